@@ -1,0 +1,51 @@
+# kramers: build, test and run. See README.md.
+GO       ?= go
+BIN      := bin/kramers
+# Debian packages: glslang-tools validates generated GLSL; xvfb and the X11/GL headers serve
+# go-gl/glfw; libegl-dev gives headless EGL; xdotool and imagemagick drive the window tests.
+DEB_PKGS := glslang-tools xvfb xauth libgl1-mesa-dev libegl-dev libx11-dev libxcursor-dev \
+            libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev mesa-utils xdotool imagemagick \
+            libgl1-mesa-dri
+XVFB_RUN := xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp"
+
+.PHONY: all deps build test test-nogl bench lint run fuzz clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: missing$$missing; run: sudo apt-get install -y$$missing"; exit 1; fi
+
+build:
+	$(GO) build -o $(BIN) ./cmd/kramers
+
+# Every test, GL ones included, under a private Xvfb. A missing GL fails the run; nothing skips.
+test: deps build
+	$(XVFB_RUN) $(GO) test -count=1 -timeout 25m ./...
+
+# Only the packages that need no GL (landscape, rng, theory, host).
+test-nogl:
+	$(GO) test -count=1 ./host/...
+
+bench: build
+	$(XVFB_RUN) $(GO) test -run '^$$' -bench . -benchtime 3x ./validate/ ./host/
+	$(XVFB_RUN) ./$(BIN) bench
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
+	$(GO) vet ./...
+
+fuzz:
+	$(GO) test ./host/landscape -run '^$$' -fuzz FuzzParse -fuzztime 60s
+
+run: deps build
+	./$(BIN) analyze --landscape 'pwq(ha=4,hb=2,a=-1,b=0)'
+
+clean:
+	rm -rf bin

@@ -1,0 +1,91 @@
+// Command kramers measures how fast noisy optimisers escape from minima of a loss landscape.
+// See README.md for the commands and ../shared/docs (theory.md, architecture.md) for the science.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/kramers-sim/kramers/host"
+)
+
+// Exit statuses of the command-line contract (architecture.md).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitSignal  = 130
+)
+
+type command struct {
+	name, usage string
+	run         func(args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"run", "advance an ensemble and estimate its escape rate", cmdRun},
+		{"analyze", "minima, saddle, Hessians and ΔL of a landscape, as JSON", cmdAnalyze},
+		{"theory", "theory predictions only (same flags as run)", cmdTheory},
+		{"validate", "GPU against CPU-reference cross-checks", cmdValidate},
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: kramers COMMAND [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(os.Stderr, "\nkramers COMMAND -h lists the flags of COMMAND.")
+}
+
+func main() {
+	os.Exit(mainCode(os.Args[1:]))
+}
+
+func mainCode(args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage()
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return exitCode(c.run(args[1:]))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "kramers: unknown command %q; run 'kramers help' for the list\n", args[0])
+	return exitUsage
+}
+
+// errInterrupted marks a run stopped by a signal after saving what it had.
+var errInterrupted = errors.New("interrupted")
+
+// usageError wraps any error that comes from what the user typed.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintln(os.Stderr, "kramers: interrupted; the partial result and checkpoint were written")
+		return exitSignal
+	}
+	var ie *host.InputError
+	var ue usageError
+	if errors.As(err, &ie) || errors.As(err, &ue) {
+		fmt.Fprintf(os.Stderr, "kramers: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(os.Stderr, "kramers: %v\n", err)
+	return exitFailure
+}

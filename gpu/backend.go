@@ -1,0 +1,288 @@
+package gpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/rng"
+)
+
+// Backend is the OpenGL compute implementation of host.Backend. The ensemble lives in GPU storage
+// buffers; after each chunk only four counters come back. An ensemble larger than one storage
+// block (GL_MAX_SHADER_STORAGE_BLOCK_SIZE) is split into batches, each with its own buffers and
+// its own global index offset, so the random stream does not depend on the split.
+type Backend struct {
+	ctx      *Context
+	ownsCtx  bool
+	double   bool
+	prog     *Program
+	counters *Buffer
+	batches  []batch
+	p        *host.Problem
+	dim      int
+	first    int
+	count    int
+	// MaxBatch caps the particles per batch (0: the GL limits decide). Tests lower it to
+	// exercise the split on small ensembles.
+	MaxBatch int
+}
+
+type batch struct {
+	first, count int // local index of the first particle, number of particles
+	pos, rec     *Buffer
+}
+
+// NewBackend creates a backend on its own context (see NewContext for the platform order).
+func NewBackend(double bool) (*Backend, error) {
+	ctx, err := NewContext(Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{ctx: ctx, ownsCtx: true, double: double}, nil
+}
+
+// NewBackendOn creates a backend that shares an existing context (the viewer draws from it).
+func NewBackendOn(ctx *Context, double bool) *Backend {
+	return &Backend{ctx: ctx, double: double}
+}
+
+// Context returns the GL context the backend runs on.
+func (b *Backend) Context() *Context { return b.ctx }
+
+// Name implements host.Backend.
+func (b *Backend) Name() string { return "gpu" }
+
+// Renderer implements host.Backend.
+func (b *Backend) Renderer() string { return b.ctx.Renderer() }
+
+func (b *Backend) realSize() int {
+	if b.double {
+		return 8
+	}
+	return 4
+}
+
+// BytesPerParticle is the GPU memory one particle takes: d positions and one record.
+func (b *Backend) BytesPerParticle(dim int) int { return dim*b.realSize() + 4 }
+
+// Load implements host.Backend.
+func (b *Backend) Load(p *host.Problem, first, count int) error {
+	b.release()
+	b.p, b.first, b.count, b.dim = p, first, count, p.Dim
+	unit, err := StepSource(p, b.double)
+	if err != nil {
+		return fmt.Errorf("assemble step program: %w", err)
+	}
+	if b.prog, err = b.ctx.CompileComputeUnit(unit); err != nil {
+		return fmt.Errorf("compile step program: %w", err)
+	}
+	if b.counters, err = b.ctx.NewBuffer(16, DynamicRead); err != nil {
+		return err
+	}
+	lim := b.ctx.Limits()
+	per := int64(p.Dim * b.realSize())
+	maxBatch := lim.MaxShaderStorageBlockSize / per
+	if maxBatch > math.MaxInt32 {
+		maxBatch = math.MaxInt32
+	}
+	if b.MaxBatch > 0 && int64(b.MaxBatch) < maxBatch {
+		maxBatch = int64(b.MaxBatch)
+	}
+	if maxBatch < 1 {
+		return fmt.Errorf("a %d-dimensional particle (%d bytes) exceeds GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %d", p.Dim, per, lim.MaxShaderStorageBlockSize)
+	}
+	for lo := 0; lo < count; lo += int(maxBatch) {
+		n := min(int(maxBatch), count-lo)
+		bt := batch{first: lo, count: n}
+		if bt.pos, err = b.ctx.NewBuffer(n*p.Dim*b.realSize(), DynamicCopy); err != nil {
+			return fmt.Errorf("allocate positions of %d particles (batch at %d): %w; lower --particles or split the run with --shard", n, lo, err)
+		}
+		if bt.rec, err = b.ctx.NewBuffer(n*4, DynamicCopy); err != nil {
+			return fmt.Errorf("allocate records of %d particles: %w", n, err)
+		}
+		b.batches = append(b.batches, bt)
+		pos := make([]float64, n*p.Dim)
+		for i := 0; i < n; i++ {
+			copy(pos[i*p.Dim:], p.Start)
+		}
+		rec := make([]uint32, n)
+		for i := range rec {
+			rec[i] = host.Running
+		}
+		if err := b.upload(bt, pos, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Backend) upload(bt batch, pos []float64, rec []uint32) error {
+	if b.double {
+		if err := Upload(bt.pos, 0, pos); err != nil {
+			return err
+		}
+	} else {
+		f := make([]float32, len(pos))
+		for i, v := range pos {
+			f[i] = float32(v)
+		}
+		if err := Upload(bt.pos, 0, f); err != nil {
+			return err
+		}
+	}
+	return Upload(bt.rec, 0, rec)
+}
+
+// Advance implements host.Backend: one dispatch per batch (and per 65535 work groups), all
+// iterations of the chunk inside the shader.
+func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
+	if b.prog == nil {
+		return host.ChunkCounts{}, fmt.Errorf("gpu backend: Advance before Load")
+	}
+	key := rng.Key(b.p.Config.Seed)
+	maxGroups := int(b.ctx.Limits().MaxComputeWorkGroupCount[0])
+	if maxGroups <= 0 {
+		maxGroups = 65535
+	}
+	err := b.ctx.Do(func() error {
+		if err := b.counters.Zero(); err != nil {
+			return err
+		}
+		if err := b.counters.BindBase(2); err != nil {
+			return err
+		}
+		for _, u := range []struct {
+			name string
+			v    uint32
+		}{{"uIteration", uint32(iter)}, {"uSteps", uint32(n)}} {
+			if err := b.prog.SetUint(u.name, u.v); err != nil {
+				return err
+			}
+		}
+		if err := b.prog.SetUvec2("uKey", key[0], key[1]); err != nil {
+			return err
+		}
+		for _, bt := range b.batches {
+			if err := bt.pos.BindBase(0); err != nil {
+				return err
+			}
+			if err := bt.rec.BindBase(1); err != nil {
+				return err
+			}
+			if err := b.prog.SetUint("uFirst", uint32(b.first+bt.first)); err != nil {
+				return err
+			}
+			if err := b.prog.SetUint("uCount", uint32(bt.count)); err != nil {
+				return err
+			}
+			groups := (bt.count + StepLocalSize - 1) / StepLocalSize
+			for g0 := 0; g0 < groups; g0 += maxGroups {
+				g := min(maxGroups, groups-g0)
+				if err := b.prog.SetUint("uOffset", uint32(g0*StepLocalSize)); err != nil {
+					return err
+				}
+				if err := b.prog.Dispatch(uint32(g), 1, 1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return host.ChunkCounts{}, err
+	}
+	var c [4]uint32
+	if err := Download(b.counters, 0, c[:]); err != nil {
+		return host.ChunkCounts{}, err
+	}
+	return host.ChunkCounts{Escaped: int(c[0]), Diverged: int(c[1]), Beyond: int(c[2])}, nil
+}
+
+// Records implements host.Backend.
+func (b *Backend) Records() ([]uint32, error) {
+	out := make([]uint32, b.count)
+	for _, bt := range b.batches {
+		if err := Download(bt.rec, 0, out[bt.first:bt.first+bt.count]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Positions implements host.Backend.
+func (b *Backend) Positions() ([]float64, error) {
+	d := b.dim
+	out := make([]float64, b.count*d)
+	for _, bt := range b.batches {
+		dst := out[bt.first*d : (bt.first+bt.count)*d]
+		if b.double {
+			if err := Download(bt.pos, 0, dst); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		f := make([]float32, len(dst))
+		if err := Download(bt.pos, 0, f); err != nil {
+			return nil, err
+		}
+		for i, v := range f {
+			dst[i] = float64(v)
+		}
+	}
+	return out, nil
+}
+
+// Restore implements host.Backend.
+func (b *Backend) Restore(positions []float64, records []uint32) error {
+	if len(positions) != b.count*b.dim || len(records) != b.count {
+		return fmt.Errorf("gpu backend: restore needs %d positions and %d records, got %d and %d",
+			b.count*b.dim, b.count, len(positions), len(records))
+	}
+	for _, bt := range b.batches {
+		if err := b.upload(bt, positions[bt.first*b.dim:(bt.first+bt.count)*b.dim], records[bt.first:bt.first+bt.count]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PositionBuffers exposes the batches' position buffers to the renderer (vertex pulling).
+func (b *Backend) PositionBuffers() (pos, rec []*Buffer, counts []int) {
+	for _, bt := range b.batches {
+		pos = append(pos, bt.pos)
+		rec = append(rec, bt.rec)
+		counts = append(counts, bt.count)
+	}
+	return
+}
+
+func (b *Backend) release() {
+	for _, bt := range b.batches {
+		bt.pos.Delete()
+		bt.rec.Delete()
+	}
+	b.batches = nil
+	if b.prog != nil {
+		b.prog.Delete()
+		b.prog = nil
+	}
+	if b.counters != nil {
+		b.counters.Delete()
+		b.counters = nil
+	}
+}
+
+// Close implements host.Backend.
+func (b *Backend) Close() error {
+	if b.ctx == nil {
+		return nil
+	}
+	b.release()
+	if b.ownsCtx {
+		err := b.ctx.Close()
+		b.ctx = nil
+		return err
+	}
+	return nil
+}

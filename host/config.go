@@ -1,0 +1,157 @@
+package host
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// NoiseModel names the diffusion matrix D(θ) of theory.md §1.
+type NoiseModel string
+
+// The four noise models of theory.md §1.
+const (
+	SGLD          NoiseModel = "sgld"            // D = T·I
+	SGDHessian    NoiseModel = "sgd-hessian"     // D = (η/2B)(|H(θ)| + εI)
+	SGDHessianMin NoiseModel = "sgd-hessian-min" // D = (η/2B)·H(a)
+	SGDLoss       NoiseModel = "sgd-loss"        // D = (η/B)·L(θ)·H(a)
+)
+
+// NoiseModels lists the accepted values of --noise.
+var NoiseModels = []NoiseModel{SGLD, SGDHessian, SGDHessianMin, SGDLoss}
+
+// Config is everything that determines a run. Two runs with equal Configs produce the same
+// first-passage records on the CPU backend, bit for bit (the Philox counter replaces RNG state).
+type Config struct {
+	Landscape  string     `json:"landscape"`
+	Dim        int        `json:"dim,omitempty"`
+	Noise      NoiseModel `json:"noise"`
+	LR         float64    `json:"lr"`
+	Batch      float64    `json:"batch,omitempty"`
+	Temp       float64    `json:"temp,omitempty"`
+	Floor      float64    `json:"floor,omitempty"`
+	Start      []float64  `json:"start,omitempty"`
+	StartExact bool       `json:"start_exact,omitempty"`
+	Target     []float64  `json:"target,omitempty"`
+	Escape     string     `json:"escape,omitempty"`
+	Margin     float64    `json:"margin,omitempty"` // 0: automatic (theory.md §2)
+	Particles  int        `json:"particles"`
+	Steps      int        `json:"steps"`
+	Seed       uint64     `json:"seed"`
+	Backend    string     `json:"backend"`
+	Precision  string     `json:"precision,omitempty"` // f32 (default on the GPU) or f64
+	Absorb     bool       `json:"absorb"`
+	Chunk      int        `json:"chunk,omitempty"` // iterations per dispatch; 0: automatic
+	Bound      float64    `json:"bound,omitempty"` // divergence box half-width around a; 0: automatic
+	// First and Count select the particles [First, First+Count) of the global ensemble of
+	// Particles (shards). Count 0 means all.
+	First int `json:"first,omitempty"`
+	Count int `json:"count,omitempty"`
+}
+
+// DefaultConfig returns the defaults of `kramers run`.
+func DefaultConfig() Config {
+	return Config{
+		Noise:     SGLD,
+		LR:        0.01,
+		Batch:     1,
+		Temp:      0.1,
+		Particles: 1 << 16,
+		Steps:     1000,
+		Seed:      1,
+		Backend:   "gpu",
+		Precision: "f32",
+		Absorb:    true,
+	}
+}
+
+// InputError is a problem with what the user typed. The command line prints it as one sentence
+// and exits with status 2.
+type InputError struct {
+	Flag string // the flag at fault, without dashes ("lr"), or "" when none applies
+	Msg  string // what was wrong and how to fix it
+}
+
+func (e *InputError) Error() string {
+	if e.Flag == "" {
+		return e.Msg
+	}
+	return fmt.Sprintf("--%s: %s", e.Flag, e.Msg)
+}
+
+func inputErr(flag, format string, args ...any) error {
+	return &InputError{Flag: flag, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks the values that can be checked without parsing the landscape.
+func (c *Config) Validate() error {
+	if strings.TrimSpace(c.Landscape) == "" {
+		return inputErr("landscape", "missing; name a catalogue landscape such as 'doublewell(k=1)' or type an expression in x")
+	}
+	known := false
+	for _, m := range NoiseModels {
+		if c.Noise == m {
+			known = true
+		}
+	}
+	if !known {
+		return inputErr("noise", "unknown model %q; use one of sgld, sgd-hessian, sgd-hessian-min, sgd-loss", c.Noise)
+	}
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return inputErr("lr", "learning rate must be a positive finite number, got %v", c.LR)
+	}
+	if c.Noise == SGLD {
+		if !(c.Temp > 0) || math.IsInf(c.Temp, 0) {
+			return inputErr("temp", "temperature must be positive for sgld, got %v", c.Temp)
+		}
+	} else if !(c.Batch > 0) || math.IsInf(c.Batch, 0) {
+		return inputErr("batch", "batch size must be positive for %s, got %v", c.Noise, c.Batch)
+	}
+	if c.Floor < 0 || math.IsNaN(c.Floor) || math.IsInf(c.Floor, 0) {
+		return inputErr("floor", "the isotropic floor ε must be ≥ 0, got %v", c.Floor)
+	}
+	if c.Particles <= 0 {
+		return inputErr("particles", "need at least one particle, got %d", c.Particles)
+	}
+	if c.Particles > math.MaxInt32 {
+		return inputErr("particles", "at most %d particles per run (the Philox counter word is 32 bits); split the run with --shard", math.MaxInt32)
+	}
+	if c.Steps <= 0 {
+		return inputErr("steps", "need at least one step, got %d", c.Steps)
+	}
+	if c.Steps >= 1<<31-1 {
+		return inputErr("steps", "at most %d steps per run (first-passage records are 31-bit)", 1<<31-2)
+	}
+	if c.Backend != "gpu" && c.Backend != "cpu" {
+		return inputErr("backend", "unknown backend %q; use gpu or cpu", c.Backend)
+	}
+	if c.Precision != "" && c.Precision != "f32" && c.Precision != "f64" {
+		return inputErr("precision", "unknown precision %q; use f32 or f64", c.Precision)
+	}
+	if c.Margin < 0 || math.IsNaN(c.Margin) {
+		return inputErr("margin", "the escape margin must be ≥ 0, got %v", c.Margin)
+	}
+	if c.Chunk < 0 {
+		return inputErr("chunk", "iterations per chunk must be ≥ 0 (0 = automatic), got %d", c.Chunk)
+	}
+	if c.Bound < 0 || math.IsNaN(c.Bound) {
+		return inputErr("bound", "the divergence box must be ≥ 0 (0 = automatic), got %v", c.Bound)
+	}
+	if c.First < 0 || c.Count < 0 || c.First+c.Count > c.Particles {
+		return inputErr("shard", "particle range [%d, %d) lies outside the ensemble of %d", c.First, c.First+c.Count, c.Particles)
+	}
+	for i, v := range append(append([]float64{}, c.Start...), c.Target...) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return inputErr("start", "coordinate %d is not a finite number", i+1)
+		}
+	}
+	return nil
+}
+
+// Span returns the global index range [first, first+count) this configuration simulates.
+func (c *Config) Span() (first, count int) {
+	if c.Count == 0 {
+		return 0, c.Particles
+	}
+	return c.First, c.Count
+}

@@ -1,0 +1,14 @@
+// Package host is the domain of kramers: the run configuration, the Backend interface that the
+// GPU path (package gpu) and the CPU reference (package validate) implement, the chunked run loop
+// that advances an ensemble and reduces its first-passage records, the escape-rate estimators of
+// theory.md §3, and the result files.
+//
+// A run is a pure function of its Config: particle i's noise at iteration n is Philox4x32-10 of
+// the counter (i, n, block, 0) under the key of the seed (package host/rng), so a run resumes bit
+// for bit from (seed, iteration) and shards of an ensemble draw exactly the numbers that the
+// whole ensemble would.
+//
+// Formulas live in one place each: the dynamics and noise constants in problem.go (theory.md §1),
+// escape conditions in escape.go (§2), estimators in estimate.go (§3), and the theory glue in
+// predict.go, which calls package host/theory (§4).
+package host

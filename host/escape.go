@@ -1,0 +1,155 @@
+package host
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/kramers-sim/kramers/host/landscape"
+)
+
+// EscapeKind says which family an escape condition belongs to (theory.md §2).
+type EscapeKind string
+
+// The escape conditions.
+const (
+	EscapeHyperplane EscapeKind = "hyperplane" // (θ − b)·e > m
+	EscapeRadius     EscapeKind = "radius"     // |θ − a| > r (Ibayashi & Imaizumi's protocol)
+	EscapeExpression EscapeKind = "expression" // any boolean expression in the coordinates
+)
+
+// EscapeCondition decides when a particle has escaped. Both backends evaluate it with the same
+// arithmetic: Holds here, the GLSL of GLSL on the GPU.
+type EscapeCondition struct {
+	Kind   EscapeKind `json:"kind"`
+	Text   string     `json:"text"`
+	Point  []float64  `json:"point,omitempty"`  // b (hyperplane) or a (radius)
+	Normal []float64  `json:"normal,omitempty"` // e (hyperplane)
+	Margin float64    `json:"margin,omitempty"` // m (hyperplane)
+	Radius float64    `json:"radius,omitempty"`
+	expr   *landscape.Condition
+	exprFn func([]float64) bool
+}
+
+// hyperplane is the default condition: crossed the saddle hyperplane by margin m.
+func hyperplane(an *landscape.Analysis, m float64) *EscapeCondition {
+	c := &EscapeCondition{Kind: EscapeHyperplane, Point: an.Saddle, Normal: an.EscapeDirection, Margin: m}
+	c.Text = fmt.Sprintf("(θ − b)·e > %.6g with b = %s, e = %s", m, fmtVec(an.Saddle), fmtVec(an.EscapeDirection))
+	return c
+}
+
+var radiusRE = regexp.MustCompile(`^\s*radius\s*\(\s*([^)]*)\)\s*$`)
+
+// newEscape builds the condition of --escape, or the default hyperplane with the automatic margin:
+// three diffusion lengths sqrt(2·D_b/|λ_b|) past the saddle (theory.md §2: absorbing at b itself
+// halves τ), capped at half the distance from the saddle to the minimum so that it stays near the
+// barrier on landscapes whose next well is close.
+func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeCondition, error) {
+	an := p.Analysis
+	src := strings.TrimSpace(cfg.Escape)
+	switch {
+	case src == "" || src == "saddle":
+		m := cfg.Margin
+		if m == 0 {
+			lb := math.Abs(an.HessianSaddleEigenvalues[0])
+			m = 3 * math.Sqrt(2*p.SaddleDiffusion()/lb)
+			m = math.Min(m, 0.5*norm(sub(an.Saddle, an.Minimum)))
+		}
+		return hyperplane(an, m), nil
+	case radiusRE.MatchString(src):
+		arg := radiusRE.FindStringSubmatch(src)[1]
+		r, err := strconv.ParseFloat(strings.TrimSpace(arg), 64)
+		if err != nil || !(r > 0) || math.IsInf(r, 0) {
+			return nil, inputErr("escape", "radius(%s) needs one positive number, as in radius(0.8)", arg)
+		}
+		return &EscapeCondition{Kind: EscapeRadius, Point: an.Minimum, Radius: r,
+			Text: fmt.Sprintf("|θ − a| > %g with a = %s", r, fmtVec(an.Minimum))}, nil
+	default:
+		c, err := landscape.ParseCondition(src, ls.Dim)
+		if err != nil {
+			return nil, &InputError{Flag: "escape", Msg: err.Error()}
+		}
+		return &EscapeCondition{Kind: EscapeExpression, Text: src, expr: c, exprFn: c.Func()}, nil
+	}
+}
+
+// Holds evaluates the condition at x in float64.
+func (c *EscapeCondition) Holds(x []float64) bool {
+	switch c.Kind {
+	case EscapeHyperplane:
+		s := 0.0
+		for i := range x {
+			s += (x[i] - c.Point[i]) * c.Normal[i]
+		}
+		return s > c.Margin
+	case EscapeRadius:
+		s := 0.0
+		for i := range x {
+			d := x[i] - c.Point[i]
+			s += d * d
+		}
+		return s > c.Radius*c.Radius
+	default:
+		return c.exprFn(x)
+	}
+}
+
+// GLSL emits `bool name(REAL x[LANDSCAPE_DIM])`, the same arithmetic as Holds.
+func (c *EscapeCondition) GLSL(name string, opt landscape.GLSLOptions) string {
+	lit := func(v float64) string { return GLSLLiteral(v, opt.Double) }
+	var b strings.Builder
+	switch c.Kind {
+	case EscapeHyperplane, EscapeRadius:
+		fmt.Fprintf(&b, "bool %s(REAL x[LANDSCAPE_DIM]) {\n\tREAL s = REAL(0);\n", name)
+		for i := range c.Point {
+			if c.Kind == EscapeHyperplane {
+				fmt.Fprintf(&b, "\ts += (x[%d] - %s) * %s;\n", i, lit(c.Point[i]), lit(c.Normal[i]))
+			} else {
+				fmt.Fprintf(&b, "\t{ REAL d = x[%d] - %s; s += d * d; }\n", i, lit(c.Point[i]))
+			}
+		}
+		if c.Kind == EscapeHyperplane {
+			fmt.Fprintf(&b, "\treturn s > %s;\n}\n", lit(c.Margin))
+		} else {
+			fmt.Fprintf(&b, "\treturn s > %s;\n}\n", lit(c.Radius*c.Radius))
+		}
+		return b.String()
+	default:
+		return c.expr.GLSL(name, opt)
+	}
+}
+
+// GLSLLiteral writes v so that GLSL reads the nearest float (or, with double, the exact double).
+func GLSLLiteral(v float64, double bool) string {
+	if double {
+		return "(" + strconv.FormatFloat(v, 'e', 17, 64) + "LF)"
+	}
+	s := strconv.FormatFloat(float64(float32(v)), 'e', 9, 32)
+	return "(" + s + ")"
+}
+
+func fmtVec(v []float64) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.FormatFloat(x, 'g', 6, 64)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+func sub(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] - b[i]
+	}
+	return out
+}
+
+func norm(a []float64) float64 {
+	s := 0.0
+	for _, x := range a {
+		s += x * x
+	}
+	return math.Sqrt(s)
+}

@@ -1,0 +1,282 @@
+package host
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// MinEscapesResolved is the number of escapes below which a rate is reported
+// as unresolved: an upper bound, not a number (theory.md §3).
+const MinEscapesResolved = 10
+
+// Estimate is the escape-rate estimate from a censored ensemble
+// (theory.md §3). Times are continuous time (iterations × η) unless a name
+// says iterations. Non-finite values (the +Inf upper end of TauCI95 when no
+// particle escaped, anything undefined without exposure) are written to JSON
+// as null.
+type Estimate struct {
+	Particles int     `json:"particles"`
+	Escaped   int     `json:"escaped"`
+	Exposure  float64 `json:"exposure_time"` // Σ t_i + (N−E)·t_max
+	// Rate is κ̂ = E/X per unit time; nil when unresolved (E < 10).
+	Rate *float64 `json:"rate"`
+	// RateCI95 is the exact (Garwood) 95% interval of κ; lower is 0 when E = 0.
+	RateCI95 [2]float64 `json:"rate_ci95"`
+	// RateUpper95 is the one-sided 95% upper bound χ²_{2E+2}(0.95)/(2X).
+	RateUpper95 float64 `json:"rate_upper95"`
+	// Tau is 1/κ̂; nil when unresolved.
+	Tau *float64 `json:"tau"`
+	// TauIterations is Tau/η; nil when unresolved.
+	TauIterations *float64 `json:"tau_iterations"`
+	// TauCI95 is [1/upper, 1/lower] of RateCI95; its upper end is +Inf when
+	// E = 0 (null in JSON).
+	TauCI95 [2]float64 `json:"tau_ci95"`
+	// Resolved is true when E ≥ MinEscapesResolved.
+	Resolved bool   `json:"resolved"`
+	Note     string `json:"note,omitempty"`
+	// MeanFirstPassage is the plain mean of the escape times, set only when
+	// every particle escaped (theory.md §3).
+	MeanFirstPassage *float64 `json:"mean_first_passage,omitempty"`
+}
+
+// EstimateRate estimates the escape rate from the first-passage iterations
+// of the escaped particles (1-based: fp means the particle crossed during
+// step fp, time fp·η), the number of particles N (escaped plus survivors;
+// the caller excludes diverged ones), the observation length steps = S in
+// iterations and the step size eta. Every entry of firstPassage counts as an
+// escape (theory.md §3: X = Σ fp_i·η + (N−E)·S·η).
+func EstimateRate(firstPassage []uint32, particles int, steps int, eta float64) Estimate {
+	sum := 0.0
+	for _, fp := range firstPassage {
+		sum += float64(fp)
+	}
+	e := len(firstPassage)
+	return EstimateFromCounts(particles, e, sum+float64(particles-e)*float64(steps), eta)
+}
+
+// EstimateFromCounts is EstimateRate from sufficient statistics, for merged
+// shards: the number of particles, of escapes, and the exposure in
+// iterations (Σ fp_i + survivors·S). The censored-exponential likelihood
+// depends on the data only through E and X, so merging shards by adding
+// these is exact (theory.md §3).
+func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta float64) Estimate {
+	est := Estimate{Particles: particles, Escaped: escaped, Exposure: exposureIterations * eta}
+	x := est.Exposure
+	if particles <= 0 || escaped < 0 || escaped > particles || !(x > 0) || math.IsInf(x, 0) || !(eta > 0) {
+		nan := math.NaN()
+		est.RateCI95 = [2]float64{nan, nan}
+		est.TauCI95 = [2]float64{nan, nan}
+		est.RateUpper95 = nan
+		est.Note = fmt.Sprintf("no estimate: %d particles, %d escaped, exposure %g (η = %g)", particles, escaped, x, eta)
+		return est
+	}
+	// Garwood (1936) exact Poisson interval, treating E as Poisson with mean
+	// κX, the form the censored-exponential likelihood κ^E·exp(−κX) has
+	// (theory.md §3); estimate_test.go measures its coverage:
+	// [χ²_{2E}(0.025)/(2X), χ²_{2E+2}(0.975)/(2X)], lower 0 when E = 0.
+	e := float64(escaped)
+	lo := 0.0
+	if escaped > 0 {
+		lo = distuv.ChiSquared{K: 2 * e}.Quantile(0.025) / (2 * x)
+	}
+	upper := distuv.ChiSquared{K: 2*e + 2}
+	hi := upper.Quantile(0.975) / (2 * x)
+	est.RateCI95 = [2]float64{lo, hi}
+	est.RateUpper95 = upper.Quantile(0.95) / (2 * x)
+	est.TauCI95 = [2]float64{1 / hi, 1 / lo} // 1/0 = +Inf when E = 0
+	if escaped == particles {
+		// Every particle escaped: X = Σ t_i, so the mean is X/N.
+		m := x / float64(particles)
+		est.MeanFirstPassage = &m
+	}
+	if escaped < MinEscapesResolved {
+		word := "escapes"
+		if escaped == 1 {
+			word = "escape"
+		}
+		est.Note = fmt.Sprintf("unresolved: %d %s (< %d); κ < %.3g per unit time at 95%%", escaped, word, MinEscapesResolved, est.RateUpper95)
+		return est
+	}
+	rate := e / x
+	tau := 1 / rate
+	tauIt := tau / eta
+	est.Rate, est.Tau, est.TauIterations = &rate, &tau, &tauIt
+	est.Resolved = true
+	return est
+}
+
+// estimateJSON is the wire form of Estimate: the same fields in the same
+// order, with the float fields that may be non-finite as pointers.
+type estimateJSON struct {
+	Particles        int         `json:"particles"`
+	Escaped          int         `json:"escaped"`
+	Exposure         *float64    `json:"exposure_time"`
+	Rate             *float64    `json:"rate"`
+	RateCI95         [2]*float64 `json:"rate_ci95"`
+	RateUpper95      *float64    `json:"rate_upper95"`
+	Tau              *float64    `json:"tau"`
+	TauIterations    *float64    `json:"tau_iterations"`
+	TauCI95          [2]*float64 `json:"tau_ci95"`
+	Resolved         bool        `json:"resolved"`
+	Note             string      `json:"note,omitempty"`
+	MeanFirstPassage *float64    `json:"mean_first_passage,omitempty"`
+}
+
+// MarshalJSON writes non-finite numbers as null, since JSON has no Inf or
+// NaN.
+func (e Estimate) MarshalJSON() ([]byte, error) {
+	return json.Marshal(estimateJSON{
+		Particles:        e.Particles,
+		Escaped:          e.Escaped,
+		Exposure:         finite(e.Exposure),
+		Rate:             e.Rate,
+		RateCI95:         [2]*float64{finite(e.RateCI95[0]), finite(e.RateCI95[1])},
+		RateUpper95:      finite(e.RateUpper95),
+		Tau:              e.Tau,
+		TauIterations:    e.TauIterations,
+		TauCI95:          [2]*float64{finite(e.TauCI95[0]), finite(e.TauCI95[1])},
+		Resolved:         e.Resolved,
+		Note:             e.Note,
+		MeanFirstPassage: e.MeanFirstPassage,
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; a null upper end of tau_ci95
+// becomes +Inf and any other null float becomes NaN.
+func (e *Estimate) UnmarshalJSON(b []byte) error {
+	var v estimateJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	nan := math.NaN()
+	*e = Estimate{
+		Particles:        v.Particles,
+		Escaped:          v.Escaped,
+		Exposure:         orValue(v.Exposure, nan),
+		Rate:             v.Rate,
+		RateCI95:         [2]float64{orValue(v.RateCI95[0], nan), orValue(v.RateCI95[1], nan)},
+		RateUpper95:      orValue(v.RateUpper95, nan),
+		Tau:              v.Tau,
+		TauIterations:    v.TauIterations,
+		TauCI95:          [2]float64{orValue(v.TauCI95[0], nan), orValue(v.TauCI95[1], math.Inf(1))},
+		Resolved:         v.Resolved,
+		Note:             v.Note,
+		MeanFirstPassage: v.MeanFirstPassage,
+	}
+	return nil
+}
+
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func orValue(p *float64, v float64) float64 {
+	if p == nil {
+		return v
+	}
+	return *p
+}
+
+// SurvivalPoint is one point of the survival curve.
+type SurvivalPoint struct {
+	Time      float64 `json:"time"`
+	Iteration int     `json:"iteration"`
+	Survival  float64 `json:"survival"`
+}
+
+// Survival returns S(t) = (particles not yet escaped)/N (theory.md §3) at
+// iteration 0 and at `points` equally spaced iterations up to steps
+// (rounded to whole iterations; duplicates dropped when steps < points). A
+// particle with first passage fp has escaped at iteration i when fp ≤ i.
+func Survival(firstPassage []uint32, particles int, steps int, eta float64, points int) []SurvivalPoint {
+	if particles <= 0 || steps < 0 {
+		return nil
+	}
+	if points < 1 {
+		points = 1
+	}
+	fp := make([]uint32, len(firstPassage))
+	copy(fp, firstPassage)
+	sort.Slice(fp, func(i, j int) bool { return fp[i] < fp[j] })
+	out := make([]SurvivalPoint, 0, points+1)
+	for k := 0; k <= points; k++ {
+		it := int(math.Round(float64(k) * float64(steps) / float64(points)))
+		if len(out) > 0 && out[len(out)-1].Iteration == it {
+			continue
+		}
+		escaped := sort.Search(len(fp), func(i int) bool { return int64(fp[i]) > int64(it) })
+		out = append(out, SurvivalPoint{
+			Time:      float64(it) * eta,
+			Iteration: it,
+			Survival:  float64(particles-escaped) / float64(particles),
+		})
+	}
+	return out
+}
+
+// Histogram counts first-passage iterations in bins of BinWidth iterations:
+// bin k holds fp in [k·BinWidth+1, (k+1)·BinWidth]. Histograms with the same
+// bin width merge by adding counts.
+type Histogram struct {
+	BinWidth int     `json:"bin_width"`
+	Counts   []int64 `json:"counts"`
+}
+
+// NewHistogram covers iterations 1..steps with at most bins bins of equal
+// width ceil(steps/bins).
+func NewHistogram(steps, bins int) Histogram {
+	if steps < 1 {
+		steps = 1
+	}
+	if bins < 1 {
+		bins = 1
+	}
+	w := (steps + bins - 1) / bins
+	return Histogram{BinWidth: w, Counts: make([]int64, (steps+w-1)/w)}
+}
+
+// Add counts one escape at iteration fp. A value beyond the covered range
+// extends the histogram; fp = 0 is counted in the first bin.
+func (h *Histogram) Add(fp uint32) {
+	if h.BinWidth < 1 {
+		h.BinWidth = 1
+	}
+	k := 0
+	if fp > 0 {
+		k = int((int64(fp) - 1) / int64(h.BinWidth))
+	}
+	if k >= len(h.Counts) {
+		h.Counts = append(h.Counts, make([]int64, k+1-len(h.Counts))...)
+	}
+	h.Counts[k]++
+}
+
+// Merge adds the counts of o, which must have the same bin width.
+func (h *Histogram) Merge(o Histogram) error {
+	if h.BinWidth != o.BinWidth {
+		return fmt.Errorf("merge histograms: bin widths differ (%d and %d iterations)", h.BinWidth, o.BinWidth)
+	}
+	if len(o.Counts) > len(h.Counts) {
+		h.Counts = append(h.Counts, make([]int64, len(o.Counts)-len(h.Counts))...)
+	}
+	for i, c := range o.Counts {
+		h.Counts[i] += c
+	}
+	return nil
+}
+
+// Total is the number of escapes counted.
+func (h Histogram) Total() int64 {
+	var n int64
+	for _, c := range h.Counts {
+		n += c
+	}
+	return n
+}

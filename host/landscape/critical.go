@@ -1,0 +1,373 @@
+package landscape
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// AnalyzeOptions are the inputs of Analyze.
+type AnalyzeOptions struct {
+	Start  []float64 // start guess for the minimum a (nil: the landscape's DefaultStart)
+	Target []float64 // optional: a point in the target basin
+}
+
+// Analysis describes the minimum a, the index-1 saddle b leading out of its
+// basin and the quantities the escape-rate theories need (theory.md §4).
+type Analysis struct {
+	Minimum                  []float64 `json:"minimum"`
+	Saddle                   []float64 `json:"saddle"`
+	LossMinimum              float64   `json:"loss_minimum"`
+	LossSaddle               float64   `json:"loss_saddle"`
+	DeltaL                   float64   `json:"delta_l"`
+	HessianMin               []float64 `json:"hessian_min"`                // row-major d*d
+	HessianSaddle            []float64 `json:"hessian_saddle"`             // row-major d*d
+	HessianMinEigenvalues    []float64 `json:"hessian_min_eigenvalues"`    // ascending
+	HessianSaddleEigenvalues []float64 `json:"hessian_saddle_eigenvalues"` // ascending
+	EscapeDirection          []float64 `json:"escape_direction"`           // unit eigenvector of H_b for its lowest eigenvalue, (b−a)·e > 0
+	Index1                   bool      `json:"index1"`                     // H_b has exactly one negative eigenvalue
+	TargetMinimum            []float64 `json:"target_minimum,omitempty"`
+	SaddleMethod             string    `json:"saddle_method"`
+}
+
+// eigen returns the ascending eigenvalues and the eigenvectors (columns) of
+// the symmetric row-major d*d matrix h.
+func eigen(h []float64, d int) ([]float64, *mat.Dense, error) {
+	var es mat.EigenSym
+	if !es.Factorize(mat.NewSymDense(d, append([]float64(nil), h...)), true) {
+		return nil, nil, errors.New("eigen-decomposition of the Hessian failed")
+	}
+	vals := es.Values(nil)
+	var vecs mat.Dense
+	es.VectorsTo(&vecs)
+	return vals, &vecs, nil // gonum returns eigenvalues in ascending order
+}
+
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if !finite(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// FindMinimum minimises the loss from start with BFGS on the analytic
+// gradient (bfgs.go), polishes the result with Newton steps and checks
+// that the Hessian there is positive definite.
+func FindMinimum(l *Landscape, start []float64) ([]float64, error) {
+	if len(start) != l.Dim {
+		return nil, fmt.Errorf("start has %d coordinates, the landscape has %d", len(start), l.Dim)
+	}
+	ev := l.Evaluator()
+	if !allFinite(start) || !finite(ev.Loss(start)) {
+		return nil, fmt.Errorf("the loss is not finite at the start %v", start)
+	}
+	x, runaway := bfgs(ev, start)
+	if runaway || !allFinite(x) || !finite(ev.Loss(x)) {
+		return nil, fmt.Errorf("no minimum found from start %v: the loss seems unbounded below there", start)
+	}
+	x = newtonPolish(ev, x, true)
+	d := l.Dim
+	g := make([]float64, d)
+	h := make([]float64, d*d)
+	ev.Gradient(x, g)
+	ev.Hessian(x, h)
+	vals, _, err := eigen(h, d)
+	if err != nil {
+		return nil, err
+	}
+	hmax := math.Max(math.Abs(vals[0]), math.Abs(vals[d-1]))
+	if gn := floats.Norm(g, math.Inf(1)); !(gn <= 1e-6*math.Max(1, hmax)*math.Max(1, floats.Norm(x, math.Inf(1)))) {
+		return nil, fmt.Errorf("no minimum found from start %v: the gradient at %v is still %.3g", start, x, gn)
+	}
+	if !(vals[0] > 1e-9*math.Max(1, hmax)) {
+		return nil, fmt.Errorf("the point %v reached from start %v is not a strict minimum: the smallest Hessian eigenvalue is %.6g (the Hessian must be positive definite)", x, start, vals[0])
+	}
+	return x, nil
+}
+
+// newtonPolish takes a few Newton steps x ← x − H⁻¹∇L, solved in the
+// eigenbasis of H. minimum: accept a step only if it does not raise the
+// loss (for minima); otherwise accept steps that reduce |∇L|.
+func newtonPolish(ev *Evaluator, x []float64, minimum bool) []float64 {
+	d := len(x)
+	x = append([]float64(nil), x...)
+	g := make([]float64, d)
+	h := make([]float64, d*d)
+	trial := make([]float64, d)
+	gt := make([]float64, d)
+	for range 30 {
+		ev.Gradient(x, g)
+		ev.Hessian(x, h)
+		if !allFinite(g) || !allFinite(h) {
+			return x
+		}
+		vals, vecs, err := eigen(h, d)
+		if err != nil {
+			return x
+		}
+		step := make([]float64, d)
+		for k := range d {
+			lam := vals[k]
+			if math.Abs(lam) < 1e-12*math.Max(1, math.Abs(vals[d-1])) {
+				continue
+			}
+			c := 0.0
+			for i := range d {
+				c += vecs.At(i, k) * g[i]
+			}
+			for i := range d {
+				step[i] -= c / lam * vecs.At(i, k)
+			}
+		}
+		if floats.Norm(step, 2) == 0 {
+			return x
+		}
+		floats.AddTo(trial, x, step)
+		ev.Gradient(trial, gt)
+		ok := allFinite(gt)
+		if minimum {
+			ok = ok && ev.Loss(trial) <= ev.Loss(x)+1e-12*math.Abs(ev.Loss(x))
+		} else {
+			ok = ok && floats.Norm(gt, 2) < floats.Norm(g, 2)
+		}
+		if !ok {
+			return x
+		}
+		copy(x, trial)
+		if floats.Norm(step, math.Inf(1)) < 1e-15*math.Max(1, floats.Norm(x, math.Inf(1))) {
+			return x
+		}
+	}
+	return x
+}
+
+// Analyze finds the minimum a from opt.Start (or l.DefaultStart) and the
+// index-1 saddle b leading out of its basin: in 1-D the nearest local maximum
+// (toward opt.Target if given), in d ≥ 2 a climbing-image nudged elastic band
+// between a and the target minimum (opt.Target, or the nearest other minimum),
+// refined by Newton iterations on ∇L = 0.
+func Analyze(l *Landscape, opt AnalyzeOptions) (*Analysis, error) {
+	start := opt.Start
+	if start == nil {
+		start = l.DefaultStart
+	}
+	if start == nil {
+		return nil, errors.New("no start point: give a start guess for the minimum (an expression has no default start)")
+	}
+	if opt.Target != nil && len(opt.Target) != l.Dim {
+		return nil, fmt.Errorf("target has %d coordinates, the landscape has %d", len(opt.Target), l.Dim)
+	}
+	a, err := FindMinimum(l, start)
+	if err != nil {
+		return nil, err
+	}
+	var b, target []float64
+	var method string
+	if l.Dim == 1 {
+		b, target, err = saddle1D(l, a[0], opt.Target)
+		method = "1-D: nearest local maximum of L (sign scan of L', bisection)"
+	} else {
+		b, target, method, err = saddleND(l, a, opt.Target)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return describe(l, a, b, target, method)
+}
+
+func describe(l *Landscape, a, b, target []float64, method string) (*Analysis, error) {
+	ev := l.Evaluator()
+	d := l.Dim
+	an := &Analysis{Minimum: a, Saddle: b, TargetMinimum: target, SaddleMethod: method}
+	an.LossMinimum = ev.Loss(a)
+	an.LossSaddle = ev.Loss(b)
+	an.DeltaL = an.LossSaddle - an.LossMinimum
+	an.HessianMin = make([]float64, d*d)
+	an.HessianSaddle = make([]float64, d*d)
+	ev.Hessian(a, an.HessianMin)
+	ev.Hessian(b, an.HessianSaddle)
+	var err error
+	if an.HessianMinEigenvalues, _, err = eigen(an.HessianMin, d); err != nil {
+		return nil, err
+	}
+	vals, vecs, err := eigen(an.HessianSaddle, d)
+	if err != nil {
+		return nil, err
+	}
+	an.HessianSaddleEigenvalues = vals
+	neg := 0
+	for _, v := range vals {
+		if v < 0 {
+			neg++
+		}
+	}
+	an.Index1 = neg == 1
+	e := make([]float64, d)
+	dot := 0.0
+	for i := range d {
+		e[i] = vecs.At(i, 0)
+		dot += e[i] * (b[i] - a[i])
+	}
+	if dot < 0 {
+		floats.Scale(-1, e)
+	}
+	floats.Scale(1/floats.Norm(e, 2), e)
+	an.EscapeDirection = e
+	return an, nil
+}
+
+// saddle1D returns the nearest local maximum of L on either side of a (or on
+// the side of target, between a and it), found by scanning L' outward on a
+// geometric grid for a sign change and bisecting on L'.
+func saddle1D(l *Landscape, a float64, target []float64) ([]float64, []float64, error) {
+	ev := l.Evaluator()
+	g := make([]float64, 1)
+	grad := func(x float64) float64 { ev.Gradient([]float64{x}, g); return g[0] }
+	find := func(dir float64, limit float64) (float64, bool) {
+		prev := a
+		for t := 1e-6 * math.Max(1, math.Abs(a)); t <= limit; t *= 1.02 {
+			x := a + dir*t
+			gx := grad(x)
+			if !finite(gx) {
+				return 0, false
+			}
+			if dir*gx <= 0 { // the slope turned: a maximum lies in [prev, x]
+				lo, hi := prev, x
+				for range 200 {
+					mid := lo + (hi-lo)/2
+					if mid == lo || mid == hi {
+						break
+					}
+					if dir*grad(mid) > 0 {
+						lo = mid
+					} else {
+						hi = mid
+					}
+				}
+				if dir*grad(hi) == 0 {
+					return hi, true
+				}
+				return lo + (hi-lo)/2, true
+			}
+			prev = x
+		}
+		return 0, false
+	}
+	var tm []float64
+	if target != nil {
+		t, err := FindMinimum(l, target)
+		if err != nil {
+			return nil, nil, fmt.Errorf("target: %w", err)
+		}
+		if math.Abs(t[0]-a) < 1e-9*math.Max(1, math.Abs(a)) {
+			return nil, nil, fmt.Errorf("the target %v lies in the basin of the start minimum %v", target, a)
+		}
+		dir := math.Copysign(1, t[0]-a)
+		b, ok := find(dir, math.Abs(t[0]-a))
+		if !ok {
+			return nil, nil, fmt.Errorf("no local maximum of the loss between the minimum %g and the target minimum %g", a, t[0])
+		}
+		return []float64{b}, t, nil
+	}
+	const limit = 1e4
+	right, okR := find(1, limit*math.Max(1, math.Abs(a)))
+	left, okL := find(-1, limit*math.Max(1, math.Abs(a)))
+	var b float64
+	switch {
+	case okR && (!okL || right-a <= a-left):
+		b = right
+	case okL:
+		b = left
+	default:
+		return nil, nil, fmt.Errorf("no local maximum of the loss on either side of the minimum %g: there is no barrier to escape over", a)
+	}
+	// The minimum on the far side, if any, is reported for information.
+	if t, err := FindMinimum(l, []float64{b + (b-a)*1e-3}); err == nil && math.Abs(t[0]-a) > 1e-9*math.Max(1, math.Abs(a)) {
+		tm = t
+	}
+	return []float64{b}, tm, nil
+}
+
+// saddleND finds the target minimum and the saddle between it and a.
+func saddleND(l *Landscape, a, target []float64) ([]float64, []float64, string, error) {
+	var tm []float64
+	var err error
+	if target != nil {
+		tm, err = FindMinimum(l, target)
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("target: %w", err)
+		}
+		if distance(tm, a) < sameTol(a) {
+			return nil, nil, "", fmt.Errorf("the target %v lies in the basin of the start minimum %v", target, a)
+		}
+	} else {
+		tm, err = nearestOtherMinimum(l, a)
+		if err != nil {
+			return nil, nil, "", err
+		}
+	}
+	b, method, err := climbingImageNEB(l, a, tm)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return b, tm, method, nil
+}
+
+func distance(p, q []float64) float64 { return floats.Distance(p, q, 2) }
+
+func sameTol(a []float64) float64 { return 1e-5 * math.Max(1, floats.Norm(a, math.Inf(1))) }
+
+// nearestOtherMinimum minimises from points displaced from a along ± each
+// eigenvector of H_a at geometrically growing distances and returns the
+// distinct minimum nearest to a.
+func nearestOtherMinimum(l *Landscape, a []float64) ([]float64, error) {
+	d := l.Dim
+	ev := l.Evaluator()
+	h := make([]float64, d*d)
+	ev.Hessian(a, h)
+	_, vecs, err := eigen(h, d)
+	if err != nil {
+		return nil, err
+	}
+	scale := math.Max(1, floats.Norm(a, math.Inf(1)))
+	var found [][]float64
+	best := math.Inf(1)
+	p := make([]float64, d)
+	for r := 0.01 * scale; r <= 20*scale; r *= math.Sqrt2 {
+		if r > 3*best {
+			break
+		}
+		for k := range d {
+			for _, sgn := range []float64{1, -1} {
+				for i := range d {
+					p[i] = a[i] + sgn*r*vecs.At(i, k)
+				}
+				m, err := FindMinimum(l, p)
+				if err != nil || distance(m, a) < sameTol(a) {
+					continue
+				}
+				dup := false
+				for _, f := range found {
+					if distance(f, m) < sameTol(a) {
+						dup = true
+					}
+				}
+				if !dup {
+					found = append(found, m)
+				}
+				best = math.Min(best, distance(m, a))
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil, fmt.Errorf("no other minimum found near the minimum %v: give a target point in the basin to escape to", a)
+	}
+	sort.SliceStable(found, func(i, j int) bool { return distance(found[i], a) < distance(found[j], a) })
+	return found[0], nil
+}

@@ -1,0 +1,198 @@
+package host
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/kramers-sim/kramers/host/landscape"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Problem is a Config resolved against its landscape: everything a backend needs to advance
+// particles, and everything theory needs to predict them.
+type Problem struct {
+	Config    Config
+	Landscape *landscape.Landscape
+	Eval      *landscape.Evaluator
+	Analysis  *landscape.Analysis
+	Dim       int
+	Start     []float64 // where every particle starts
+	Noise     Noise
+	Escape    *EscapeCondition
+	Basin     *EscapeCondition // the saddle hyperplane with margin 0: splits the two basins
+	Bound     float64          // divergence box: |θ_i − a_i| > Bound counts as diverged
+}
+
+// Noise holds the constants of one step's noise term (theory.md §1). The step is
+//
+//	θ ← θ − η∇L(θ) + ξ,  with ξ by model:
+//	sgld             ξ = Amplitude · z                       Amplitude = sqrt(2ηT)
+//	sgd-hessian      ξ = Amplitude · (|H(θ)| + εI)^{1/2} z   Amplitude = η/sqrt(B)
+//	sgd-hessian-min  ξ = Matrix · z                          Matrix = (η/sqrt(B)) · H(a)^{1/2}
+//	sgd-loss         ξ = sqrt(max(L(θ),0)) · Matrix · z      Matrix = η·sqrt(2/B) · H(a)^{1/2}
+//
+// so that the per-step covariance is 2ηD(θ) for the D of theory.md §1. z ~ N(0, I_d) comes from
+// Philox block ⌊i/4⌋, word i mod 4, for coordinate i.
+type Noise struct {
+	Model     NoiseModel `json:"model"`
+	Amplitude float64    `json:"amplitude"`
+	Floor     float64    `json:"floor"`
+	Matrix    []float64  `json:"matrix,omitempty"` // row-major d×d, sgd-hessian-min and sgd-loss
+}
+
+// MaxJacobiDim is the largest dimension for which sgd-hessian noise on a non-separable landscape
+// is supported: the square root of |H| is taken by cyclic Jacobi rotations in registers.
+const MaxJacobiDim = 8
+
+// Prepare parses the landscape, locates the critical points and fixes every constant of the run.
+// Errors caused by the input are *InputError.
+func Prepare(cfg Config) (*Problem, error) {
+	if cfg.Precision == "" {
+		cfg.Precision = "f32"
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ls, err := landscape.Parse(cfg.Landscape, cfg.Dim)
+	if err != nil {
+		return nil, &InputError{Flag: "landscape", Msg: err.Error()}
+	}
+	d := ls.Dim
+	start := cfg.Start
+	if start == nil {
+		start = ls.DefaultStart
+	}
+	if start == nil {
+		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
+	}
+	if len(start) != d {
+		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional", len(start), d)
+	}
+	if cfg.Target != nil && len(cfg.Target) != d {
+		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional", len(cfg.Target), d)
+	}
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: cfg.Target})
+	if err != nil {
+		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v: %v", start, err)}
+	}
+	if !an.Index1 {
+		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
+	}
+	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d}
+	if cfg.StartExact {
+		p.Start = append([]float64(nil), start...)
+	} else {
+		p.Start = append([]float64(nil), an.Minimum...)
+	}
+	if p.Noise, err = newNoise(cfg, ls, an); err != nil {
+		return nil, err
+	}
+	if cfg.Noise == SGDHessian && !ls.DiagonalHessian && d > MaxJacobiDim {
+		return nil, inputErr("noise", "sgd-hessian on a non-separable %d-dimensional landscape is limited to d ≤ %d (Jacobi square root); use sgd-hessian-min or a separable landscape", d, MaxJacobiDim)
+	}
+	p.Basin = hyperplane(an, 0)
+	if p.Escape, err = newEscape(cfg, ls, p); err != nil {
+		return nil, err
+	}
+	if p.Escape.Holds(p.Start) {
+		return nil, inputErr("escape", "the escape condition %s already holds at the start %v; choose a condition outside the start basin", p.Escape.Text, p.Start)
+	}
+	p.Bound = cfg.Bound
+	if p.Bound == 0 {
+		// 100 saddle distances: far outside anything a confined particle visits, near enough
+		// that an unstable step size is caught within a few iterations of blowing up.
+		p.Bound = 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))
+	}
+	return p, nil
+}
+
+func countNegative(v []float64) int {
+	n := 0
+	for _, x := range v {
+		if x < 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}
+
+// newNoise fixes the constants of theory.md §1 for the chosen model.
+func newNoise(cfg Config, ls *landscape.Landscape, an *landscape.Analysis) (Noise, error) {
+	eta, b := cfg.LR, cfg.Batch
+	n := Noise{Model: cfg.Noise, Floor: cfg.Floor}
+	switch cfg.Noise {
+	case SGLD:
+		n.Amplitude = math.Sqrt(2 * eta * cfg.Temp)
+	case SGDHessian:
+		n.Amplitude = eta / math.Sqrt(b)
+	case SGDHessianMin:
+		n.Amplitude = eta / math.Sqrt(b)
+		n.Matrix = scaledSqrt(an.HessianMin, ls.Dim, n.Amplitude)
+	case SGDLoss:
+		la := an.LossMinimum
+		if !(la > 0) {
+			return n, inputErr("landscape", "sgd-loss needs L(a) > 0 but L(a) = %.6g; add an offset such as l0=0.1 to the catalogue landscape (or a constant to the expression)", la)
+		}
+		n.Amplitude = eta * math.Sqrt(2/b)
+		n.Matrix = scaledSqrt(an.HessianMin, ls.Dim, n.Amplitude)
+	}
+	return n, nil
+}
+
+// scaledSqrt returns c·A^{1/2} for the symmetric positive semi-definite A (row-major d×d),
+// through gonum's symmetric eigendecomposition: A^{1/2} = V·sqrt(Λ)·Vᵀ.
+func scaledSqrt(a []float64, d int, c float64) []float64 {
+	var eig mat.EigenSym
+	if !eig.Factorize(mat.NewSymDense(d, append([]float64(nil), a...)), true) {
+		panic("host: eigendecomposition of a symmetric Hessian failed")
+	}
+	vals := eig.Values(nil)
+	var v mat.Dense
+	eig.VectorsTo(&v)
+	out := make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.0
+			for k := 0; k < d; k++ {
+				s += v.At(i, k) * math.Sqrt(math.Abs(vals[k])) * v.At(j, k)
+			}
+			out[i*d+j] = c * s
+		}
+	}
+	return out
+}
+
+// SaddleDiffusion is eᵀD(b)e, the diffusion along the escape direction at the saddle
+// (theory.md §1 and §2), used for the automatic escape margin.
+func (p *Problem) SaddleDiffusion() float64 {
+	an, cfg := p.Analysis, p.Config
+	e := an.EscapeDirection
+	quad := func(m []float64) float64 { // eᵀ M e
+		s := 0.0
+		for i := range e {
+			for j := range e {
+				s += e[i] * m[i*p.Dim+j] * e[j]
+			}
+		}
+		return s
+	}
+	lb := math.Abs(an.HessianSaddleEigenvalues[0])
+	switch cfg.Noise {
+	case SGLD:
+		return cfg.Temp
+	case SGDHessian:
+		return cfg.LR / (2 * cfg.Batch) * (lb + cfg.Floor)
+	case SGDHessianMin:
+		return cfg.LR / (2 * cfg.Batch) * quad(an.HessianMin)
+	default: // SGDLoss
+		return cfg.LR / cfg.Batch * math.Max(an.LossSaddle, 0) * quad(an.HessianMin)
+	}
+}

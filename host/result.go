@@ -1,0 +1,185 @@
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/theory"
+)
+
+// Version is the program version written into results and checkpoints.
+const Version = "0.1.0"
+
+// Result is one run's outcome: the fields of the --json contract (architecture.md) and more.
+// Times are continuous time (iterations × η) unless the name says iterations.
+type Result struct {
+	Version    string  `json:"version"`
+	Partial    bool    `json:"partial"`
+	Config     Config  `json:"config"`
+	ConfigHash string  `json:"config_hash"`
+	Particles  int     `json:"particles"` // simulated here (the shard's count for a shard)
+	First      int     `json:"first"`     // global index of the first particle simulated
+	Steps      int     `json:"steps"`     // iterations done
+	LR         float64 `json:"lr"`
+	// Estimate holds escaped, exposure_time, rate, rate_ci95, tau, tau_iterations…; its fields
+	// appear at the top level of the JSON object (MarshalJSON).
+	Estimate Estimate `json:"-"`
+	ExposureIterations     float64                      `json:"exposure_iterations"`
+	Diverged               int                          `json:"diverged"`
+	Backend                string                       `json:"backend"`
+	Renderer               string                       `json:"renderer"`
+	Seconds                float64                      `json:"seconds"`
+	ParticleStepsPerSecond float64                      `json:"particle_steps_per_second"`
+	HostShare              float64                      `json:"host_share"` // fraction of stepping wall time outside Advance
+	Theory                 map[string]theory.Prediction `json:"theory"`
+	Analysis               *landscape.Analysis          `json:"analysis"`
+	Escape                 *EscapeCondition             `json:"escape"`
+	Noise                  Noise                        `json:"noise"`
+	Survival               []SurvivalPoint              `json:"survival"`
+	Histogram              Histogram                    `json:"histogram"`
+	Basin                  []BasinPoint                 `json:"basin,omitempty"`
+	Warnings               []string                     `json:"warnings,omitempty"`
+}
+
+// Hash identifies a configuration for checkpoints and shard merging. It covers everything that
+// changes the random stream or the dynamics, and leaves out the particle range and the backend.
+func (c Config) Hash() string {
+	c.First, c.Count = 0, 0
+	c.Backend = ""
+	c.Chunk = 0
+	b, _ := json.Marshal(c)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// Execute loads p into the backend, runs the chunk loop and reduces the records into a Result.
+// A cancelled ctx gives a partial Result, not an error.
+func Execute(ctx context.Context, p *Problem, b Backend, opt RunOptions) (*Result, error) {
+	first, count := p.Config.Span()
+	if err := b.Load(p, first, count); err != nil {
+		return nil, fmt.Errorf("load %d particles on %s: %w", count, b.Name(), err)
+	}
+	st, err := Loop(ctx, p, b, opt)
+	if err != nil {
+		return nil, err
+	}
+	return Summarise(p, b, st)
+}
+
+// Summarise reads the records back once and turns them into a Result.
+func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
+	cfg := p.Config
+	first, count := cfg.Span()
+	recs, err := b.Records()
+	if err != nil {
+		return nil, fmt.Errorf("read back first-passage records: %w", err)
+	}
+	escapes := make([]uint32, 0, 1024)
+	diverged := 0
+	hist := NewHistogram(cfg.Steps, 200)
+	for _, r := range recs {
+		if s, ok := Escaped(r); ok {
+			escapes = append(escapes, s)
+			hist.Add(s)
+		} else if Diverged(r) {
+			diverged++
+		}
+	}
+	live := count - diverged
+	est := EstimateRate(escapes, live, st.Iterations, cfg.LR)
+	res := &Result{
+		Version: Version, Partial: st.Interrupted || st.Iterations < cfg.Steps, Config: cfg, ConfigHash: cfg.Hash(),
+		Particles: count, First: first, Steps: st.Iterations, LR: cfg.LR, Estimate: est,
+		Diverged: diverged, Backend: b.Name(), Renderer: b.Renderer(),
+		Seconds: st.Stepping.Seconds(), Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise,
+		Survival: Survival(escapes, live, st.Iterations, cfg.LR, 50), Histogram: hist,
+		Theory: Predictions(p),
+	}
+	res.Estimate.Particles = live
+	res.ExposureIterations = est.Exposure / cfg.LR
+	if st.Stepping > 0 {
+		res.ParticleStepsPerSecond = float64(count) * float64(st.Iterations-firstIteration(st)) / st.Stepping.Seconds()
+		res.HostShare = 1 - st.Dispatch.Seconds()/st.Stepping.Seconds()
+	}
+	if !cfg.Absorb {
+		res.Basin = st.Basin
+	}
+	if diverged > 0 {
+		res.Warnings = append(res.Warnings, divergenceHint(p, diverged, count))
+	}
+	return res, nil
+}
+
+func firstIteration(st LoopStats) int { return st.Iterations - st.StepsThisRun() }
+
+// StepsThisRun is the number of iterations the loop advanced itself (resumed runs start later).
+func (st LoopStats) StepsThisRun() int { return st.iterationsAdvanced }
+
+// divergenceHint explains diverged particles, with the stability limit of gradient descent on a
+// quadratic: η·λ_max(H) < 2 (the map θ ← θ − ηλθ is stable only for |1 − ηλ| < 1).
+func divergenceHint(p *Problem, diverged, count int) string {
+	an := p.Analysis
+	lmax := math.Max(math.Abs(an.HessianMinEigenvalues[len(an.HessianMinEigenvalues)-1]),
+		math.Abs(an.HessianSaddleEigenvalues[len(an.HessianSaddleEigenvalues)-1]))
+	msg := fmt.Sprintf("%d of %d particles diverged (NaN, Inf or more than %g from the minimum); they are excluded from the rate", diverged, count, p.Bound)
+	if p.Config.LR*lmax >= 1 {
+		msg += fmt.Sprintf("; η·λ_max(H) = %.3g, and gradient descent is stable only for η·λ_max(H) < 2: lower --lr below %.3g", p.Config.LR*lmax, 2/lmax)
+	}
+	return msg
+}
+
+// MarshalJSON writes the Result with the Estimate's fields at the top level, as the contract
+// of architecture.md wants (rate, rate_ci95, tau, … beside particles and steps).
+func (r Result) MarshalJSON() ([]byte, error) {
+	type fields Result // no methods: plain struct encoding
+	a, err := json.Marshal(fields(r))
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(r.Estimate)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(a, &m); err != nil {
+		return nil, err
+	}
+	var e map[string]json.RawMessage
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, err
+	}
+	for k, v := range e {
+		if k == "particles" {
+			k = "particles_live" // the estimate's N excludes diverged particles
+		}
+		m[k] = v
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote (kramers merge reads shard results).
+func (r *Result) UnmarshalJSON(data []byte) error {
+	type fields Result
+	var f fields
+	if err := json.Unmarshal(data, &f); err != nil {
+		return err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	if v, ok := m["particles_live"]; ok {
+		m["particles"] = v
+	}
+	b, _ := json.Marshal(m)
+	if err := json.Unmarshal(b, &f.Estimate); err != nil {
+		return err
+	}
+	*r = Result(f)
+	return nil
+}

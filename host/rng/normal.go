@@ -1,0 +1,47 @@
+package rng
+
+import "math"
+
+const two32 = 4294967296.0 // 2^32
+
+// logUniform returns ln u for u = (w + 0.5)/2^32. For w ≥ 2^31 it uses the
+// exact complement v = (^w + 0.5)/2^32 = 1 − u and ln u = log1p(−v); the GLSL
+// twin does the same (package documentation, "Normals").
+func logUniform(w uint32) float64 {
+	if w < 1<<31 {
+		return math.Log((float64(w) + 0.5) / two32)
+	}
+	v := (float64(^w) + 0.5) / two32
+	return math.Log1p(-v)
+}
+
+// cosSinUniform returns (cos φ, sin φ) for φ = 2π (w + 0.5)/2^32, reducing the
+// angle exactly to the nearest quarter turn first (package documentation).
+func cosSinUniform(w uint32) (c, s float64) {
+	k := ((w + 1<<29) >> 30) & 3
+	t := int32(w - k<<30) // in [−2^29, 2^29)
+	theta := 2 * math.Pi * (float64(t) + 0.5) / two32
+	ct, st := math.Cos(theta), math.Sin(theta)
+	switch k {
+	case 0:
+		return ct, st
+	case 1:
+		return -st, ct
+	case 2:
+		return -ct, -st
+	default:
+		return st, -ct
+	}
+}
+
+// Normals turns four Philox words into four independent standard normals by
+// the Box–Muller transform (G. E. P. Box and M. E. Muller, Ann. Math. Stat. 29,
+// 610 (1958)): (w0,w1) give z0 = r cos φ, z1 = r sin φ with r = sqrt(−2 ln u0),
+// φ = 2π u1, and (w2,w3) give z2, z3 the same way, where u = (w + 0.5)/2^32.
+func Normals(w [4]uint32) [4]float64 {
+	r0 := math.Sqrt(-2 * logUniform(w[0]))
+	c0, s0 := cosSinUniform(w[1])
+	r1 := math.Sqrt(-2 * logUniform(w[2]))
+	c1, s1 := cosSinUniform(w[3])
+	return [4]float64{r0 * c0, r0 * s0, r1 * c1, r1 * s1}
+}

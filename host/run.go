@@ -1,0 +1,135 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Progress is reported after every chunk.
+type Progress struct {
+	Iteration int     // iterations done
+	Steps     int     // iterations planned
+	Escaped   int     // escapes so far
+	Diverged  int     // divergences so far
+	Beyond    int     // particles beyond the saddle hyperplane now
+	Rate      float64 // current κ̂ per unit time (NaN before the first escape)
+	Elapsed   time.Duration
+}
+
+// BasinPoint is the occupancy of the far basin at one moment (non-absorbing runs, theory.md §5 K8).
+type BasinPoint struct {
+	Iteration int     `json:"iteration"`
+	Time      float64 `json:"time"`
+	Beyond    float64 `json:"fraction_beyond"` // fraction of live particles past the saddle hyperplane
+}
+
+// RunOptions are the hooks of the chunk loop.
+type RunOptions struct {
+	Progress func(Progress)
+	// AfterChunk is called between chunks (checkpoints, live drawing); an error stops the run.
+	AfterChunk func(iter int) error
+	// StartIteration resumes a run whose backend state was restored at this iteration.
+	StartIteration int
+	// Prior counts carried over from a resumed run.
+	PriorEscaped, PriorDiverged int
+	// ChunkTarget is the wall time one dispatch aims at (0: 0.2 s), well under the ~1 s GPU
+	// watchdog and long enough that the host loop is a few percent of the wall time.
+	ChunkTarget time.Duration
+}
+
+// LoopStats is what the chunk loop measured, besides the records.
+type LoopStats struct {
+	Iterations   int           // iterations done (Steps unless interrupted)
+	Interrupted  bool          // the context was cancelled: the result is partial
+	Stepping     time.Duration // wall time of the whole loop
+	Dispatch     time.Duration // wall time inside Advance
+	Chunks       int
+	Basin        []BasinPoint
+	Escaped      int
+	Diverged     int
+	LastChunkLen int
+
+	iterationsAdvanced int
+}
+
+// Loop advances the backend from opt.StartIteration to p.Config.Steps in chunks. Cancelling ctx
+// finishes the current chunk and returns with Interrupted set: nothing computed is lost.
+func Loop(ctx context.Context, p *Problem, b Backend, opt RunOptions) (LoopStats, error) {
+	cfg := p.Config
+	_, count := cfg.Span()
+	st := LoopStats{Iterations: opt.StartIteration, Escaped: opt.PriorEscaped, Diverged: opt.PriorDiverged}
+	target := opt.ChunkTarget
+	if target == 0 {
+		target = 200 * time.Millisecond
+	}
+	chunk := cfg.Chunk
+	adaptive := chunk == 0
+	if adaptive {
+		// First guess: about 2²² particle-steps, then adapt to the measured speed. The chunk
+		// length changes only when dispatches happen, never which random numbers are drawn.
+		chunk = clampInt(int(math.Ceil(float64(1<<22)/float64(count))), 1, 4096)
+	}
+	start := time.Now()
+	for st.Iterations < cfg.Steps {
+		if ctx.Err() != nil {
+			st.Interrupted = true
+			break
+		}
+		n := min(chunk, cfg.Steps-st.Iterations)
+		t0 := time.Now()
+		c, err := b.Advance(st.Iterations, n)
+		dt := time.Since(t0)
+		if err != nil {
+			return st, fmt.Errorf("advance iterations %d–%d on %s: %w", st.Iterations, st.Iterations+n, b.Name(), err)
+		}
+		st.Dispatch += dt
+		st.Chunks++
+		st.LastChunkLen = n
+		st.Iterations += n
+		st.iterationsAdvanced += n
+		st.Escaped += c.Escaped
+		st.Diverged += c.Diverged
+		live := count - st.Diverged
+		frac := 0.0
+		if live > 0 {
+			frac = float64(c.Beyond) / float64(live)
+		}
+		st.Basin = append(st.Basin, BasinPoint{Iteration: st.Iterations, Time: float64(st.Iterations) * cfg.LR, Beyond: frac})
+		if opt.Progress != nil {
+			opt.Progress(Progress{Iteration: st.Iterations, Steps: cfg.Steps, Escaped: st.Escaped,
+				Diverged: st.Diverged, Beyond: c.Beyond, Rate: roughRate(st, count, cfg), Elapsed: time.Since(start)})
+		}
+		if opt.AfterChunk != nil {
+			if err := opt.AfterChunk(st.Iterations); err != nil {
+				return st, err
+			}
+		}
+		if adaptive && dt > 0 {
+			want := float64(n) * float64(target) / float64(dt)
+			chunk = clampInt(int(math.Min(want, 4*float64(n))), 1, 1<<16)
+		}
+		if cfg.Absorb && st.Escaped+st.Diverged >= count {
+			// Every particle is frozen: the remaining iterations would change nothing.
+			st.Iterations = cfg.Steps
+		}
+	}
+	st.Stepping = time.Since(start)
+	return st, nil
+}
+
+// roughRate is the progress line's κ̂: escapes over an exposure that counts every particle
+// that escaped as exposed for half the elapsed time (the exact exposure needs the records).
+func roughRate(st LoopStats, count int, cfg Config) float64 {
+	if st.Escaped == 0 {
+		return math.NaN()
+	}
+	t := float64(st.Iterations) * cfg.LR
+	x := float64(count-st.Escaped-st.Diverged)*t + float64(st.Escaped)*t/2
+	return float64(st.Escaped) / x
+}
+
+func clampInt(v, lo, hi int) int {
+	return max(lo, min(v, hi))
+}

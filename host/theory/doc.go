@@ -1,0 +1,22 @@
+// Package theory holds the closed-form and numerically exact predictions that
+// simulated escape times are compared with (theory.md §4):
+//
+//   - EyringKramers: the low-temperature Eyring–Kramers law with Hessian
+//     determinants for white (sgld) noise (theory.md §4.1; Berglund 2013,
+//     arXiv:1106.5799).
+//   - XieExponent, XiePWQ, XieExponentSlope, FitS: the escape-time exponent of
+//     Xie, Sato & Sugiyama (ICLR 2021) for Hessian-shaped SGD noise
+//     (theory.md §4.2), exact on the piecewise-quadratic landscape.
+//   - Mori, MoriExponent: the power-law escape rate for loss-proportional SGD
+//     noise of Mori, Ziyin, Liu & Ueda (ICML 2022) (theory.md §4.4).
+//   - MeanFirstPassage1D: the exact one-dimensional mean first-passage time of
+//     dθ = −L'(θ)dt + sqrt(2D(θ))dW for any positive D, by quadrature carried
+//     out in log space (theory.md §4.3).
+//
+// Inputs are plain numbers, slices and functions, so the package depends on
+// gonum only and not on the landscape package. PWQ is an independent closed
+// form of the piecewise-quadratic landscape for checks; the landscape package
+// remains the source of truth for what the simulator runs.
+//
+// All times are continuous time (iterations × η) unless a name says otherwise.
+package theory

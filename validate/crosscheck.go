@@ -1,0 +1,220 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/kramers-sim/kramers/host"
+)
+
+// Factory opens a fresh backend; the suite calls it once per check and closes what it gets.
+type Factory func(cfg host.Config) (host.Backend, error)
+
+// Outcome is one row of the cross-check table.
+type Outcome struct {
+	Name      string `json:"name"`
+	Claim     string `json:"claim"`
+	Pass      bool   `json:"pass"`
+	Measured  string `json:"measured"`
+	Tolerance string `json:"tolerance"`
+	Err       string `json:"error,omitempty"`
+}
+
+// Check is one comparison of a backend against the CPU reference.
+type Check struct {
+	Name  string
+	Claim string
+	Run   func(other Factory) Outcome
+}
+
+// TrajectoryTolerance is the largest |θ_gpu − θ_cpu| allowed after 100 iterations. Its origin:
+// float32 rounds each of the ~10 operations of a step at a relative 6e-8, the GPU's float32
+// log, sin and cos make normals differ by up to ~1e-6 (theory.md §6), and 100 steps of a
+// contracting map accumulate these to a few 1e-6 per coordinate of size O(1); 1e-4 leaves a
+// margin of ten for landscapes with curvature up to a few hundred.
+const TrajectoryTolerance = 1e-4
+
+// trajectoryCase is a configuration for the short-horizon comparison. Escapes are recorded but
+// particles keep moving (non-absorbing), so every particle is compared at the same iteration.
+type trajectoryCase struct {
+	name      string
+	landscape string
+	noise     host.NoiseModel
+	lr, batch float64
+	temp      float64
+	start     []float64
+	precision string
+}
+
+var trajectoryCases = []trajectoryCase{
+	{name: "sgld doublewell", landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.2},
+	{name: "sgd-hessian styblinski-tang d=3 (diagonal H)", landscape: "styblinski-tang(d=3)", noise: host.SGDHessian, lr: 0.005, batch: 0.1},
+	{name: "sgd-hessian zhu2d (2×2 closed form)", landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 0.05},
+	{name: "sgd-hessian coupled 3-D well (Jacobi)", landscape: "(x1^2-1)^2 + x2^2 + x3^2 + 0.5*x1*x2 + 0.3*x2*x3", noise: host.SGDHessian, lr: 0.01, batch: 0.2, start: []float64{-1, 0.2, -0.1}},
+	{name: "sgd-hessian-min muller-brown", landscape: "muller-brown", noise: host.SGDHessianMin, lr: 1e-4, batch: 0.01},
+	{name: "sgd-loss pwq(l0=0.1)", landscape: "pwq(ha=4,hb=2,a=-1,b=0,l0=0.1)", noise: host.SGDLoss, lr: 0.01, batch: 0.1},
+	{name: "sgld doublewell f64", landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.2, precision: "f64"},
+	{name: "sgd-hessian zhu2d f64", landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 0.05, precision: "f64"},
+}
+
+func (tc trajectoryCase) config(particles, steps int) host.Config {
+	cfg := host.DefaultConfig()
+	cfg.Landscape, cfg.Noise, cfg.LR, cfg.Batch, cfg.Temp = tc.landscape, tc.noise, tc.lr, tc.batch, tc.temp
+	if tc.temp == 0 {
+		cfg.Temp = 0.1
+	}
+	if tc.batch == 0 {
+		cfg.Batch = 1
+	}
+	cfg.Start = tc.start
+	cfg.Particles, cfg.Steps, cfg.Seed = particles, steps, 20260101
+	cfg.Absorb = false
+	cfg.Chunk = 25
+	if tc.precision != "" {
+		cfg.Precision = tc.precision
+	}
+	return cfg
+}
+
+// runBoth runs cfg on the reference and on the other backend and returns both backends' final
+// positions and records.
+func runBoth(cfg host.Config, other Factory) (ref, got []float64, rref, rgot []uint32, err error) {
+	p, err := host.Prepare(cfg)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	cpu := NewCPU()
+	if _, err = host.Execute(context.Background(), p, cpu, host.RunOptions{}); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	ref, _ = cpu.Positions()
+	rref, _ = cpu.Records()
+	b, err := other(cfg)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	defer b.Close()
+	if _, err = host.Execute(context.Background(), p, b, host.RunOptions{}); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if got, err = b.Positions(); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	rgot, err = b.Records()
+	return ref, got, rref, rgot, err
+}
+
+func trajectoryCheck(tc trajectoryCase, particles, steps int) Check {
+	claim := fmt.Sprintf("%d particles × %d iterations agree with the float64 reference to %g", particles, steps, TrajectoryTolerance)
+	return Check{Name: "trajectory " + tc.name, Claim: claim, Run: func(other Factory) Outcome {
+		o := Outcome{Name: "trajectory " + tc.name, Claim: claim, Tolerance: fmt.Sprintf("max |Δθ| ≤ %g", TrajectoryTolerance)}
+		ref, got, rref, rgot, err := runBoth(tc.config(particles, steps), other)
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		maxDiff, spread := 0.0, 0.0
+		for i := range ref {
+			maxDiff = math.Max(maxDiff, math.Abs(ref[i]-got[i]))
+			if math.IsNaN(got[i]) {
+				maxDiff = math.Inf(1)
+			}
+		}
+		// The particles must have spread: identical positions everywhere would make the check vacuous.
+		for i := 1; i < len(ref); i++ {
+			spread = math.Max(spread, math.Abs(ref[i]-ref[i-1]))
+		}
+		mismatch := 0
+		for i := range rref {
+			if rref[i] != rgot[i] {
+				mismatch++
+			}
+		}
+		o.Measured = fmt.Sprintf("max |Δθ| = %.2e, %d/%d records differ", maxDiff, mismatch, len(rref))
+		// A record may differ only where float32 rounding moves a particle across the escape
+		// surface within the tolerance: allow one in a thousand.
+		o.Pass = maxDiff <= TrajectoryTolerance && mismatch*1000 <= len(rref) && spread > 0
+		return o
+	}}
+}
+
+// statisticsCase is the K6 comparison of theory.md §5: escape rates from both backends.
+type statisticsCase struct {
+	name             string
+	noise            host.NoiseModel
+	temp, batch, lr  float64
+	particles, steps int
+}
+
+func statisticsCheck(sc statisticsCase) Check {
+	claim := "K6: GPU and CPU-reference escape rates on pwq(ha=4,hb=2,a=-1,b=0) agree"
+	name := "K6 rate " + sc.name
+	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂_gpu − κ̂_cpu| < 3σ, σ² = κ̂²/E summed (Poisson error of the censored MLE, theory.md §3)"}
+		cfg := host.DefaultConfig()
+		cfg.Landscape = "pwq(ha=4,hb=2,a=-1,b=0)"
+		cfg.Noise, cfg.Temp, cfg.Batch, cfg.LR = sc.noise, sc.temp, sc.batch, sc.lr
+		cfg.Particles, cfg.Steps, cfg.Seed = sc.particles, sc.steps, 6
+		p, err := host.Prepare(cfg)
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		cpu := NewCPU()
+		rc, err := host.Execute(context.Background(), p, cpu, host.RunOptions{})
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		b, err := other(cfg)
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		defer b.Close()
+		rg, err := host.Execute(context.Background(), p, b, host.RunOptions{})
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		if rc.Estimate.Rate == nil || rg.Estimate.Rate == nil {
+			o.Err = fmt.Sprintf("unresolved rates (cpu %d, other %d escapes)", rc.Estimate.Escaped, rg.Estimate.Escaped)
+			return o
+		}
+		kc, kg := *rc.Estimate.Rate, *rg.Estimate.Rate
+		sigma := math.Sqrt(kc*kc/float64(rc.Estimate.Escaped) + kg*kg/float64(rg.Estimate.Escaped))
+		frac := float64(rc.Estimate.Escaped) / float64(rc.Particles)
+		o.Measured = fmt.Sprintf("κ̂ cpu %.4g (%d esc), %s %.4g (%d esc): %.2fσ; %.0f%% escaped", kc, rc.Estimate.Escaped, rg.Backend, kg, rg.Estimate.Escaped, math.Abs(kc-kg)/sigma, 100*frac)
+		o.Pass = math.Abs(kc-kg) < 3*sigma && frac >= 0.2 && frac <= 0.8
+		return o
+	}}
+}
+
+// Suite returns the cross-checks. quick shrinks the statistical checks for `kramers validate --quick`.
+func Suite(quick bool) []Check {
+	var checks []Check
+	for _, tc := range trajectoryCases {
+		checks = append(checks, trajectoryCheck(tc, 10000, 100))
+	}
+	n := 4000
+	if quick {
+		n = 1500
+	}
+	// Parameters where 20–80% escape (theory.md §5, K6): sgld at T = 0.15, τ ≈ 190;
+	// sgd-hessian at B/η = 8, τ ≈ 130 (Xie et al. with the exact pwq s, theory.md §4.2).
+	checks = append(checks,
+		statisticsCheck(statisticsCase{name: "sgld", noise: host.SGLD, temp: 0.15, lr: 0.02, particles: n, steps: 7000}),
+		statisticsCheck(statisticsCase{name: "sgd-hessian", noise: host.SGDHessian, batch: 0.16, lr: 0.02, particles: n, steps: 5000}),
+	)
+	return checks
+}
+
+// RunSuite runs every check against other and returns the table.
+func RunSuite(checks []Check, other Factory) []Outcome {
+	out := make([]Outcome, 0, len(checks))
+	for _, c := range checks {
+		out = append(out, c.Run(other))
+	}
+	return out
+}
