@@ -45,7 +45,7 @@ fuzz:
 	$(GO) test ./host/landscape -run '^$$' -fuzz FuzzParse -fuzztime 60s
 
 run: deps build
-	./$(BIN) analyze --landscape 'pwq(ha=4,hb=2,a=-1,b=0)'
+	./$(BIN) reproduce --quick --out results/; status=$$?; echo "report: results/report.md (results.json and the figures beside it)"; exit $$status
 
 clean:
 	rm -rf bin

@@ -148,7 +148,9 @@ static int kr_egl_open(EGLDisplay *dpy, EGLContext *ctx, int *how, char *err, si
 		return 0;
 	}
 	char last[256] = "";
-	if (kr_has_ext(client, "EGL_EXT_platform_device")) {
+	const char *force = getenv("KRAMERS_EGL_PLATFORM");
+	int allowDevice = !(force && strcmp(force, "surfaceless") == 0);
+	if (allowDevice && kr_has_ext(client, "EGL_EXT_platform_device")) {
 		kr_querydevices_t queryDevices = (kr_querydevices_t)kr_getproc("eglQueryDevicesEXT");
 		EGLDeviceEXT devs[16];
 		EGLint ndev = 0;

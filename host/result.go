@@ -28,7 +28,7 @@ type Result struct {
 	LR         float64 `json:"lr"`
 	// Estimate holds escaped, exposure_time, rate, rate_ci95, tau, tau_iterations…; its fields
 	// appear at the top level of the JSON object (MarshalJSON).
-	Estimate Estimate `json:"-"`
+	Estimate               Estimate                     `json:"-"`
 	ExposureIterations     float64                      `json:"exposure_iterations"`
 	Diverged               int                          `json:"diverged"`
 	Backend                string                       `json:"backend"`

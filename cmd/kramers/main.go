@@ -31,6 +31,8 @@ func init() {
 		{"analyze", "minima, saddle, Hessians and ΔL of a landscape, as JSON", cmdAnalyze},
 		{"theory", "theory predictions only (same flags as run)", cmdTheory},
 		{"validate", "GPU against CPU-reference cross-checks", cmdValidate},
+		{"sweep", "vary one flag or landscape parameter: table, CSV, plot and fit", cmdSweep},
+		{"reproduce", "the validation table K1–K8 of theory.md §5: report.md, results.json, figures", cmdReproduce},
 	}
 }
 

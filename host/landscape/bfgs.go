@@ -27,7 +27,19 @@ func bfgs(ev *Evaluator, start []float64) (x []float64, runaway bool) {
 	g := make([]float64, d)
 	ev.Gradient(x, g)
 	f := ev.Loss(x)
+	// Initial inverse Hessian: the identity divided by the largest curvature
+	// at the start, so that the first step cannot leap far out of the basin.
 	hinv := identity(d) // inverse Hessian approximation, row-major
+	{
+		h := make([]float64, d*d)
+		ev.Hessian(x, h)
+		if vals, _, err := eigen(h, d); err == nil {
+			if c := math.Max(math.Abs(vals[0]), math.Abs(vals[d-1])); c > 0 && finite(c) {
+				floats.Scale(1/c, hinv)
+			}
+		}
+	}
+	lastStep := math.Inf(1) // steps may grow at most 4-fold per iteration
 	p := make([]float64, d)
 	xn := make([]float64, d)
 	gn := make([]float64, d)
@@ -50,6 +62,9 @@ func bfgs(ev *Evaluator, start []float64) (x []float64, runaway bool) {
 			slope = -floats.Dot(g, g)
 		}
 		t := 1.0
+		if pn := floats.Norm(p, 2); pn > 4*lastStep {
+			t = 4 * lastStep / pn
+		}
 		accepted := false
 		var fn float64
 		for range 60 {
@@ -67,6 +82,7 @@ func bfgs(ev *Evaluator, start []float64) (x []float64, runaway bool) {
 		ev.Gradient(xn, gn)
 		floats.SubTo(s, xn, x)
 		floats.SubTo(y, gn, g)
+		lastStep = floats.Norm(s, 2)
 		copy(x, xn)
 		copy(g, gn)
 		fPrev := f
@@ -76,11 +92,6 @@ func bfgs(ev *Evaluator, start []float64) (x []float64, runaway bool) {
 		}
 		sy := floats.Dot(s, y)
 		if sy > 1e-300 {
-			if it == 0 {
-				// scale the initial inverse Hessian (Nocedal & Wright eq. 6.20)
-				hinv = identity(d)
-				floats.Scale(sy/floats.Dot(y, y), hinv)
-			}
 			for i := range d {
 				hy[i] = floats.Dot(hinv[i*d:(i+1)*d], y)
 			}

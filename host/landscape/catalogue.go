@@ -58,6 +58,23 @@ func twoWellConsts(hs, hf, hb, dl float64) map[string]float64 {
 	return map[string]float64{"wa": wa, "wb": wb, "j1": hs * wa / (hs + hb), "j2": hf * wb / (hf + hb)}
 }
 
+// catalogue holds the named landscapes (formulas: theory.md §4 and §5). In
+// every entry x → sqrt(k)·x (sharpness), l0 is added, and the default start
+// is the first minimum divided by sqrt(k).
+//
+//   - doublewell(dl=1): dl·(x²−1)²; start −1.
+//   - tilted(c=0.1): x⁴/4 − x²/2 + c·x; start −1 (left minimum).
+//   - pwq(ha=4, hb=2, a=−1, b=0): (ha/2)(x−a)² for x < c, ΔL − (hb/2)(x−b)² for x ≥ c,
+//     c = (ha·a+hb·b)/(ha+hb), ΔL = ha·hb·(b−a)²/(2(ha+hb)); start a.
+//   - styblinski-tang(d=2): ½·Σ(xᵢ⁴ − 16xᵢ² + 5xᵢ); start (−2.903534, …).
+//   - zhu2d(sx=20, sy=200, hf=2, hb=20, dl=1): f(x) + ½·g(x)·y², f the twowell
+//     profile with curvatures sx, −hb, hf, and g blending sy into hf with a C¹
+//     smoothstep between wa/2 and wb/2; Hessians exactly diag(sx, sy) at the
+//     sharp minimum (wa, 0) and diag(hf, hf) at the flat one (wb, 0); start (wa, 0).
+//   - muller-brown: Σ Aᵢ exp(aᵢ(x−x0ᵢ)² + bᵢ(x−x0ᵢ)(y−y0ᵢ) + cᵢ(y−y0ᵢ)²) with the
+//     constants of Müller & Brown (1979); start (−0.558, 1.442).
+//   - twowell(hs=4, hf=1, hb=8, dl=0.5): sharp minimum wa = −sqrt(2dl(hs+hb)/(hs·hb)),
+//     barrier at 0, flat minimum wb = sqrt(2dl(hf+hb)/(hf·hb)); start wa.
 var catalogue = []*catEntry{
 	{
 		Entry: Entry{

@@ -59,7 +59,7 @@ func (c *Condition) GLSL(funcName string, opt GLSLOptions) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "// Condition: %s\n", sanitizeComment(c.src))
 	fmt.Fprintf(&sb, "bool %s(REAL x[LANDSCAPE_DIM]) {\n", funcName)
-	emitBody(&sb, opt, []*node{c.root}, func(int) string { return "return " }, true)
+	emitBody(&sb, opt, []*node{c.root}, func(int) string { return "return " })
 	sb.WriteString("}\n")
 	return sb.String()
 }

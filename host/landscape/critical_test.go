@@ -180,3 +180,24 @@ func TestFindMinimumErrors(t *testing.T) {
 		t.Error("single basin: want error")
 	}
 }
+
+func TestAnalyzeTarget(t *testing.T) {
+	l := mustParse(t, "doublewell(k=2)", 0)
+	an, err := Analyze(l, AnalyzeOptions{Target: []float64{0.9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "b", an.Saddle[0], 0, 1e-9)
+	near(t, "target", an.TargetMinimum[0], 1/math.Sqrt2, 1e-9)
+	if _, err := Analyze(l, AnalyzeOptions{Target: []float64{-2}}); err == nil {
+		t.Error("target in the same basin: want error")
+	}
+	z := mustParse(t, "zhu2d", 0)
+	an, err = Analyze(z, AnalyzeOptions{Target: []float64{1, 0.1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "zhu2d saddle x", an.Saddle[0], 0, 1e-9)
+	near(t, "zhu2d saddle y", an.Saddle[1], 0, 1e-9)
+	near(t, "zhu2d e_x", an.EscapeDirection[0], 1, 1e-12)
+}

@@ -40,11 +40,11 @@ func (l *Landscape) GLSL(opt GLSLOptions) string {
 	sb.WriteString("// step(u) is 1 for u > 0 and 0 for u <= 0.\n\n")
 
 	sb.WriteString("REAL landscapeLoss(REAL x[LANDSCAPE_DIM]) {\n")
-	emitBody(&sb, opt, []*node{l.loss}, func(i int) string { return "return " }, true)
+	emitBody(&sb, opt, []*node{l.loss}, func(i int) string { return "return " })
 	sb.WriteString("}\n\n")
 
 	sb.WriteString("void landscapeGradient(REAL x[LANDSCAPE_DIM], out REAL g[LANDSCAPE_DIM]) {\n")
-	emitBody(&sb, opt, l.grad, func(i int) string { return fmt.Sprintf("g[%d] = ", i) }, false)
+	emitBody(&sb, opt, l.grad, func(i int) string { return fmt.Sprintf("g[%d] = ", i) })
 	sb.WriteString("}\n\n")
 
 	sb.WriteString("void landscapeHessian(REAL x[LANDSCAPE_DIM], out REAL h[LANDSCAPE_DIM*LANDSCAPE_DIM]) {\n")
@@ -64,7 +64,7 @@ func (l *Landscape) GLSL(opt GLSLOptions) string {
 	if zeros > 0 {
 		fmt.Fprintf(&sb, "\tfor (int i = 0; i < LANDSCAPE_DIM*LANDSCAPE_DIM; i++) {\n\t\th[i] = %s;\n\t}\n", literal(0, opt))
 	}
-	emitBody(&sb, opt, roots, func(i int) string { return names[i] }, false)
+	emitBody(&sb, opt, roots, func(i int) string { return names[i] })
 	sb.WriteString("}\n\n")
 
 	sb.WriteString("void landscapeHessianDiagonal(REAL x[LANDSCAPE_DIM], out REAL h[LANDSCAPE_DIM]) {\n")
@@ -72,7 +72,7 @@ func (l *Landscape) GLSL(opt GLSLOptions) string {
 	for i := range d {
 		diagRoots[i] = l.hess[i*d+i]
 	}
-	emitBody(&sb, opt, diagRoots, func(i int) string { return fmt.Sprintf("h[%d] = ", i) }, false)
+	emitBody(&sb, opt, diagRoots, func(i int) string { return fmt.Sprintf("h[%d] = ", i) })
 	sb.WriteString("}\n")
 	return sb.String()
 }
@@ -126,9 +126,10 @@ type glslEmitter struct {
 	done  map[*node]bool
 }
 
-func emitBody(sb *strings.Builder, opt GLSLOptions, roots []*node, lhs func(int) string, isReturn bool) {
+func emitBody(sb *strings.Builder, opt GLSLOptions, roots []*node, lhs func(int) string) {
 	e := &glslEmitter{sb: sb, opt: opt, refs: map[*node]int{}, temps: map[*node]string{}, done: map[*node]bool{}}
 	seen := map[*node]bool{}
+	var order []*node // post-order: children before parents
 	var count func(n *node)
 	count = func(n *node) {
 		e.refs[n]++
@@ -142,9 +143,23 @@ func emitBody(sb *strings.Builder, opt GLSLOptions, roots []*node, lhs func(int)
 		if n.op == opPowi && !leaf(n.a) {
 			e.refs[n.a] += 2 // the base is repeated in the expansion: give it a temporary
 		}
+		order = append(order, n)
 	}
 	for _, r := range roots {
 		count(r)
+	}
+	// Conditions are always written inline (temporaries are REAL only), so a
+	// condition used more than once passes its sharing on to its operands,
+	// which then become REAL temporaries; parents are visited before children.
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		if n.isBool() && e.refs[n] > 1 {
+			for _, k := range n.kids() {
+				if !leaf(k) {
+					e.refs[k] = max(e.refs[k], 2)
+				}
+			}
+		}
 	}
 	for _, r := range roots {
 		e.declare(r)
@@ -165,14 +180,10 @@ func (e *glslEmitter) declare(n *node) {
 	for _, k := range n.kids() {
 		e.declare(k)
 	}
-	if e.refs[n] > 1 && !leaf(n) {
+	if e.refs[n] > 1 && !leaf(n) && !n.isBool() {
 		text := e.expr(n)
 		name := fmt.Sprintf("t%d", len(e.temps))
-		typ := "REAL"
-		if n.isBool() {
-			typ = "bool"
-		}
-		fmt.Fprintf(e.sb, "\t%s %s = %s;\n", typ, name, text)
+		fmt.Fprintf(e.sb, "\tREAL %s = %s;\n", name, text)
 		e.temps[n] = name
 	}
 }

@@ -8,12 +8,12 @@ package landscape
 type astKind int
 
 const (
-	aNum  astKind = iota
-	aName         // identifier: variable, parameter, constant or sum placeholder
-	aCall         // function call name(args)
-	aSum          // sum(body in placeholder)
-	aUnary        // op: "-", "+", "!"
-	aBinary       // op: + - * / ^ < <= > >= == != && ||
+	aNum    astKind = iota
+	aName           // identifier: variable, parameter, constant or sum placeholder
+	aCall           // function call name(args)
+	aSum            // sum(body in placeholder)
+	aUnary          // op: "-", "+", "!"
+	aBinary         // op: + - * / ^ < <= > >= == != && ||
 )
 
 type ast struct {

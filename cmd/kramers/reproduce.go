@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/reproduce"
+	"github.com/kramers-sim/kramers/validate"
+)
+
+func cmdReproduce(args []string) error {
+	fs := newFlagSet("reproduce")
+	out := fs.String("out", "reproduce-out", "directory for report.md, results.json and the figures")
+	quick := fs.Bool("quick", false, "smaller runs (about 600 escapes per slope point): minutes instead of tens of minutes")
+	backend := fs.String("backend", "gpu", "primary backend: gpu (OpenGL compute) or cpu (the float64 reference)")
+	cases := fs.String("cases", "", "comma-separated subset such as K1,K6 (default: all of "+strings.Join(reproduce.CaseIDs(), ",")+")")
+	scale := fs.Float64("scale", 1, "multiply every escape target and budget (0 < scale ≤ 1 for a faster, noisier table)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !(*scale > 0) {
+		return usageError{fmt.Errorf("--scale must be positive, got %v", *scale)}
+	}
+	var primary host.BackendFactory
+	switch *backend {
+	case "gpu":
+		primary = func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }
+	case "cpu":
+		primary = func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }
+	default:
+		return &host.InputError{Flag: "backend", Msg: fmt.Sprintf("unknown backend %q; use gpu or cpu", *backend)}
+	}
+	var sel []string
+	if *cases != "" {
+		known := map[string]bool{}
+		for _, id := range reproduce.CaseIDs() {
+			known[id] = true
+		}
+		for _, c := range strings.Split(*cases, ",") {
+			c = strings.ToUpper(strings.TrimSpace(c))
+			if !known[c] {
+				return usageError{fmt.Errorf("--cases: unknown case %q; use some of %s", c, strings.Join(reproduce.CaseIDs(), ","))}
+			}
+			sel = append(sel, c)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := reproduce.Execute(ctx, reproduce.Options{Quick: *quick, Out: *out, Primary: primary, Backend: *backend,
+		Reference: func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil },
+		Scale:     *scale, Cases: sel, Log: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "report: %s (results.json and figures beside it), %.1f s\n", filepath.Join(*out, "report.md"), float64(rep.Seconds))
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if n := rep.Failed(); n > 0 {
+		return fmt.Errorf("%d of %d checks failed; see %s", n, len(rep.Checks()), filepath.Join(*out, "report.md"))
+	}
+	return nil
+}

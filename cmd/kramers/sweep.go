@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/plot"
+)
+
+func cmdSweep(args []string) error {
+	var rf runFlags
+	fs := newFlagSet("sweep")
+	rf.register(fs)
+	vary := fs.String("vary", "", "NAME=v1,v2,…: a run flag (lr, batch, temp, floor, particles, steps, seed, margin) or a landscape parameter (k, l0, ha, dl, c, …)")
+	axis := fs.String("axis", "", "x axis of the fit and plot: value, 1/value, log, 1/k, logk, B/eta, 1/T, log-loss-ratio (default: natural for NAME and noise)")
+	out := fs.String("out", "sweep-out", "directory for sweep.csv and sweep.png")
+	budget := fs.Float64("budget", 0, "particle-steps per point (0: 2e9 on gpu, 2e8 on cpu)")
+	target := fs.Int("target", 100, "escapes wanted per point")
+	safety := fs.Float64("safety", 2, "planned escapes = safety × target")
+	fixed := fs.Bool("fixed", false, "run --particles × --steps at every point instead of sizing each point from theory or a pilot run")
+	if err := rf.parse(fs, args); err != nil {
+		return err
+	}
+	if *vary == "" {
+		return usageError{fmt.Errorf("sweep: --vary NAME=v1,v2,… is required, e.g. --vary batch=0.02,0.03,0.04")}
+	}
+	name, values, err := host.ParseVary(*vary)
+	if err != nil {
+		return err
+	}
+	if *budget == 0 {
+		*budget = 2e9
+		if rf.cfg.Backend == "cpu" {
+			*budget = 2e8
+		}
+	}
+	if *target < 1 || !(*safety >= 1) || !(*budget > 0) {
+		return usageError{fmt.Errorf("sweep: --target must be ≥ 1, --safety ≥ 1 and --budget > 0")}
+	}
+	// Check every point's configuration before any run starts.
+	for _, v := range values {
+		c, err := host.ApplyVary(rf.cfg, name, v)
+		if err != nil {
+			return err
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	if _, err := host.NewAxis(*axis, name, rf.cfg.Noise); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opt := host.SweepOptions{Base: rf.cfg, Name: name, Values: values, Axis: *axis, Budget: *budget, TargetEscapes: *target,
+		Safety: *safety, AutoSize: !*fixed}
+	if !rf.quiet {
+		opt.Progress = func(msg string) { fmt.Fprintln(stderr, msg) }
+	}
+	res, err := host.RunSweep(ctx, opt, openBackend)
+	if err != nil {
+		return err
+	}
+	printSweep(res)
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return usageError{fmt.Errorf("--out: cannot create %s: %v", *out, err)}
+	}
+	if err := writeSweepCSV(filepath.Join(*out, "sweep.csv"), res); err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s, %s, varying %s", rf.cfg.Landscape, rf.cfg.Noise, name)
+	if err := plot.Save(filepath.Join(*out, "sweep.png"), plot.Width*1.3, plot.Height*1.2, plot.SweepFigure(res, title)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(*out, "sweep.csv"), filepath.Join(*out, "sweep.png"))
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
+}
+
+func printSweep(res *host.SweepResult) {
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	names := res.TheoryNames()
+	fmt.Fprintf(tw, "%s\t%s\tparticles\titerations\tescaped\tτ̂ (time)\t95%% CI (time)\tτ̂ (iterations)\tln τ̂ ± σ", res.Name, res.Axis.Label)
+	for _, n := range names {
+		fmt.Fprintf(tw, "\t%s τ", n)
+	}
+	fmt.Fprintln(tw, "\tnote")
+	for _, pt := range res.Points {
+		note := ""
+		switch {
+		case !pt.Resolved:
+			note = fmt.Sprintf("UNRESOLVED (< %d escapes)", host.MinEscapesResolved)
+		case !pt.Reached:
+			note = fmt.Sprintf("BELOW TARGET: < %d escapes within the budget", res.Target)
+		}
+		if !pt.Plan.Reachable && pt.Plan.TauSource != "fixed" && note == "" {
+			note = "planned below target, reached it anyway"
+		}
+		fmt.Fprintf(tw, "%g\t%.4g\t%d\t%d\t%d\t%.4g\t[%.4g, %.4g]\t%.4g\t%.4f ± %.3f", pt.Value, pt.X, pt.Particles, pt.Steps, pt.Escaped,
+			pt.Tau, pt.TauLo, pt.TauHi, pt.TauIterations, pt.LogTau(), pt.SigmaLogTau)
+		for _, n := range names {
+			if v, ok := pt.Theory[n]; ok {
+				fmt.Fprintf(tw, "\t%.4g", v)
+			} else {
+				fmt.Fprint(tw, "\t—")
+			}
+		}
+		fmt.Fprintf(tw, "\t%s\n", note)
+	}
+	tw.Flush()
+	f := res.Fit
+	if math.IsNaN(f.Slope) {
+		fmt.Fprintln(stdout, "fit: fewer than two resolved points, no slope")
+	} else {
+		fmt.Fprintf(stdout, "weighted fit of ln τ̂ against %s (weights 1/σ², σ = 1/√E): slope %.5g ± %.2g, intercept %.5g, R² = %.5f over %d points\n",
+			res.Axis.Label, f.Slope, f.SlopeErr, f.Intercept, f.R2, f.N)
+	}
+	keys := make([]string, 0, len(res.Theory))
+	for k := range res.Theory {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(stdout, "theory %s: slope %.5g (R² %.5f)\n", k, res.Theory[k].Slope, res.Theory[k].R2)
+	}
+}
+
+func writeSweepCSV(path string, res *host.SweepResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usageError{fmt.Errorf("cannot write %s: %v", path, err)}
+	}
+	w := csv.NewWriter(f)
+	names := res.TheoryNames()
+	head := []string{res.Name, "axis_" + res.Axis.Name, "landscape", "lr", "batch", "temp", "particles", "steps", "escaped", "diverged",
+		"tau_time", "tau_lo_time", "tau_hi_time", "tau_iterations", "ln_tau", "sigma_ln_tau", "resolved", "reached_target",
+		"planned_tau_time", "planned_from", "expected_escapes", "seconds"}
+	for _, n := range names {
+		head = append(head, "theory_"+n+"_tau_time")
+	}
+	w.Write(head)
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+	for _, pt := range res.Points {
+		row := []string{g(pt.Value), g(pt.X), pt.Landscape, g(pt.LR), g(pt.Batch), g(pt.Temp), strconv.Itoa(pt.Particles), strconv.Itoa(pt.Steps),
+			strconv.Itoa(pt.Escaped), strconv.Itoa(pt.Diverged), g(pt.Tau), g(pt.TauLo), g(pt.TauHi), g(pt.TauIterations), g(pt.LogTau()),
+			g(pt.SigmaLogTau), strconv.FormatBool(pt.Resolved), strconv.FormatBool(pt.Reached), g(pt.Plan.TauGuess), pt.Plan.TauSource,
+			g(pt.Plan.Expected), g(pt.Seconds)}
+		for _, n := range names {
+			if v, ok := pt.Theory[n]; ok {
+				row = append(row, g(v))
+			} else {
+				row = append(row, "")
+			}
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
