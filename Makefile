@@ -33,9 +33,12 @@ test: deps build
 test-nogl:
 	$(GO) test -count=1 ./host/...
 
+# Go benchmarks (CPU reference, host loop, GPU step), then kramers bench: every case on both
+# backends, medians of 5 runs, with load average and renderer; BENCHMARKS.md explains the numbers.
 bench: build
-	$(XVFB_RUN) $(GO) test -run '^$$' -bench . -benchtime 3x ./validate/ ./host/
-	$(XVFB_RUN) ./$(BIN) bench
+	cat /proc/loadavg
+	$(XVFB_RUN) $(GO) test -run '^$$' -bench . -benchtime 3x ./validate/ ./host/ ./gpu/
+	$(XVFB_RUN) ./$(BIN) bench --repeat 5 --json bin/bench.json
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
@@ -43,6 +46,8 @@ lint:
 
 fuzz:
 	$(GO) test ./host/landscape -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./host/landscape -run '^$$' -fuzz FuzzCatalogueSpec -fuzztime 60s
+	$(GO) test ./host -run '^$$' -fuzz FuzzReadCheckpoint -fuzztime 60s
 
 run: deps build
 	./$(BIN) reproduce --quick --out results/; status=$$?; echo "report: results/report.md (results.json and the figures beside it)"; exit $$status

@@ -102,16 +102,49 @@ func (b *Backend) Load(p *host.Problem, first, count int) error {
 			return fmt.Errorf("allocate records of %d particles: %w", n, err)
 		}
 		b.batches = append(b.batches, bt)
-		pos := make([]float64, n*p.Dim)
-		for i := 0; i < n; i++ {
-			copy(pos[i*p.Dim:], p.Start)
-		}
-		rec := make([]uint32, n)
-		for i := range rec {
-			rec[i] = host.Running
-		}
-		if err := b.upload(bt, pos, rec); err != nil {
+		if err := b.fill(bt, p.Start); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// uploadSlice is the most particles Load writes at once: the start state goes up in slices, so
+// the host never holds a copy of a whole batch (10⁸ particles stay within the GL buffers).
+const uploadSlice = 1 << 20
+
+// fill sets every particle of bt to start, with record Running, one slice at a time.
+func (b *Backend) fill(bt batch, start []float64) error {
+	d := len(start)
+	n := min(uploadSlice, bt.count)
+	pos := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		copy(pos[i*d:], start)
+	}
+	rec := make([]uint32, n)
+	for i := range rec {
+		rec[i] = host.Running
+	}
+	var f []float32
+	if !b.double {
+		f = make([]float32, len(pos))
+		for i, v := range pos {
+			f[i] = float32(v)
+		}
+	}
+	for lo := 0; lo < bt.count; lo += n {
+		m := min(n, bt.count-lo)
+		var err error
+		if b.double {
+			err = Upload(bt.pos, lo*d*8, pos[:m*d])
+		} else {
+			err = Upload(bt.pos, lo*d*4, f[:m*d])
+		}
+		if err == nil {
+			err = Upload(bt.rec, lo*4, rec[:m])
+		}
+		if err != nil {
+			return fmt.Errorf("upload the start state of particles %d–%d: %w", bt.first+lo, bt.first+lo+m, err)
 		}
 	}
 	return nil

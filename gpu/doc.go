@@ -29,7 +29,8 @@
 //  3. Otherwise a private Xvfb (`Xvfb -displayfd 3 -nolisten tcp -screen 0
 //     1280x1024x24`) and GLFW on it. $DISPLAY is set only while GLFW connects.
 //     The server is killed by Close, on every error path, by a SIGINT/SIGTERM
-//     handler (which then re-raises the signal), and by the kernel through
+//     handler (which then re-raises the signal; a program that handles the
+//     signals itself calls LeaveSignalsToCaller first), and by the kernel through
 //     Pdeathsig if the GL thread dies (even on SIGKILL).
 //  4. Otherwise an error that names what to install.
 //

@@ -269,15 +269,20 @@ func (p *Program) Delete() error {
 // glError returns the pending GL errors, if any, as one error.
 func glError(what string) error {
 	var codes []string
+	oom := false
 	for i := 0; i < 8; i++ {
 		e := gl.GetError()
 		if e == gl.NO_ERROR {
 			break
 		}
+		oom = oom || e == gl.OUT_OF_MEMORY
 		codes = append(codes, fmt.Sprintf("0x%04x", e))
 	}
 	if len(codes) == 0 {
 		return nil
+	}
+	if oom {
+		return fmt.Errorf("%s: GL error %s: %w", what, strings.Join(codes, ", "), ErrOutOfMemory)
 	}
 	return fmt.Errorf("%s: GL error %s", what, strings.Join(codes, ", "))
 }

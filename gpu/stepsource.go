@@ -24,15 +24,20 @@ func StepSource(p *host.Problem, double bool) (*shaders.Unit, error) {
 	if double {
 		real = "double"
 	}
+	isDouble := 0
+	if double {
+		isDouble = 1
+	}
 	absorb := 0
 	if p.Config.Absorb {
 		absorb = 1
 	}
 	defines := map[string]string{
-		"REAL":        real,
-		"LOCAL_SIZE":  fmt.Sprint(StepLocalSize),
-		"NOISE_MODEL": fmt.Sprint(noiseModelCode[p.Noise.Model]),
-		"ABSORB":      fmt.Sprint(absorb),
+		"REAL":           real,
+		"REAL_IS_DOUBLE": fmt.Sprint(isDouble),
+		"LOCAL_SIZE":     fmt.Sprint(StepLocalSize),
+		"NOISE_MODEL":    fmt.Sprint(noiseModelCode[p.Noise.Model]),
+		"ABSORB":         fmt.Sprint(absorb),
 	}
 	extra := map[string]string{
 		"landscape.glsl": p.Landscape.GLSL(opt),

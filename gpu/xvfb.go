@@ -9,9 +9,21 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
+
+// callerHandlesSignals is set by LeaveSignalsToCaller.
+var callerHandlesSignals atomic.Bool
+
+// LeaveSignalsToCaller tells the package that the program handles SIGINT and SIGTERM itself
+// (kramers run finishes its chunk, reads the ensemble back and writes a checkpoint, which needs
+// the GL context alive). A private Xvfb started afterwards then installs no signal handler of
+// its own: it neither kills the server nor re-raises the signal, and the program must Close its
+// contexts before it exits. The server still dies with the process (Pdeathsig), even on SIGKILL
+// or os.Exit. Call it before NewContext.
+func LeaveSignalsToCaller() { callerHandlesSignals.Store(true) }
 
 // xvfbProc is a private X server started for one Context.
 type xvfbProc struct {
@@ -27,7 +39,8 @@ const xvfbStartTimeout = 15 * time.Second
 
 // startXvfb runs `Xvfb -displayfd 3 -nolisten tcp -screen 0 WxHx24` and reads
 // the display number it picks from a pipe. The server is killed by kill, by a
-// SIGINT/SIGTERM handler (which then re-raises the signal), and by the kernel
+// SIGINT/SIGTERM handler (which then re-raises the signal; none is installed
+// after LeaveSignalsToCaller), and by the kernel
 // (Pdeathsig) if the thread that started it exits, so none is left behind.
 // It must be called on the context's locked OS thread.
 func startXvfb(width, height int) (*xvfbProc, error) {
@@ -55,7 +68,9 @@ func startXvfb(width, height int) (*xvfbProc, error) {
 	x := &xvfbProc{cmd: cmd, sigs: make(chan os.Signal, 1), stop: make(chan struct{})}
 	// Install the handler before the process exists, so no window is left
 	// where a signal would orphan it.
-	signal.Notify(x.sigs, syscall.SIGINT, syscall.SIGTERM)
+	if !callerHandlesSignals.Load() {
+		signal.Notify(x.sigs, syscall.SIGINT, syscall.SIGTERM)
+	}
 	go x.watch()
 	if err := cmd.Start(); err != nil {
 		w.Close()

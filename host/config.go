@@ -83,6 +83,9 @@ func inputErr(flag, format string, args ...any) error {
 	return &InputError{Flag: flag, Msg: fmt.Sprintf(format, args...)}
 }
 
+// MaxDim is the largest dimension --dim accepts.
+const MaxDim = 4096
+
 // Validate checks the values that can be checked without parsing the landscape.
 func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Landscape) == "" {
@@ -98,29 +101,29 @@ func (c *Config) Validate() error {
 		return inputErr("noise", "unknown model %q; use one of sgld, sgd-hessian, sgd-hessian-min, sgd-loss", c.Noise)
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
-		return inputErr("lr", "learning rate must be a positive finite number, got %v", c.LR)
+		return inputErr("lr", "the learning rate η must be a positive finite number, got %v; give for example --lr 0.01", c.LR)
 	}
 	if c.Noise == SGLD {
 		if !(c.Temp > 0) || math.IsInf(c.Temp, 0) {
-			return inputErr("temp", "temperature must be positive for sgld, got %v", c.Temp)
+			return inputErr("temp", "the temperature T must be a positive finite number for sgld, got %v; give for example --temp 0.1", c.Temp)
 		}
 	} else if !(c.Batch > 0) || math.IsInf(c.Batch, 0) {
-		return inputErr("batch", "batch size must be positive for %s, got %v", c.Noise, c.Batch)
+		return inputErr("batch", "the batch size B must be a positive finite number for %s, got %v; give for example --batch 1", c.Noise, c.Batch)
 	}
 	if c.Floor < 0 || math.IsNaN(c.Floor) || math.IsInf(c.Floor, 0) {
-		return inputErr("floor", "the isotropic floor ε must be ≥ 0, got %v", c.Floor)
+		return inputErr("floor", "the isotropic floor ε must be ≥ 0, got %v; give 0 (none) or a small positive number such as 0.001", c.Floor)
 	}
 	if c.Particles <= 0 {
-		return inputErr("particles", "need at least one particle, got %d", c.Particles)
+		return inputErr("particles", "need at least one particle, got %d; give for example --particles 65536", c.Particles)
 	}
 	if c.Particles > math.MaxInt32 {
-		return inputErr("particles", "at most %d particles per run (the Philox counter word is 32 bits); split the run with --shard", math.MaxInt32)
+		return inputErr("particles", "at most %d particles per ensemble (the Philox counter word is 32 bits); run further ensembles with other --seed values", math.MaxInt32)
 	}
 	if c.Steps <= 0 {
-		return inputErr("steps", "need at least one step, got %d", c.Steps)
+		return inputErr("steps", "need at least one step, got %d; give for example --steps 1000", c.Steps)
 	}
 	if c.Steps >= 1<<31-1 {
-		return inputErr("steps", "at most %d steps per run (first-passage records are 31-bit)", 1<<31-2)
+		return inputErr("steps", "at most %d steps per run (first-passage records are 31-bit); give a smaller --steps", 1<<31-2)
 	}
 	if c.Backend != "gpu" && c.Backend != "cpu" {
 		return inputErr("backend", "unknown backend %q; use gpu or cpu", c.Backend)
@@ -128,21 +131,29 @@ func (c *Config) Validate() error {
 	if c.Precision != "" && c.Precision != "f32" && c.Precision != "f64" {
 		return inputErr("precision", "unknown precision %q; use f32 or f64", c.Precision)
 	}
-	if c.Margin < 0 || math.IsNaN(c.Margin) {
-		return inputErr("margin", "the escape margin must be ≥ 0, got %v", c.Margin)
+	if c.Dim < 0 || c.Dim > MaxDim {
+		return inputErr("dim", "must lie in 0…%d (0: from the landscape), got %d; drop --dim or give the landscape's dimension", MaxDim, c.Dim)
+	}
+	if c.Margin < 0 || math.IsNaN(c.Margin) || math.IsInf(c.Margin, 0) {
+		return inputErr("margin", "the escape margin must be ≥ 0, got %v; give 0 (automatic) or a positive distance", c.Margin)
 	}
 	if c.Chunk < 0 {
-		return inputErr("chunk", "iterations per chunk must be ≥ 0 (0 = automatic), got %d", c.Chunk)
+		return inputErr("chunk", "iterations per chunk must be ≥ 0, got %d; give 0 (adaptive) or a positive count such as 100", c.Chunk)
 	}
-	if c.Bound < 0 || math.IsNaN(c.Bound) {
-		return inputErr("bound", "the divergence box must be ≥ 0 (0 = automatic), got %v", c.Bound)
+	if c.Bound < 0 || math.IsNaN(c.Bound) || math.IsInf(c.Bound, 0) {
+		return inputErr("bound", "the divergence box half-width must be ≥ 0, got %v; give 0 (automatic) or a positive distance", c.Bound)
 	}
 	if c.First < 0 || c.Count < 0 || c.First+c.Count > c.Particles {
-		return inputErr("shard", "particle range [%d, %d) lies outside the ensemble of %d", c.First, c.First+c.Count, c.Particles)
+		return inputErr("shard", "particle range [%d, %d) lies outside the ensemble of %d; give --shard i/n with 0 ≤ i < n", c.First, c.First+c.Count, c.Particles)
 	}
-	for i, v := range append(append([]float64{}, c.Start...), c.Target...) {
+	for i, v := range c.Start {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return inputErr("start", "coordinate %d is not a finite number", i+1)
+			return inputErr("start", "coordinate %d is not a finite number; write comma-separated numbers such as -1,0.5", i+1)
+		}
+	}
+	for i, v := range c.Target {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return inputErr("target", "coordinate %d is not a finite number; write comma-separated numbers such as 1,0", i+1)
 		}
 	}
 	return nil

@@ -1,8 +1,10 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"gonum.org/v1/gonum/mat"
@@ -55,7 +57,12 @@ func Prepare(cfg Config) (*Problem, error) {
 	}
 	ls, err := landscape.Parse(cfg.Landscape, cfg.Dim)
 	if err != nil {
-		return nil, &InputError{Flag: "landscape", Msg: err.Error()}
+		if cfg.Dim > 0 {
+			if own, err0 := landscape.Parse(cfg.Landscape, 0); err0 == nil && own.Dim != cfg.Dim {
+				return nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
+			}
+		}
+		return nil, inputErr("landscape", "%q: %v; name a catalogue landscape (kramers analyze --landscape list) or write an expression in x, x,y or x1..xd", cfg.Landscape, err)
 	}
 	d := ls.Dim
 	start := cfg.Start
@@ -66,14 +73,14 @@ func Prepare(cfg Config) (*Problem, error) {
 		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
 	}
 	if len(start) != d {
-		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional", len(start), d)
+		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(start), d, d)
 	}
 	if cfg.Target != nil && len(cfg.Target) != d {
-		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional", len(cfg.Target), d)
+		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(cfg.Target), d, d)
 	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: cfg.Target})
 	if err != nil {
-		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v: %v", start, err)}
+		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
 	}
 	if !an.Index1 {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
@@ -92,6 +99,10 @@ func Prepare(cfg Config) (*Problem, error) {
 	}
 	p.Basin = hyperplane(an, 0)
 	if p.Escape, err = newEscape(cfg, ls, p); err != nil {
+		var ie *InputError
+		if errors.As(err, &ie) && ie.Flag == "escape" && !strings.Contains(ie.Msg, "such as") && !strings.Contains(ie.Msg, "as in") {
+			return nil, inputErr("escape", "%q: %s; write a condition such as 'x > 0.5' or radius(0.8)", cfg.Escape, ie.Msg)
+		}
 		return nil, err
 	}
 	if p.Escape.Holds(p.Start) {
@@ -104,6 +115,18 @@ func Prepare(cfg Config) (*Problem, error) {
 		p.Bound = 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))
 	}
 	return p, nil
+}
+
+// UnstableStep reports η·λ_max(H(a)) and whether it is ≥ 2, the limit beyond which gradient
+// descent is unstable at the minimum itself (θ ← θ − ηλθ needs |1 − ηλ| < 1): the well is then
+// no metastable state and no escape rate exists.
+func (p *Problem) UnstableStep() (float64, bool) {
+	ev := p.Analysis.HessianMinEigenvalues
+	if len(ev) == 0 {
+		return 0, false
+	}
+	x := p.Config.LR * math.Max(math.Abs(ev[0]), math.Abs(ev[len(ev)-1]))
+	return x, x >= 2
 }
 
 func countNegative(v []float64) int {

@@ -109,8 +109,17 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 	if !cfg.Absorb {
 		res.Basin = st.Basin
 	}
+	if w := PrecisionWarning(p); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
 	if diverged > 0 {
 		res.Warnings = append(res.Warnings, divergenceHint(p, diverged, count))
+		if x, unstable := p.UnstableStep(); unstable {
+			// No metastable well to escape from: the escapes are artefacts of the divergence.
+			e := &res.Estimate
+			e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
+			e.Note = fmt.Sprintf("unresolved: η·λ_max(H(a)) = %.3g ≥ 2, so gradient descent is unstable at the minimum and the escapes count divergence, not thermal activation; lower --lr", x)
+		}
 	}
 	return res, nil
 }

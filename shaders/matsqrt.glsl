@@ -10,7 +10,7 @@
 // Transcendentals in double mode go through float: GLSL 4.30 has no double atan, sin or cos.
 #define F(v) float(v)
 
-void hessianNoise(REAL x[LANDSCAPE_DIM], REAL z[4 * NOISE_BLOCKS], out REAL xi[LANDSCAPE_DIM]) {
+void hessianNoise(REAL x[LANDSCAPE_DIM], REAL z[LANDSCAPE_DIM], out REAL xi[LANDSCAPE_DIM]) {
 #if LANDSCAPE_DIAGONAL_HESSIAN == 1
 	REAL h[LANDSCAPE_DIM];
 	landscapeHessianDiagonal(x, h);

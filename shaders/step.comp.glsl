@@ -37,21 +37,88 @@ shared uint wgEscaped;
 shared uint wgDiverged;
 shared uint wgBeyond;
 
-// Standard normals for (particle, iteration): coordinate k takes word k mod 4 of block k/4.
-void drawNormals(uint particle, uint iteration, out REAL z[4 * NOISE_BLOCKS]) {
+// ln u for u = (w + 0.5)/2³², the value of bm_log_uniform (normal.glsl) computed without
+// branches: both candidates' arguments are formed, one log is taken, and the log1p series
+// is selected where bm_log_uniform selects it. Divergent branches cost a SIMD lane group both
+// sides (llvmpipe), so the branchy form paid for two logs and the series per normal.
+float stepLogUniform(uint w) {
+	bool upper = w >= 0x80000000u;
+	float v = (float(~w) + 0.5) * BM_TWO_M32; // 1 − u, exact to float rounding
+	float l = log(upper ? 1.0 - v : (float(w) + 0.5) * BM_TWO_M32);
+	float series = -v * (1.0 + v * (1.0 / 2.0 + v * (1.0 / 3.0 + v * (1.0 / 4.0 +
+	               v * (1.0 / 5.0 + v * (1.0 / 6.0 + v * (1.0 / 7.0 + v * (1.0 / 8.0))))))));
+	return (upper && v < 0.0625) ? series : l;
+}
+
+// (cos φ, sin φ) for φ = 2π(w + 0.5)/2³², with the exact quarter-turn reduction of
+// bm_cos_sin_uniform (normal.glsl), the rotation done by selects instead of branches.
+vec2 stepCosSinUniform(uint w) {
+	uint k = ((w + 0x20000000u) >> 30) & 3u;
+	int t = int(w - (k << 30)); // in [-2^29, 2^29)
+	float theta = (float(t) + 0.5) * BM_TWO_PI_M32;
+	// cos and sin on |θ| < π/4 by their Taylor polynomials: truncation below 1.2e-10 (cos, to
+	// θ¹⁰) and 1.8e-9 (sin, to θ⁹), under float32 rounding; no range reduction needed.
+	float t2 = theta * theta;
+	vec2 cs = vec2(1.0 + t2 * (-1.0 / 2.0 + t2 * (1.0 / 24.0 + t2 * (-1.0 / 720.0 + t2 * (1.0 / 40320.0 + t2 * (-1.0 / 3628800.0))))),
+	               theta * (1.0 + t2 * (-1.0 / 6.0 + t2 * (1.0 / 120.0 + t2 * (-1.0 / 5040.0 + t2 * (1.0 / 362880.0))))));
+	vec2 r = (k & 1u) != 0u ? vec2(-cs.y, cs.x) : cs; // one quarter turn
+	return (k & 2u) != 0u ? -r : r;                   // two more
+}
+
+// The Philox state of one particle that does not change between iterations: the round keys
+// (the key schedule of philox4x32_10, from the uniform uKey) and the first round's product
+// M0·particle. Computed once per invocation instead of once per draw.
+struct PhiloxParticle {
+	uvec2 rk[10]; // round keys: uKey + r·(W0, W1)
+	uint hi0, lo0; // umulExtended(M0, particle)
+};
+
+PhiloxParticle philoxParticle(uint particle) {
+	PhiloxParticle q;
+	uvec2 k = uKey;
+	for (int r = 0; r < 10; r++) {
+		q.rk[r] = k;
+		k += uvec2(PHILOX_W0, PHILOX_W1);
+	}
+	umulExtended(PHILOX_M0, particle, q.hi0, q.lo0);
+	return q;
+}
+
+// philox4x32_10(uvec4(particle, iteration, block, 0), uKey) (philox.glsl), bit for bit, with
+// the first round written out: its M1 product is M1·block, a constant, and its M0 product
+// M0·particle comes precomputed in q.
+uvec4 stepPhilox(PhiloxParticle q, uint iteration, uint block) {
+	uint hi1, lo1;
+	umulExtended(PHILOX_M1, block, hi1, lo1);
+	uvec4 c = uvec4(hi1 ^ iteration ^ q.rk[0].x, lo1, q.hi0 ^ q.rk[0].y, q.lo0);
+	for (int r = 1; r < 10; r++) c = philox4x32_round(c, q.rk[r]);
+	return c;
+}
+
+// Standard normals for (particle, iteration): coordinate k takes word k mod 4 of block k/4
+// (theory.md §6). Only the LANDSCAPE_DIM normals the step uses are computed: in 1-D one log
+// and one cosine per iteration instead of two logs and four sines/cosines.
+void drawNormals(PhiloxParticle q, uint iteration, out REAL z[LANDSCAPE_DIM]) {
 	for (int b = 0; b < NOISE_BLOCKS; b++) {
-		vec4 n = boxMuller(philox4x32_10(uvec4(particle, iteration, uint(b), 0u), uKey));
-		z[4 * b + 0] = REAL(n.x);
-		z[4 * b + 1] = REAL(n.y);
-		z[4 * b + 2] = REAL(n.z);
-		z[4 * b + 3] = REAL(n.w);
+		uvec4 w = stepPhilox(q, iteration, uint(b));
+		int k = 4 * b;
+		float r0 = sqrt(-2.0 * stepLogUniform(w.x));
+		vec2 c0 = stepCosSinUniform(w.y);
+		z[k] = REAL(r0 * c0.x);
+		if (k + 1 < LANDSCAPE_DIM) z[k + 1] = REAL(r0 * c0.y);
+		if (k + 2 < LANDSCAPE_DIM) {
+			float r1 = sqrt(-2.0 * stepLogUniform(w.z));
+			vec2 c1 = stepCosSinUniform(w.w);
+			z[k + 2] = REAL(r1 * c1.x);
+			if (k + 3 < LANDSCAPE_DIM) z[k + 3] = REAL(r1 * c1.y);
+		}
 	}
 }
 
 // One iteration: θ ← θ − η∇L(θ) + ξ(θ, z) with the noise of host.Noise.
-void step(inout REAL x[LANDSCAPE_DIM], uint particle, uint iteration) {
-	REAL z[4 * NOISE_BLOCKS];
-	drawNormals(particle, iteration, z);
+void step(inout REAL x[LANDSCAPE_DIM], PhiloxParticle q, uint iteration) {
+	REAL z[LANDSCAPE_DIM];
+	drawNormals(q, iteration, z);
 	REAL g[LANDSCAPE_DIM];
 	landscapeGradient(x, g);
 	REAL xi[LANDSCAPE_DIM];
@@ -73,11 +140,19 @@ void step(inout REAL x[LANDSCAPE_DIM], uint particle, uint iteration) {
 	for (int k = 0; k < LANDSCAPE_DIM; k++) x[k] = x[k] - ETA * g[k] + xi[k];
 }
 
-// NaN, ±Inf, or outside the box of half-width BOUND around the minimum.
+// NaN, ±Inf, or outside the box of half-width BOUND around the minimum. In float the three
+// tests are one integer comparison: for a non-negative float the bit pattern orders like the
+// value, and NaN and +Inf patterns (exponent all ones) lie above every finite BOUND. An integer
+// compare cannot be folded away by a compiler that assumes no NaNs, and it saves llvmpipe the
+// cost of isnan/isinf (half the time of a 1-D step, measured).
 bool hasDiverged(REAL x[LANDSCAPE_DIM]) {
 	for (int k = 0; k < LANDSCAPE_DIM; k++) {
+#if REAL_IS_DOUBLE
 		REAL v = x[k];
 		if (isnan(v) || isinf(v) || abs(v - MINIMUM[k]) > BOUND) return true;
+#else
+		if (floatBitsToUint(abs(x[k] - MINIMUM[k])) > floatBitsToUint(BOUND)) return true;
+#endif
 	}
 	return false;
 }
@@ -96,10 +171,10 @@ void main() {
 		if (!frozen) {
 			REAL x[LANDSCAPE_DIM];
 			for (int k = 0; k < LANDSCAPE_DIM; k++) x[k] = positions[i * uint(LANDSCAPE_DIM) + uint(k)];
-			uint particle = uFirst + i;
+			PhiloxParticle q = philoxParticle(uFirst + i);
 			for (uint s = 0u; s < uSteps; s++) {
 				uint it = uIteration + s;
-				step(x, particle, it);
+				step(x, q, it);
 				if (hasDiverged(x)) {
 					r = DIVERGED_FLAG | (it + 1u);
 					atomicAdd(wgDiverged, 1u);

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kramers-sim/kramers/host"
 )
@@ -106,12 +107,82 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			printFlags(fs)
 			return usageError{fmt.Errorf("%s: help requested", fs.Name())}
 		}
-		return usageError{fmt.Errorf("%s: %v; run 'kramers %s -h' for the flags", fs.Name(), err, fs.Name())}
+		return usageError{flagError(fs, err)}
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("%s: unexpected argument %q; flags start with --", fs.Name(), fs.Arg(0))}
+		return usageError{fmt.Errorf("%s: unexpected argument %q; flags start with -- and take their value after a space or =", fs.Name(), fs.Arg(0))}
 	}
 	return nil
+}
+
+// flagError rewrites the flag package's messages as one sentence that names the flag and the fix.
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	help := fmt.Sprintf("run 'kramers %s -h' for the flags", fs.Name())
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fmt.Errorf("--%s: no such flag for kramers %s; %s", strings.TrimLeft(name, "-"), fs.Name(), help)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s: needs a value, as in --%s=VALUE", strings.TrimLeft(name, "-"), strings.TrimLeft(name, "-"))
+	}
+	// invalid value "abc" for flag -lr: parse error
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if val, tail, ok := strings.Cut(rest, " for flag -"); ok {
+			name, why, _ := strings.Cut(tail, ": ")
+			name = strings.TrimLeft(name, "-")
+			if f := fs.Lookup(name); f != nil {
+				if _, ok := f.Value.(vecFlag); ok {
+					return fmt.Errorf("--%s: %s", name, why)
+				}
+				if why == "parse error" {
+					why = "not understood"
+				}
+				return fmt.Errorf("--%s: %s is not valid (%s); give %s", name, val, why, valueHint(f))
+			}
+		}
+	}
+	return fmt.Errorf("%s: %v; %s", fs.Name(), err, help)
+}
+
+// valueHint says what kind of value a flag takes, from its default.
+func valueHint(f *flag.Flag) string {
+	if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+		return "true or false"
+	}
+	if _, err := time.ParseDuration(f.DefValue); err == nil {
+		return "a duration such as 30s or 10m"
+	}
+	def := f.DefValue
+	if _, err := strconv.ParseInt(def, 10, 64); err == nil {
+		if t := fmt.Sprintf("%T", f.Value); t == "*flag.uint64Value" || t == "*flag.uintValue" {
+			return "a whole number ≥ 0 such as " + def
+		}
+		return "a whole number such as " + def
+	}
+	if _, err := strconv.ParseFloat(def, 64); err == nil {
+		return "a number such as " + def
+	}
+	if def != "" {
+		return "a value like " + def
+	}
+	return "a value (see kramers " + "COMMAND -h)"
+}
+
+// ckptFlags are the flags of kramers run for checkpoints and shards.
+type ckptFlags struct {
+	checkpoint string
+	every      time.Duration
+	resume     string
+	shard      string
+	shards     int
+}
+
+func (c *ckptFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.checkpoint, "checkpoint", "", "write a checkpoint to FILE at the end, on SIGINT/SIGTERM and every --every")
+	fs.DurationVar(&c.every, "every", 0, "checkpoint interval, e.g. 30s or 10m (needs --checkpoint; 0: only at the end and on interrupt)")
+	fs.StringVar(&c.resume, "resume", "", "continue the run saved in checkpoint FILE (the configuration comes from it; --steps may extend it)")
+	fs.StringVar(&c.shard, "shard", "", "run shard i/n of the ensemble: particles [i·N/n, (i+1)·N/n); auto: from $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX")
+	fs.IntVar(&c.shards, "shards", 0, "number of shards for --shard auto (default: $SLURM_ARRAY_TASK_COUNT or $KRAMERS_SHARDS)")
 }
 
 func printFlags(fs *flag.FlagSet) {

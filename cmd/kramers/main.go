@@ -33,6 +33,9 @@ func init() {
 		{"validate", "GPU against CPU-reference cross-checks", cmdValidate},
 		{"sweep", "vary one flag or landscape parameter: table, CSV, plot and fit", cmdSweep},
 		{"reproduce", "the validation table K1–K8 of theory.md §5: report.md, results.json, figures", cmdReproduce},
+		{"bench", "particle-steps per second of fixed cases on both backends", cmdBench},
+		{"view", "draw the particles live from the GPU buffers (window, or --headless PNG/GIF frames)", cmdView},
+		{"merge", "combine the JSON results of shards (run --shard i/n) into one result", cmdMerge},
 	}
 }
 
@@ -61,7 +64,7 @@ func mainCode(args []string) int {
 			return exitCode(c.run(args[1:]))
 		}
 	}
-	fmt.Fprintf(os.Stderr, "kramers: unknown command %q; run 'kramers help' for the list\n", args[0])
+	fmt.Fprintf(stderr, "kramers: unknown command %q; run 'kramers help' for the list\n", args[0])
 	return exitUsage
 }
 
@@ -79,15 +82,15 @@ func exitCode(err error) int {
 		return exitOK
 	}
 	if errors.Is(err, errInterrupted) {
-		fmt.Fprintln(os.Stderr, "kramers: interrupted; the partial result and checkpoint were written")
+		fmt.Fprintln(stderr, "kramers: interrupted; the partial result and checkpoint were written")
 		return exitSignal
 	}
 	var ie *host.InputError
 	var ue usageError
 	if errors.As(err, &ie) || errors.As(err, &ue) {
-		fmt.Fprintf(os.Stderr, "kramers: %v\n", err)
+		fmt.Fprintf(stderr, "kramers: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(os.Stderr, "kramers: %v\n", err)
+	fmt.Fprintf(stderr, "kramers: %v\n", err)
 	return exitFailure
 }

@@ -3,15 +3,21 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
 )
 
@@ -27,32 +33,116 @@ func isTerminal(f *os.File) bool {
 
 func cmdRun(args []string) error {
 	var rf runFlags
+	var cf ckptFlags
 	fs := newFlagSet("run")
 	rf.register(fs)
-	if err := rf.parse(fs, args); err != nil {
+	cf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	p, err := host.Prepare(rf.cfg)
+	rf.cfg.Noise = host.NoiseModel(rf.noise)
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	cfg, ck, err := resolveRun(&rf, &cf, set)
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(rf.jsonOut, &cf); err != nil {
+		return err
+	}
+	p, err := host.Prepare(cfg)
+	if err != nil {
+		return err
+	}
+	_, count := p.Config.Span()
+	if err := checkHostMemory(p.Config.Backend, count, p.Dim); err != nil {
+		return err
+	}
+	// The checkpoint on SIGINT/SIGTERM needs the GL context alive: a private Xvfb must leave
+	// the signals to us (gpu/xvfb.go).
+	gpu.LeaveSignalsToCaller()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case sig := <-sigs:
+			// A second signal takes the default action and ends the program at once.
+			signal.Stop(sigs)
+			fmt.Fprintf(stderr, "\nkramers: %v: finishing the current chunk, then writing the checkpoint and the partial result (send it again to stop at once)\n", sig)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	b, err := openBackend(p.Config)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	opt := host.RunOptions{}
-	if !rf.quiet && isTerminal(os.Stderr) {
-		opt.Progress = progressPrinter(p)
-	}
-	res, err := host.Execute(ctx, p, b, opt)
-	if err != nil {
+	if err := checkGPUMemory(b, count, p.Dim); err != nil {
 		return err
 	}
-	if opt.Progress != nil {
+
+	opt := host.RunOptions{}
+	var printer func(host.Progress)
+	if !rf.quiet && isTerminal(os.Stderr) {
+		printer = progressPrinter(p)
+	}
+	var basin []host.BasinPoint // what Loop records, for the checkpoints of non-absorbing runs
+	if ck != nil {
+		basin = append(basin, ck.Basin...)
+	}
+	opt.Progress = func(pr host.Progress) {
+		if !p.Config.Absorb {
+			live := count - pr.Diverged
+			frac := 0.0
+			if live > 0 {
+				frac = float64(pr.Beyond) / float64(live)
+			}
+			basin = append(basin, host.BasinPoint{Iteration: pr.Iteration, Time: float64(pr.Iteration) * p.Config.LR, Beyond: frac})
+		}
+		if printer != nil {
+			printer(pr)
+		}
+	}
+	ckPath := cf.checkpoint
+	if cf.every > 0 {
+		last := time.Now()
+		opt.AfterChunk = func(iter int) error {
+			if time.Since(last) < cf.every || iter >= p.Config.Steps {
+				return nil
+			}
+			last = time.Now()
+			if err := saveCheckpoint(ckPath, p, b, iter, basin); err != nil {
+				// The run goes on: its result must not be lost to a full disk.
+				fmt.Fprintf(stderr, "kramers: warning: %v; the run continues and retries at the next interval\n", err)
+			}
+			return nil
+		}
+	}
+	res, st, err := host.ExecuteFrom(ctx, p, b, ck, opt)
+	if err != nil {
+		if errors.Is(err, gpu.ErrOutOfMemory) {
+			return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles in %d dimensions do not fit in GPU memory (GL_OUT_OF_MEMORY); lower --particles or split the run with --shard i/n", count, p.Dim)}
+		}
+		return err
+	}
+	if printer != nil {
 		fmt.Fprintln(stderr)
+	}
+	if res.Partial && ckPath == "" {
+		ckPath = defaultCheckpoint(rf.jsonOut)
+	}
+	if ckPath != "" {
+		// Before the result: a failure to write the result then loses nothing.
+		if err := saveCheckpoint(ckPath, p, b, st.Iterations, basin); err != nil {
+			return err
+		}
+		if res.Partial {
+			fmt.Fprintf(stderr, "kramers: checkpoint at iteration %d written to %s; continue with kramers run --resume %s\n", st.Iterations, ckPath, ckPath)
+		}
 	}
 	if err := writeResult(res, rf.jsonOut); err != nil {
 		return err
@@ -61,6 +151,193 @@ func cmdRun(args []string) error {
 		return errInterrupted
 	}
 	return nil
+}
+
+// defaultCheckpoint is where an interrupted run without --checkpoint saves its state: beside the
+// --json file, or in the working directory.
+func defaultCheckpoint(jsonOut string) string {
+	if jsonOut != "" && jsonOut != "-" {
+		return filepath.Join(filepath.Dir(jsonOut), "kramers-checkpoint.bin")
+	}
+	return "kramers-checkpoint.bin"
+}
+
+func saveCheckpoint(path string, p *host.Problem, b host.Backend, iter int, basin []host.BasinPoint) error {
+	var bp []host.BasinPoint
+	if !p.Config.Absorb {
+		bp = basin
+	}
+	c, err := host.Snapshot(p, b, iter, bp)
+	if err != nil {
+		return err
+	}
+	if err := host.WriteCheckpointFile(path, c); err != nil {
+		return fmt.Errorf("write checkpoint: %w", err)
+	}
+	return nil
+}
+
+// resumeFlags may accompany --resume without restating the configuration.
+var resumeFlags = map[string]bool{"resume": true, "checkpoint": true, "every": true, "json": true, "quiet": true,
+	"steps": true, "backend": true, "chunk": true, "shard": true, "shards": true}
+
+// resolveRun turns the flags into the configuration to run and, with --resume, the checkpoint
+// to continue. With --resume and no configuration flags the configuration is the checkpoint's
+// (--steps may extend it, --backend and --chunk may change); with configuration flags they must
+// describe the same run (Config.Hash, compared without --steps).
+func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, *host.Checkpoint, error) {
+	cfg := rf.cfg
+	if cf.every < 0 {
+		return cfg, nil, &host.InputError{Flag: "every", Msg: fmt.Sprintf("%v is negative; give an interval such as 30s (or 0 for checkpoints only at the end and on interrupt)", cf.every)}
+	}
+	if cf.every > 0 && cf.checkpoint == "" && cf.resume == "" {
+		return cfg, nil, &host.InputError{Flag: "every", Msg: "needs --checkpoint FILE to say where to write; add --checkpoint run.ckpt"}
+	}
+	if set["shards"] && !set["shard"] {
+		return cfg, nil, &host.InputError{Flag: "shards", Msg: "only counts with --shard auto; add --shard auto, or give --shard i/n"}
+	}
+	if set["shards"] && cf.shards < 1 {
+		return cfg, nil, &host.InputError{Flag: "shards", Msg: fmt.Sprintf("%d shards make no ensemble; give a count ≥ 1", cf.shards)}
+	}
+	var ck *host.Checkpoint
+	if cf.resume != "" {
+		var err error
+		ck, err = host.ReadCheckpointFile(cf.resume)
+		if err != nil {
+			return cfg, nil, &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --checkpoint"}
+		}
+		restated := false
+		for name := range set {
+			if !resumeFlags[name] {
+				restated = true
+			}
+		}
+		if !restated {
+			c := ck.Config
+			if set["steps"] {
+				c.Steps = cfg.Steps
+			}
+			if set["backend"] {
+				c.Backend = cfg.Backend
+			}
+			if set["chunk"] {
+				c.Chunk = cfg.Chunk
+			}
+			cfg = c
+			if !set["shard"] {
+				cfg.First, cfg.Count = ck.Config.First, ck.Config.Count
+			}
+		}
+		if cf.checkpoint == "" {
+			cf.checkpoint = cf.resume // continue writing into the same file
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, err
+	}
+	if cf.shard != "" {
+		i, n, err := host.ParseShard(cf.shard, cf.shards, os.Getenv)
+		if err != nil {
+			return cfg, nil, err
+		}
+		if err := host.ApplyShard(&cfg, i, n); err != nil {
+			return cfg, nil, err
+		}
+	}
+	if ck != nil {
+		if err := ck.CheckResume(cfg); err != nil {
+			return cfg, nil, err
+		}
+	}
+	return cfg, ck, nil
+}
+
+// checkOutputs refuses, before any work, output paths whose directory does not exist.
+func checkOutputs(jsonOut string, cf *ckptFlags) error {
+	for _, o := range []struct{ flag, path string }{{"json", jsonOut}, {"checkpoint", cf.checkpoint}} {
+		if o.path == "" || o.path == "-" {
+			continue
+		}
+		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
+			return &host.InputError{Flag: o.flag, Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", o.path, filepath.Join(o.path, "run."+map[string]string{"json": "json", "checkpoint": "ckpt"}[o.flag]))}
+		}
+		dir := filepath.Dir(o.path)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return &host.InputError{Flag: o.flag, Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", dir)}
+		}
+	}
+	return nil
+}
+
+// hostCopies is how many copies of the ensemble (float64 positions and uint32 records) the host
+// may hold at once: the CPU ensemble or the GPU's upload staging, a read-back, and an encoded
+// checkpoint.
+const hostCopies = 3
+
+// checkHostMemory refuses, before anything is allocated, an ensemble that cannot fit in the
+// memory this machine has available (/proc/meminfo MemAvailable); a Go allocation failure
+// would otherwise end the program without a message.
+func checkHostMemory(backend string, count, dim int) error {
+	need := float64(count) * float64(8*dim+4) * hostCopies
+	avail, ok := memAvailable()
+	if !ok || need <= float64(avail) {
+		return nil
+	}
+	gpuPart := ""
+	if backend == "gpu" {
+		gpuPart = fmt.Sprintf(" (and %s of GPU memory)", bytesText(float64(count)*float64(4*dim+4)))
+	}
+	return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles in %d dimensions need about %s of host memory%s but %s is available; lower --particles or split the run with --shard i/n over several jobs",
+		count, dim, bytesText(need), gpuPart, bytesText(float64(avail)))}
+}
+
+// checkGPUMemory refuses an ensemble beyond what the GPU reports free (NVIDIA, AMD) or one
+// particle larger than a storage block; elsewhere GL_OUT_OF_MEMORY at allocation is caught.
+func checkGPUMemory(b host.Backend, count, dim int) error {
+	g, ok := b.(interface {
+		BytesPerParticle(dim int) int
+		Context() *gpu.Context
+	})
+	if !ok {
+		return nil
+	}
+	per := int64(g.BytesPerParticle(dim))
+	if lim := g.Context().Limits().MaxShaderStorageBlockSize; lim > 0 && per-4 > lim {
+		return &host.InputError{Flag: "dim", Msg: fmt.Sprintf("one %d-dimensional particle (%d bytes) exceeds GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %d bytes; use fewer dimensions or --backend cpu", dim, per-4, lim)}
+	}
+	need := float64(count) * float64(per)
+	if avail, ok := g.Context().AvailableMemory(); ok && need > float64(avail) {
+		return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles need %s of GPU memory but the GPU reports %s free; lower --particles or split the run with --shard i/n", count, bytesText(need), bytesText(float64(avail)))}
+	}
+	return nil
+}
+
+func memAvailable() (int64, bool) {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return kb * 1024, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+func bytesText(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", b/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KiB", b/(1<<10))
 }
 
 // progressPrinter rewrites one terminal line: iterations, escapes so far and the current κ̂.
@@ -81,47 +358,40 @@ func progressPrinter(p *host.Problem) func(host.Progress) {
 }
 
 // writeResult writes the JSON contract to FILE or stdout, and a human summary to the terminal.
+// A JSON file is written before the summary, so a closed terminal or pipe cannot lose it.
 func writeResult(res *host.Result, jsonOut string) error {
 	summaryTo := stdout
 	if jsonOut == "-" {
 		summaryTo = stderr
 	}
+	var data []byte
+	if jsonOut != "" {
+		var err error
+		if data, err = json.MarshalIndent(res, "", "  "); err != nil {
+			return fmt.Errorf("encode result: %w", err)
+		}
+		data = append(data, '\n')
+		if jsonOut != "-" {
+			if err := writeFileAtomic(jsonOut, data); err != nil {
+				return err
+			}
+		}
+	}
 	printSummary(summaryTo, res)
-	if jsonOut == "" {
-		return nil
-	}
-	data, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
-	}
-	data = append(data, '\n')
 	if jsonOut == "-" {
-		_, err = stdout.Write(data)
+		_, err := stdout.Write(data)
 		return err
 	}
-	return writeFileAtomic(jsonOut, data)
+	return nil
 }
 
 // writeFileAtomic writes through a temporary file, fsync and rename, so a crash never leaves a
 // half-written file under the final name.
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return usageError{fmt.Errorf("cannot write %s: %v; choose a writable path", path, err)}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usageError{fmt.Errorf("cannot write %s: directory %s does not exist; choose a writable path", path, filepath.Dir(path))}
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	return os.Rename(tmp, path)
+	return host.WriteFileAtomic(path, data)
 }
 
 func printSummary(w io.Writer, r *host.Result) {

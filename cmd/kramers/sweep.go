@@ -25,7 +25,7 @@ func cmdSweep(args []string) error {
 	axis := fs.String("axis", "", "x axis of the fit and plot: value, 1/value, log, 1/k, logk, B/eta, 1/T, log-loss-ratio (default: natural for NAME and noise)")
 	out := fs.String("out", "sweep-out", "directory for sweep.csv and sweep.png")
 	budget := fs.Float64("budget", 0, "particle-steps per point (0: 2e9 on gpu, 2e8 on cpu)")
-	target := fs.Int("target", 100, "escapes wanted per point")
+	target := fs.Int("escapes", 100, "escapes wanted per point")
 	safety := fs.Float64("safety", 2, "planned escapes = safety × target")
 	fixed := fs.Bool("fixed", false, "run --particles × --steps at every point instead of sizing each point from theory or a pilot run")
 	if err := rf.parse(fs, args); err != nil {
@@ -45,7 +45,7 @@ func cmdSweep(args []string) error {
 		}
 	}
 	if *target < 1 || !(*safety >= 1) || !(*budget > 0) {
-		return usageError{fmt.Errorf("sweep: --target must be ≥ 1, --safety ≥ 1 and --budget > 0")}
+		return usageError{fmt.Errorf("sweep: --escapes must be ≥ 1, --safety ≥ 1 and --budget > 0")}
 	}
 	// Check every point's configuration before any run starts.
 	for _, v := range values {

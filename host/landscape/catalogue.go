@@ -67,7 +67,7 @@ func twoWellConsts(hs, hf, hb, dl float64) map[string]float64 {
 //   - pwq(ha=4, hb=2, a=−1, b=0): (ha/2)(x−a)² for x < c, ΔL − (hb/2)(x−b)² for x ≥ c,
 //     c = (ha·a+hb·b)/(ha+hb), ΔL = ha·hb·(b−a)²/(2(ha+hb)); start a.
 //   - styblinski-tang(d=2): ½·Σ(xᵢ⁴ − 16xᵢ² + 5xᵢ); start (−2.903534, …).
-//   - zhu2d(sx=20, sy=200, hf=2, hb=20, dl=1): f(x) + ½·g(x)·y², f the twowell
+//   - zhu2d(sx=200, sy=20, hf=2, hb=200, dl=1): f(x) + ½·g(x)·y², f the twowell
 //     profile with curvatures sx, −hb, hf, and g blending sy into hf with a C¹
 //     smoothstep between wa/2 and wb/2; Hessians exactly diag(sx, sy) at the
 //     sharp minimum (wa, 0) and diag(hf, hf) at the flat one (wb, 0); start (wa, 0).
@@ -157,12 +157,14 @@ var catalogue = []*catEntry{
 			Doc: "2-D basin in the spirit of Zhu et al. (ICML 2019): a sharp minimum at (wa, 0) with Hessian exactly diag(sx, sy) " +
 				"and a flat minimum at (wb, 0) with Hessian exactly diag(hf, hf), equal depth dl below the saddle at (0, 0). " +
 				"f is C¹ piecewise quadratic, g blends the y-curvature with a C¹ smoothstep between wa/2 and wb/2. " +
-				"Default start: the sharp minimum.",
+				"Default start: the sharp minimum. The sharp curvature 200 lies along the escape direction x, as in " +
+				"Zhu et al.'s argument that noise aligned with sharp directions escapes faster, and hb = sx keeps the " +
+				"barrier from dominating (theory.md §5, the hb ≥ hs remark of K8).",
 			Params: []Param{
-				{Name: "sx", Default: 20, Doc: "x-curvature of the sharp minimum"},
-				{Name: "sy", Default: 200, Doc: "y-curvature of the sharp minimum"},
+				{Name: "sx", Default: 200, Doc: "x-curvature of the sharp minimum (along the escape direction)"},
+				{Name: "sy", Default: 20, Doc: "y-curvature of the sharp minimum (transverse)"},
 				{Name: "hf", Default: 2, Doc: "curvature of the flat minimum (both directions)"},
-				{Name: "hb", Default: 20, Doc: "magnitude of the x-curvature at the saddle"},
+				{Name: "hb", Default: 200, Doc: "magnitude of the x-curvature at the saddle"},
 				{Name: "dl", Default: 1, Doc: "depth of both minima below the saddle"},
 			},
 		},
@@ -353,6 +355,11 @@ func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int) (*Landsc
 	consts, d, start, err := ent.derive(params)
 	if err != nil {
 		return nil, errAt(0, "%s: %v", ent.Name, err)
+	}
+	for name, v := range consts {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, errAt(0, "%s: the parameters overflow (derived constant %s = %g); use smaller magnitudes", ent.Name, name, v)
+		}
 	}
 	if dim > 0 && dim != d {
 		return nil, errAt(0, "dimension mismatch: %s has dimension %d but dimension %d was asked for", ent.Name, d, dim)

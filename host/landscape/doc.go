@@ -89,9 +89,10 @@
 //
 // # Critical points
 //
-// FindMinimum runs BFGS (Nocedal & Wright, Numerical Optimization, Alg. 6.1)
-// on the analytic gradient, polishes with Newton steps and requires a
-// positive definite Hessian (gonum mat.EigenSym). Analyze then finds the
+// FindMinimum runs gonum's optimize.Minimize with optimize.Newton (modified
+// Newton, Nocedal & Wright, Numerical Optimization, Alg. 3.3) on the analytic
+// gradient and Hessian, polishes with Newton steps and requires a positive
+// definite Hessian (gonum mat.EigenSym). Analyze then finds the
 // saddle: in 1-D the nearest local maximum (toward the target if one is
 // given); in d >= 2 the climbing-image nudged elastic band (G. Henkelman,
 // B. P. Uberuaga and H. Jónsson, J. Chem. Phys. 113, 9901 (2000)) with the

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kramers-sim/kramers/host"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// benchCase is one fixed configuration of `kramers bench`. η, T and B keep the particles in their
+// well for the length of the bench (escapes and divergences are reported and stay rare), so the
+// number measured is the cost of a step, not of frozen particles.
+type benchCase struct {
+	id        int
+	landscape string
+	noise     host.NoiseModel
+	lr        float64
+	temp      float64
+	batch     float64
+	precision string
+	particles int // GPU ensemble
+	steps     int // GPU iterations
+	what      string
+}
+
+var benchCases = []benchCase{
+	{id: 1, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, particles: 1 << 20, steps: 256,
+		what: "1-D, one Philox block per step, the throughput headline"},
+	{id: 2, landscape: "pwq", noise: host.SGDHessian, lr: 0.01, batch: 0.5, particles: 1 << 20, steps: 256,
+		what: "1-D piecewise quadratic, |H| noise"},
+	{id: 3, landscape: "muller-brown", noise: host.SGLD, lr: 1e-4, temp: 10, particles: 1 << 18, steps: 256,
+		what: "2-D, four exponentials in ∇L"},
+	{id: 4, landscape: "styblinski-tang(d=10)", noise: host.SGDHessian, lr: 0.005, batch: 1, particles: 1 << 17, steps: 128,
+		what: "10-D separable, three Philox blocks per step"},
+	{id: 5, landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 4, particles: 1 << 18, steps: 256,
+		what: "2-D, full 2×2 square root of |H| per step"},
+	{id: 6, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, precision: "f64", particles: 1 << 20, steps: 128,
+		what: "case 1 in double precision"},
+}
+
+// cpuParticles and cpuSteps cap the CPU reference's run of a case so that it stays short.
+const cpuParticles, cpuSteps = 1 << 13, 64
+
+// benchRow is one (case, backend) measurement: medians over the repeats.
+type benchRow struct {
+	Case             int     `json:"case"`
+	Landscape        string  `json:"landscape"`
+	Noise            string  `json:"noise"`
+	Precision        string  `json:"precision"`
+	Backend          string  `json:"backend"`
+	Renderer         string  `json:"renderer"`
+	Particles        int     `json:"particles"`
+	Steps            int     `json:"steps"`
+	Repeats          int     `json:"repeats"`
+	StepsPerSecond   float64 `json:"particle_steps_per_second"` // median
+	MinPerSecond     float64 `json:"particle_steps_per_second_min"`
+	MaxPerSecond     float64 `json:"particle_steps_per_second_max"`
+	HostShare        float64 `json:"host_share"` // median fraction of stepping time outside Advance
+	Escaped          int     `json:"escaped"`    // in the last repeat
+	Diverged         int     `json:"diverged"`
+	BytesPerParticle int     `json:"bytes_per_particle"`
+	PeakRSSBytes     int64   `json:"peak_rss_bytes"` // VmHWM of this process after the case
+	LoadAverage      string  `json:"load_average"`   // /proc/loadavg before the case
+}
+
+// benchReport is the --json output.
+type benchReport struct {
+	Started   string     `json:"started"`
+	GoVersion string     `json:"go_version"`
+	CPUs      int        `json:"cpus"`
+	CPUModel  string     `json:"cpu_model"`
+	LoadStart string     `json:"load_average_start"`
+	LoadEnd   string     `json:"load_average_end"`
+	Rows      []benchRow `json:"rows"`
+	Scan      []scanRow  `json:"scan,omitempty"`
+}
+
+type scanRow struct {
+	Particles      int     `json:"particles"`
+	Steps          int     `json:"steps"`
+	StepsPerSecond float64 `json:"particle_steps_per_second"`
+	HostShare      float64 `json:"host_share"`
+}
+
+func cmdBench(args []string) error {
+	fs := newFlagSet("bench")
+	jsonOut := fs.String("json", "", "write the measurements as JSON to `FILE` (- for stdout)")
+	casesFlag := fs.String("cases", "1,2,3,4,5,6", "comma-separated case numbers (1–6)")
+	particles := fs.Int("particles", 0, "GPU particles for every case (0: each case's default)")
+	steps := fs.Int("steps", 0, "GPU iterations for every case (0: each case's default)")
+	repeat := fs.Int("repeat", 5, "runs per case and backend; the median is reported")
+	backends := fs.String("backends", "gpu,cpu", "backends to measure: gpu, cpu or both")
+	scan := fs.Bool("scan", false, "also measure case 1 on the GPU at 2^14 … 2^26 particles")
+	scanMax := fs.Int("scan-max", 26, "largest power of two of the --scan")
+	plotOut := fs.String("plot", "", "with --scan: write throughput against particle count as a PNG to `FILE`")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *repeat < 1 {
+		return usageError{fmt.Errorf("--repeat must be at least 1, got %d", *repeat)}
+	}
+	var cases []benchCase
+	for _, s := range strings.Split(*casesFlag, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || id < 1 || id > len(benchCases) {
+			return usageError{fmt.Errorf("--cases: %q is not a case number 1–%d", s, len(benchCases))}
+		}
+		cases = append(cases, benchCases[id-1])
+	}
+	var names []string
+	for _, s := range strings.Split(*backends, ",") {
+		s = strings.TrimSpace(s)
+		if s != "gpu" && s != "cpu" {
+			return usageError{fmt.Errorf("--backends: unknown backend %q; use gpu, cpu or gpu,cpu", s)}
+		}
+		names = append(names, s)
+	}
+	out := stdout
+	if *jsonOut == "-" {
+		out = stderr
+	}
+	rep := benchReport{Started: time.Now().Format(time.RFC3339), GoVersion: runtime.Version(),
+		CPUs: runtime.NumCPU(), CPUModel: cpuModel(), LoadStart: loadAverage()}
+	fmt.Fprintf(out, "kramers bench: %s, %d CPUs (%s), load average %s\n", rep.GoVersion, rep.CPUs, rep.CPUModel, rep.LoadStart)
+	fmt.Fprintf(out, "medians of %d runs; particle-steps/s counts every particle for every iteration (start-up and compilation excluded)\n", *repeat)
+	fmt.Fprintf(out, "%-4s %-22s %-11s %-4s %-4s %10s %6s %12s %21s %6s %5s %9s %s\n", "case", "landscape", "noise", "prec", "be",
+		"particles", "steps", "psteps/s", "(min … max)", "host%", "B/p", "peak RSS", "load / renderer")
+	for _, c := range cases {
+		for _, be := range names {
+			row, err := benchOne(c, be, *particles, *steps, *repeat)
+			if err != nil {
+				return fmt.Errorf("bench case %d on %s: %w", c.id, be, err)
+			}
+			rep.Rows = append(rep.Rows, row)
+			fmt.Fprintf(out, "%-4d %-22s %-11s %-4s %-4s %10d %6d %12.4g %10.3g … %-8.3g %6.2f %5d %8.0fM %s / %s\n",
+				row.Case, row.Landscape, row.Noise, row.Precision, row.Backend, row.Particles, row.Steps,
+				row.StepsPerSecond, row.MinPerSecond, row.MaxPerSecond, 100*row.HostShare, row.BytesPerParticle,
+				float64(row.PeakRSSBytes)/(1<<20), row.LoadAverage, row.Renderer)
+			if row.Escaped+row.Diverged > row.Particles/100 {
+				fmt.Fprintf(out, "     note: %d escaped and %d diverged of %d: the case no longer measures a confined ensemble\n",
+					row.Escaped, row.Diverged, row.Particles)
+			}
+		}
+	}
+	if *scan {
+		fmt.Fprintf(out, "scan: case 1 on the GPU, throughput against particle count (median of %d)\n", *repeat)
+		for e := 14; e <= *scanMax; e += 2 {
+			n := 1 << e
+			s := max(16, (1<<26)/n)
+			row, err := benchOne(benchCases[0], "gpu", n, s, *repeat)
+			if err != nil {
+				return fmt.Errorf("bench scan at %d particles: %w", n, err)
+			}
+			rep.Scan = append(rep.Scan, scanRow{Particles: n, Steps: s, StepsPerSecond: row.StepsPerSecond, HostShare: row.HostShare})
+			fmt.Fprintf(out, "  2^%-2d = %10d particles × %6d steps: %.4g particle-steps/s, host share %.2f%%, load %s\n",
+				e, n, s, row.StepsPerSecond, 100*row.HostShare, row.LoadAverage)
+		}
+		if *plotOut != "" {
+			if err := plotScan(rep.Scan, *plotOut); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "plot: %s\n", *plotOut)
+		}
+	}
+	rep.LoadEnd = loadAverage()
+	fmt.Fprintf(out, "load average at the end %s\n", rep.LoadEnd)
+	if *jsonOut == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	if *jsonOut == "-" {
+		_, err = stdout.Write(data)
+		return err
+	}
+	return writeFileAtomic(*jsonOut, data)
+}
+
+// benchOne runs case c on one backend repeat times, each on a fresh backend (compilation and
+// upload are outside the timed stepping phase), and returns the medians.
+func benchOne(c benchCase, backend string, particles, steps, repeat int) (benchRow, error) {
+	cfg := host.DefaultConfig()
+	cfg.Landscape, cfg.Noise, cfg.LR = c.landscape, c.noise, c.lr
+	if c.temp > 0 {
+		cfg.Temp = c.temp
+	}
+	if c.batch > 0 {
+		cfg.Batch = c.batch
+	}
+	if c.precision != "" {
+		cfg.Precision = c.precision
+	}
+	cfg.Backend = backend
+	cfg.Seed = 20260101
+	cfg.Particles, cfg.Steps = c.particles, c.steps
+	if particles > 0 {
+		cfg.Particles = particles
+	}
+	if steps > 0 {
+		cfg.Steps = steps
+	}
+	if backend == "cpu" {
+		cfg.Particles, cfg.Steps = min(cfg.Particles, cpuParticles), min(cfg.Steps, cpuSteps)
+	}
+	row := benchRow{Case: c.id, Landscape: c.landscape, Noise: string(c.noise), Precision: cfg.Precision,
+		Backend: backend, Particles: cfg.Particles, Steps: cfg.Steps, Repeats: repeat, LoadAverage: loadAverage()}
+	p, err := host.Prepare(cfg)
+	if err != nil {
+		return row, err
+	}
+	row.BytesPerParticle = p.Dim*8 + 4 // the CPU reference: float64 positions and a record
+	if backend == "gpu" && cfg.Precision != "f64" {
+		row.BytesPerParticle = p.Dim*4 + 4
+	}
+	var rates, shares []float64
+	for r := 0; r < repeat; r++ {
+		b, err := openBackend(cfg)
+		if err != nil {
+			return row, err
+		}
+		res, err := host.Execute(context.Background(), p, b, host.RunOptions{})
+		b.Close()
+		if err != nil {
+			return row, err
+		}
+		rates = append(rates, res.ParticleStepsPerSecond)
+		shares = append(shares, res.HostShare)
+		row.Renderer, row.Escaped, row.Diverged = res.Renderer, res.Estimate.Escaped, res.Diverged
+	}
+	row.StepsPerSecond, row.HostShare = median(rates), median(shares)
+	row.MinPerSecond, row.MaxPerSecond = slicesMin(rates), slicesMax(rates)
+	row.PeakRSSBytes = peakRSS()
+	return row, nil
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func slicesMin(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		m = min(m, x)
+	}
+	return m
+}
+
+func slicesMax(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
+}
+
+// loadAverage is the first three fields of /proc/loadavg ("?" where there is none).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// peakRSS is the process's peak resident set (VmHWM of /proc/self/status), in bytes. llvmpipe
+// keeps GL buffers in host memory, so on it this includes the ensemble.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
+		}
+	}
+	return runtime.GOARCH
+}
+
+// plotScan draws throughput against particle count on log–log axes.
+func plotScan(rows []scanRow, path string) error {
+	pl := plot.New()
+	pl.Title.Text = "kramers: case 1 (doublewell, sgld, f32) on the GPU backend"
+	pl.X.Label.Text = "particles"
+	pl.Y.Label.Text = "particle-steps per second"
+	pl.X.Scale, pl.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	pl.X.Tick.Marker, pl.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
+	pts := make(plotter.XYs, len(rows))
+	for i, r := range rows {
+		pts[i].X, pts[i].Y = float64(r.Particles), r.StepsPerSecond
+	}
+	line, points, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return err
+	}
+	pl.Add(line, points, plotter.NewGrid())
+	if err := pl.Save(6*vg.Inch, 4*vg.Inch, path); err != nil {
+		return fmt.Errorf("write plot %s: %w", path, err)
+	}
+	return nil
+}

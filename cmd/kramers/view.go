@@ -1,0 +1,343 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/kramers-sim/kramers/gpu"
+	"github.com/kramers-sim/kramers/host"
+)
+
+// viewFlags are the flags of `kramers view` besides the run flags.
+type viewFlags struct {
+	headless  bool
+	frames    int
+	every     int
+	out       string
+	width     int
+	height    int
+	box       string
+	maxPoints int
+	pointSize float64
+	density   bool
+	iters     int
+	status    string
+	shots     string
+	paused    bool
+	noGIF     bool
+}
+
+func (v *viewFlags) register(fs interface {
+	BoolVar(*bool, string, bool, string)
+	IntVar(*int, string, int, string)
+	StringVar(*string, string, string, string)
+	Float64Var(*float64, string, float64, string)
+}) {
+	fs.BoolVar(&v.headless, "headless", false, "no window: render --frames pictures into an offscreen framebuffer and write PNGs and a GIF to --out")
+	fs.IntVar(&v.frames, "frames", 60, "headless: number of frames (frame 0 is iteration 0)")
+	fs.IntVar(&v.every, "every", 0, "headless: iterations between frames (0: --iters)")
+	fs.StringVar(&v.out, "out", "view-out", "headless: directory for frame_NNNN.png, view.gif and view.json")
+	fs.IntVar(&v.width, "width", 960, "window or frame width in pixels")
+	fs.IntVar(&v.height, "height", 720, "window or frame height in pixels")
+	fs.StringVar(&v.box, "box", "", "view box u0,u1,v0,v1 in view coordinates (2-D: x0,x1,y0,y1; 1-D: x0,x1,L0,L1); default: around a, b and the target")
+	fs.IntVar(&v.maxPoints, "max-points", gpu.DefaultMaxPoints, "draw at most this many particles per frame (a stride subsample above)")
+	fs.Float64Var(&v.pointSize, "point-size", 0, "particle size in pixels (0: automatic)")
+	fs.BoolVar(&v.density, "density", false, "start in the density view (key f toggles)")
+	fs.IntVar(&v.iters, "iters", 0, "iterations per frame (0: about 2^21 particle-steps per frame; keys + and - change it)")
+	fs.StringVar(&v.status, "status", "", "window: keep a JSON status (iteration, counts, paused, mapping) in FILE")
+	fs.StringVar(&v.shots, "shots", ".", "window: directory for screenshots (key s)")
+	fs.BoolVar(&v.paused, "paused", false, "window: start paused")
+	fs.BoolVar(&v.noGIF, "no-gif", false, "headless: write the PNG frames only")
+}
+
+// viewStatus is what the window reports in --status FILE and, one line a second, on stdout.
+type viewStatus struct {
+	Iteration     int           `json:"iteration"`
+	Time          float64       `json:"time"`
+	Particles     int           `json:"particles"`
+	Escaped       int           `json:"escaped"`
+	Diverged      int           `json:"diverged"`
+	Paused        bool          `json:"paused"`
+	Density       bool          `json:"density"`
+	Seed          uint64        `json:"seed"`
+	ItersPerFrame int           `json:"iterations_per_frame"`
+	Frames        int           `json:"frames"`
+	FrameMillis   float64       `json:"frame_ms"`
+	StepsPerSec   float64       `json:"particle_steps_per_second"`
+	Screenshots   []string      `json:"screenshots"`
+	Title         string        `json:"title"`
+	Platform      string        `json:"platform"`
+	XvfbPID       int           `json:"xvfb_pid,omitempty"`
+	Display       string        `json:"display,omitempty"` // the private Xvfb's display`
+	Mapping       gpu.Mapping   `json:"mapping"`
+	Landmarks     gpu.Landmarks `json:"landmarks"`
+}
+
+func cmdView(args []string) error {
+	var rf runFlags
+	var vf viewFlags
+	fs := newFlagSet("view")
+	rf.register(fs)
+	vf.register(fs)
+	// The view keeps escaped particles moving so they fill the other basin; --absorb=true
+	// freezes them on the escape surface as `kramers run` does.
+	rf.cfg.Absorb = false
+	fs.Lookup("absorb").DefValue = "false"
+	if err := rf.parse(fs, args); err != nil {
+		return err
+	}
+	if rf.cfg.Backend != "gpu" {
+		return &host.InputError{Flag: "backend", Msg: "kramers view draws the GPU buffers: use --backend gpu"}
+	}
+	if vf.width < 64 || vf.height < 64 || vf.width > 8192 || vf.height > 8192 {
+		return usageError{fmt.Errorf("--width and --height must be within 64..8192, got %d×%d", vf.width, vf.height)}
+	}
+	if vf.headless && (vf.frames < 1 || vf.every < 0) {
+		return usageError{fmt.Errorf("--frames must be ≥ 1 and --every ≥ 0, got %d and %d", vf.frames, vf.every)}
+	}
+	if vf.iters < 0 || vf.maxPoints < 1 {
+		return usageError{fmt.Errorf("--iters must be ≥ 0 and --max-points ≥ 1")}
+	}
+	opt := gpu.ViewOptions{MaxPoints: vf.maxPoints, PointSize: float32(vf.pointSize), Density: vf.density}
+	if vf.box != "" {
+		b, err := parseVec(vf.box)
+		if err != nil || len(b) != 4 || !(b[1] > b[0] && b[3] > b[2]) {
+			return usageError{fmt.Errorf("--box wants u0,u1,v0,v1 with u0 < u1 and v0 < v1, got %q", vf.box)}
+		}
+		copy(opt.Box[:], b)
+	}
+	p, err := host.Prepare(rf.cfg)
+	if err != nil {
+		return err
+	}
+	if vf.iters == 0 {
+		vf.iters = max(1, (1<<21)/max(p.Config.Particles, 1))
+	}
+	if vf.headless {
+		return viewHeadless(p, vf, opt)
+	}
+	return viewWindow(p, vf, opt)
+}
+
+// viewHeadless writes numbered PNG frames, an animated GIF and view.json (mapping, landmarks)
+// through gpu.RenderFrames: no window, EGL where there is no display.
+func viewHeadless(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) error {
+	if err := os.MkdirAll(vf.out, 0o755); err != nil {
+		return usageError{fmt.Errorf("--out %s: %v", vf.out, err)}
+	}
+	every := vf.every
+	if every == 0 {
+		every = vf.iters
+	}
+	m, lm, err := gpu.ViewMapping(p, opt, vf.width, vf.height)
+	if err != nil {
+		return usageError{err}
+	}
+	var gifFrames []*image.Paletted
+	start := time.Now()
+	_, err = gpu.RenderFrames(p, gpu.FramesOptions{Frames: vf.frames, Every: every, Width: vf.width, Height: vf.height, View: opt,
+		Each: func(f, it int, img *image.RGBA) error {
+			path := filepath.Join(vf.out, fmt.Sprintf("frame_%04d.png", f))
+			if err := gpu.SavePNG(path, img); err != nil {
+				return err
+			}
+			if !vf.noGIF {
+				gifFrames = append(gifFrames, gpu.GIFFrame(img))
+			}
+			fmt.Fprintf(stdout, "frame %d iteration %d %s\n", f, it, path)
+			return nil
+		}})
+	if err != nil {
+		return fmt.Errorf("view --headless: %w", err)
+	}
+	if !vf.noGIF {
+		if err := gpu.SaveGIF(filepath.Join(vf.out, "view.gif"), gifFrames, 8); err != nil {
+			return err
+		}
+	}
+	meta := map[string]any{"frames": vf.frames, "every": every, "mapping": m, "landmarks": lm,
+		"landscape": p.Config.Landscape, "noise": p.Config.Noise, "seconds": time.Since(start).Seconds()}
+	data, _ := json.MarshalIndent(meta, "", "  ")
+	if err := os.WriteFile(filepath.Join(vf.out, "view.json"), append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d frames, view.gif and view.json to %s\n", vf.frames, vf.out)
+	return nil
+}
+
+// viewWindow is the live window: the simulation advances between frames; keys steer it.
+// It closes cleanly on q/Esc, on the window being closed or destroyed, and on SIGINT/SIGTERM
+// (exit status 130), and a private Xvfb it started is stopped before it returns.
+func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) {
+	title := "kramers view: " + p.Config.Landscape
+	// Catch the signals before any X server exists, so none can orphan it; a private Xvfb
+	// then installs no handler of its own and is stopped by ctx.Close after the window.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	gpu.LeaveSignalsToCaller()
+	ctx, err := gpu.NewContext(gpu.Options{Visible: true, Width: vf.width, Height: vf.height, Title: title})
+	if err != nil {
+		return usageError{fmt.Errorf("view: cannot open a window with OpenGL 4.3: %v (or use --headless)", err)}
+	}
+	defer func() {
+		if cerr := ctx.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	win, err := gpu.OpenWindow(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := gpu.NewSession(ctx, p, opt)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintf(stdout, "view: %q on %s\n", title, ctx.Describe())
+
+	st := viewStatus{Particles: s.Particles(), Title: title, Platform: string(ctx.Platform()), XvfbPID: ctx.XvfbPID(), Display: ctx.XvfbDisplay(),
+		Landmarks: s.Renderer.Landmarks(), Paused: vf.paused, Density: opt.Density, Screenshots: []string{}}
+	iters := vf.iters
+	paused := vf.paused
+	seed := p.Config.Seed
+	shots := 0
+	var lastStatus, lastLine time.Time
+	var lastMapping gpu.Mapping
+	dirty := true
+	var frameTime time.Duration
+	lastRender := time.Time{}
+	for frame := 0; ; frame++ {
+		select {
+		case sig := <-sigs:
+			fmt.Fprintf(stdout, "view: %v: closing the window\n", sig)
+			return errInterrupted
+		default:
+		}
+		t0 := time.Now()
+		keys, closing, fw, fh, perr := win.Poll()
+		if perr != nil {
+			return perr
+		}
+		if closing {
+			fmt.Fprintln(stdout, "view: window closed")
+			return nil
+		}
+		step := false
+		screenshot := false
+		for _, k := range keys {
+			dirty = true
+			switch k {
+			case gpu.KeyQuit:
+				fmt.Fprintln(stdout, "view: quit")
+				return nil
+			case gpu.KeyPause:
+				paused = !paused
+			case gpu.KeyStep:
+				step = true
+			case gpu.KeyFaster:
+				iters = min(iters*2, 1<<20)
+			case gpu.KeySlower:
+				iters = max(iters/2, 1)
+			case gpu.KeyRestart:
+				seed++
+				if err := s.Restart(seed); err != nil {
+					return err
+				}
+			case gpu.KeyScreenshot:
+				screenshot = true
+			case gpu.KeyDensity:
+				s.Renderer.Density = !s.Renderer.Density
+			}
+		}
+		if !paused || step {
+			if err := s.Step(iters); err != nil {
+				return err
+			}
+			dirty = true
+		}
+		if err := s.RefreshEstimate(paused); err != nil {
+			return err
+		}
+		if fw <= 0 || fh <= 0 { // minimised
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if paused && !dirty && time.Since(lastRender) < 250*time.Millisecond {
+			time.Sleep(15 * time.Millisecond)
+			continue
+		}
+		state := "running"
+		if paused {
+			state = "PAUSED (space resumes, → steps)"
+		}
+		info := s.Info(state, iters)
+		footer := "keys: space pause · → step one frame\n+/− iterations per frame · r new seed\ns screenshot · f density view · q quit"
+		if err := s.Renderer.Render(fw, fh, info, footer); err != nil {
+			return err
+		}
+		if err := s.Renderer.Present(); errors.Is(err, gpu.ErrWindowGone) {
+			fmt.Fprintln(stdout, "view: window closed")
+			return nil
+		} else if err != nil {
+			return err
+		}
+		lastRender = time.Now()
+		dirty = false
+		if screenshot {
+			img, err := s.Renderer.ReadImage()
+			if err != nil {
+				return err
+			}
+			shots++
+			path := filepath.Join(vf.shots, fmt.Sprintf("kramers-view-%04d.png", shots))
+			if err := gpu.SavePNG(path, img); err != nil {
+				return fmt.Errorf("screenshot: %w", err)
+			}
+			st.Screenshots = append(st.Screenshots, path)
+			fmt.Fprintf(stdout, "view: screenshot %s\n", path)
+		}
+		frameTime = time.Since(t0)
+		s.SetFrameTime(frameTime)
+		m := s.Renderer.Mapping(fw, fh)
+		if m != lastMapping {
+			lastMapping = m
+			mj, _ := json.Marshal(m)
+			fmt.Fprintf(stdout, "view: mapping %s\n", mj)
+		}
+		st.Iteration, st.Time = s.Iteration, float64(s.Iteration)*s.Problem.Config.LR
+		st.Escaped, st.Diverged, st.Paused, st.Density = s.Escaped, s.Diverged, paused, s.Renderer.Density
+		st.Seed, st.ItersPerFrame, st.Frames = seed, iters, frame+1
+		st.FrameMillis, st.StepsPerSec, st.Mapping = float64(frameTime.Microseconds())/1000, s.StepRate(), m
+		if vf.status != "" && (len(keys) > 0 || time.Since(lastStatus) > 200*time.Millisecond) {
+			if err := writeStatus(vf.status, st); err != nil {
+				return err
+			}
+			lastStatus = time.Now()
+		}
+		if time.Since(lastLine) >= time.Second || len(keys) > 0 {
+			fmt.Fprintf(stdout, "view: iteration %d escaped %d diverged %d paused %t frame %.1f ms %.3g particle-steps/s\n",
+				st.Iteration, st.Escaped, st.Diverged, paused, st.FrameMillis, st.StepsPerSec)
+			lastLine = time.Now()
+		}
+	}
+}
+
+func writeStatus(path string, st viewStatus) error {
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return usageError{fmt.Errorf("--status %s: %v", path, err)}
+	}
+	return os.Rename(tmp, path)
+}

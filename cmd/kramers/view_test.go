@@ -1,0 +1,426 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The window tests run the built binary on the test's X display (`make test` runs everything
+// under xvfb-run), drive it with synthetic key events (xdotool) and read its pixels with
+// ImageMagick's import. The view reports its iteration, counts and pixel mapping in --status.
+
+var (
+	viewBuildOnce sync.Once
+	viewBinPath   string
+	viewBuildErr  error
+)
+
+// kramersBinary builds ./cmd/kramers once per test run.
+func viewBinary(t *testing.T) string {
+	t.Helper()
+	viewBuildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kramers-view-test")
+		if err != nil {
+			viewBuildErr = err
+			return
+		}
+		viewBinPath = filepath.Join(dir, "kramers")
+		out, err := exec.Command("go", "build", "-o", viewBinPath, ".").CombinedOutput()
+		if err != nil {
+			viewBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if viewBuildErr != nil {
+		t.Fatal(viewBuildErr)
+	}
+	return viewBinPath
+}
+
+func viewNeedTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: install it (make deps: xdotool, imagemagick, xvfb)", tool)
+		}
+	}
+}
+
+func viewNeedDisplay(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("DISPLAY")
+	if d == "" {
+		t.Fatal("the window tests need an X display: run under xvfb-run -a (make test does)")
+	}
+	return d
+}
+
+// viewArgs is a small Müller–Brown SGLD run: T = 20 puts ΔL/T ≈ 5.3, τ ≈ 0.79 (≈ 3900
+// iterations at η = 2e-4), so escapes show within seconds on llvmpipe.
+func viewArgs(status string, extra ...string) []string {
+	return append([]string{"view", "--landscape", "muller-brown", "--noise", "sgld", "--temp", "20", "--lr", "0.0002",
+		"--particles", "2048", "--iters", "500", "--width", "800", "--height", "600", "--status", status}, extra...)
+}
+
+type viewProc struct {
+	cmd    *exec.Cmd
+	out    *viewBuffer
+	done   chan struct{}
+	err    error
+	status string
+}
+
+type viewBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *viewBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *viewBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func viewStart(t *testing.T, env []string, args []string) *viewProc {
+	t.Helper()
+	bin := viewBinary(t)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	out := &viewBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	v := &viewProc{cmd: cmd, out: out, done: make(chan struct{})}
+	for i, a := range args {
+		if a == "--status" {
+			v.status = args[i+1]
+		}
+	}
+	go func() { v.err = cmd.Wait(); close(v.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-v.done:
+		default:
+			cmd.Process.Kill()
+			<-v.done
+		}
+		if t.Failed() {
+			t.Logf("kramers view output:\n%s", out.String())
+		}
+	})
+	return v
+}
+
+// exitCode waits for the process and returns its exit status.
+func (v *viewProc) exitCode(t *testing.T, within time.Duration) int {
+	t.Helper()
+	select {
+	case <-v.done:
+	case <-time.After(within):
+		t.Fatalf("kramers view still running after %v", within)
+	}
+	var ee *exec.ExitError
+	if errors.As(v.err, &ee) {
+		return ee.ExitCode()
+	}
+	if v.err != nil {
+		t.Fatal(v.err)
+	}
+	return 0
+}
+
+// waitStatus polls --status until cond holds.
+func (v *viewProc) waitStatus(t *testing.T, within time.Duration, what string, cond func(viewStatus) bool) viewStatus {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	var st viewStatus
+	for time.Now().Before(deadline) {
+		select {
+		case <-v.done:
+			t.Fatalf("kramers view exited (%v) while waiting for %s", v.err, what)
+		default:
+		}
+		data, err := os.ReadFile(v.status)
+		if err == nil && json.Unmarshal(data, &st) == nil && cond(st) {
+			return st
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %v waiting for %s; last status %+v", within, what, st)
+	return st
+}
+
+func viewXdotool(t *testing.T, display string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("xdotool %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// findWindow returns the X id of the view's window, searched by its title.
+func viewFindWindow(t *testing.T, display, title string) string {
+	t.Helper()
+	ids := strings.Fields(viewXdotool(t, display, "search", "--name", title))
+	if len(ids) == 0 {
+		t.Fatalf("no window named %q", title)
+	}
+	return ids[len(ids)-1]
+}
+
+// key focuses the window and types the keys through XTEST.
+func viewKey(t *testing.T, display, win string, keys ...string) {
+	t.Helper()
+	viewXdotool(t, display, "windowfocus", "--sync", win)
+	viewXdotool(t, display, append([]string{"key", "--delay", "30"}, keys...)...)
+}
+
+// screenshot grabs the window with ImageMagick's import.
+func viewScreenshot(t *testing.T, display, win, path string) *image.RGBA {
+	t.Helper()
+	cmd := exec.Command("import", "-window", win, "png:"+path)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("import -window %s: %v\n%s", win, err, out)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	rgba := image.NewRGBA(img.Bounds())
+	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
+	return rgba
+}
+
+// patchCounts counts, within radius r of (cx, cy), saturated white pixels (a dense cloud of
+// particles) and orange ones (escaped particles: red well above blue).
+func viewPatchCounts(img *image.RGBA, cx, cy float64, r int) (white, orange int) {
+	for y := int(cy) - r; y <= int(cy)+r; y++ {
+		for x := int(cx) - r; x <= int(cx)+r; x++ {
+			if !image.Pt(x, y).In(img.Rect) {
+				continue
+			}
+			c := img.RGBAAt(x, y)
+			if c.R > 200 && c.G > 200 && c.B > 200 {
+				white++
+			}
+			if c.R > 170 && int(c.R) > int(c.B)+60 {
+				orange++
+			}
+		}
+	}
+	return
+}
+
+func viewPixelOf(st viewStatus, pt []float64) (float64, float64) {
+	return st.Mapping.Pixel(pt[0], pt[1])
+}
+
+// TestViewWindow drives a real window: paused at iteration 0 the particles sit on the start
+// minimum; space runs and pauses (the iteration stops); → steps one frame; +/− change the
+// iterations per frame; escaped particles reach the other basin; s saves a screenshot; f
+// toggles the density view; resizing keeps the aspect ratio; r restarts with a new seed; q quits
+// with status 0.
+func TestViewWindow(t *testing.T) {
+	display := viewNeedDisplay(t)
+	viewNeedTools(t, "xdotool", "import")
+	dir := t.TempDir()
+	status := filepath.Join(dir, "status.json")
+	v := viewStart(t, os.Environ(), viewArgs(status, "--paused", "--shots", dir))
+	st := v.waitStatus(t, 30*time.Second, "the first frame", func(s viewStatus) bool { return s.Frames >= 1 })
+	win := viewFindWindow(t, display, st.Title)
+
+	// Iteration 0: one saturated spot on the start minimum, nothing orange in the target basin,
+	// and the overlay text in the panel.
+	img := viewScreenshot(t, display, win, filepath.Join(dir, "t0.png"))
+	if b := img.Bounds(); b.Dx() != st.Mapping.Framebuffer[0] || b.Dy() != st.Mapping.Framebuffer[1] {
+		t.Fatalf("screenshot %v, framebuffer %v", b, st.Mapping.Framebuffer)
+	}
+	ax, ay := viewPixelOf(st, st.Landmarks.Minimum)
+	bx, by := viewPixelOf(st, st.Landmarks.Target)
+	if w, _ := viewPatchCounts(img, ax, ay, 3); w == 0 {
+		t.Errorf("iteration 0: no particles drawn at the start minimum (pixel %.0f, %.0f)", ax, ay)
+	}
+	if _, o := viewPatchCounts(img, bx, by, 25); o != 0 {
+		t.Errorf("iteration 0: %d orange pixels at the target minimum", o)
+	}
+	text := 0
+	for y := 0; y < 150; y++ {
+		for x := 0; x < 300; x++ {
+			if c := img.RGBAAt(x, y); c.R > 180 && c.G > 180 && c.B > 180 {
+				text++
+			}
+		}
+	}
+	if text < 200 {
+		t.Errorf("overlay: %d bright pixels in the text panel, want text", text)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if st := v.waitStatus(t, 5*time.Second, "status", func(viewStatus) bool { return true }); st.Iteration != 0 || !st.Paused {
+		t.Fatalf("started paused, yet iteration %d (paused %t)", st.Iteration, st.Paused)
+	}
+
+	// Run until most particles had time to escape, then pause.
+	viewKey(t, display, win, "space")
+	v.waitStatus(t, 40*time.Second, "iteration ≥ 6000", func(s viewStatus) bool { return s.Iteration >= 6000 && !s.Paused })
+	viewKey(t, display, win, "space")
+	p1 := v.waitStatus(t, 5*time.Second, "pause", func(s viewStatus) bool { return s.Paused })
+	time.Sleep(time.Second)
+	p2 := v.waitStatus(t, 5*time.Second, "status", func(viewStatus) bool { return true })
+	if p2.Iteration != p1.Iteration {
+		t.Errorf("paused, yet the iteration moved from %d to %d", p1.Iteration, p2.Iteration)
+	}
+	t.Logf("paused at iteration %d: %d escaped, %.3g particle-steps/s", p2.Iteration, p2.Escaped, p2.StepsPerSec)
+	if p2.Escaped == 0 {
+		t.Errorf("no escapes after %d iterations (τ ≈ 3900 iterations)", p2.Iteration)
+	}
+	viewKey(t, display, win, "Right")
+	v.waitStatus(t, 5*time.Second, "one step of 500 iterations", func(s viewStatus) bool { return s.Iteration == p2.Iteration+500 })
+
+	// The other basin holds escaped particles now.
+	time.Sleep(400 * time.Millisecond)
+	img = viewScreenshot(t, display, win, filepath.Join(dir, "t1.png"))
+	if _, o := viewPatchCounts(img, bx, by, 30); o < 10 {
+		t.Errorf("after %d iterations: %d orange pixels near the target minimum (%.0f, %.0f); want ≥ 10", p2.Iteration, o, bx, by)
+	}
+
+	viewKey(t, display, win, "plus")
+	v.waitStatus(t, 5*time.Second, "1000 iterations per frame", func(s viewStatus) bool { return s.ItersPerFrame == 1000 })
+	viewKey(t, display, win, "minus", "minus")
+	v.waitStatus(t, 5*time.Second, "250 iterations per frame", func(s viewStatus) bool { return s.ItersPerFrame == 250 })
+	viewKey(t, display, win, "f")
+	v.waitStatus(t, 5*time.Second, "density view", func(s viewStatus) bool { return s.Density })
+	viewKey(t, display, win, "s")
+	st = v.waitStatus(t, 10*time.Second, "a screenshot", func(s viewStatus) bool { return len(s.Screenshots) == 1 })
+	if fi, err := os.Stat(st.Screenshots[0]); err != nil || fi.Size() == 0 {
+		t.Errorf("screenshot %s: %v", st.Screenshots[0], err)
+	}
+	// Resizing keeps the landscape's aspect ratio: equal scales on both axes.
+	viewXdotool(t, display, "windowsize", win, "700", "520")
+	st = v.waitStatus(t, 10*time.Second, "the resized framebuffer", func(s viewStatus) bool {
+		return s.Mapping.Framebuffer == [2]int{700, 520}
+	})
+	b, vp := st.Mapping.Box, st.Mapping.Viewport
+	sx, sy := float64(vp[2])/(b[1]-b[0]), float64(vp[3])/(b[3]-b[2])
+	if math.Abs(sx/sy-1) > 0.01 {
+		t.Errorf("after resizing to 700×520: %.1f px per unit in x, %.1f in y; want equal", sx, sy)
+	}
+	viewKey(t, display, win, "r")
+	v.waitStatus(t, 5*time.Second, "restart with seed 2", func(s viewStatus) bool { return s.Seed == 2 && s.Iteration == 0 })
+	viewKey(t, display, win, "q")
+	if code := v.exitCode(t, 15*time.Second); code != 0 {
+		t.Errorf("q: exit status %d, want 0", code)
+	}
+}
+
+// TestViewWindowClosed destroys the window behind the program's back (xdotool windowclose):
+// it must notice and exit 0.
+func TestViewWindowClosed(t *testing.T) {
+	display := viewNeedDisplay(t)
+	viewNeedTools(t, "xdotool")
+	status := filepath.Join(t.TempDir(), "status.json")
+	v := viewStart(t, os.Environ(), viewArgs(status))
+	st := v.waitStatus(t, 30*time.Second, "the first frame", func(s viewStatus) bool { return s.Frames >= 2 })
+	win := viewFindWindow(t, display, st.Title)
+	viewXdotool(t, display, "windowclose", win)
+	if code := v.exitCode(t, 15*time.Second); code != 0 {
+		t.Errorf("window closed: exit status %d, want 0", code)
+	}
+}
+
+// TestViewSIGINT: SIGINT closes the window and exits with 130 (128 + SIGINT, the shell's
+// convention and the status of an interrupted `kramers run`).
+func TestViewSIGINT(t *testing.T) {
+	viewNeedDisplay(t)
+	status := filepath.Join(t.TempDir(), "status.json")
+	v := viewStart(t, os.Environ(), viewArgs(status))
+	v.waitStatus(t, 30*time.Second, "the first frame", func(s viewStatus) bool { return s.Frames >= 2 })
+	if err := v.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := v.exitCode(t, 15*time.Second); code != 130 {
+		t.Errorf("SIGINT: exit status %d, want 130", code)
+	}
+}
+
+// TestViewPrivateXvfb runs the view without DISPLAY: it starts its own Xvfb for the window.
+// After q (exit 0) and after SIGINT (exit 130) that server must be gone.
+func TestViewPrivateXvfb(t *testing.T) {
+	viewNeedTools(t, "xdotool", "Xvfb")
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "DISPLAY=") {
+			env = append(env, e)
+		}
+	}
+	for _, how := range []string{"q", "SIGINT"} {
+		status := filepath.Join(t.TempDir(), "status.json")
+		v := viewStart(t, env, viewArgs(status))
+		st := v.waitStatus(t, 30*time.Second, "the first frame", func(s viewStatus) bool { return s.Frames >= 2 })
+		if st.XvfbPID == 0 || st.Display == "" {
+			t.Fatalf("%s: no private Xvfb reported (platform %s)", how, st.Platform)
+		}
+		children, _ := exec.Command("pgrep", "-P", strconv.Itoa(v.cmd.Process.Pid)).Output()
+		if !strings.Contains(" "+strings.Join(strings.Fields(string(children)), " ")+" ", " "+strconv.Itoa(st.XvfbPID)+" ") {
+			t.Errorf("%s: Xvfb %d is not a child of the view (children: %q)", how, st.XvfbPID, children)
+		}
+		want := 0
+		if how == "q" {
+			win := viewFindWindow(t, st.Display, st.Title)
+			viewXdotool(t, st.Display, "windowfocus", "--sync", win)
+			// The server goes away with the view, possibly before xdotool disconnects: its
+			// "connection broken" is expected, the exit status below is the check.
+			cmd := exec.Command("xdotool", "key", "q")
+			cmd.Env = append(os.Environ(), "DISPLAY="+st.Display)
+			_ = cmd.Run()
+		} else {
+			want = 130
+			v.cmd.Process.Signal(syscall.SIGINT)
+		}
+		if code := v.exitCode(t, 15*time.Second); code != want {
+			t.Errorf("%s: exit status %d, want %d", how, code, want)
+		}
+		if viewAlive(st.XvfbPID) {
+			t.Errorf("%s: the private Xvfb (pid %d) survived the view", how, st.XvfbPID)
+		}
+	}
+}
+
+// alive reports whether pid is a running (not zombie) process.
+func viewAlive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(data))
+	return len(f) > 2 && f[2] != "Z"
+}

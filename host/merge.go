@@ -1,0 +1,133 @@
+package host
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Merge combines the results of the shards of one ensemble (kramers run --shard i/n) into the
+// result of the whole ensemble. The censored-exponential likelihood depends on the data only
+// through the number of escapes E and the exposure X (theory.md §3), so adding them is exact:
+// the merged κ̂ and interval equal those of the unsharded run bit for bit (exposures are whole
+// numbers of iterations, added exactly). Histograms add bin by bin and the survival curve is
+// recomputed from the summed counts at the same iterations.
+//
+// Merge refuses results of different configurations (Config.Hash) or program versions, partial
+// results, and particle ranges that overlap or leave gaps in [0, Particles).
+func Merge(shards []*Result) (*Result, error) {
+	if len(shards) == 0 {
+		return nil, inputErr("", "merge needs at least one shard result; give the JSON files written by kramers run --shard i/n --json FILE")
+	}
+	rs := append([]*Result(nil), shards...)
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].First < rs[j].First })
+	base := rs[0]
+	cfg := base.Config
+	hash := cfg.Hash()
+	for _, r := range rs {
+		if r.Version != base.Version {
+			return nil, inputErr("", "shard results come from kramers %s and %s; rerun the shards with one version", base.Version, r.Version)
+		}
+		if h := r.Config.Hash(); h != hash {
+			return nil, inputErr("", "shard %s has configuration %s but shard %s has %s; merge only shards of one run (same flags apart from --shard)", ShardLabel(r.Config), h, ShardLabel(cfg), hash)
+		}
+		if r.ConfigHash != "" && r.ConfigHash != r.Config.Hash() {
+			return nil, inputErr("", "shard %s says config_hash %s but its configuration hashes to %s; the file was edited, rerun the shard", ShardLabel(r.Config), r.ConfigHash, r.Config.Hash())
+		}
+		if r.Partial {
+			return nil, inputErr("", "shard %s is partial (stopped at iteration %d of %d); finish it with kramers run --resume CHECKPOINT before merging", ShardLabel(r.Config), r.Steps, r.Config.Steps)
+		}
+		if r.Steps != cfg.Steps || r.Particles < 1 {
+			return nil, inputErr("", "shard %s ran %d of %d iterations with %d particles; rerun it", ShardLabel(r.Config), r.Steps, cfg.Steps, r.Particles)
+		}
+	}
+	next := 0
+	for _, r := range rs {
+		switch {
+		case r.First < next:
+			return nil, inputErr("", "shards overlap: particles [%d, %d) are covered twice; merge each shard once", r.First, next)
+		case r.First > next:
+			return nil, inputErr("", "shards leave a gap: particles [%d, %d) are missing; add the missing shard's result", next, r.First)
+		}
+		next = r.First + r.Particles
+	}
+	if next != cfg.Particles {
+		return nil, inputErr("", "shards leave a gap: particles [%d, %d) are missing; add the missing shard's result", next, cfg.Particles)
+	}
+
+	var escaped, diverged, live int
+	var exposureIt, seconds float64
+	hist := Histogram{BinWidth: base.Histogram.BinWidth}
+	escapedBy := make([]int, len(base.Survival))
+	backends := map[string]bool{}
+	renderers := map[string]bool{}
+	for _, r := range rs {
+		rLive := r.Particles - r.Diverged
+		escaped += r.Estimate.Escaped
+		diverged += r.Diverged
+		live += rLive
+		// exposure_iterations is Σ fp + survivors·S, a whole number; the JSON value went through
+		// ·η/η, so rounding recovers it exactly (well below 2⁵²).
+		exposureIt += math.Round(r.ExposureIterations)
+		seconds += r.Seconds
+		if err := hist.Merge(r.Histogram); err != nil {
+			return nil, inputErr("", "shard %s: %v; the shards are not of one run", ShardLabel(r.Config), err)
+		}
+		if len(r.Survival) != len(escapedBy) {
+			return nil, inputErr("", "shard %s has %d survival points, shard %s %d; the shards are not of one run", ShardLabel(r.Config), len(r.Survival), ShardLabel(cfg), len(escapedBy))
+		}
+		for k, sp := range r.Survival {
+			if sp.Iteration != base.Survival[k].Iteration {
+				return nil, inputErr("", "shard %s samples its survival curve at other iterations; the shards are not of one run", ShardLabel(r.Config))
+			}
+			escapedBy[k] += rLive - int(math.Round(sp.Survival*float64(rLive)))
+		}
+		backends[r.Backend] = true
+		renderers[r.Renderer] = true
+	}
+	cfg.First, cfg.Count = 0, 0
+	est := EstimateFromCounts(live, escaped, exposureIt, cfg.LR)
+	out := &Result{
+		Version: base.Version, Config: cfg, ConfigHash: hash, Particles: cfg.Particles, First: 0,
+		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: est.Exposure / cfg.LR,
+		Diverged: diverged, Backend: joinKeys(backends), Renderer: joinKeys(renderers), Seconds: seconds,
+		Theory: base.Theory, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise, Histogram: hist,
+	}
+	if seconds > 0 {
+		out.ParticleStepsPerSecond = float64(cfg.Particles) * float64(cfg.Steps) / seconds
+	}
+	for k, sp := range base.Survival {
+		s := sp
+		if live > 0 {
+			s.Survival = float64(live-escapedBy[k]) / float64(live)
+		}
+		out.Survival = append(out.Survival, s)
+	}
+	out.Estimate.Particles = live
+	if diverged > 0 {
+		msg := fmt.Sprintf("%d of %d particles diverged; they are excluded from the rate", diverged, cfg.Particles)
+		for _, r := range rs {
+			for _, w := range r.Warnings {
+				if i := strings.Index(w, "; η·λ_max(H)"); i >= 0 {
+					msg += w[i:]
+					break
+				}
+			}
+			if strings.Contains(msg, "η·λ_max") {
+				break
+			}
+		}
+		out.Warnings = append(out.Warnings, msg)
+	}
+	return out, nil
+}
+
+func joinKeys(m map[string]bool) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "+")
+}
