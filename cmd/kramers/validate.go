@@ -41,9 +41,10 @@ func cmdValidate(args []string) error {
 		if o.Err != "" {
 			m = "error: " + o.Err
 		}
+		fmt.Fprintf(stderr, "%s: %s\n", o.Name, res)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, res, m, o.Tolerance)
-		tw.Flush()
 	}
+	tw.Flush()
 	if *jsonOut != "" {
 		data, _ := json.MarshalIndent(outcomes, "", "  ")
 		if *jsonOut == "-" {
