@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/reproduce"
 	"github.com/kramers-sim/kramers/validate"
@@ -54,7 +55,7 @@ func cmdReproduce(args []string) error {
 	defer stop()
 	rep, err := reproduce.Execute(ctx, reproduce.Options{Quick: *quick, Out: *out, Primary: primary, Backend: *backend,
 		Reference: func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil },
-		Scale:     *scale, Cases: sel, Log: stderr})
+		Scale:     *scale, Cases: sel, Log: stderr, Picture: reproducePicture})
 	if err != nil {
 		return err
 	}
@@ -66,4 +67,14 @@ func cmdReproduce(args []string) error {
 		return fmt.Errorf("%d of %d checks failed; see %s", n, len(rep.Checks()), filepath.Join(*out, "report.md"))
 	}
 	return nil
+}
+
+// reproducePicture draws the particles of p after `iterations` steps with the headless renderer
+// of package gpu (`kramers view --headless`) for the reproduction report.
+func reproducePicture(p *host.Problem, iterations int, path string) error {
+	img, err := gpu.Picture(p, iterations, 800, 500)
+	if err != nil {
+		return err
+	}
+	return gpu.SavePNG(path, img)
 }

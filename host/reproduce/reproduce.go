@@ -25,6 +25,9 @@ type Options struct {
 	Cases []string
 	// Log receives one progress line per measurement (nil: none).
 	Log io.Writer
+	// Picture, when set, draws one view of the particles per case landscape into Out
+	// (cmd wires gpu's headless renderer); nil leaves the report without pictures.
+	Picture PictureFunc
 }
 
 // Run is one measurement in the report. Times are continuous time; *Iterations are iterations.
@@ -197,6 +200,7 @@ func Execute(ctx context.Context, opt Options) (*Report, error) {
 			break
 		}
 	}
+	r.addPictures()
 	rep.Seconds = F(time.Since(rep.Started).Seconds())
 	if opt.Out != "" {
 		if err := Write(rep, opt.Out); err != nil {
