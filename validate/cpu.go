@@ -151,12 +151,18 @@ func newStepper(p *host.Problem) *stepper {
 		z: make([]float64, 4*((d+3)/4)), noise: make([]float64, d), sqrtH: mat.NewDense(d, d, nil)}
 }
 
-// normals fills s.z with the standard normals of (particle, iteration): coordinate i takes word
-// i mod 4 of Philox block ⌊i/4⌋ (theory.md §6).
+// normals fills s.z[:d] with the standard normals of (particle, iteration): coordinate i takes
+// word i mod 4 of Philox block ⌊i/4⌋ (theory.md §6). Box–Muller pairs that no coordinate uses
+// are not computed (their values would be the same; skipping them only saves time).
 func (s *stepper) normals(particle, iteration uint32) {
-	for b := 0; b < len(s.z)/4; b++ {
-		w := rng.ParticleNormals(s.seed, particle, iteration, uint32(b))
-		copy(s.z[4*b:], w[:])
+	d := s.p.Dim
+	key := rng.Key(s.seed)
+	for b := 0; 4*b < d; b++ {
+		w := rng.Philox4x32(rng.Counter(particle, iteration, uint32(b)), key)
+		s.z[4*b], s.z[4*b+1] = rng.NormalPair(w[0], w[1])
+		if 4*b+2 < d {
+			s.z[4*b+2], s.z[4*b+3] = rng.NormalPair(w[2], w[3])
+		}
 	}
 }
 

@@ -82,7 +82,7 @@ func exitCode(err error) int {
 		return exitOK
 	}
 	if errors.Is(err, errInterrupted) {
-		fmt.Fprintln(stderr, "kramers: interrupted; the partial result and checkpoint were written")
+		fmt.Fprintln(stderr, "kramers: interrupted; what was computed before the signal is kept (exit status 130)")
 		return exitSignal
 	}
 	var ie *host.InputError

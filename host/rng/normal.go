@@ -39,9 +39,16 @@ func cosSinUniform(w uint32) (c, s float64) {
 // 610 (1958)): (w0,w1) give z0 = r cos φ, z1 = r sin φ with r = sqrt(−2 ln u0),
 // φ = 2π u1, and (w2,w3) give z2, z3 the same way, where u = (w + 0.5)/2^32.
 func Normals(w [4]uint32) [4]float64 {
-	r0 := math.Sqrt(-2 * logUniform(w[0]))
-	c0, s0 := cosSinUniform(w[1])
-	r1 := math.Sqrt(-2 * logUniform(w[2]))
-	c1, s1 := cosSinUniform(w[3])
-	return [4]float64{r0 * c0, r0 * s0, r1 * c1, r1 * s1}
+	z0, z1 := NormalPair(w[0], w[1])
+	z2, z3 := NormalPair(w[2], w[3])
+	return [4]float64{z0, z1, z2, z3}
+}
+
+// NormalPair is one Box–Muller pair: (r·cos φ, r·sin φ) with r from the radius word and φ from
+// the angle word, exactly as Normals computes words (0, 1) and (2, 3). Callers that need fewer
+// than four normals of a block (a 1-D step uses one) compute only the pairs they use.
+func NormalPair(radius, angle uint32) (float64, float64) {
+	r := math.Sqrt(-2 * logUniform(radius))
+	c, s := cosSinUniform(angle)
+	return r * c, r * s
 }
