@@ -81,7 +81,7 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 	p.X.Label.TextStyle.Font.Size = vg.Points(10)
 	p.Y.Label.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.Top = true
-	p.Legend.Left = false
+	p.Legend.Left = true // every figure here rises to the right: the top-left corner is empty
 	p.Legend.TextStyle.Font.Size = vg.Points(8.5)
 	p.Add(plotter.NewGrid())
 	xmin, xmax := math.Inf(1), math.Inf(-1)
