@@ -110,7 +110,21 @@ func (p *Problem) quadrature() theory.Prediction {
 			return pr
 		}
 	}
-	tau, relErr, err := theory.MeanFirstPassage1D(dL, D, u0, uE, math.NaN(), theory.QuadOptions{Breaks: breaks})
+	left, tol := math.NaN(), 0.0 // NaN: theory.ReflectingBoundary walks out until Φ has risen by 50
+	if p.Config.Noise == SGDLoss {
+		// Loss-proportional noise: Φ grows only like (B/(η·h_a))·ln L, so exp(−Φ) has a power-law
+		// tail and the automatic wall lies so far out that the panels cannot resolve the well. Put
+		// the wall at 200 well widths w = sqrt(2·L(a)/h_a) left of the start, with panel breaks at
+		// geometric distances; the neglected tail is below 1e-8 of the integral for the pwq family
+		// with B/(η·h_a) ≥ 2 (checked against a wall twice as far in reproduce's K7).
+		ha := p.escapeQuadratic(p.Analysis.HessianMin)
+		w := math.Sqrt(2 * math.Max(p.Analysis.LossMinimum, 1e-12) / ha)
+		for _, f := range []float64{1, 3, 10, 30, 100} {
+			breaks = append(breaks, u0-f*w)
+		}
+		left, tol = u0-200*w, 1e-7
+	}
+	tau, relErr, err := theory.MeanFirstPassage1D(dL, D, u0, uE, left, theory.QuadOptions{Breaks: breaks, Tol: tol})
 	if err != nil {
 		pr.Reason = err.Error()
 		return pr

@@ -377,23 +377,14 @@ func caseK6(r *runner) error {
 	return nil
 }
 
-// k7Quadrature is the exact mean first-passage time of theory.md §4.3 for the sgd-loss runs with an
-// explicit reflecting boundary: for loss-proportional noise Φ grows only like (B/(η h_a))·ln L, so
-// exp(−Φ) has a power-law tail, and the automatic wall (Φ up by 50) lies so far out that the
-// panels cannot resolve the well. Far left at a − 200·sqrt(2 l0/h_a) the neglected tail is below 1e-8.
+// k7Quadrature is the exact mean first-passage time of theory.md §4.3 for an sgd-loss run, from
+// host.Predictions (which places an explicit reflecting wall for loss-proportional noise).
 func k7Quadrature(p *host.Problem) (float64, error) {
-	an := p.Analysis
-	ha := an.HessianMin[0]
-	w := math.Sqrt(2 * math.Max(an.LossMinimum, 1e-12) / ha)
-	a, b := an.Minimum[0], an.Saddle[0]
-	d := p.Diffusion1D()
-	x, g := make([]float64, 1), make([]float64, 1)
-	dL := func(u float64) float64 { x[0] = u; p.Eval.Gradient(x, g); return g[0] }
-	hb := math.Abs(an.HessianSaddleEigenvalues[0])
-	c := (ha*a + hb*b) / (ha + hb)
-	breaks := []float64{c, a - w, a - 3*w, a - 10*w, a - 30*w, a - 100*w}
-	tau, _, err := theory.MeanFirstPassage1D(dL, d, p.Start[0], b+p.Escape.Margin, a-200*w, theory.QuadOptions{Breaks: breaks, Tol: 1e-7})
-	return tau, err
+	q := host.Predictions(p)["quadrature"]
+	if q.Tau == nil {
+		return 0, fmt.Errorf("no quadrature: %s", q.Reason)
+	}
+	return *q.Tau, nil
 }
 
 // K7: sgd-loss on pwq with offset l0: the power law of Mori et al.
