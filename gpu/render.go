@@ -11,6 +11,7 @@ import (
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/shaders"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -245,13 +246,7 @@ func orthogonalPart(v, e []float64) []float64 {
 	return w
 }
 
-func norm2(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x * x
-	}
-	return math.Sqrt(s)
-}
+func norm2(v []float64) float64 { return floats.Norm(v, 2) }
 
 // ViewPoint maps θ to view coordinates, as the shaders do.
 func (r *Renderer) ViewPoint(x []float64) (u, v float64) {

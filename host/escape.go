@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kramers-sim/kramers/host/landscape"
+	"gonum.org/v1/gonum/floats"
 )
 
 // EscapeKind says which family an escape condition belongs to (theory.md §2).
@@ -146,10 +147,4 @@ func sub(a, b []float64) []float64 {
 	return out
 }
 
-func norm(a []float64) float64 {
-	s := 0.0
-	for _, x := range a {
-		s += x * x
-	}
-	return math.Sqrt(s)
-}
+func norm(v []float64) float64 { return floats.Norm(v, 2) }
