@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -27,7 +28,7 @@ func cmdSweep(args []string) error {
 	budget := fs.Float64("budget", 0, "particle-steps per point (0: 2e9 on gpu, 2e8 on cpu)")
 	target := fs.Int("escapes", 100, "escapes wanted per point")
 	safety := fs.Float64("safety", 2, "planned escapes = safety × target")
-	fixed := fs.Bool("fixed", false, "run --particles × --steps at every point instead of sizing each point from theory or a pilot run")
+	fixed := fs.Bool("fixed", false, "run --particles × --steps at every point instead of sizing each point from theory or a pilot run (without --particles, a sized point uses safety×escapes/0.4 particles, about 40% escaping)")
 	if err := rf.parse(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +47,14 @@ func cmdSweep(args []string) error {
 	}
 	if *target < 1 || !(*safety >= 1) || !(*budget > 0) {
 		return usageError{fmt.Errorf("sweep: --escapes must be ≥ 1, --safety ≥ 1 and --budget > 0")}
+	}
+	setParticles := false
+	fs.Visit(func(f *flag.Flag) { setParticles = setParticles || f.Name == "particles" })
+	if !*fixed && !setParticles && name != "particles" {
+		// Size each point for about 40% escapes (as reproduce does): the run then lasts about
+		// half an escape time, so the lag and relaxation at the start (theory.md §3) are a small
+		// part of the window. PlanSize keeps this count and chooses the iterations.
+		rf.cfg.Particles = int(math.Ceil(*safety * float64(*target) / 0.4))
 	}
 	// Check every point's configuration before any run starts.
 	for _, v := range values {
