@@ -197,16 +197,6 @@ func scaledSqrt(a []float64, d int, c float64) []float64 {
 // (theory.md §1 and §2), used for the automatic escape margin.
 func (p *Problem) SaddleDiffusion() float64 {
 	an, cfg := p.Analysis, p.Config
-	e := an.EscapeDirection
-	quad := func(m []float64) float64 { // eᵀ M e
-		s := 0.0
-		for i := range e {
-			for j := range e {
-				s += e[i] * m[i*p.Dim+j] * e[j]
-			}
-		}
-		return s
-	}
 	lb := math.Abs(an.HessianSaddleEigenvalues[0])
 	switch cfg.Noise {
 	case SGLD:
@@ -214,8 +204,8 @@ func (p *Problem) SaddleDiffusion() float64 {
 	case SGDHessian:
 		return cfg.LR / (2 * cfg.Batch) * (lb + cfg.Floor)
 	case SGDHessianMin:
-		return cfg.LR / (2 * cfg.Batch) * quad(an.HessianMin)
+		return cfg.LR / (2 * cfg.Batch) * p.escapeQuadratic(an.HessianMin)
 	default: // SGDLoss
-		return cfg.LR / cfg.Batch * math.Max(an.LossSaddle, 0) * quad(an.HessianMin)
+		return cfg.LR / cfg.Batch * math.Max(an.LossSaddle, 0) * p.escapeQuadratic(an.HessianMin)
 	}
 }
