@@ -106,7 +106,49 @@ func (b *Backend) Load(p *host.Problem, first, count int) error {
 			return err
 		}
 	}
-	return nil
+	return b.warmUp()
+}
+
+// warmUp dispatches one work group for zero iterations, which changes no particle. Drivers that
+// compile a program at its first dispatch (llvmpipe translates it to machine code through LLVM
+// then, for a few hundred milliseconds) do it here, inside Load, so that the first chunk, and
+// the particle-steps per second measured over the stepping phase, exclude compilation.
+func (b *Backend) warmUp() error {
+	return b.ctx.Do(func() error {
+		if err := b.counters.BindBase(2); err != nil {
+			return err
+		}
+		bt := b.batches[0]
+		if err := b.dispatch(bt, 0, 0, min(bt.count, StepLocalSize), 0, 1); err != nil {
+			return err
+		}
+		return b.ctx.Finish()
+	})
+}
+
+// dispatch runs the step program for iterations [iter, iter+n) on batch bt: groups work groups
+// from particle offset of the batch, over its first count particles. It runs on the GL thread.
+func (b *Backend) dispatch(bt batch, iter, n, count, offset, groups int) error {
+	if err := bt.pos.BindBase(0); err != nil {
+		return err
+	}
+	if err := bt.rec.BindBase(1); err != nil {
+		return err
+	}
+	key := rng.Key(b.p.Config.Seed)
+	if err := b.prog.SetUvec2("uKey", key[0], key[1]); err != nil {
+		return err
+	}
+	for _, u := range []struct {
+		name string
+		v    uint32
+	}{{"uIteration", uint32(iter)}, {"uSteps", uint32(n)}, {"uFirst", uint32(b.first + bt.first)},
+		{"uCount", uint32(count)}, {"uOffset", uint32(offset)}} {
+		if err := b.prog.SetUint(u.name, u.v); err != nil {
+			return err
+		}
+	}
+	return b.prog.Dispatch(uint32(groups), 1, 1)
 }
 
 // uploadSlice is the most particles Load writes at once: the start state goes up in slices, so
@@ -173,7 +215,6 @@ func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
 	if b.prog == nil {
 		return host.ChunkCounts{}, fmt.Errorf("gpu backend: Advance before Load")
 	}
-	key := rng.Key(b.p.Config.Seed)
 	maxGroups := int(b.ctx.Limits().MaxComputeWorkGroupCount[0])
 	if maxGroups <= 0 {
 		maxGroups = 65535
@@ -185,37 +226,10 @@ func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
 		if err := b.counters.BindBase(2); err != nil {
 			return err
 		}
-		for _, u := range []struct {
-			name string
-			v    uint32
-		}{{"uIteration", uint32(iter)}, {"uSteps", uint32(n)}} {
-			if err := b.prog.SetUint(u.name, u.v); err != nil {
-				return err
-			}
-		}
-		if err := b.prog.SetUvec2("uKey", key[0], key[1]); err != nil {
-			return err
-		}
 		for _, bt := range b.batches {
-			if err := bt.pos.BindBase(0); err != nil {
-				return err
-			}
-			if err := bt.rec.BindBase(1); err != nil {
-				return err
-			}
-			if err := b.prog.SetUint("uFirst", uint32(b.first+bt.first)); err != nil {
-				return err
-			}
-			if err := b.prog.SetUint("uCount", uint32(bt.count)); err != nil {
-				return err
-			}
 			groups := (bt.count + StepLocalSize - 1) / StepLocalSize
 			for g0 := 0; g0 < groups; g0 += maxGroups {
-				g := min(maxGroups, groups-g0)
-				if err := b.prog.SetUint("uOffset", uint32(g0*StepLocalSize)); err != nil {
-					return err
-				}
-				if err := b.prog.Dispatch(uint32(g), 1, 1); err != nil {
+				if err := b.dispatch(bt, iter, n, bt.count, g0*StepLocalSize, min(maxGroups, groups-g0)); err != nil {
 					return err
 				}
 			}

@@ -78,23 +78,43 @@ func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeConditio
 
 // Holds evaluates the condition at x in float64.
 func (c *EscapeCondition) Holds(x []float64) bool {
-	switch c.Kind {
-	case EscapeHyperplane:
-		s := 0.0
-		for i := range x {
-			s += (x[i] - c.Point[i]) * c.Normal[i]
-		}
-		return s > c.Margin
-	case EscapeRadius:
-		s := 0.0
-		for i := range x {
-			d := x[i] - c.Point[i]
-			s += d * d
-		}
-		return s > c.Radius*c.Radius
-	default:
+	if c.Kind == EscapeExpression {
 		return c.exprFn(x)
 	}
+	return c.holdsAt(x, 1, 0)
+}
+
+// HoldsBatch sets holds[j] = Holds(point j) for the first m points of x, stored as structure of
+// arrays (coordinate k of point j at x[k·stride+j]); point is scratch of length d. The CPU
+// reference checks a block of particles with one call.
+func (c *EscapeCondition) HoldsBatch(x []float64, stride, m int, holds []bool, point []float64) {
+	for j := 0; j < m; j++ {
+		if c.Kind != EscapeExpression {
+			holds[j] = c.holdsAt(x, stride, j)
+			continue
+		}
+		for k := range point {
+			point[k] = x[k*stride+j]
+		}
+		holds[j] = c.exprFn(point)
+	}
+}
+
+// holdsAt is the hyperplane or radius test at point j of x (coordinate k at x[k·stride+j]).
+func (c *EscapeCondition) holdsAt(x []float64, stride, j int) bool {
+	s := 0.0
+	for k, b := range c.Point {
+		d := x[k*stride+j] - b
+		if c.Kind == EscapeHyperplane {
+			s += d * c.Normal[k]
+		} else {
+			s += d * d
+		}
+	}
+	if c.Kind == EscapeHyperplane {
+		return s > c.Margin
+	}
+	return s > c.Radius*c.Radius
 }
 
 // GLSL emits `bool name(REAL x[LANDSCAPE_DIM])`, the same arithmetic as Holds.

@@ -95,30 +95,37 @@ uvec4 stepPhilox(PhiloxParticle q, uint iteration, uint block) {
 	return c;
 }
 
-// Standard normals for (particle, iteration): coordinate k takes word k mod 4 of block k/4
-// (theory.md §6). Only the LANDSCAPE_DIM normals the step uses are computed: in 1-D one log
-// and one cosine per iteration instead of two logs and four sines/cosines.
-void drawNormals(PhiloxParticle q, uint iteration, out REAL z[LANDSCAPE_DIM]) {
+// Normals are drawn a Philox call at a time and all four of a call are used (host/rng doc,
+// "Draws"): with S = STEPS_PER_DRAW iterations per draw (4 in 1-D, 2 in 2-D, 1 from 3-D on), the
+// draw that serves iteration t is made at the first iteration g = t − t mod S of its group, and
+// iteration t takes normals (t − g)·d … (t − g)·d + d − 1 of it. From 3-D on a draw is
+// NOISE_BLOCKS calls (blocks b = 0, 1, …) and coordinate k takes word k mod 4 of block k/4.
+const int STEPS_PER_DRAW = LANDSCAPE_DIM <= 2 ? 4 / LANDSCAPE_DIM : 1;
+const int DRAW_NORMALS = 4 * NOISE_BLOCKS;
+
+// The normals of the draw made at iteration group. Box–Muller pairs no step uses (from 3-D on,
+// the second pair of a last block that d does not reach) are not computed.
+void drawNormals(PhiloxParticle q, uint group, out REAL z[DRAW_NORMALS]) {
 	for (int b = 0; b < NOISE_BLOCKS; b++) {
-		uvec4 w = stepPhilox(q, iteration, uint(b));
+		uvec4 w = stepPhilox(q, group, uint(b));
 		int k = 4 * b;
 		float r0 = sqrt(-2.0 * stepLogUniform(w.x));
 		vec2 c0 = stepCosSinUniform(w.y);
 		z[k] = REAL(r0 * c0.x);
-		if (k + 1 < LANDSCAPE_DIM) z[k + 1] = REAL(r0 * c0.y);
-		if (k + 2 < LANDSCAPE_DIM) {
+		z[k + 1] = REAL(r0 * c0.y);
+		z[k + 2] = REAL(0);
+		z[k + 3] = REAL(0);
+		if (STEPS_PER_DRAW > 1 || k + 2 < LANDSCAPE_DIM) {
 			float r1 = sqrt(-2.0 * stepLogUniform(w.z));
 			vec2 c1 = stepCosSinUniform(w.w);
 			z[k + 2] = REAL(r1 * c1.x);
-			if (k + 3 < LANDSCAPE_DIM) z[k + 3] = REAL(r1 * c1.y);
+			z[k + 3] = REAL(r1 * c1.y);
 		}
 	}
 }
 
 // One iteration: θ ← θ − η∇L(θ) + ξ(θ, z) with the noise of host.Noise.
-void step(inout REAL x[LANDSCAPE_DIM], PhiloxParticle q, uint iteration) {
-	REAL z[LANDSCAPE_DIM];
-	drawNormals(q, iteration, z);
+void step(inout REAL x[LANDSCAPE_DIM], REAL z[LANDSCAPE_DIM]) {
 	REAL g[LANDSCAPE_DIM];
 	landscapeGradient(x, g);
 	REAL xi[LANDSCAPE_DIM];
@@ -172,29 +179,58 @@ void main() {
 			REAL x[LANDSCAPE_DIM];
 			for (int k = 0; k < LANDSCAPE_DIM; k++) x[k] = positions[i * uint(LANDSCAPE_DIM) + uint(k)];
 			PhiloxParticle q = philoxParticle(uFirst + i);
-			for (uint s = 0u; s < uSteps; s++) {
-				uint it = uIteration + s;
-				step(x, q, it);
-				if (hasDiverged(x)) {
-					r = DIVERGED_FLAG | (it + 1u);
-					atomicAdd(wgDiverged, 1u);
-					break;
-				}
-				if (r == RUNNING && escapeCondition(x)) {
-					r = it + 1u;
-					atomicAdd(wgEscaped, 1u);
+			uint end = uIteration + uSteps;
+			bool running = r == RUNNING;
+			bool live = true;
+			bool escapedNow = false; // a first passage in this chunk
+			// Whole draws; the steps of a draw outside [uIteration, end) (at most S − 1 at each
+			// end of the chunk) are computed and discarded by a select, which keeps the loop
+			// uniform across a SIMD group instead of adding a branch per step.
+			for (uint group = uIteration - uIteration % uint(STEPS_PER_DRAW); group < end; group += uint(STEPS_PER_DRAW)) {
+				REAL z[DRAW_NORMALS];
+				drawNormals(q, group, z);
+				for (int j = 0; j < STEPS_PER_DRAW; j++) {
+					uint it = group + uint(j);
+					REAL y[LANDSCAPE_DIM];
+					REAL zj[LANDSCAPE_DIM];
+					for (int k = 0; k < LANDSCAPE_DIM; k++) {
+						y[k] = x[k];
+						zj[k] = z[j * LANDSCAPE_DIM + k];
+					}
+					step(y, zj);
+					bool inChunk = live && it >= uIteration && it < end;
+					if (inChunk) x = y;
+					// One test per step for the two rare events; escapes (first passages)
+					// and divergences are counted once per invocation after the loop, not
+					// by atomics here.
+					bool diverged = hasDiverged(x);
+					bool escaped = running && escapeCondition(x);
+					if (inChunk && (diverged || escaped)) {
+						if (diverged) {
+							r = DIVERGED_FLAG | (it + 1u);
+							live = false;
+						} else {
+							r = it + 1u;
+							running = false;
+							escapedNow = true;
 #if ABSORB == 1
-					break;
+							live = false;
 #endif
+						}
+					}
 				}
+				if (!live) break; // escaped (absorbing) or diverged particles exit early
 			}
 			for (int k = 0; k < LANDSCAPE_DIM; k++) positions[i * uint(LANDSCAPE_DIM) + uint(k)] = x[k];
 			records[i] = r;
+			if (escapedNow) atomicAdd(wgEscaped, 1u);
+			if ((r & DIVERGED_FLAG) != 0u && r != RUNNING) {
+				atomicAdd(wgDiverged, 1u);
 #if ABSORB == 0
-			if ((r & DIVERGED_FLAG) == 0u || r == RUNNING) {
-				if (beyondSaddle(x)) atomicAdd(wgBeyond, 1u);
-			}
+			} else if (beyondSaddle(x)) {
+				atomicAdd(wgBeyond, 1u);
 #endif
+			}
 		}
 	}
 	barrier();

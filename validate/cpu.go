@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/rng"
 	"gonum.org/v1/gonum/mat"
 )
@@ -44,8 +45,8 @@ func (c *CPU) Load(p *host.Problem, first, count int) error {
 	return nil
 }
 
-// blockSize is the number of particles one goroutine takes at a time.
-const blockSize = 1024
+// blockSize is the number of particles one goroutine advances in lockstep (stepper).
+const blockSize = 256
 
 // Advance implements host.Backend.
 func (c *CPU) Advance(iter, n int) (host.ChunkCounts, error) {
@@ -72,10 +73,7 @@ func (c *CPU) Advance(iter, n int) (host.ChunkCounts, error) {
 			s := newStepper(c.p)
 			var local host.ChunkCounts
 			for b := range next {
-				lo, hi := b*blockSize, min((b+1)*blockSize, c.count)
-				for i := lo; i < hi; i++ {
-					c.advanceParticle(s, i, iter, n, &local)
-				}
+				s.advanceBlock(c, b*blockSize, min((b+1)*blockSize, c.count), iter, n, &local)
 			}
 			mu.Lock()
 			total.Escaped += local.Escaped
@@ -86,33 +84,6 @@ func (c *CPU) Advance(iter, n int) (host.ChunkCounts, error) {
 	}
 	wg.Wait()
 	return total, nil
-}
-
-// advanceParticle runs iterations [iter, iter+n) of local particle i.
-func (c *CPU) advanceParticle(s *stepper, i, iter, n int, counts *host.ChunkCounts) {
-	p := c.p
-	d := p.Dim
-	x := c.pos[i*d : (i+1)*d]
-	global := uint32(c.first + i)
-	for it := iter; it < iter+n; it++ {
-		r := c.rec[i]
-		if host.Diverged(r) || (p.Config.Absorb && r != host.Running) {
-			break // frozen
-		}
-		s.step(x, global, uint32(it))
-		if s.diverged(x) {
-			c.rec[i] = host.DivergedFlag | uint32(it+1)
-			counts.Diverged++
-			break
-		}
-		if r == host.Running && p.Escape.Holds(x) {
-			c.rec[i] = uint32(it + 1)
-			counts.Escaped++
-		}
-	}
-	if !host.Diverged(c.rec[i]) && p.Basin.Holds(x) {
-		counts.Beyond++
-	}
 }
 
 // Records implements host.Backend.
@@ -135,118 +106,233 @@ func (c *CPU) Restore(positions []float64, records []uint32) error {
 // Close implements host.Backend.
 func (c *CPU) Close() error { return nil }
 
-// stepper holds one goroutine's scratch space for the reference step.
+// stepper advances one block of particles at a time, all of them through the same iteration
+// before the next (structure of arrays): the landscape program then runs once per iteration for
+// the block (landscape.Batch) instead of once per particle. Per particle, the arithmetic is the
+// plain Euler–Maruyama step of theory.md §1 in float64, in the order the shader uses.
+//
+// Only the running particles of a block take part: slot j (0 ≤ j < m) holds block particle
+// local[j]; a particle that stops (divergence, or escape when absorbing) trades slots with the
+// last running one. Coordinate k of slot j is x[k·blockSize+j], and so for g, noise and draw.
 type stepper struct {
 	p       *host.Problem
-	seed    uint64
-	g, h, z []float64
-	noise   []float64
-	sqrtH   *mat.Dense
-	eig     mat.EigenSym
+	eval    *landscape.Batch
+	key     [2]uint32
+	d       int
+	local   []int     // CPU index of the particle in each slot
+	x       []float64 // positions, d rows
+	g       []float64 // gradients, d rows
+	h       []float64 // Hessian diagonals (d rows) or Hessians (d·d rows)
+	loss    []float64 // losses, one row
+	noise   []float64 // ξ, d rows
+	draw    []float64 // the normals of each slot's current draw, 4·ceil(d/4) rows
+	point   []float64 // one particle's coordinates, for the escape condition
+	escaped []bool    // whether the escape condition holds, per slot
+	// one particle's Hessian and its eigendecomposition, for the sgd-hessian square root
+	hp  []float64
+	eig mat.EigenSym
 }
 
 func newStepper(p *host.Problem) *stepper {
 	d := p.Dim
-	return &stepper{p: p, seed: p.Config.Seed, g: make([]float64, d), h: make([]float64, d*d),
-		z: make([]float64, 4*((d+3)/4)), noise: make([]float64, d), sqrtH: mat.NewDense(d, d, nil)}
+	rows := func(r int) []float64 { return make([]float64, r*blockSize) }
+	return &stepper{p: p, eval: p.Eval.Batch(blockSize), key: rng.Key(p.Config.Seed), d: d,
+		local: make([]int, blockSize), x: rows(d), g: rows(d), h: rows(d * d), loss: rows(1),
+		noise: rows(d), draw: rows(4 * ((d + 3) / 4)), point: make([]float64, d), escaped: make([]bool, blockSize), hp: make([]float64, d*d)}
 }
 
-// normals fills s.z[:d] with the standard normals of (particle, iteration): coordinate i takes
-// word i mod 4 of Philox block ⌊i/4⌋ (theory.md §6). Box–Muller pairs that no coordinate uses
-// are not computed (their values would be the same; skipping them only saves time).
-func (s *stepper) normals(particle, iteration uint32) {
-	d := s.p.Dim
-	key := rng.Key(s.seed)
-	for b := 0; 4*b < d; b++ {
-		w := rng.Philox4x32(rng.Counter(particle, iteration, uint32(b)), key)
-		s.z[4*b], s.z[4*b+1] = rng.NormalPair(w[0], w[1])
-		if 4*b+2 < d {
-			s.z[4*b+2], s.z[4*b+3] = rng.NormalPair(w[2], w[3])
+// at is the index of row k, slot j of a structure-of-arrays buffer.
+func at(k, j int) int { return k*blockSize + j }
+
+// advanceBlock runs iterations [iter, iter+n) of the particles lo..hi−1 of c.
+func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCounts) {
+	p, d := s.p, s.d
+	absorb := p.Config.Absorb
+	m := 0
+	for i := lo; i < hi; i++ {
+		r := c.rec[i]
+		if host.Diverged(r) || (absorb && r != host.Running) {
+			continue // frozen
+		}
+		s.local[m] = i
+		for k := 0; k < d; k++ {
+			s.x[at(k, m)] = c.pos[i*d+k]
+		}
+		m++
+	}
+	for it := iter; it < iter+n && m > 0; it++ {
+		group := rng.DrawIteration(uint32(it), d)
+		if it == iter || group == uint32(it) {
+			s.drawNormals(c, m, group)
+		}
+		s.step(m, int(uint32(it)-group))
+		p.Escape.HoldsBatch(s.x, blockSize, m, s.escaped, s.point)
+		// From the last slot down, so that a stopped slot is refilled by one already checked.
+		for j := m - 1; j >= 0; j-- {
+			i := s.local[j]
+			switch {
+			case s.diverged(j):
+				c.rec[i] = host.DivergedFlag | uint32(it+1)
+				counts.Diverged++
+				s.stop(c, j, &m)
+			case c.rec[i] == host.Running && s.escaped[j]:
+				c.rec[i] = uint32(it + 1)
+				counts.Escaped++
+				if absorb {
+					s.stop(c, j, &m)
+				}
+			}
+		}
+	}
+	for j := 0; j < m; j++ {
+		s.store(c, j)
+	}
+	for i := lo; i < hi; i++ {
+		if !host.Diverged(c.rec[i]) && p.Basin.Holds(c.pos[i*d:(i+1)*d]) {
+			counts.Beyond++
 		}
 	}
 }
 
-// step is one Euler–Maruyama iteration of theory.md §1 with the noise of host.Noise; every D(θ)
-// is evaluated at the current point (Itô).
-func (s *stepper) step(x []float64, particle, iteration uint32) {
-	p := s.p
-	d := p.Dim
+// store writes slot j's position back to c.
+func (s *stepper) store(c *CPU, j int) {
+	i := s.local[j]
+	for k := 0; k < s.d; k++ {
+		c.pos[i*s.d+k] = s.x[at(k, j)]
+	}
+}
+
+// stop stores slot j and gives its place to the last running slot.
+func (s *stepper) stop(c *CPU, j int, m *int) {
+	s.store(c, j)
+	last := *m - 1
+	s.local[j] = s.local[last]
+	for k := 0; k < s.d; k++ {
+		s.x[at(k, j)] = s.x[at(k, last)]
+	}
+	for k := 0; k < len(s.draw)/blockSize; k++ {
+		s.draw[at(k, j)] = s.draw[at(k, last)]
+	}
+	*m = last
+}
+
+// drawNormals makes the draw at iteration group for the m running slots, by the layout of
+// host/rng ("Draws"): normal k of a draw is word k mod 4 of Philox block ⌊k/4⌋, and the steps of
+// the group take normals (t − group)·d onwards. Box–Muller pairs that no step uses are not
+// computed (their values would be the same; skipping them only saves time).
+func (s *stepper) drawNormals(c *CPU, m int, group uint32) {
+	used := s.d * rng.StepsPerDraw(s.d) // normals of the draw that some step takes
+	for j := 0; j < m; j++ {
+		particle := uint32(c.first + s.local[j])
+		for b := 0; 4*b < used; b++ {
+			w := rng.Philox4x32(rng.Counter(particle, group, uint32(b)), s.key)
+			s.draw[at(4*b, j)], s.draw[at(4*b+1, j)] = rng.NormalPair(w[0], w[1])
+			if 4*b+2 < used {
+				s.draw[at(4*b+2, j)], s.draw[at(4*b+3, j)] = rng.NormalPair(w[2], w[3])
+			}
+		}
+	}
+}
+
+// step is one Euler–Maruyama iteration of theory.md §1 for the m running slots, with the noise of
+// host.Noise; every D(θ) is evaluated at the current point (Itô). The normals are those of the
+// current draw starting at row slot·d.
+func (s *stepper) step(m, slot int) {
+	p, d := s.p, s.d
 	eta := p.Config.LR
 	nz := p.Noise
-	s.normals(particle, iteration)
-	p.Eval.Gradient(x, s.g)
+	z := s.draw[at(slot*d, 0):]
+	s.eval.Gradient(s.x, m, s.g)
 	switch nz.Model {
 	case host.SGLD:
-		for i := 0; i < d; i++ {
-			s.noise[i] = nz.Amplitude * s.z[i]
+		for k := 0; k < d; k++ {
+			for j := 0; j < m; j++ {
+				s.noise[at(k, j)] = nz.Amplitude * z[at(k, j)]
+			}
 		}
 	case host.SGDHessian:
-		s.hessianNoise(x)
+		s.hessianNoise(m, z)
 	case host.SGDHessianMin:
-		matVec(nz.Matrix, s.z, s.noise, d, 1)
+		for j := 0; j < m; j++ {
+			matVec(nz.Matrix, z, s.noise, d, j, 1)
+		}
 	case host.SGDLoss:
-		matVec(nz.Matrix, s.z, s.noise, d, math.Sqrt(math.Max(p.Eval.Loss(x), 0)))
+		s.eval.Loss(s.x, m, s.loss)
+		for j := 0; j < m; j++ {
+			matVec(nz.Matrix, z, s.noise, d, j, math.Sqrt(math.Max(s.loss[j], 0)))
+		}
 	}
-	for i := 0; i < d; i++ {
-		x[i] = x[i] - eta*s.g[i] + s.noise[i]
+	for k := 0; k < d; k++ {
+		for j := 0; j < m; j++ {
+			x := &s.x[at(k, j)]
+			*x = *x - eta*s.g[at(k, j)] + s.noise[at(k, j)]
+		}
 	}
 }
 
-// hessianNoise sets s.noise = Amplitude·(|H(x)| + εI)^{1/2} z. The reference takes the square root
-// by gonum's symmetric eigendecomposition, an implementation independent of the GPU's closed
-// form (2-D) and Jacobi rotations (d ≤ 8), so the cross-check tests both.
-func (s *stepper) hessianNoise(x []float64) {
-	p := s.p
-	d := p.Dim
+// hessianNoise sets noise = Amplitude·(|H(x)| + εI)^{1/2} z for the m running slots. The reference
+// takes the square root by gonum's symmetric eigendecomposition, an implementation independent of
+// the GPU's closed form (2-D) and Jacobi rotations (d ≤ 8), so the cross-check tests both.
+func (s *stepper) hessianNoise(m int, z []float64) {
+	p, d := s.p, s.d
 	nz := p.Noise
 	if p.Landscape.DiagonalHessian {
-		p.Eval.HessianDiagonal(x, s.h[:d])
-		for i := 0; i < d; i++ {
-			s.noise[i] = nz.Amplitude * math.Sqrt(math.Abs(s.h[i])+nz.Floor) * s.z[i]
-		}
-		return
-	}
-	p.Eval.Hessian(x, s.h)
-	if !s.eig.Factorize(mat.NewSymDense(d, s.h), true) {
-		for i := range s.noise {
-			s.noise[i] = math.NaN() // reported as divergence
-		}
-		return
-	}
-	vals := s.eig.Values(nil)
-	var v mat.Dense
-	s.eig.VectorsTo(&v)
-	for i := 0; i < d; i++ {
-		sum := 0.0
-		for j := 0; j < d; j++ {
-			m := 0.0
-			for k := 0; k < d; k++ {
-				m += v.At(i, k) * math.Sqrt(math.Abs(vals[k])+nz.Floor) * v.At(j, k)
+		s.eval.HessianDiagonal(s.x, m, s.h)
+		for k := 0; k < d; k++ {
+			for j := 0; j < m; j++ {
+				s.noise[at(k, j)] = nz.Amplitude * math.Sqrt(math.Abs(s.h[at(k, j)])+nz.Floor) * z[at(k, j)]
 			}
-			sum += m * s.z[j]
 		}
-		s.noise[i] = nz.Amplitude * sum
+		return
+	}
+	s.eval.Hessian(s.x, m, s.h)
+	var v mat.Dense
+	for j := 0; j < m; j++ {
+		for e := range s.hp {
+			s.hp[e] = s.h[at(e, j)]
+		}
+		if !s.eig.Factorize(mat.NewSymDense(d, s.hp), true) {
+			for k := 0; k < d; k++ {
+				s.noise[at(k, j)] = math.NaN() // reported as divergence
+			}
+			continue
+		}
+		vals := s.eig.Values(nil)
+		s.eig.VectorsTo(&v)
+		for a := 0; a < d; a++ {
+			sum := 0.0
+			for b := 0; b < d; b++ {
+				sq := 0.0
+				for k := 0; k < d; k++ {
+					sq += v.At(a, k) * math.Sqrt(math.Abs(vals[k])+nz.Floor) * v.At(b, k)
+				}
+				sum += sq * z[at(b, j)]
+			}
+			s.noise[at(a, j)] = nz.Amplitude * sum
+		}
 	}
 }
 
-// diverged: a coordinate is NaN or ±Inf, or outside the box of half-width Bound around a.
-func (s *stepper) diverged(x []float64) bool {
+// diverged: a coordinate of slot j is NaN or ±Inf, or outside the box of half-width Bound around
+// a. One comparison covers the three: |v − a| ≤ Bound is false for NaN, and for ±Inf as Bound is
+// finite.
+func (s *stepper) diverged(j int) bool {
 	a := s.p.Analysis.Minimum
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v-a[i]) > s.p.Bound {
+	for k := 0; k < s.d; k++ {
+		if !(math.Abs(s.x[at(k, j)]-a[k]) <= s.p.Bound) {
 			return true
 		}
 	}
 	return false
 }
 
-// matVec sets out = c·M·z for the row-major d×d matrix M.
-func matVec(m, z, out []float64, d int, c float64) {
-	for i := 0; i < d; i++ {
+// matVec sets noise = c·M·z at slot j, for the row-major d×d matrix M.
+func matVec(mtx, z, noise []float64, d, j int, c float64) {
+	for a := 0; a < d; a++ {
 		sum := 0.0
-		for j := 0; j < d; j++ {
-			sum += m[i*d+j] * z[j]
+		for b := 0; b < d; b++ {
+			sum += mtx[a*d+b] * z[at(b, j)]
 		}
-		out[i] = c * sum
+		noise[at(a, j)] = c * sum
 	}
 }

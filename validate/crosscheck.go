@@ -33,7 +33,20 @@ type Check struct {
 // log, sin and cos make normals differ by up to ~1e-6 (theory.md §6), and 100 steps of a
 // contracting map accumulate these to a few 1e-6 per coordinate of size O(1); 1e-4 leaves a
 // margin of ten for landscapes with curvature up to a few hundred.
+//
+// One particle in a thousand may exceed it, up to TrajectoryOutlierCap: on a landscape that is
+// only C¹ the Hessian jumps across a surface (zhu2d's smoothstep ends at x = wb/2, pwq's joins),
+// and a particle that lands within float rounding of it gets the other side's sgd-hessian noise.
+// Measured: zhu2d, particle 6831 of the suite's seed lands 4.4e-8 above x = wb/2 at iteration 81,
+// where h00 jumps by ½·g”·y² ≈ 0.007; the GPU step takes the other side and the two copies part
+// by 1.1e-4 in one step (also with --precision f64, whose comparison is then in double but whose
+// position already differed by 5e-8). The same allowance as for records.
 const TrajectoryTolerance = 1e-4
+
+// TrajectoryOutlierCap bounds the at most one-in-a-thousand particles allowed beyond
+// TrajectoryTolerance: a jump of the Hessian moves a particle by O(AMP·Δ√h) ≈ 1e-4…1e-3, never by
+// the O(1) of a different random stream or step rule.
+const TrajectoryOutlierCap = 1e-2
 
 // trajectoryCase is a configuration for the short-horizon comparison. Escapes are recorded but
 // particles keep moving (non-absorbing), so every particle is compared at the same iteration.
@@ -108,17 +121,25 @@ func runBoth(cfg host.Config, other Factory) (ref, got []float64, rref, rgot []u
 func trajectoryCheck(tc trajectoryCase, particles, steps int) Check {
 	claim := fmt.Sprintf("%d particles × %d iterations agree with the float64 reference to %g", particles, steps, TrajectoryTolerance)
 	return Check{Name: "trajectory " + tc.name, Claim: claim, Run: func(other Factory) Outcome {
-		o := Outcome{Name: "trajectory " + tc.name, Claim: claim, Tolerance: fmt.Sprintf("max |Δθ| ≤ %g", TrajectoryTolerance)}
+		o := Outcome{Name: "trajectory " + tc.name, Claim: claim, Tolerance: fmt.Sprintf("|Δθ| ≤ %g for all but 1 in 1000 particles, all ≤ %g", TrajectoryTolerance, TrajectoryOutlierCap)}
 		ref, got, rref, rgot, err := runBoth(tc.config(particles, steps), other)
 		if err != nil {
 			o.Err = err.Error()
 			return o
 		}
-		maxDiff, spread := 0.0, 0.0
-		for i := range ref {
-			maxDiff = math.Max(maxDiff, math.Abs(ref[i]-got[i]))
-			if math.IsNaN(got[i]) {
-				maxDiff = math.Inf(1)
+		maxDiff, spread, beyond := 0.0, 0.0, 0
+		d := len(ref) / len(rref) // coordinates per particle
+		for i := 0; i < len(ref); i += d {
+			diff := 0.0
+			for k := i; k < i+d; k++ {
+				diff = math.Max(diff, math.Abs(ref[k]-got[k]))
+				if math.IsNaN(got[k]) {
+					diff = math.Inf(1)
+				}
+			}
+			maxDiff = math.Max(maxDiff, diff)
+			if diff > TrajectoryTolerance {
+				beyond++
 			}
 		}
 		// The particles must have spread: identical positions everywhere would make the check vacuous.
@@ -131,10 +152,13 @@ func trajectoryCheck(tc trajectoryCase, particles, steps int) Check {
 				mismatch++
 			}
 		}
-		o.Measured = fmt.Sprintf("max |Δθ| = %.2e, %d/%d records differ", maxDiff, mismatch, len(rref))
+		o.Measured = fmt.Sprintf("max |Δθ| = %.2e, %d/%d particles beyond %g, %d/%d records differ",
+			maxDiff, beyond, len(rref), TrajectoryTolerance, mismatch, len(rref))
 		// A record may differ only where float32 rounding moves a particle across the escape
-		// surface within the tolerance: allow one in a thousand.
-		o.Pass = maxDiff <= TrajectoryTolerance && mismatch*1000 <= len(rref) && spread > 0
+		// surface within the tolerance, a position only where it crosses a jump of the Hessian
+		// (TrajectoryTolerance): allow one in a thousand of each.
+		o.Pass = beyond*1000 <= len(rref) && maxDiff <= TrajectoryOutlierCap &&
+			mismatch*1000 <= len(rref) && spread > 0
 		return o
 	}}
 }

@@ -48,7 +48,7 @@ func (c *Condition) Func() func(x []float64) bool {
 	p := c.prog
 	return func(x []float64) bool {
 		var r bool
-		p.run(x, func(v []float64) { r = v[p.out[0]] != 0 })
+		p.pooled(x, func(v []float64) { r = v[p.out[0]] != 0 })
 		return r
 	}
 }

@@ -8,18 +8,33 @@ import (
 // This file compiles DAG nodes into a flat program of closures: every node
 // reachable from the outputs gets a slot in a scratch vector and one closure
 // that fills it from its children's slots, in topological order. A call runs
-// the closures in order: no tree walking and no map lookups. Scratch vectors
-// come from a sync.Pool, so a program is safe for concurrent use.
+// the closures in order: no tree walking and no map lookups. Constants and
+// coordinates have no closure: constant slots are filled once, when a scratch
+// vector is made, and no instruction writes them afterwards; coordinate slots
+// are copied from x at the start of each run.
+//
+// A program evaluates at m points at once, structure of arrays: slot s holds
+// the values of its node at the m points in v[s·stride : s·stride+m], and each
+// closure loops over them. One point (stride 1) is the Evaluator's case; the
+// CPU reference steps a block of particles in lockstep through a Batch, which
+// pays for each closure call once per block instead of once per particle.
 //
 // Booleans live in the same scratch vector as 0 or 1.
 
-type instr func(v, x []float64)
+type instr func(v []float64, stride, m int)
 
 type program struct {
-	code []instr
-	out  []int // slot of each output
-	n    int
-	pool sync.Pool
+	code   []instr
+	out    []int       // slot of each output
+	consts []constSlot // slots that hold constants
+	vars   [][2]int    // (slot, coordinate index) of each coordinate used
+	n      int
+	pool   sync.Pool // scratch vectors for one point
+}
+
+type constSlot struct {
+	slot int
+	v    float64
 }
 
 func compile(roots []*node) *program {
@@ -35,6 +50,14 @@ func compile(roots []*node) *program {
 		}
 		o := len(slot)
 		slot[n] = o
+		switch n.op {
+		case opConst:
+			p.consts = append(p.consts, constSlot{o, n.v})
+			return
+		case opVar:
+			p.vars = append(p.vars, [2]int{o, n.i})
+			return
+		}
 		p.code = append(p.code, makeInstr(n, o, slot))
 	}
 	for _, r := range roots {
@@ -42,16 +65,51 @@ func compile(roots []*node) *program {
 		p.out = append(p.out, slot[r])
 	}
 	p.n = len(slot)
-	size := p.n
-	p.pool.New = func() any { s := make([]float64, size); return &s }
+	p.pool.New = func() any { s := p.scratch(1); return &s }
 	return p
 }
+
+// scratch returns a new scratch vector for up to size points, constants in place.
+func (p *program) scratch(size int) []float64 {
+	v := make([]float64, p.n*size)
+	for _, c := range p.consts {
+		slot := column(v, c.slot, size, size)
+		for i := range slot {
+			slot[i] = c.v
+		}
+	}
+	return v
+}
+
+// column is slot s of the scratch vector v at the first m points.
+func column(v []float64, s, stride, m int) []float64 { return v[s*stride : s*stride+m] }
 
 func b2f(b bool) float64 {
 	if b {
 		return 1
 	}
 	return 0
+}
+
+// elementwise1 and elementwise2 build instructions from a function of one or two values. They
+// cost an indirect call per point, which the arithmetic operators avoid with loops of their own
+// (below); a transcendental function is a call anyway.
+func elementwise1(o, a int, f func(float64) float64) instr {
+	return func(v []float64, st, m int) {
+		out, x := column(v, o, st, m), column(v, a, st, m)
+		for i := range out {
+			out[i] = f(x[i])
+		}
+	}
+}
+
+func elementwise2(o, a, b int, f func(x, y float64) float64) instr {
+	return func(v []float64, st, m int) {
+		out, x, y := column(v, o, st, m), column(v, a, st, m), column(v, b, st, m)
+		for i := range out {
+			out[i] = f(x[i], y[i])
+		}
+	}
 }
 
 func makeInstr(n *node, o int, slot map[*node]int) instr {
@@ -66,87 +124,110 @@ func makeInstr(n *node, o int, slot map[*node]int) instr {
 		c = slot[n.c]
 	}
 	switch n.op {
-	case opConst:
-		val := n.v
-		return func(v, _ []float64) { v[o] = val }
-	case opVar:
-		i := n.i
-		return func(v, x []float64) { v[o] = x[i] }
 	case opAdd:
-		return func(v, _ []float64) { v[o] = v[a] + v[b] }
+		return func(v []float64, st, m int) {
+			out, x, y := column(v, o, st, m), column(v, a, st, m), column(v, b, st, m)
+			for i := range out {
+				out[i] = x[i] + y[i]
+			}
+		}
 	case opSub:
-		return func(v, _ []float64) { v[o] = v[a] - v[b] }
+		return func(v []float64, st, m int) {
+			out, x, y := column(v, o, st, m), column(v, a, st, m), column(v, b, st, m)
+			for i := range out {
+				out[i] = x[i] - y[i]
+			}
+		}
 	case opMul:
-		return func(v, _ []float64) { v[o] = v[a] * v[b] }
+		return func(v []float64, st, m int) {
+			out, x, y := column(v, o, st, m), column(v, a, st, m), column(v, b, st, m)
+			for i := range out {
+				out[i] = x[i] * y[i]
+			}
+		}
 	case opDiv:
-		return func(v, _ []float64) { v[o] = v[a] / v[b] }
+		return func(v []float64, st, m int) {
+			out, x, y := column(v, o, st, m), column(v, a, st, m), column(v, b, st, m)
+			for i := range out {
+				out[i] = x[i] / y[i]
+			}
+		}
 	case opNeg:
-		return func(v, _ []float64) { v[o] = -v[a] }
+		return func(v []float64, st, m int) {
+			out, x := column(v, o, st, m), column(v, a, st, m)
+			for i := range out {
+				out[i] = -x[i]
+			}
+		}
 	case opPow:
-		return func(v, _ []float64) { v[o] = math.Pow(v[a], v[b]) }
+		return elementwise2(o, a, b, math.Pow)
 	case opPowi:
 		k := n.i
 		if k == 2 {
-			return func(v, _ []float64) { v[o] = v[a] * v[a] }
+			return func(v []float64, st, m int) {
+				out, x := column(v, o, st, m), column(v, a, st, m)
+				for i := range out {
+					out[i] = x[i] * x[i]
+				}
+			}
 		}
-		return func(v, _ []float64) { v[o] = powiEval(v[a], k) }
-	case opSin:
-		return func(v, _ []float64) { v[o] = math.Sin(v[a]) }
-	case opCos:
-		return func(v, _ []float64) { v[o] = math.Cos(v[a]) }
-	case opExp:
-		return func(v, _ []float64) { v[o] = math.Exp(v[a]) }
-	case opLog:
-		return func(v, _ []float64) { v[o] = math.Log(v[a]) }
-	case opSqrt:
-		return func(v, _ []float64) { v[o] = math.Sqrt(v[a]) }
-	case opAbs:
-		return func(v, _ []float64) { v[o] = math.Abs(v[a]) }
-	case opTan, opTanh, opCosh, opSinh, opSign, opStep:
+		return elementwise1(o, a, func(x float64) float64 { return powiEval(x, k) })
+	case opSin, opCos, opExp, opLog, opSqrt, opAbs, opTan, opTanh, opCosh, opSinh, opSign, opStep:
 		f := n.op
-		return func(v, _ []float64) { v[o] = unaryEval(f, v[a]) }
+		return elementwise1(o, a, func(x float64) float64 { return unaryEval(f, x) })
 	case opMin:
-		return func(v, _ []float64) { v[o] = math.Min(v[a], v[b]) }
+		return elementwise2(o, a, b, math.Min)
 	case opMax:
-		return func(v, _ []float64) { v[o] = math.Max(v[a], v[b]) }
+		return elementwise2(o, a, b, math.Max)
 	case opSelect:
-		return func(v, _ []float64) {
-			if v[a] != 0 {
-				v[o] = v[b]
-			} else {
-				v[o] = v[c]
+		return func(v []float64, st, m int) {
+			out, cond, x, y := column(v, o, st, m), column(v, a, st, m), column(v, b, st, m), column(v, c, st, m)
+			for i := range out {
+				if cond[i] != 0 {
+					out[i] = x[i]
+				} else {
+					out[i] = y[i]
+				}
 			}
 		}
 	case opLt:
-		return func(v, _ []float64) { v[o] = b2f(v[a] < v[b]) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x < y) })
 	case opLe:
-		return func(v, _ []float64) { v[o] = b2f(v[a] <= v[b]) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x <= y) })
 	case opGt:
-		return func(v, _ []float64) { v[o] = b2f(v[a] > v[b]) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x > y) })
 	case opGe:
-		return func(v, _ []float64) { v[o] = b2f(v[a] >= v[b]) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x >= y) })
 	case opEq:
-		return func(v, _ []float64) { v[o] = b2f(v[a] == v[b]) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x == y) })
 	case opNe:
-		return func(v, _ []float64) { v[o] = b2f(v[a] != v[b]) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x != y) })
 	case opAnd:
-		return func(v, _ []float64) { v[o] = b2f(v[a] != 0 && v[b] != 0) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x != 0 && y != 0) })
 	case opOr:
-		return func(v, _ []float64) { v[o] = b2f(v[a] != 0 || v[b] != 0) }
+		return elementwise2(o, a, b, func(x, y float64) float64 { return b2f(x != 0 || y != 0) })
 	case opNot:
-		return func(v, _ []float64) { v[o] = b2f(v[a] == 0) }
+		return elementwise1(o, a, func(x float64) float64 { return b2f(x == 0) })
 	}
-	return func(v, _ []float64) { v[o] = math.NaN() }
+	return elementwise1(o, a, func(float64) float64 { return math.NaN() })
 }
 
-// run evaluates the program at x and calls emit with the scratch vector.
-func (p *program) run(x []float64, emit func(v []float64)) {
-	sp := p.pool.Get().(*[]float64)
-	v := *sp
-	for _, f := range p.code {
-		f(v, x)
+// exec evaluates the program at the first m points of x (structure of arrays: coordinate k of
+// point i is x[k·stride+i]) into the scratch vector v (made by scratch for stride points).
+func (p *program) exec(v, x []float64, stride, m int) {
+	for _, s := range p.vars {
+		copy(column(v, s[0], stride, m), column(x, s[1], stride, m))
 	}
-	emit(v)
+	for _, f := range p.code {
+		f(v, stride, m)
+	}
+}
+
+// pooled runs the program at the one point x on a pooled scratch vector and hands it to emit.
+func (p *program) pooled(x []float64, emit func(v []float64)) {
+	sp := p.pool.Get().(*[]float64)
+	p.exec(*sp, x, 1, 1)
+	emit(*sp)
 	p.pool.Put(sp)
 }
 
@@ -191,35 +272,81 @@ func (e *Evaluator) Dim() int { return e.dim }
 // Loss returns L(x).
 func (e *Evaluator) Loss(x []float64) float64 {
 	var r float64
-	e.loss.run(x, func(v []float64) { r = v[e.loss.out[0]] })
+	e.loss.pooled(x, func(v []float64) { r = v[e.loss.out[0]] })
 	return r
 }
 
 // Gradient writes ∇L(x) into g (len d).
 func (e *Evaluator) Gradient(x, g []float64) {
-	e.grad.run(x, func(v []float64) {
-		for i, s := range e.grad.out {
-			g[i] = v[s]
-		}
-	})
+	e.grad.pooled(x, func(v []float64) { outputs(e.grad, nil, v, g, 1, 1) })
 }
 
 // Hessian writes the Hessian at x into h, row-major d*d (symmetric).
 func (e *Evaluator) Hessian(x, h []float64) {
-	e.hess.run(x, func(v []float64) {
-		for k, o := range e.hessIdx {
-			h[k] = v[e.hess.out[o]]
-		}
-	})
+	e.hess.pooled(x, func(v []float64) { outputs(e.hess, e.hessIdx, v, h, 1, 1) })
 }
 
 // HessianDiagonal writes the d diagonal entries of the Hessian at x into h.
 func (e *Evaluator) HessianDiagonal(x, h []float64) {
-	e.hessDiag.run(x, func(v []float64) {
-		for i, s := range e.hessDiag.out {
-			h[i] = v[s]
+	e.hessDiag.pooled(x, func(v []float64) { outputs(e.hessDiag, nil, v, h, 1, 1) })
+}
+
+// outputs copies the outputs of p from its scratch vector v into dst, structure of arrays with
+// the given stride: output k (or p's output index[k] when index is not nil) of point i goes to
+// dst[k·stride+i].
+func outputs(p *program, index []int, v, dst []float64, stride, m int) {
+	if index == nil {
+		for k, s := range p.out {
+			copy(column(dst, k, stride, m), column(v, s, stride, m))
 		}
-	})
+		return
+	}
+	for k, o := range index {
+		copy(column(dst, k, stride, m), column(v, p.out[o], stride, m))
+	}
+}
+
+// Batch evaluates like its Evaluator at up to Size points at once, structure of arrays:
+// coordinate k of point i is x[k·Size+i], and so are the outputs (gradient component k, Hessian
+// entry k of the row-major matrix). Each instruction runs over all points, so the interpreter's
+// cost per instruction is paid once per batch. A Batch holds its own scratch vectors; one
+// goroutine may use it at a time (the CPU reference gives each worker one).
+type Batch struct {
+	e                          *Evaluator
+	Size                       int
+	loss, grad, hess, hessDiag []float64
+}
+
+// Batch returns scratch space for evaluating at up to size points at once.
+func (e *Evaluator) Batch(size int) *Batch {
+	return &Batch{e: e, Size: size, loss: e.loss.scratch(size), grad: e.grad.scratch(size),
+		hess: e.hess.scratch(size), hessDiag: e.hessDiag.scratch(size)}
+}
+
+// Loss writes L at the first m points of x into l[:m].
+func (b *Batch) Loss(x []float64, m int, l []float64) {
+	b.e.loss.exec(b.loss, x, b.Size, m)
+	outputs(b.e.loss, nil, b.loss, l, b.Size, m)
+}
+
+// Gradient writes ∇L at the first m points of x into g (d rows of Size).
+func (b *Batch) Gradient(x []float64, m int, g []float64) {
+	b.e.grad.exec(b.grad, x, b.Size, m)
+	outputs(b.e.grad, nil, b.grad, g, b.Size, m)
+}
+
+// Hessian writes the d·d entries of the Hessian at the first m points of x into h (d·d rows of
+// Size, row-major entry order).
+func (b *Batch) Hessian(x []float64, m int, h []float64) {
+	b.e.hess.exec(b.hess, x, b.Size, m)
+	outputs(b.e.hess, b.e.hessIdx, b.hess, h, b.Size, m)
+}
+
+// HessianDiagonal writes the d diagonal entries of the Hessian at the first m points of x into h
+// (d rows of Size).
+func (b *Batch) HessianDiagonal(x []float64, m int, h []float64) {
+	b.e.hessDiag.exec(b.hessDiag, x, b.Size, m)
+	outputs(b.e.hessDiag, nil, b.hessDiag, h, b.Size, m)
 }
 
 // evalRef is a plain tree-walking evaluation of n at x, used by tests as an

@@ -20,9 +20,34 @@
 //	counter = (particle, iteration, block, 0)             see Counter
 //
 // particle is the global particle index (0..N-1), iteration is the step
-// number, and block numbers the successive Philox calls a particle makes
-// within one iteration (block b yields normals 4b..4b+3, so a d-dimensional
-// step uses blocks 0..ceil(d/4)-1). The fourth word is reserved and is 0.
+// number at which the draw is made, and block numbers the successive Philox
+// calls of one draw (block b yields normals 4b..4b+3). The fourth word is
+// reserved and is 0.
+//
+// # Draws: every normal of a call is used
+//
+// A d-dimensional step needs d normals. A draw is the ceil(d/4) calls
+// (blocks 0, 1, …) made with the same (particle, iteration); it yields
+// 4·ceil(d/4) normals, and consecutive iterations share one draw while it
+// has normals left for whole steps:
+//
+//	S = StepsPerDraw(d) = 4 for d = 1, 2 for d = 2, 1 for d ≥ 3
+//	the draw serving iteration t is made at g = t − t mod S  (DrawIteration)
+//	iteration t takes normals (t − g)·d … (t − g)·d + d − 1 of that draw
+//
+// so in 1-D iterations 0..3 take normals 0..3 of the call with counter
+// (particle, 0, 0, 0), iterations 4..7 those of (particle, 4, 0, 0), and so
+// on; in 2-D iteration t takes the Box–Muller pair (w0,w1) for even t and
+// (w2,w3) for odd t of the call made at the even iteration. From 3-D on every
+// iteration makes its own draw and coordinate k takes normal k (word k mod 4 of
+// block ⌊k/4⌋), as theory.md §6 states; d = 3 and d mod 4 ≠ 0 leave the last
+// words of a draw unused. Counters stay distinct (each is made at one
+// iteration of one particle), the numbers of any iteration are a pure function
+// of (seed, particle, iteration), and a run resumes bit for bit from any
+// iteration, also one inside a group. Sharing draws is what lets the 1-D step
+// afford one Philox call and two logarithms per four iterations instead of one
+// call and one logarithm per iteration (theory.md §6 says four normals come
+// from each call; the performance issue asks that all four are used).
 //
 // # Normals
 //
@@ -34,16 +59,18 @@
 //	z0 = r cos φ, z1 = r sin φ  (and likewise z2, z3 from w2, w3)
 //
 // Two rewrites that do not change the mathematical value keep the float32 GLSL
-// twin (shaders/normal.glsl) within a few 1e-7 of this float64 reference, and
-// both implementations use them identically:
+// twin (shaders/normal.glsl) within a few 1e-7 of this float64 reference:
 //
 //   - ln u for u ≥ 1/2 (w ≥ 2^31) is computed from the exact complement
 //     v = 1 − u = (^w + 0.5)/2^32 as ln(1 − v), i.e. log1p(−v), so that u close
-//     to 1 (small radii) keeps its relative precision.
+//     to 1 (small radii) keeps its relative precision. Only float32 needs it:
+//     in float64 u itself is exact and math.Log is accurate near 1, so the
+//     reference takes ln u directly.
 //   - The angle is reduced exactly in integers to the nearest quarter turn:
 //     k = ((w1 + 2^29) >> 30) & 3 and t = int32(w1 − k·2^30) ∈ [−2^29, 2^29),
 //     θ = 2π (t + 0.5)/2^32 ∈ (−π/4, π/4), and (cos φ, sin φ) is (cos θ, sin θ)
 //     rotated by k quarter turns, which is exact (swaps and sign changes).
+//     Both implementations use it.
 //
 // The words are bit-identical between Go and GLSL; the normals agree to
 // float32 rounding (theory.md §6 expects differences in the last bits).

@@ -4,15 +4,11 @@ import "math"
 
 const two32 = 4294967296.0 // 2^32
 
-// logUniform returns ln u for u = (w + 0.5)/2^32. For w ≥ 2^31 it uses the
-// exact complement v = (^w + 0.5)/2^32 = 1 − u and ln u = log1p(−v); the GLSL
-// twin does the same (package documentation, "Normals").
+// logUniform returns ln u for u = (w + 0.5)/2^32. In float64 u is exact (33 significant bits)
+// and math.Log is accurate to an ulp of the result also for u close to 1, so no rewrite is
+// needed here; the float32 GLSL twin takes the complement route (package documentation).
 func logUniform(w uint32) float64 {
-	if w < 1<<31 {
-		return math.Log((float64(w) + 0.5) / two32)
-	}
-	v := (float64(^w) + 0.5) / two32
-	return math.Log1p(-v)
+	return math.Log((float64(w) + 0.5) / two32)
 }
 
 // cosSinUniform returns (cos φ, sin φ) for φ = 2π (w + 0.5)/2^32, reducing the
@@ -21,7 +17,7 @@ func cosSinUniform(w uint32) (c, s float64) {
 	k := ((w + 1<<29) >> 30) & 3
 	t := int32(w - k<<30) // in [−2^29, 2^29)
 	theta := 2 * math.Pi * (float64(t) + 0.5) / two32
-	ct, st := math.Cos(theta), math.Sin(theta)
+	st, ct := math.Sincos(theta)
 	switch k {
 	case 0:
 		return ct, st

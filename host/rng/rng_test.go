@@ -50,8 +50,59 @@ func TestKeyCounterLayout(t *testing.T) {
 	}
 }
 
-// TestNormalsMatchTextbook checks the two exact rewrites (log1p complement and
-// quarter-turn reduction) against the plain Box–Muller formula in float64.
+// The draw layout of the package documentation ("Draws"), written out by hand for d = 1, 2, 3
+// and 5: which call (counter) and which of its normals each iteration takes.
+func TestDrawLayout(t *testing.T) {
+	const seed, particle = 0x0123456789abcdef, 42
+	call := func(iteration, block uint32) [4]float64 { return ParticleNormals(seed, particle, iteration, block) }
+	for _, tc := range []struct {
+		dim, steps int
+	}{{1, 4}, {2, 2}, {3, 1}, {4, 1}, {5, 1}, {10, 1}} {
+		if got := StepsPerDraw(tc.dim); got != tc.steps {
+			t.Errorf("StepsPerDraw(%d) = %d, want %d", tc.dim, got, tc.steps)
+		}
+	}
+	// 1-D: iterations 8..11 take normals 0..3 of the call made at iteration 8.
+	c8 := call(8, 0)
+	for it := uint32(8); it < 12; it++ {
+		if g := DrawIteration(it, 1); g != 8 {
+			t.Errorf("DrawIteration(%d, 1) = %d, want 8", it, g)
+		}
+		if z := StepNormals(seed, particle, it, 1); len(z) != 1 || z[0] != c8[it-8] {
+			t.Errorf("1-D iteration %d: normals %v, want [%v]", it, z, c8[it-8])
+		}
+	}
+	// 2-D: iteration 6 takes the pair (w0,w1), iteration 7 the pair (w2,w3) of the call at 6.
+	c6 := call(6, 0)
+	if z := StepNormals(seed, particle, 7, 2); z[0] != c6[2] || z[1] != c6[3] {
+		t.Errorf("2-D iteration 7: %v, want %v", z, c6[2:])
+	}
+	if z := StepNormals(seed, particle, 6, 2); z[0] != c6[0] || z[1] != c6[1] {
+		t.Errorf("2-D iteration 6: %v, want %v", z, c6[:2])
+	}
+	// 3-D: every iteration its own call, the fourth normal unused.
+	c5 := call(5, 0)
+	if z := StepNormals(seed, particle, 5, 3); z[0] != c5[0] || z[1] != c5[1] || z[2] != c5[2] {
+		t.Errorf("3-D iteration 5: %v, want %v", z, c5[:3])
+	}
+	// 5-D: blocks 0 and 1 of the iteration's own call; coordinate 4 is word 0 of block 1.
+	b1 := call(5, 1)
+	if z := StepNormals(seed, particle, 5, 5); z[3] != c5[3] || z[4] != b1[0] {
+		t.Errorf("5-D iteration 5: %v, want coordinates 3, 4 = %v, %v", z, c5[3], b1[0])
+	}
+	// Distinct iterations never reuse a normal: 1-D iterations 0..15 take 16 different values.
+	seen := map[float64]uint32{}
+	for it := uint32(0); it < 16; it++ {
+		z := StepNormals(seed, particle, it, 1)[0]
+		if prev, ok := seen[z]; ok {
+			t.Errorf("iterations %d and %d share the normal %v", prev, it, z)
+		}
+		seen[z] = it
+	}
+}
+
+// TestNormalsMatchTextbook checks the quarter-turn reduction of the angle against the plain
+// Box–Muller formula in float64.
 func TestNormalsMatchTextbook(t *testing.T) {
 	words := []uint32{0, 1, 2, 1<<29 - 1, 1 << 29, 1<<30 - 1, 1 << 30, 1<<31 - 1, 1 << 31,
 		3 << 30, 0xe0000000, 0xdfffffff, 0xfffffffe, 0xffffffff}
