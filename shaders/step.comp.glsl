@@ -174,6 +174,7 @@ void main() {
 	uint i = uOffset + gl_GlobalInvocationID.x;
 	if (i < uCount) {
 		uint r = records[i];
+		uint recorded = r;
 		bool frozen = (r != RUNNING) && (ABSORB == 1 || (r & DIVERGED_FLAG) != 0u);
 		if (!frozen) {
 			REAL x[LANDSCAPE_DIM];
@@ -222,7 +223,7 @@ void main() {
 				if (!live) break; // escaped (absorbing) or diverged particles exit early
 			}
 			for (int k = 0; k < LANDSCAPE_DIM; k++) positions[i * uint(LANDSCAPE_DIM) + uint(k)] = x[k];
-			records[i] = r;
+			if (r != recorded) records[i] = r; // a first passage or a divergence: rare
 			if (escapedNow) atomicAdd(wgEscaped, 1u);
 			if ((r & DIVERGED_FLAG) != 0u && r != RUNNING) {
 				atomicAdd(wgDiverged, 1u);

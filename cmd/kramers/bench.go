@@ -34,22 +34,23 @@ type benchCase struct {
 }
 
 var benchCases = []benchCase{
-	{id: 1, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, particles: 1 << 20, steps: 256,
-		what: "1-D, one Philox block per step, the throughput headline"},
-	{id: 2, landscape: "pwq", noise: host.SGDHessian, lr: 0.01, batch: 0.5, particles: 1 << 20, steps: 256,
+	{id: 1, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, particles: 1 << 20, steps: 1024,
+		what: "1-D, one Philox call per four steps, the throughput headline"},
+	{id: 2, landscape: "pwq", noise: host.SGDHessian, lr: 0.01, batch: 0.5, particles: 1 << 20, steps: 1024,
 		what: "1-D piecewise quadratic, |H| noise"},
-	{id: 3, landscape: "muller-brown", noise: host.SGLD, lr: 1e-4, temp: 10, particles: 1 << 18, steps: 256,
+	{id: 3, landscape: "muller-brown", noise: host.SGLD, lr: 1e-4, temp: 10, particles: 1 << 18, steps: 1024,
 		what: "2-D, four exponentials in ∇L"},
-	{id: 4, landscape: "styblinski-tang(d=10)", noise: host.SGDHessian, lr: 0.005, batch: 1, particles: 1 << 17, steps: 128,
+	{id: 4, landscape: "styblinski-tang(d=10)", noise: host.SGDHessian, lr: 0.005, batch: 1, particles: 1 << 17, steps: 512,
 		what: "10-D separable, three Philox blocks per step"},
-	{id: 5, landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 4, particles: 1 << 18, steps: 256,
+	{id: 5, landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 4, particles: 1 << 18, steps: 1024,
 		what: "2-D, full 2×2 square root of |H| per step"},
-	{id: 6, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, precision: "f64", particles: 1 << 20, steps: 128,
+	{id: 6, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, precision: "f64", particles: 1 << 20, steps: 512,
 		what: "case 1 in double precision"},
 }
 
-// cpuParticles and cpuSteps cap the CPU reference's run of a case so that it stays short.
-const cpuParticles, cpuSteps = 1 << 13, 64
+// cpuParticles and cpuSteps cap the CPU reference's run of a case so that it stays short (a
+// fraction of a second for case 1, a few seconds for the sgd-hessian cases in 2-D and 10-D).
+const cpuParticles, cpuSteps = 1 << 14, 128
 
 // benchRow is one (case, backend) measurement: medians over the repeats.
 type benchRow struct {

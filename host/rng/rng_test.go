@@ -101,6 +101,45 @@ func TestDrawLayout(t *testing.T) {
 	}
 }
 
+// Consecutive iterations of a 1-D step take consecutive normals of one draw and then of the next
+// (TestDrawLayout); as a sequence they must look independent. Over 2^22 iterations (2^20 calls,
+// 64 particles) at seed 77: the lag-1, 2, 3 and 4 autocorrelations (lags 1–3 inside a draw, lag 4
+// across draws) and the lag-1 correlation of squares, E[z_t² z_{t+1}²] − 1 (0 for independent
+// normals, and also for the two normals of one Box–Muller pair), each within 5 standard errors
+// of 0: SE = 1/√N for the autocorrelations of unit-variance normals, √(8/N) for the squares
+// (Var(z²z'²) = E[z⁴]² − 1 = 8).
+func TestDrawSequenceIndependent(t *testing.T) {
+	const particles, perParticle = 64, 1 << 16
+	var z []float64
+	for p := uint32(0); p < particles; p++ {
+		for it := uint32(0); it < perParticle; it++ {
+			z = append(z, StepNormals(77, p, it, 1)[0])
+		}
+	}
+	n := float64(len(z))
+	for lag := 1; lag <= 4; lag++ {
+		sum, cnt := 0.0, 0
+		for i := 0; i+lag < len(z); i++ {
+			if (i+lag)/perParticle != i/perParticle {
+				continue // do not pair two particles
+			}
+			sum += z[i] * z[i+lag]
+			cnt++
+		}
+		r, se := sum/float64(cnt), 1/math.Sqrt(float64(cnt))
+		if math.Abs(r) > 5*se {
+			t.Errorf("lag-%d autocorrelation %.5f, want 0 ± %.5f (5 SE)", lag, r, 5*se)
+		}
+	}
+	sq := 0.0
+	for i := 0; i+1 < len(z); i++ {
+		sq += z[i] * z[i] * z[i+1] * z[i+1]
+	}
+	if c, se := sq/(n-1)-1, math.Sqrt(8/(n-1)); math.Abs(c) > 5*se {
+		t.Errorf("E[z_t² z_{t+1}²] − 1 = %.5f, want 0 ± %.5f (5 SE)", c, 5*se)
+	}
+}
+
 // TestNormalsMatchTextbook checks the quarter-turn reduction of the angle against the plain
 // Box–Muller formula in float64.
 func TestNormalsMatchTextbook(t *testing.T) {
