@@ -12,8 +12,10 @@ import (
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
-// Version is the program version written into results and checkpoints.
-const Version = "0.1.0"
+// Version is the program version written into results and checkpoints. 0.2.0 changed the random
+// stream (draws shared across iterations, host/rng "Draws"): checkpoints and shards of 0.1.0 are
+// refused, since resuming or merging them would mix two streams.
+const Version = "0.2.0"
 
 // Result is one run's outcome: the fields of the --json contract (architecture.md) and more.
 // Times are continuous time (iterations × η) unless the name says iterations.

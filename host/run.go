@@ -53,13 +53,14 @@ type LoopStats struct {
 	iterationsAdvanced int
 }
 
-// DefaultChunkTarget is the wall time an adaptive chunk aims at: under half the ~1 s watchdog that
-// a GPU driving a display applies, and long enough to amortise what a dispatch costs besides its
-// iterations. Under llvmpipe that fixed cost is large: each dispatch loads and stores every
-// particle through per-lane storage-buffer accesses, about 40 ms for 2²⁰ particles (measured,
-// Advance with 0 iterations), the time of some 16 iterations; at a 0.2 s target it took 20% of
-// the stepping time, at 0.4 s about 10%. On a real GPU it is microseconds.
-const DefaultChunkTarget = 400 * time.Millisecond
+// DefaultChunkTarget is the wall time an adaptive chunk aims at, well under the ~1 s watchdog that
+// a GPU driving a display applies, and long enough that the host loop is a small part of the wall
+// time. chunkRule lengthens chunks beyond it where a dispatch has a large fixed cost.
+const DefaultChunkTarget = 200 * time.Millisecond
+
+// MaxDispatch bounds the chunks that chunkRule lengthens for a large fixed cost: progress, live
+// views and interrupts wait at most about this long.
+const MaxDispatch = 10 * time.Second
 
 // MinAdaptiveChunk is the fewest iterations an adaptive chunk holds. A dispatch of a single
 // iteration reloads and stores the whole ensemble for one step of work; measured under llvmpipe with
@@ -68,6 +69,30 @@ const DefaultChunkTarget = 400 * time.Millisecond
 // iterations of even 10⁸ particles stay far below a GPU watchdog on any GPU that runs 10⁹
 // particle-steps/s or more.
 const MinAdaptiveChunk = 16
+
+// chunkRule sizes adaptive chunks from a model of a dispatch's wall time, t(n) = fixed + n·b for
+// n iterations: fixed is measured once, by a dispatch of zero iterations, and b after every chunk.
+// A chunk aims at the target, but is lengthened until its iterations take at least 90% of the
+// dispatch (fixed ≤ t/10), within MaxDispatch. The fixed cost is what a dispatch pays per particle
+// besides the iterations: under llvmpipe about 40 ns per particle (per-lane storage-buffer loads and
+// stores; 40 ms for 2²⁰ particles, the time of some 16 iterations, measured), on a real GPU a memory
+// pass of microseconds. Without the floor, a 0.2 s target left llvmpipe a fifth of its time in it.
+type chunkRule struct {
+	target, fixed time.Duration
+}
+
+// next is the length of the chunk after one of n iterations that took dt. It grows at most 4× per
+// chunk, so that one mismeasured dispatch cannot produce a very long one.
+func (r chunkRule) next(n int, dt time.Duration) int {
+	perIteration := float64(dt-r.fixed) / float64(n)
+	if perIteration <= 0 {
+		perIteration = float64(dt) / float64(n) // the model does not fit: ignore the fixed part
+	}
+	want := float64(r.target-r.fixed) / perIteration
+	want = math.Max(want, 9*float64(r.fixed)/perIteration)
+	want = math.Min(want, float64(MaxDispatch-r.fixed)/perIteration)
+	return clampInt(int(math.Min(want, 4*float64(n))), MinAdaptiveChunk, 1<<16)
+}
 
 // Loop advances the backend from opt.StartIteration to p.Config.Steps in chunks. Cancelling ctx
 // finishes the current chunk and returns with Interrupted set: nothing computed is lost.
@@ -87,6 +112,16 @@ func Loop(ctx context.Context, p *Problem, b Backend, opt RunOptions) (LoopStats
 		chunk = clampInt(int(math.Ceil(float64(1<<22)/float64(count))), MinAdaptiveChunk, 4096)
 	}
 	start := time.Now()
+	rule := chunkRule{target: target}
+	if adaptive && st.Iterations < cfg.Steps {
+		// The fixed cost of a dispatch: zero iterations change no particle (chunkRule).
+		t0 := time.Now()
+		if _, err := b.Advance(st.Iterations, 0); err != nil {
+			return st, fmt.Errorf("advance zero iterations at %d on %s: %w", st.Iterations, b.Name(), err)
+		}
+		rule.fixed = time.Since(t0)
+		st.Dispatch += rule.fixed
+	}
 	for st.Iterations < cfg.Steps {
 		if ctx.Err() != nil {
 			st.Interrupted = true
@@ -122,8 +157,7 @@ func Loop(ctx context.Context, p *Problem, b Backend, opt RunOptions) (LoopStats
 			}
 		}
 		if adaptive && dt > 0 {
-			want := float64(n) * float64(target) / float64(dt)
-			chunk = clampInt(int(math.Min(want, 4*float64(n))), MinAdaptiveChunk, 1<<16)
+			chunk = rule.next(n, dt)
 		}
 		if cfg.Absorb && st.Escaped+st.Diverged >= count {
 			// Every particle is frozen: the remaining iterations would change nothing.
