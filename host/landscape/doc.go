@@ -61,7 +61,10 @@
 //
 // Landscape.Evaluator compiles the loss, gradient and Hessian into flat lists
 // of closures once; a call runs them over a pooled scratch vector, so one
-// Evaluator is safe for concurrent use.
+// Evaluator is safe for concurrent use. Evaluator.Batch evaluates at many
+// points at once (structure of arrays, each closure looping over the points),
+// which the CPU reference uses to pay the interpreter once per block of
+// particles; both paths run the same closures and give the same numbers.
 //
 // # GLSL contract
 //

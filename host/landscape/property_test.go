@@ -194,6 +194,60 @@ func TestEvaluatorMatchesTreeWalk(t *testing.T) {
 	}
 }
 
+// A Batch evaluates many points at once and must give, point for point, exactly what the
+// Evaluator gives at each point alone: the same closures run, only over columns. Batches of 7
+// points in scratch for 8 (m < Size), 40 random expressions and the catalogue.
+func TestBatchMatchesEvaluator(t *testing.T) {
+	srcs, dims := randomExprs(40)
+	for _, e := range Catalogue() {
+		srcs = append(srcs, e.Name)
+		dims = append(dims, 0)
+	}
+	rng := rand.New(rand.NewPCG(4, 6))
+	const size, m = 8, 7
+	for k, src := range srcs {
+		l, err := Parse(src, dims[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := l.Dim
+		ev := l.Evaluator()
+		b := ev.Batch(size)
+		x := make([]float64, d*size) // coordinate c of point j at x[c·size+j]
+		for i := range x {
+			x[i] = rng.Float64()*4 - 2
+		}
+		loss, g, h, hd := make([]float64, size), make([]float64, d*size), make([]float64, d*d*size), make([]float64, d*size)
+		b.Loss(x, m, loss)
+		b.Gradient(x, m, g)
+		b.Hessian(x, m, h)
+		b.HessianDiagonal(x, m, hd)
+		for j := 0; j < m; j++ {
+			p := make([]float64, d)
+			for c := range p {
+				p[c] = x[c*size+j]
+			}
+			gj, hj, hdj := make([]float64, d), make([]float64, d*d), make([]float64, d)
+			ev.Gradient(p, gj)
+			ev.Hessian(p, hj)
+			ev.HessianDiagonal(p, hdj)
+			if f := ev.Loss(p); !sameFloat(loss[j], f) {
+				t.Errorf("%q point %d: batch loss %v, evaluator %v", src, j, loss[j], f)
+			}
+			for c := range d {
+				if !sameFloat(g[c*size+j], gj[c]) || !sameFloat(hd[c*size+j], hdj[c]) {
+					t.Errorf("%q point %d coordinate %d: batch ∂ %v, ∂² %v; evaluator %v, %v", src, j, c, g[c*size+j], hd[c*size+j], gj[c], hdj[c])
+				}
+			}
+			for e := range d * d {
+				if !sameFloat(h[e*size+j], hj[e]) {
+					t.Errorf("%q point %d Hessian entry %d: batch %v, evaluator %v", src, j, e, h[e*size+j], hj[e])
+				}
+			}
+		}
+	}
+}
+
 // String() must parse back to the same function.
 func TestStringRoundTrip(t *testing.T) {
 	srcs, dims := randomExprs(30)
