@@ -88,11 +88,13 @@ func (c *EscapeCondition) Holds(x []float64) bool {
 // arrays (coordinate k of point j at x[k·stride+j]); point is scratch of length d. The CPU
 // reference checks a block of particles with one call.
 func (c *EscapeCondition) HoldsBatch(x []float64, stride, m int, holds []bool, point []float64) {
-	for j := 0; j < m; j++ {
-		if c.Kind != EscapeExpression {
+	if c.Kind != EscapeExpression {
+		for j := 0; j < m; j++ {
 			holds[j] = c.holdsAt(x, stride, j)
-			continue
 		}
+		return
+	}
+	for j := 0; j < m; j++ {
 		for k := range point {
 			point[k] = x[k*stride+j]
 		}

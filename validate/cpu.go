@@ -175,7 +175,7 @@ func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCo
 				c.rec[i] = host.DivergedFlag | uint32(it+1)
 				counts.Diverged++
 				s.stop(c, j, &m)
-			case c.rec[i] == host.Running && s.escaped[j]:
+			case s.escaped[j] && c.rec[i] == host.Running:
 				c.rec[i] = uint32(it + 1)
 				counts.Escaped++
 				if absorb {
@@ -246,8 +246,9 @@ func (s *stepper) step(m, slot int) {
 	switch nz.Model {
 	case host.SGLD:
 		for k := 0; k < d; k++ {
-			for j := 0; j < m; j++ {
-				s.noise[at(k, j)] = nz.Amplitude * z[at(k, j)]
+			xi, zk := s.row(s.noise, k, m), s.row(z, k, m)
+			for j := range xi {
+				xi[j] = nz.Amplitude * zk[j]
 			}
 		}
 	case host.SGDHessian:
@@ -263,12 +264,15 @@ func (s *stepper) step(m, slot int) {
 		}
 	}
 	for k := 0; k < d; k++ {
-		for j := 0; j < m; j++ {
-			x := &s.x[at(k, j)]
-			*x = *x - eta*s.g[at(k, j)] + s.noise[at(k, j)]
+		x, g, xi := s.row(s.x, k, m), s.row(s.g, k, m), s.row(s.noise, k, m)
+		for j := range x {
+			x[j] = x[j] - eta*g[j] + xi[j]
 		}
 	}
 }
+
+// row is row k of a structure-of-arrays buffer, its first m slots.
+func (s *stepper) row(buf []float64, k, m int) []float64 { return buf[at(k, 0):at(k, m)] }
 
 // hessianNoise sets noise = Amplitude·(|H(x)| + εI)^{1/2} z for the m running slots. The reference
 // takes the square root by gonum's symmetric eigendecomposition, an implementation independent of
