@@ -58,6 +58,10 @@ type LoopStats struct {
 // time. chunkRule lengthens chunks beyond it where a dispatch has a large fixed cost.
 const DefaultChunkTarget = 200 * time.Millisecond
 
+// MaxFixedShare is the largest part of a dispatch's wall time that its fixed cost may take before
+// chunkRule lengthens the chunk (the host loop's own share is measured apart, LoopStats).
+const MaxFixedShare = 0.05
+
 // MaxDispatch bounds the chunks that chunkRule lengthens for a large fixed cost: progress, live
 // views and interrupts wait at most about this long.
 const MaxDispatch = 10 * time.Second
@@ -72,11 +76,11 @@ const MinAdaptiveChunk = 16
 
 // chunkRule sizes adaptive chunks from a model of a dispatch's wall time, t(n) = fixed + n·b for
 // n iterations: fixed is measured once, by a dispatch of zero iterations, and b after every chunk.
-// A chunk aims at the target, but is lengthened until its iterations take at least 90% of the
-// dispatch (fixed ≤ t/10), within MaxDispatch. The fixed cost is what a dispatch pays per particle
+// A chunk aims at the target, but is lengthened until the fixed cost is at most MaxFixedShare of
+// the dispatch, within MaxDispatch. The fixed cost is what a dispatch pays per particle
 // besides the iterations: under llvmpipe about 40 ns per particle (per-lane storage-buffer loads and
 // stores; 40 ms for 2²⁰ particles, the time of some 16 iterations, measured), on a real GPU a memory
-// pass of microseconds. Without the floor, a 0.2 s target left llvmpipe a fifth of its time in it.
+// pass of microseconds. Without this rule, a 0.2 s target left llvmpipe a fifth of its time in it.
 type chunkRule struct {
 	target, fixed time.Duration
 }
@@ -89,7 +93,7 @@ func (r chunkRule) next(n int, dt time.Duration) int {
 		perIteration = float64(dt) / float64(n) // the model does not fit: ignore the fixed part
 	}
 	want := float64(r.target-r.fixed) / perIteration
-	want = math.Max(want, 9*float64(r.fixed)/perIteration)
+	want = math.Max(want, (1-MaxFixedShare)/MaxFixedShare*float64(r.fixed)/perIteration)
 	want = math.Min(want, float64(MaxDispatch-r.fixed)/perIteration)
 	return clampInt(int(math.Min(want, 4*float64(n))), MinAdaptiveChunk, 1<<16)
 }
