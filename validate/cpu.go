@@ -129,20 +129,27 @@ type stepper struct {
 	point   []float64 // one particle's coordinates, for the escape condition
 	escaped []bool    // whether the escape condition holds, per slot
 	// one particle's Hessian and its eigendecomposition, for the sgd-hessian square root
-	hp  []float64
-	eig mat.EigenSym
+	hp   []float64     // the Hessian's entries
+	sym  *mat.SymDense // a view of hp
+	eig  mat.EigenSym
+	vals []float64 // its eigenvalues
+	vecs mat.Dense // its eigenvectors
 }
 
 func newStepper(p *host.Problem) *stepper {
 	d := p.Dim
 	rows := func(r int) []float64 { return make([]float64, r*blockSize) }
-	return &stepper{p: p, eval: p.Eval.Batch(blockSize), key: rng.Key(p.Config.Seed), d: d,
+	hp := make([]float64, d*d)
+	return &stepper{p: p, hp: hp, sym: mat.NewSymDense(d, hp), vals: make([]float64, d), eval: p.Eval.Batch(blockSize), key: rng.Key(p.Config.Seed), d: d,
 		local: make([]int, blockSize), x: rows(d), g: rows(d), h: rows(d * d), loss: rows(1),
-		noise: rows(d), draw: rows(4 * ((d + 3) / 4)), point: make([]float64, d), escaped: make([]bool, blockSize), hp: make([]float64, d*d)}
+		noise: rows(d), draw: rows(4 * ((d + 3) / 4)), point: make([]float64, d), escaped: make([]bool, blockSize)}
 }
 
 // at is the index of row k, slot j of a structure-of-arrays buffer.
 func at(k, j int) int { return k*blockSize + j }
+
+// row is row k of a structure-of-arrays buffer, its first m slots.
+func row(buf []float64, k, m int) []float64 { return buf[at(k, 0):at(k, m)] }
 
 // advanceBlock runs iterations [iter, iter+n) of the particles lo..hi−1 of c.
 func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCounts) {
@@ -246,7 +253,7 @@ func (s *stepper) step(m, slot int) {
 	switch nz.Model {
 	case host.SGLD:
 		for k := 0; k < d; k++ {
-			xi, zk := s.row(s.noise, k, m), s.row(z, k, m)
+			xi, zk := row(s.noise, k, m), row(z, k, m)
 			for j := range xi {
 				xi[j] = nz.Amplitude * zk[j]
 			}
@@ -264,15 +271,12 @@ func (s *stepper) step(m, slot int) {
 		}
 	}
 	for k := 0; k < d; k++ {
-		x, g, xi := s.row(s.x, k, m), s.row(s.g, k, m), s.row(s.noise, k, m)
+		x, g, xi := row(s.x, k, m), row(s.g, k, m), row(s.noise, k, m)
 		for j := range x {
 			x[j] = x[j] - eta*g[j] + xi[j]
 		}
 	}
 }
-
-// row is row k of a structure-of-arrays buffer, its first m slots.
-func (s *stepper) row(buf []float64, k, m int) []float64 { return buf[at(k, 0):at(k, m)] }
 
 // hessianNoise sets noise = Amplitude·(|H(x)| + εI)^{1/2} z for the m running slots. The reference
 // takes the square root by gonum's symmetric eigendecomposition, an implementation independent of
@@ -290,19 +294,19 @@ func (s *stepper) hessianNoise(m int, z []float64) {
 		return
 	}
 	s.eval.Hessian(s.x, m, s.h)
-	var v mat.Dense
 	for j := 0; j < m; j++ {
 		for e := range s.hp {
 			s.hp[e] = s.h[at(e, j)]
 		}
-		if !s.eig.Factorize(mat.NewSymDense(d, s.hp), true) {
+		if !s.eig.Factorize(s.sym, true) {
 			for k := 0; k < d; k++ {
 				s.noise[at(k, j)] = math.NaN() // reported as divergence
 			}
 			continue
 		}
-		vals := s.eig.Values(nil)
-		s.eig.VectorsTo(&v)
+		vals := s.eig.Values(s.vals)
+		s.eig.VectorsTo(&s.vecs)
+		v := &s.vecs
 		for a := 0; a < d; a++ {
 			sum := 0.0
 			for b := 0; b < d; b++ {

@@ -71,12 +71,19 @@ const (
 	fdMax  = 1e3
 )
 
-func TestDerivativesMatchFiniteDifferences(t *testing.T) {
-	srcs, dims := randomExprs(40)
+// exprsAndCatalogue is randomExprs(n) followed by every catalogue landscape with the parameters
+// params appended to its name ("" for the defaults, "(k=1.5)" for others).
+func exprsAndCatalogue(n int, params string) (srcs []string, dims []int) {
+	srcs, dims = randomExprs(n)
 	for _, e := range Catalogue() {
-		srcs = append(srcs, e.Name+"(k=1.5)")
+		srcs = append(srcs, e.Name+params)
 		dims = append(dims, 0)
 	}
+	return srcs, dims
+}
+
+func TestDerivativesMatchFiniteDifferences(t *testing.T) {
+	srcs, dims := exprsAndCatalogue(40, "(k=1.5)")
 	rng := rand.New(rand.NewPCG(7, 11))
 	checked, exprsChecked := 0, 0
 	for k, src := range srcs {
@@ -155,11 +162,7 @@ func sameFloat(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN
 // The compiled closures and the tree-walking reference must agree exactly:
 // they perform the same operations in the same order.
 func TestEvaluatorMatchesTreeWalk(t *testing.T) {
-	srcs, dims := randomExprs(40)
-	for _, e := range Catalogue() {
-		srcs = append(srcs, e.Name)
-		dims = append(dims, 0)
-	}
+	srcs, dims := exprsAndCatalogue(40, "")
 	rng := rand.New(rand.NewPCG(3, 5))
 	for k, src := range srcs {
 		l, err := Parse(src, dims[k])
@@ -198,11 +201,7 @@ func TestEvaluatorMatchesTreeWalk(t *testing.T) {
 // Evaluator gives at each point alone: the same closures run, only over columns. Batches of 7
 // points in scratch for 8 (m < Size), 40 random expressions and the catalogue.
 func TestBatchMatchesEvaluator(t *testing.T) {
-	srcs, dims := randomExprs(40)
-	for _, e := range Catalogue() {
-		srcs = append(srcs, e.Name)
-		dims = append(dims, 0)
-	}
+	srcs, dims := exprsAndCatalogue(40, "")
 	rng := rand.New(rand.NewPCG(4, 6))
 	const size, m = 8, 7
 	for k, src := range srcs {
@@ -250,11 +249,7 @@ func TestBatchMatchesEvaluator(t *testing.T) {
 
 // String() must parse back to the same function.
 func TestStringRoundTrip(t *testing.T) {
-	srcs, dims := randomExprs(30)
-	for _, e := range Catalogue() {
-		srcs = append(srcs, e.Name+"(k=2,l0=0.5)")
-		dims = append(dims, 0)
-	}
+	srcs, dims := exprsAndCatalogue(30, "(k=2,l0=0.5)")
 	rng := rand.New(rand.NewPCG(9, 9))
 	for k, src := range srcs {
 		l := mustParse(t, src, dims[k])

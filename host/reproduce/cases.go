@@ -154,7 +154,7 @@ func caseK2(r *runner) error {
 	r.check(&Check{Name: "K2 B/η=8: Richardson τ(η→0) vs quadrature", Claim: "τ̂ of sgd-hessian equals the exact quadrature (theory.md §4.3)",
 		Measured: F(tr), Sigma: F(sr), Predicted: F(q), Kind: Within, RelTol: 0.05, NSigma: 3,
 		Note: fmt.Sprintf("raw τ̂ = %.4g (η=0.01), %.4g (η=0.005); Xie et al. with exact s: %.4g", rr[0].tau(), rr[1].tau(), rr[0].theory("xie"))})
-	f := plot.Figure{Title: "K2: sgd-hessian on pwq(ha=4,hb=2,a=-1,b=0), η = 0.005", XLabel: "B/η (dimensionless)", YLabel: plot.LogTauLabel,
+	f := plot.Figure{Title: fmt.Sprintf("K2: sgd-hessian on %s, η = %g", pwqSpec, eta), XLabel: "B/η (dimensionless)", YLabel: plot.LogTauLabel,
 		Points: []plot.Points{points("measured τ̂ (95% CI)", runs, 0)},
 		Lines:  lines(runs, map[string]string{"quadrature": "exact quadrature (§4.3)", "xie": "Xie et al., exact s (§4.2)"})}
 	f.Lines = append(f.Lines, fitLine(runs, fit, "weighted fit"))
