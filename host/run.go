@@ -78,9 +78,9 @@ const MinAdaptiveChunk = 16
 // n iterations: fixed is measured once, by a dispatch of zero iterations, and b after every chunk.
 // A chunk aims at the target, but is lengthened until the fixed cost is at most MaxFixedShare of
 // the dispatch, within MaxDispatch. The fixed cost is what a dispatch pays per particle
-// besides the iterations: under llvmpipe about 40 ns per particle (per-lane storage-buffer loads and
-// stores; 40 ms for 2²⁰ particles, the time of some 16 iterations, measured), on a real GPU a memory
-// pass of microseconds. Without this rule, a 0.2 s target left llvmpipe a fifth of its time in it.
+// besides the iterations: under llvmpipe 40–60 ns per particle (40–63 ms for 2²⁰ particles measured
+// with zero-iteration dispatches, the time of some 16–25 iterations; a third to a half of it the stores of
+// positions and records), on a real GPU a memory pass of microseconds. Without this rule, a 0.2 s target left llvmpipe a fifth of its time in it.
 type chunkRule struct {
 	target, fixed time.Duration
 }

@@ -157,7 +157,7 @@ func cmdBench(args []string) error {
 		fmt.Fprintf(out, "scan: case 1 on the GPU, throughput against particle count (median of %d)\n", *repeat)
 		for e := 14; e <= *scanMax; e += 2 {
 			n := 1 << e
-			// 2²⁸ particle-steps per point, at least 128 iterations: llvmpipe pays about 40 ns
+			// 2²⁸ particle-steps per point, at least 128 iterations: llvmpipe pays 40–60 ns
 			// per particle per dispatch besides the iterations (the chunk rule of host/run.go), so
 			// a run of a few dispatches needs enough iterations to amortise it.
 			s := max(128, (1<<28)/n)
