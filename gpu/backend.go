@@ -111,7 +111,7 @@ func (b *Backend) Load(p *host.Problem, first, count int) error {
 
 // warmUp dispatches one work group for zero iterations, which changes no particle. Drivers that
 // compile a program at its first dispatch (llvmpipe translates it to machine code through LLVM
-// then: 130–160 ms measured for a program not in Mesa's shader cache, 4–5 ms for a cached one)
+// then: 127–157 ms measured for a program not in Mesa's shader cache, 4–6 ms for a cached one)
 // do it here, inside Load, so that the first chunk, the chunk rule's measure of a dispatch's
 // fixed cost, and the particle-steps per second of the stepping phase exclude compilation.
 func (b *Backend) warmUp() error {
