@@ -373,7 +373,7 @@ func (r *Renderer) DrawUnits() (map[string]*shaders.Unit, error) {
 		posReal = "double"
 	}
 	defs := map[string]string{"REAL": "float", "POS_REAL": posReal}
-	extra := map[string]string{"draw_landscape.glsl": r.drawSource()}
+	extra := map[string]string{"draw_landscape.glsl": r.drawSource(), "records.glsl": host.RecordGLSL()}
 	out := map[string]*shaders.Unit{}
 	for _, n := range []string{"draw_fullscreen.vert.glsl", "draw_points.vert.glsl", "draw_points.frag.glsl",
 		"draw_bin.comp.glsl", "draw_background.frag.glsl", "draw_curve.vert.glsl", "draw_color.frag.glsl",

@@ -8,16 +8,12 @@ import (
 	"image/gif"
 	"image/png"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/theory"
 )
-
-// maxIteration is the last iteration a first-passage record can hold (records are uint32 with
-// the top bit reserved for divergence).
-const maxIteration = 1<<31 - 2
 
 // Session is a live simulation with its renderer: the GPU backend advances the ensemble
 // between frames and the renderer draws its buffers. The host keeps the counts of the chunk
@@ -36,6 +32,8 @@ type Session struct {
 	estimateAt int // iteration of the records behind estimate (-1: none)
 	lastRead   time.Time
 	theory     []string
+	// predictions are computed once; every estimate is compared with them (host.Measure).
+	predictions map[string]theory.Prediction
 
 	steps     int64 // particle-steps since the rate window began
 	stepTime  time.Duration
@@ -57,37 +55,19 @@ func NewSession(ctx *Context, p *host.Problem, opt ViewOptions) (*Session, error
 		return nil, err
 	}
 	s := &Session{Problem: p, Backend: b, Renderer: r, estimateAt: -1}
-	s.theory = theoryLine(p)
+	s.predictions = host.Predictions(p)
+	s.theory = theoryLine(s.predictions)
 	return s, nil
 }
 
-// theoryLine is the first applicable prediction of τ, as a rate.
-func theoryLine(p *host.Problem) []string {
-	pr := host.Predictions(p)
-	names := make([]string, 0, len(pr))
-	for k := range pr {
-		names = append(names, k)
-	}
-	order := map[string]int{"eyring_kramers": 0, "xie": 1, "mori": 2, "quadrature": 3}
-	sort.Slice(names, func(i, j int) bool {
-		oi, ok := order[names[i]]
-		if !ok {
-			oi = 9
-		}
-		oj, ok := order[names[j]]
-		if !ok {
-			oj = 9
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return names[i] < names[j]
-	})
+// theoryLine is the first applicable prediction of τ (host.Preferred), as a rate.
+func theoryLine(pr map[string]theory.Prediction) []string {
+	names := host.Preferred(pr)
 	var reasons []string
 	for _, k := range names {
 		t := pr[k]
 		if t.Tau != nil && *t.Tau > 0 {
-			return []string{"theory (" + k + "):", fmt.Sprintf("  κ = %.4g /time, τ = %.4g", 1 / *t.Tau, *t.Tau)}
+			return []string{"theory (" + k + ", " + string(t.Kind) + "):", fmt.Sprintf("  κ = %.4g /time, τ = %.4g", 1 / *t.Tau, *t.Tau)}
 		}
 		reasons = append(reasons, k)
 	}
@@ -105,7 +85,7 @@ func (s *Session) Particles() int { _, n := s.Backend.Span(); return n }
 
 // Step advances n iterations (one dispatch per batch) and updates the counts.
 func (s *Session) Step(n int) error {
-	n = min(n, maxIteration-s.Iteration)
+	n = min(n, host.MaxSteps-s.Iteration)
 	if n <= 0 {
 		return nil
 	}
@@ -128,6 +108,10 @@ func (s *Session) Step(n int) error {
 	}
 	return nil
 }
+
+// Estimate is the last κ̂ the panel shows (host.Measure on the records read at EstimateAt) and
+// that iteration (−1: no records read yet).
+func (s *Session) Estimate() (host.Estimate, int) { return s.estimate, s.estimateAt }
 
 // StepRate is the recent throughput in particle-steps per second.
 func (s *Session) StepRate() float64 { return s.stepRate }
@@ -161,16 +145,10 @@ func (s *Session) RefreshEstimate(force bool) error {
 		return err
 	}
 	s.lastRead = time.Now()
-	var fp []uint32
-	div := 0
-	for _, r := range recs {
-		if step, ok := host.Escaped(r); ok {
-			fp = append(fp, step)
-		} else if host.Diverged(r) {
-			div++
-		}
-	}
-	s.estimate = host.EstimateRate(fp, len(recs)-div, s.Iteration, s.Problem.Config.LR)
+	t := host.TallyRecords(recs)
+	// The same measurement as a run's result: the quasi-stationary rate after the burn-in, with
+	// its checks (docs/theory.md §3), so the panel never shows a number the run would not.
+	s.estimate = host.Measure(s.Problem, t, s.Iteration, s.predictions).Estimate
 	s.estimateAt = s.Iteration
 	return nil
 }
@@ -213,9 +191,17 @@ func (s *Session) Info(state string, itersPerFrame int) []string {
 	case e.Resolved && e.Rate != nil:
 		lines = append(lines, fmt.Sprintf("κ est. = %.4g /time", *e.Rate),
 			fmt.Sprintf("  95%% CI [%.4g, %.4g] (it. %d)", e.RateCI95[0], e.RateCI95[1], s.estimateAt))
-	default:
+	case e.Escaped < host.MinEscapesResolved:
 		lines = append(lines, fmt.Sprintf("κ unresolved: %d escapes (< %d)", e.Escaped, host.MinEscapesResolved),
 			fmt.Sprintf("  κ < %.3g /time at 95%%", e.RateUpper95))
+	default:
+		// No plateau of the hazard yet, or an unstable step size: the reason's first clause.
+		why, _, _ := strings.Cut(strings.TrimPrefix(e.Note, "unresolved: "), ";")
+		why, _, _ = strings.Cut(why, ":")
+		if r := []rune(why); len(r) > 34 {
+			why = string(r[:33]) + "…"
+		}
+		lines = append(lines, "κ unresolved:", "  "+why)
 	}
 	lines = append(lines, s.theory...)
 	lines = append(lines, fmt.Sprintf("frame %.1f ms · %.3g steps/s", float64(s.frameTime.Microseconds())/1000, s.stepRate))

@@ -42,6 +42,7 @@ func StepSource(p *host.Problem, double bool) (*shaders.Unit, error) {
 	extra := map[string]string{
 		"landscape.glsl": p.Landscape.GLSL(opt),
 		"run.glsl":       runConstants(p, double),
+		"records.glsl":   host.RecordGLSL(),
 	}
 	return shaders.Assemble("step.comp.glsl", defines, extra)
 }

@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"context"
 	"image"
 	"math"
 	"testing"
@@ -154,4 +155,61 @@ func TestRendererOtherDimensions(t *testing.T) {
 		}
 		s.Close()
 	}
+}
+
+// TestSessionEstimateIsTheRunsEstimate: the live view's κ̂ is the run's, not one of its own. The
+// view runs non-absorbing by default; on pwq's open right side escaped particles run off and
+// diverge, and the panel once showed κ̂ = 0.00034 against 0.0075 because those escapes were lost
+// (issue: trustworthy rates). The session and a non-absorbing run on the same problem draw the
+// same Philox stream, so their records and estimates must be identical; the rate must also agree
+// with the exact discrete-time value within 2% + 3σ (docs/theory.md §3).
+func TestSessionEstimateIsTheRunsEstimate(t *testing.T) {
+	c := newTestContext(t, Options{})
+	p := viewProblem(t, "pwq(ha=4,hb=2,a=-1,b=0)", func(cfg *host.Config) {
+		cfg.Noise, cfg.Batch, cfg.LR, cfg.Particles, cfg.Steps = host.SGDHessian, 0.04, 0.005, 20000, 12000
+	})
+	s, err := NewSession(c, p, ViewOptions{MaxPoints: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for s.Iteration < p.Config.Steps {
+		if err := s.Step(min(3000, p.Config.Steps-s.Iteration)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RefreshEstimate(true); err != nil {
+		t.Fatal(err)
+	}
+	got, at := s.Estimate()
+	b := NewBackendOn(c, false)
+	defer b.Close()
+	res, err := host.Execute(context.Background(), p, b, host.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := res.Estimate
+	t.Logf("view κ̂ %v (iteration %d, %d escapes), run κ̂ %v (%d escapes, %d diverged after escaping)",
+		ptrVal(got.Rate), at, got.Escaped, ptrVal(want.Rate), want.Escaped, res.DivergedAfterEscape)
+	if at != p.Config.Steps || got.Rate == nil || want.Rate == nil || *got.Rate != *want.Rate || got.Escaped != want.Escaped {
+		t.Fatalf("view estimate %+v differs from the run's %+v", got, want)
+	}
+	if res.DivergedAfterEscape == 0 {
+		t.Error("no particle ran off after escaping: the case does not exercise the lost-escape bug")
+	}
+	d := res.Theory["discrete"]
+	if d.Rate == nil {
+		t.Fatalf("no exact discrete value: %s", d.Reason)
+	}
+	sigma := *want.Rate / math.Sqrt(float64(want.Escaped))
+	if diff := math.Abs(*want.Rate - *d.Rate); diff > 0.02**d.Rate+3*sigma {
+		t.Errorf("κ̂ %.5g vs exact discrete %.5g: |Δ| = %.3g > 2%% + 3σ (σ = %.3g)", *want.Rate, *d.Rate, diff, sigma)
+	}
+}
+
+func ptrVal(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
 }

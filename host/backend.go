@@ -1,26 +1,61 @@
 package host
 
-// First-passage records: one uint32 per particle, the same layout on every backend.
+import "fmt"
+
+// First-passage records: one uint32 per particle, the same layout on every backend. This is the
+// one definition of the layout; RecordGLSL writes the same constants for the shaders.
 //
-//	Running            the particle has neither escaped nor diverged
-//	1 … 2³¹−1          it escaped during that step (1-based: the record is the number of steps taken)
-//	DivergedFlag | s   it diverged (NaN, Inf or outside the box) during step s
+//	Running                  the particle has neither escaped nor diverged
+//	1 … MaxSteps             it escaped during that step (1-based: the record is the number of
+//	                         steps taken); in a non-absorbing run it keeps moving
+//	LateDivergedFlag | s     it escaped during step s and diverged later (non-absorbing runs on a
+//	                         landscape unbounded beyond the exit): the escape counts, the particle
+//	                         is frozen
+//	DivergedFlag | s         it diverged (NaN, Inf or outside the box) during step s, before any
+//	                         escape
+//
+// A first passage is the event that is counted: what a particle does after it (diverging on an
+// open landscape included) never removes it (docs/theory.md §2).
 const (
-	Running      uint32 = 0xFFFFFFFF
-	DivergedFlag uint32 = 0x80000000
+	Running          uint32 = 0xFFFFFFFF
+	DivergedFlag     uint32 = 0x80000000
+	LateDivergedFlag uint32 = 0x40000000
+	// stepMask keeps the step of a record.
+	stepMask uint32 = 0x3FFFFFFF
 )
 
-// Escaped reports whether a record holds an escape, and at which step.
+// MaxSteps is the longest run a record can hold: steps are 30-bit.
+const MaxSteps = int(stepMask) - 1
+
+// Escaped reports whether a record holds an escape, and at which step. A particle that escaped
+// and diverged afterwards still escaped.
 func Escaped(record uint32) (step uint32, ok bool) {
 	if record == Running || record&DivergedFlag != 0 {
 		return 0, false
 	}
-	return record, true
+	return record & stepMask, true
 }
 
-// Diverged reports whether a record marks a diverged particle.
+// Diverged reports whether a record marks a particle that diverged before escaping.
 func Diverged(record uint32) bool {
 	return record != Running && record&DivergedFlag != 0
+}
+
+// LateDiverged reports whether a record marks a particle that diverged after its escape.
+func LateDiverged(record uint32) bool {
+	return record != Running && record&(DivergedFlag|LateDivergedFlag) == LateDivergedFlag
+}
+
+// Frozen reports whether a particle with this record no longer moves: it diverged (before or
+// after escaping), or it escaped in an absorbing run.
+func Frozen(record uint32, absorb bool) bool {
+	return record != Running && (absorb || record&(DivergedFlag|LateDivergedFlag) != 0)
+}
+
+// RecordGLSL writes the record layout as GLSL constants, for every shader that reads records.
+func RecordGLSL() string {
+	return fmt.Sprintf("const uint RUNNING = 0x%08Xu;\nconst uint DIVERGED_FLAG = 0x%08Xu;\nconst uint LATE_DIVERGED_FLAG = 0x%08Xu;\n",
+		Running, DivergedFlag, LateDivergedFlag)
 }
 
 // ChunkCounts is what a backend reports after advancing a chunk: a few integers, never the ensemble.
@@ -59,3 +94,34 @@ type Backend interface {
 // BackendFactory opens a fresh backend for a configuration (cmd wires gpu or validate behind it;
 // sweeps and reproductions call it once per point and close what they get).
 type BackendFactory func(cfg Config) (Backend, error)
+
+// Tally is what a set of first-passage records says: the one place where records are counted
+// (the run's result, resumed checkpoints and the live view all read them through it).
+type Tally struct {
+	Particles     int      // records read
+	FirstPassages []uint32 // the step of every escape, in record order
+	Diverged      int      // particles that diverged before escaping: not at risk, left out of the rate
+	LateDiverged  int      // particles that escaped and diverged afterwards: their escapes count
+}
+
+// TallyRecords counts records.
+func TallyRecords(records []uint32) Tally {
+	t := Tally{Particles: len(records), FirstPassages: make([]uint32, 0, 1024)}
+	for _, r := range records {
+		if s, ok := Escaped(r); ok {
+			t.FirstPassages = append(t.FirstPassages, s)
+			if LateDiverged(r) {
+				t.LateDiverged++
+			}
+		} else if Diverged(r) {
+			t.Diverged++
+		}
+	}
+	return t
+}
+
+// Live is the number of particles at risk of escaping: all but those that diverged first.
+func (t Tally) Live() int { return t.Particles - t.Diverged }
+
+// Frozen is the number of particles that no longer move because they diverged.
+func (t Tally) Frozen() int { return t.Diverged + t.LateDiverged }

@@ -287,14 +287,8 @@ func ExecuteFrom(ctx context.Context, p *Problem, b Backend, c *Checkpoint, opt 
 			return nil, LoopStats{}, fmt.Errorf("restore the checkpoint: %w", err)
 		}
 		opt.StartIteration = c.Iteration
-		opt.PriorEscaped, opt.PriorDiverged = 0, 0
-		for _, r := range c.Records {
-			if _, ok := Escaped(r); ok {
-				opt.PriorEscaped++
-			} else if Diverged(r) {
-				opt.PriorDiverged++
-			}
-		}
+		t := TallyRecords(c.Records)
+		opt.PriorEscaped, opt.PriorDiverged = len(t.FirstPassages), t.Frozen()
 	}
 	st, err := Loop(ctx, p, b, opt)
 	if err != nil {

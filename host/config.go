@@ -43,6 +43,9 @@ type Config struct {
 	Absorb     bool       `json:"absorb"`
 	Chunk      int        `json:"chunk,omitempty"` // iterations per dispatch; 0: automatic
 	Bound      float64    `json:"bound,omitempty"` // divergence box half-width around a; 0: automatic
+	// BurnIn is the burn-in t0 of the quasi-stationary estimate in time units; nil: chosen from
+	// the data (docs/theory.md §3). It changes the estimate, not the dynamics: Hash leaves it out.
+	BurnIn *float64 `json:"burn_in,omitempty"`
 	// First and Count select the particles [First, First+Count) of the global ensemble of
 	// Particles (shards). Count 0 means all.
 	First int `json:"first,omitempty"`
@@ -122,8 +125,8 @@ func (c *Config) Validate() error {
 	if c.Steps <= 0 {
 		return inputErr("steps", "need at least one step, got %d; give for example --steps 1000", c.Steps)
 	}
-	if c.Steps >= 1<<31-1 {
-		return inputErr("steps", "at most %d steps per run (first-passage records are 31-bit); give a smaller --steps", 1<<31-2)
+	if c.Steps > MaxSteps {
+		return inputErr("steps", "at most %d steps per run (first-passage records hold 30-bit steps); give a smaller --steps", MaxSteps)
 	}
 	if c.Backend != "gpu" && c.Backend != "cpu" {
 		return inputErr("backend", "unknown backend %q; use gpu or cpu", c.Backend)
@@ -145,6 +148,9 @@ func (c *Config) Validate() error {
 	}
 	if c.First < 0 || c.Count < 0 || c.First+c.Count > c.Particles {
 		return inputErr("shard", "particle range [%d, %d) lies outside the ensemble of %d; give --shard i/n with 0 ≤ i < n", c.First, c.First+c.Count, c.Particles)
+	}
+	if c.BurnIn != nil && (!(*c.BurnIn >= 0) || math.IsInf(*c.BurnIn, 0) || *c.BurnIn >= float64(c.Steps)*c.LR) {
+		return inputErr("burn-in", "the burn-in t0 must lie in [0, steps·η) = [0, %g) time units, got %v; give auto or a time inside the window", float64(c.Steps)*c.LR, *c.BurnIn)
 	}
 	for i, v := range c.Start {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

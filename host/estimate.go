@@ -222,11 +222,13 @@ func Survival(firstPassage []uint32, particles int, steps int, eta float64, poin
 }
 
 // Histogram counts first-passage iterations in bins of BinWidth iterations:
-// bin k holds fp in [k·BinWidth+1, (k+1)·BinWidth]. Histograms with the same
-// bin width merge by adding counts.
+// bin k holds fp in [k·BinWidth+1, (k+1)·BinWidth]. Sums holds the sum of the
+// fp of each bin, so that the exposure after a burn-in at a bin edge follows
+// exactly (Merge). Histograms with the same bin width merge by adding.
 type Histogram struct {
 	BinWidth int     `json:"bin_width"`
 	Counts   []int64 `json:"counts"`
+	Sums     []int64 `json:"sums"`
 }
 
 // NewHistogram covers iterations 1..steps with at most bins bins of equal
@@ -239,7 +241,8 @@ func NewHistogram(steps, bins int) Histogram {
 		bins = 1
 	}
 	w := (steps + bins - 1) / bins
-	return Histogram{BinWidth: w, Counts: make([]int64, (steps+w-1)/w)}
+	n := (steps + w - 1) / w
+	return Histogram{BinWidth: w, Counts: make([]int64, n), Sums: make([]int64, n)}
 }
 
 // Add counts one escape at iteration fp. A value beyond the covered range
@@ -252,10 +255,19 @@ func (h *Histogram) Add(fp uint32) {
 	if fp > 0 {
 		k = int((int64(fp) - 1) / int64(h.BinWidth))
 	}
-	if k >= len(h.Counts) {
-		h.Counts = append(h.Counts, make([]int64, k+1-len(h.Counts))...)
-	}
+	h.grow(k + 1)
 	h.Counts[k]++
+	h.Sums[k] += int64(fp)
+}
+
+// grow extends Counts and Sums to at least n bins.
+func (h *Histogram) grow(n int) {
+	if len(h.Counts) < n {
+		h.Counts = append(h.Counts, make([]int64, n-len(h.Counts))...)
+	}
+	if len(h.Sums) < n {
+		h.Sums = append(h.Sums, make([]int64, n-len(h.Sums))...)
+	}
 }
 
 // Merge adds the counts of o, which must have the same bin width.
@@ -263,11 +275,12 @@ func (h *Histogram) Merge(o Histogram) error {
 	if h.BinWidth != o.BinWidth {
 		return fmt.Errorf("merge histograms: bin widths differ (%d and %d iterations)", h.BinWidth, o.BinWidth)
 	}
-	if len(o.Counts) > len(h.Counts) {
-		h.Counts = append(h.Counts, make([]int64, len(o.Counts)-len(h.Counts))...)
-	}
+	h.grow(max(len(o.Counts), len(o.Sums)))
 	for i, c := range o.Counts {
 		h.Counts[i] += c
+	}
+	for i, s := range o.Sums {
+		h.Sums[i] += s
 	}
 	return nil
 }

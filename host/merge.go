@@ -56,7 +56,7 @@ func Merge(shards []*Result) (*Result, error) {
 		return nil, inputErr("", "shards leave a gap: particles [%d, %d) are missing; add the missing shard's result", next, cfg.Particles)
 	}
 
-	var escaped, diverged, live int
+	var escaped, diverged, lateDiverged, live int
 	var exposureIt, seconds float64
 	hist := Histogram{BinWidth: base.Histogram.BinWidth}
 	escapedBy := make([]int, len(base.Survival))
@@ -64,12 +64,13 @@ func Merge(shards []*Result) (*Result, error) {
 	renderers := map[string]bool{}
 	for _, r := range rs {
 		rLive := r.Particles - r.Diverged
-		escaped += r.Estimate.Escaped
+		escaped += r.BurnIn.Window.Escaped
 		diverged += r.Diverged
+		lateDiverged += r.DivergedAfterEscape
 		live += rLive
-		// exposure_iterations is Σ fp + survivors·S, a whole number; the JSON value went through
-		// ·η/η, so rounding recovers it exactly (well below 2⁵²).
-		exposureIt += math.Round(r.ExposureIterations)
+		// The window's exposure is Σ fp + survivors·S iterations, a whole number; the JSON value
+		// went through ·η/η, so rounding recovers it exactly (well below 2⁵²).
+		exposureIt += math.Round(r.BurnIn.Window.Exposure / cfg.LR)
 		seconds += r.Seconds
 		if err := hist.Merge(r.Histogram); err != nil {
 			return nil, inputErr("", "shard %s: %v; the shards are not of one run", ShardLabel(r.Config), err)
@@ -87,12 +88,16 @@ func Merge(shards []*Result) (*Result, error) {
 		renderers[r.Renderer] = true
 	}
 	cfg.First, cfg.Count = 0, 0
-	est := EstimateFromCounts(live, escaped, exposureIt, cfg.LR)
+	window := EstimateFromCounts(live, escaped, exposureIt, cfg.LR)
+	window.Particles = live
+	qs := mergeQuasiStationary(rs, hist, window, cfg)
+	est := qs.Estimate
 	out := &Result{
 		Version: base.Version, Config: cfg, ConfigHash: hash, Particles: cfg.Particles, First: 0,
 		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: est.Exposure / cfg.LR,
-		Diverged: diverged, Backend: joinKeys(backends), Renderer: joinKeys(renderers), Seconds: seconds,
+		Diverged: diverged, DivergedAfterEscape: lateDiverged, Backend: joinKeys(backends), Renderer: joinKeys(renderers), Seconds: seconds,
 		Theory: base.Theory, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise, Histogram: hist,
+		BurnIn: qs, Stability: base.Stability, EscapedTotal: escaped,
 	}
 	if seconds > 0 {
 		out.ParticleStepsPerSecond = float64(cfg.Particles) * float64(cfg.Steps) / seconds
@@ -104,7 +109,6 @@ func Merge(shards []*Result) (*Result, error) {
 		}
 		out.Survival = append(out.Survival, s)
 	}
-	out.Estimate.Particles = live
 	if diverged > 0 {
 		msg := fmt.Sprintf("%d of %d particles diverged; they are excluded from the rate", diverged, cfg.Particles)
 		for _, r := range rs {
@@ -121,6 +125,72 @@ func Merge(shards []*Result) (*Result, error) {
 		out.Warnings = append(out.Warnings, msg)
 	}
 	return out, nil
+}
+
+// mergeQuasiStationary combines the shards' quasi-stationary estimates (docs/theory.md §3).
+// When every shard used the same burn-in t0 (a given --burn-in, or automatic choices that agree),
+// the truncated counts E', N' and the exposure X' (whole iterations) add exactly, as the window's
+// do. Otherwise the merged burn-in is the latest of the shards', rounded up to an edge of the
+// histogram: each shard found its hazard constant after its own t0, so after the latest one too,
+// and the histogram's counts and sums of first passages give E', N' and X' exactly at a bin
+// edge. A shard without a plateau leaves the merged rate unresolved.
+func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Config) QuasiStationary {
+	q := QuasiStationary{Window: window, Level: BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule}
+	t0, same := rs[0].BurnIn.BurnIn, true
+	for _, r := range rs {
+		if r.BurnIn.BurnIn != t0 {
+			same = false
+		}
+		t0 = max(t0, r.BurnIn.BurnIn)
+		if !r.BurnIn.Plateau && q.Plateau {
+			q.Plateau = false
+			q.Reason = fmt.Sprintf("shard %s: %s", ShardLabel(r.Config), r.BurnIn.Reason)
+		}
+		if r.BurnIn.Warning != "" && q.Warning == "" {
+			q.Warning = r.BurnIn.Warning
+		}
+	}
+	var escaped, atRisk int
+	var exposureIt float64
+	if same {
+		for _, r := range rs {
+			escaped += r.BurnIn.Estimate.Escaped
+			atRisk += r.BurnIn.Estimate.Particles
+			exposureIt += math.Round(r.BurnIn.Estimate.Exposure / cfg.LR)
+		}
+	} else {
+		w := hist.BinWidth
+		k := (t0 + w - 1) / w
+		t0 = k * w
+		q.BurnInRule = "merged: the latest of the shards' burn-ins, rounded up to a histogram bin edge"
+		atRisk = window.Particles
+		var sum int64
+		for i, c := range hist.Counts {
+			if i < k {
+				atRisk -= int(c)
+				continue
+			}
+			escaped += int(c)
+			sum += hist.Sums[i]
+		}
+		exposureIt = float64(sum-int64(escaped)*int64(t0)) + float64(atRisk-escaped)*float64(cfg.Steps-t0)
+	}
+	q.BurnIn, q.BurnInTime = t0, float64(t0)*cfg.LR
+	q.RemovedEscapes = window.Escaped - escaped
+	if window.Escaped > 0 {
+		q.RemovedFraction = float64(q.RemovedEscapes) / float64(window.Escaped)
+	}
+	q.Estimate = EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
+	q.Estimate.Particles = atRisk
+	if !q.Plateau {
+		e := &q.Estimate
+		e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
+		e.Note = q.Reason
+	} else if q.Estimate.Rate != nil && window.Rate != nil {
+		b := *window.Rate / *q.Estimate.Rate - 1
+		q.WindowBias = &b
+	}
+	return q
 }
 
 func joinKeys(m map[string]bool) string {

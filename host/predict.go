@@ -1,7 +1,10 @@
 package host
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/kramers-sim/kramers/host/theory"
@@ -9,7 +12,18 @@ import (
 
 // Predictions computes every theory of theory.md §4 that has something to say about p, keyed by
 // name. A formula that does not apply is present with a nil τ and the reason.
+//
+// The values depend on the landscape, the noise, η and the escape condition, not on the ensemble's
+// size, so they are computed once per Problem and shared (the exact discrete value takes a
+// fraction of a second); callers must not modify the map.
 func Predictions(p *Problem) map[string]theory.Prediction {
+	if p.predictions == nil {
+		p.predictions = predictions(p)
+	}
+	return p.predictions
+}
+
+func predictions(p *Problem) map[string]theory.Prediction {
 	an, cfg := p.Analysis, p.Config
 	out := map[string]theory.Prediction{}
 	lb := an.HessianSaddleEigenvalues[0]
@@ -24,7 +38,7 @@ func Predictions(p *Problem) map[string]theory.Prediction {
 			}
 			out["xie"] = pr
 		} else {
-			out["xie"] = theory.Prediction{Name: "xie", Formula: "theory.md §4.2",
+			out["xie"] = theory.Prediction{Name: "xie", Kind: theory.Asymptotic, Formula: "theory.md §4.2",
 				Reason: "the path-dependent s is exact only for pwq; fit it from a sweep over --batch or --lr (kramers sweep)"}
 		}
 	case SGDLoss:
@@ -32,7 +46,37 @@ func Predictions(p *Problem) map[string]theory.Prediction {
 			an.LossMinimum, an.LossSaddle, cfg.Batch, cfg.LR, p.Dim)
 	}
 	out["quadrature"] = p.quadrature()
+	out["discrete"] = p.discrete()
 	return out
+}
+
+// TheoryPreference is the order in which theory values are preferred where one is shown or used
+// alone: the exact value of the discrete chain the simulator runs, then the exact continuous
+// limit, then the asymptotic formulas (docs/theory.md §4). The one definition of that order.
+var TheoryPreference = []string{"discrete", "quadrature", "xie", "eyring_kramers", "mori"}
+
+// Preferred lists the names of preds in TheoryPreference order, others after them by name.
+func Preferred(preds map[string]theory.Prediction) []string {
+	rank := map[string]int{}
+	for i, k := range TheoryPreference {
+		rank[k] = i
+	}
+	names := make([]string, 0, len(preds))
+	for k := range preds {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		ri, oki := rank[names[i]]
+		rj, okj := rank[names[j]]
+		if oki != okj {
+			return oki
+		}
+		if ri != rj {
+			return ri < rj
+		}
+		return names[i] < names[j]
+	})
+	return names
 }
 
 // escapeQuadratic is eᵀ M e for a row-major d×d matrix M and the escape direction e.
@@ -72,45 +116,48 @@ func (p *Problem) Diffusion1D() func(float64) float64 {
 	}
 }
 
-// quadrature is the exact 1-D mean first-passage time of theory.md §4.3 to the escape point.
-func (p *Problem) quadrature() theory.Prediction {
-	pr := theory.Prediction{Name: "quadrature", Formula: "exact 1-D mean first-passage time, theory.md §4.3"}
+// reduced1D is a 1-D escape problem in the coordinate u = sign·θ, in which escape is u > UE:
+// the drift L'(u), the diffusion D(u), the start, the reflecting wall (NaN: chosen by
+// theory.ReflectingBoundary) and the points where L” or D jump (docs/theory.md §3 and §4.3).
+// The exact continuous value (quadrature) and the exact discrete value (discrete) share it.
+type reduced1D struct {
+	dL, D        theory.Func1D
+	U0, UE, Left float64
+	Breaks       []float64
+	QuadTol      float64 // 0: the quadrature's default
+}
+
+// reduce1D builds the reduced problem, or says why there is none.
+func (p *Problem) reduce1D() (*reduced1D, string) {
 	if p.Dim != 1 {
-		pr.Reason = "the quadrature is 1-D only"
-		return pr
+		return nil, "exact values are 1-D only"
 	}
-	if p.Escape.Kind != EscapeHyperplane {
-		pr.Reason = "the quadrature needs a one-sided escape point (the default saddle condition)"
-		return pr
+	sign, thetaE, ok := p.escapePoint1D()
+	if !ok {
+		return nil, "exact values need a one-sided escape point, such as the default saddle condition or 'x > 0.5'"
 	}
-	sign := p.Analysis.EscapeDirection[0] // ±1: work in u = sign·θ so that escape is u > uE
 	ev := p.Eval
 	d := p.Diffusion1D()
 	x := make([]float64, 1)
 	g := make([]float64, 1)
-	dL := func(u float64) float64 {
-		x[0] = sign * u
-		ev.Gradient(x, g)
-		return sign * g[0]
+	r := &reduced1D{
+		dL: func(u float64) float64 {
+			x[0] = sign * u
+			ev.Gradient(x, g)
+			return sign * g[0]
+		},
+		D:    func(u float64) float64 { return d(sign * u) },
+		U0:   sign * p.Start[0],
+		UE:   sign * thetaE,
+		Left: math.NaN(), // theory.ReflectingBoundary walks out until Φ has risen by 50
 	}
-	D := func(u float64) float64 { return d(sign * u) }
-	u0 := sign * p.Start[0]
-	uE := sign*p.Analysis.Saddle[0] + p.Escape.Margin
-	var breaks []float64
 	if p.Landscape.Name == "pwq" || p.Landscape.Name == "twowell" {
 		// The piecewise landscapes switch formula where their curvature jumps; put panel
-		// boundaries there so the quadrature never integrates across a kink.
+		// boundaries (quadrature) and double nodes (discrete chain) there.
 		for _, c := range junctions(p) {
-			breaks = append(breaks, sign*c)
+			r.Breaks = append(r.Breaks, sign*c)
 		}
 	}
-	for u := u0; u < uE; u += (uE - u0) / 64 {
-		if D(u) <= 0 || math.IsNaN(D(u)) {
-			pr.Reason = "D(θ) is not positive between the start and the escape point (theory.md §1: the continuous-time escape time diverges); use --floor"
-			return pr
-		}
-	}
-	left, tol := math.NaN(), 0.0 // NaN: theory.ReflectingBoundary walks out until Φ has risen by 50
 	if p.Config.Noise == SGDLoss {
 		// Loss-proportional noise: Φ grows only like (B/(η·h_a))·ln L, so exp(−Φ) has a power-law
 		// tail and the automatic wall lies so far out that the panels cannot resolve the well. Put
@@ -120,22 +167,172 @@ func (p *Problem) quadrature() theory.Prediction {
 		ha := p.escapeQuadratic(p.Analysis.HessianMin)
 		w := math.Sqrt(2 * math.Max(p.Analysis.LossMinimum, 1e-12) / ha)
 		for _, f := range []float64{1, 3, 10, 30, 100} {
-			breaks = append(breaks, u0-f*w)
+			r.Breaks = append(r.Breaks, r.U0-f*w)
 		}
-		left, tol = u0-200*w, 1e-7
+		r.Left, r.QuadTol = r.U0-200*w, 1e-7
 	}
-	tau, relErr, err := theory.MeanFirstPassage1D(dL, D, u0, uE, left, theory.QuadOptions{Breaks: breaks, Tol: tol})
-	if err != nil {
+	return r, ""
+}
+
+// quadrature is the exact 1-D mean first-passage time of theory.md §4.3 to the escape point.
+func (p *Problem) quadrature() theory.Prediction {
+	pr := theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Formula: "exact 1-D mean first-passage time of the η → 0 diffusion, theory.md §4.3"}
+	r, why := p.reduce1D()
+	if r == nil {
+		pr.Reason = why
+		return pr
+	}
+	if p.Config.Noise == SGDHessian && p.Config.Floor == 0 {
+		if th, nu, ok := p.inflection(); ok {
+			// D = (η/2B)|L''| vanishes at the inflection point θ_i while the drift −L' points back
+			// into the well on both sides of it. Near θ_i the diffusion is a Feller (CIR-type)
+			// process: from the well side it reaches θ_i only when ν = 2B·L'/(η·|L'''|) < 1, and
+			// from θ_i it can only move back, so it never crosses (docs/theory.md §1). The
+			// continuous-time escape time is infinite for every ν.
+			pr.Reason = fmt.Sprintf("pure sgd-hessian noise vanishes at the inflection point θ = %.4g (ν = 2B·L'/(η·|L'''|) = %.3g), where the drift points back into the well, so the η → 0 diffusion never crosses it and its escape time is infinite (docs/theory.md §1); the discrete chain escapes by finite jumps (see the exact-discrete value), or add --floor ε", th, nu)
+			return pr
+		}
+	}
+	for u := r.U0; u < r.UE; u += (r.UE - r.U0) / 64 {
+		if v := r.D(u); v <= 0 || math.IsNaN(v) {
+			pr.Reason = "D(θ) is not positive between the start and the escape point (theory.md §1: the continuous-time escape time diverges); use --floor"
+			return pr
+		}
+	}
+	tau, relErr, err := theory.MeanFirstPassage1D(r.dL, r.D, r.U0, r.UE, r.Left, theory.QuadOptions{Breaks: r.Breaks, Tol: r.QuadTol})
+	if err != nil && !errors.Is(err, theory.ErrNotConverged) {
 		pr.Reason = err.Error()
 		return pr
 	}
+	// A value that missed the tolerance is kept with the accuracy it reached.
 	pr.Tau = &tau
 	rate := 1 / tau
 	pr.Rate = &rate
+	pr.RelErr = relErr
 	if relErr > 1e-6 {
 		pr.Reason = "estimated relative quadrature error " + formatG(relErr)
 	}
 	return pr
+}
+
+// discrete is the exact value of the discrete chain the simulator runs, at its own η (docs/theory.md
+// §3): the quasi-stationary escape rate (1 − λ_max)/η, which the burn-in estimate measures, with
+// the mean first-passage time from the start beside it. It has no O(η) bias to allow for.
+func (p *Problem) discrete() theory.Prediction {
+	pr := theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete,
+		Formula: "quasi-stationary escape rate (1 − λ_max)/η of the discrete chain at this η, by collocation with exact Gaussian weights, docs/theory.md §3"}
+	r, why := p.reduce1D()
+	if r == nil {
+		pr.Reason = why
+		return pr
+	}
+	eta := p.Config.LR
+	res, err := theory.DiscreteChain1D(r.dL, r.D, eta, r.U0, r.UE, r.Left, theory.ChainOptions{Breaks: r.Breaks})
+	if err != nil && !errors.Is(err, theory.ErrNotConverged) {
+		pr.Reason = err.Error()
+		return pr
+	}
+	if !(res.QSDEscapeProbability > 0) {
+		pr.Reason = fmt.Sprintf("the chain's escape probability per iteration is %g: no escape to compare with", res.QSDEscapeProbability)
+		return pr
+	}
+	// A value that missed the tolerance is kept with the accuracy it reached.
+	rate := res.QSDEscapeProbability / eta
+	tau := 1 / rate
+	mfp := res.MeanIterations * eta
+	pr.Rate, pr.Tau, pr.MeanFirstPassage = &rate, &tau, &mfp
+	pr.RelErr = res.QSDRelErr
+	if res.QSDRelErr > 1e-3 {
+		pr.Reason = fmt.Sprintf("estimated relative error %s (grid of %d nodes)", formatG(res.QSDRelErr), res.Nodes)
+	}
+	return pr
+}
+
+// escapePoint1D reads the escape condition of a 1-D problem as a one-sided threshold: escape is
+// sign·θ > sign·thetaE with sign = ±1. The default hyperplane is one by construction; an expression
+// is one when, on 8192 points over ten start–saddle distances either side of the start, it holds
+// exactly on the points beyond one crossing (then located by bisection to rounding).
+func (p *Problem) escapePoint1D() (sign, thetaE float64, ok bool) {
+	if p.Dim != 1 {
+		return 0, 0, false
+	}
+	c := p.Escape
+	switch c.Kind {
+	case EscapeHyperplane:
+		sign = c.Normal[0]
+		return sign, c.Point[0] + sign*c.Margin, true
+	case EscapeExpression:
+	default:
+		return 0, 0, false
+	}
+	x := make([]float64, 1)
+	holds := func(t float64) bool { x[0] = t; return c.Holds(x) }
+	s0 := p.Start[0]
+	w := 10 * math.Max(math.Abs(p.Analysis.Saddle[0]-s0), 1e-3)
+	const n = 8192
+	crossings, last, at := 0, holds(s0-w), 0.0
+	for i := 1; i <= n; i++ {
+		t := s0 - w + 2*w*float64(i)/n
+		if h := holds(t); h != last {
+			crossings++
+			at, last = t, h
+		}
+	}
+	if crossings != 1 {
+		return 0, 0, false
+	}
+	sign = 1
+	if holds(s0 - w) { // holds on the left: escape to the left
+		sign = -1
+	}
+	a, b := at-2*w/n, at // the condition changes between a and b
+	for k := 0; k < 100 && b-a > 1e-15*math.Max(1, math.Abs(b)); k++ {
+		m := 0.5 * (a + b)
+		if holds(m) == holds(a) {
+			a = m
+		} else {
+			b = m
+		}
+	}
+	return sign, 0.5 * (a + b), true
+}
+
+// inflection finds a zero of L” between the start and the saddle of a 1-D problem (where pure
+// sgd-hessian noise vanishes, docs/theory.md §1) by a sign scan on 1024 points and bisection, and
+// returns it with the exponent 2B·|L'(θ_i)|/(η·|L”'(θ_i)|) (L”' by a central difference).
+func (p *Problem) inflection() (theta, exponent float64, ok bool) {
+	x, h, g := make([]float64, 1), make([]float64, 1), make([]float64, 1)
+	hess := func(t float64) float64 {
+		x[0] = t
+		p.Eval.Hessian(x, h)
+		return h[0]
+	}
+	lo, hi := p.Start[0], p.Analysis.Saddle[0]
+	const n = 1024
+	prev := hess(lo)
+	for i := 1; i <= n; i++ {
+		t := lo + (hi-lo)*float64(i)/n
+		cur := hess(t)
+		if prev != 0 && cur != 0 && math.Signbit(cur) != math.Signbit(prev) {
+			a, b := t-(hi-lo)/n, t
+			for k := 0; k < 60; k++ {
+				m := 0.5 * (a + b)
+				if math.Signbit(hess(m)) == math.Signbit(prev) {
+					a = m
+				} else {
+					b = m
+				}
+			}
+			theta = 0.5 * (a + b)
+			d := 1e-5 * math.Max(1, math.Abs(theta))
+			third := math.Abs(hess(theta+d)-hess(theta-d)) / (2 * d)
+			x[0] = theta
+			p.Eval.Gradient(x, g)
+			return theta, 2 * p.Config.Batch * math.Abs(g[0]) / (p.Config.LR * third), true
+		}
+		prev = cur
+	}
+	return 0, 0, false
 }
 
 // junctions are the points where the piecewise catalogue landscapes switch formula

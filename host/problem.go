@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/theory"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -23,6 +24,8 @@ type Problem struct {
 	Escape    *EscapeCondition
 	Basin     *EscapeCondition // the saddle hyperplane with margin 0: splits the two basins
 	Bound     float64          // divergence box: |θ_i − a_i| > Bound counts as diverged
+
+	predictions map[string]theory.Prediction // Predictions, computed once
 }
 
 // Noise holds the constants of one step's noise term (theory.md §1). The step is
@@ -115,18 +118,6 @@ func Prepare(cfg Config) (*Problem, error) {
 		p.Bound = 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))
 	}
 	return p, nil
-}
-
-// UnstableStep reports η·λ_max(H(a)) and whether it is ≥ 2, the limit beyond which gradient
-// descent is unstable at the minimum itself (θ ← θ − ηλθ needs |1 − ηλ| < 1): the well is then
-// no metastable state and no escape rate exists.
-func (p *Problem) UnstableStep() (float64, bool) {
-	ev := p.Analysis.HessianMinEigenvalues
-	if len(ev) == 0 {
-		return 0, false
-	}
-	x := p.Config.LR * math.Max(math.Abs(ev[0]), math.Abs(ev[len(ev)-1]))
-	return x, x >= 2
 }
 
 func countNegative(v []float64) int {

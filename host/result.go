@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/theory"
@@ -45,7 +44,22 @@ type Result struct {
 	Survival               []SurvivalPoint              `json:"survival"`
 	Histogram              Histogram                    `json:"histogram"`
 	Basin                  []BasinPoint                 `json:"basin,omitempty"`
-	Warnings               []string                     `json:"warnings,omitempty"`
+	// EscapedTotal counts every escape in the window; the estimate's `escaped` counts those after
+	// the burn-in, which the rate is made of.
+	EscapedTotal int `json:"escaped_total"`
+	// DivergedAfterEscape counts particles that escaped and later diverged (non-absorbing runs on
+	// a landscape unbounded beyond the exit); their escapes count.
+	DivergedAfterEscape int `json:"diverged_after_escape"`
+	// BurnIn is how the quasi-stationary rate was obtained: the burn-in t0, the plain
+	// whole-window estimate beside it, and the hazard against time (docs/theory.md §3).
+	BurnIn QuasiStationary `json:"quasi_stationary"`
+	// Stability is the step-size check of gradient descent (η·λ_max(H)).
+	Stability Stability `json:"stability"`
+	// Comparisons hold measured/theory and z for every theory value with a rate.
+	Comparisons map[string]Comparison `json:"comparisons"`
+	// Extrapolation is Richardson's η → 0 value (run --extrapolate), nil otherwise.
+	Extrapolation *Extrapolation `json:"extrapolation,omitempty"`
+	Warnings      []string       `json:"warnings,omitempty"`
 }
 
 // Hash identifies a configuration for checkpoints and shard merging. It covers everything that
@@ -54,6 +68,7 @@ func (c Config) Hash() string {
 	c.First, c.Count = 0, 0
 	c.Backend = ""
 	c.Chunk = 0
+	c.BurnIn = nil
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
@@ -81,47 +96,28 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read back first-passage records: %w", err)
 	}
-	escapes := make([]uint32, 0, 1024)
-	diverged := 0
+	t := TallyRecords(recs)
 	hist := NewHistogram(cfg.Steps, 200)
-	for _, r := range recs {
-		if s, ok := Escaped(r); ok {
-			escapes = append(escapes, s)
-			hist.Add(s)
-		} else if Diverged(r) {
-			diverged++
-		}
+	for _, s := range t.FirstPassages {
+		hist.Add(s)
 	}
-	live := count - diverged
-	est := EstimateRate(escapes, live, st.Iterations, cfg.LR)
+	m := Measure(p, t, st.Iterations, Predictions(p))
 	res := &Result{
 		Version: Version, Partial: st.Interrupted || st.Iterations < cfg.Steps, Config: cfg, ConfigHash: cfg.Hash(),
-		Particles: count, First: first, Steps: st.Iterations, LR: cfg.LR, Estimate: est,
-		Diverged: diverged, Backend: b.Name(), Renderer: b.Renderer(),
+		Particles: count, First: first, Steps: st.Iterations, LR: cfg.LR, Estimate: m.Estimate,
+		Diverged: t.Diverged, DivergedAfterEscape: t.LateDiverged, EscapedTotal: len(t.FirstPassages), Backend: b.Name(), Renderer: b.Renderer(),
 		Seconds: st.Stepping.Seconds(), Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise,
-		Survival: Survival(escapes, live, st.Iterations, cfg.LR, 50), Histogram: hist,
-		Theory: Predictions(p),
+		Survival: Survival(t.FirstPassages, t.Live(), st.Iterations, cfg.LR, 50), Histogram: hist,
+		Theory: m.Theory, BurnIn: m.QuasiStationary, Stability: m.Stability, Comparisons: m.Comparisons,
+		Warnings: m.Warnings,
 	}
-	res.Estimate.Particles = live
-	res.ExposureIterations = est.Exposure / cfg.LR
+	res.ExposureIterations = m.Estimate.Exposure / cfg.LR
 	if st.Stepping > 0 {
 		res.ParticleStepsPerSecond = float64(count) * float64(st.Iterations-firstIteration(st)) / st.Stepping.Seconds()
 		res.HostShare = 1 - st.Dispatch.Seconds()/st.Stepping.Seconds()
 	}
 	if !cfg.Absorb {
 		res.Basin = st.Basin
-	}
-	if w := PrecisionWarning(p); w != "" {
-		res.Warnings = append(res.Warnings, w)
-	}
-	if diverged > 0 {
-		res.Warnings = append(res.Warnings, divergenceHint(p, diverged, count))
-		if x, unstable := p.UnstableStep(); unstable {
-			// No metastable well to escape from: the escapes are artefacts of the divergence.
-			e := &res.Estimate
-			e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
-			e.Note = fmt.Sprintf("unresolved: η·λ_max(H(a)) = %.3g ≥ 2, so gradient descent is unstable at the minimum and the escapes count divergence, not thermal activation; lower --lr", x)
-		}
 	}
 	return res, nil
 }
@@ -130,19 +126,6 @@ func firstIteration(st LoopStats) int { return st.Iterations - st.StepsThisRun()
 
 // StepsThisRun is the number of iterations the loop advanced itself (resumed runs start later).
 func (st LoopStats) StepsThisRun() int { return st.iterationsAdvanced }
-
-// divergenceHint explains diverged particles, with the stability limit of gradient descent on a
-// quadratic: η·λ_max(H) < 2 (the map θ ← θ − ηλθ is stable only for |1 − ηλ| < 1).
-func divergenceHint(p *Problem, diverged, count int) string {
-	an := p.Analysis
-	lmax := math.Max(math.Abs(an.HessianMinEigenvalues[len(an.HessianMinEigenvalues)-1]),
-		math.Abs(an.HessianSaddleEigenvalues[len(an.HessianSaddleEigenvalues)-1]))
-	msg := fmt.Sprintf("%d of %d particles diverged (NaN, Inf or more than %g from the minimum); they are excluded from the rate", diverged, count, p.Bound)
-	if p.Config.LR*lmax >= 1 {
-		msg += fmt.Sprintf("; η·λ_max(H) = %.3g, and gradient descent is stable only for η·λ_max(H) < 2: lower --lr below %.3g", p.Config.LR*lmax, 2/lmax)
-	}
-	return msg
-}
 
 // MarshalJSON writes the Result with the Estimate's fields at the top level, as the contract
 // of architecture.md wants (rate, rate_ci95, tau, … beside particles and steps).

@@ -219,9 +219,6 @@ type Plan struct {
 	Reachable bool `json:"reachable"`
 }
 
-// MaxSteps is the longest run a first-passage record can hold.
-const MaxSteps = 1<<31 - 2
-
 // PlanSize chooses particles and steps so that the expected number of escapes is safety×target,
 // for an exponential escape time tau (continuous time) at step size eta, within budget
 // particle-steps. It starts from particles (raised to 2·target when fewer, so that no more than
@@ -250,7 +247,7 @@ func PlanSize(tau, eta float64, particles int, budget float64, target int, safet
 	if budget > 0 {
 		steps = math.Min(steps, math.Floor(budget/float64(n)))
 	}
-	steps = math.Max(1, math.Min(steps, MaxSteps))
+	steps = math.Max(1, math.Min(steps, float64(MaxSteps)))
 	pl.Steps = int(steps)
 	if tau > 0 && isFinite(tau) {
 		pl.Expected = float64(n) * -math.Expm1(-float64(pl.Steps)*eta/tau)
@@ -259,10 +256,10 @@ func PlanSize(tau, eta float64, particles int, budget float64, target int, safet
 	return pl
 }
 
-// TauGuess returns the best available theory τ for p: the exact quadrature, else the asymptotic
-// formula of its noise model, with its name; 0 and "" when none applies.
+// TauGuess returns the best available theory τ for p (host.Preferred: an exact value, else the
+// asymptotic formula of its noise model), with its name; 0 and "" when none applies.
 func TauGuess(preds map[string]theory.Prediction) (float64, string) {
-	for _, name := range []string{"quadrature", "xie", "eyring_kramers", "mori"} {
+	for _, name := range Preferred(preds) {
 		if pr, ok := preds[name]; ok && pr.Tau != nil && *pr.Tau > 0 && isFinite(*pr.Tau) {
 			return *pr.Tau, name
 		}

@@ -123,7 +123,9 @@ func TestPlanSize(t *testing.T) {
 	}
 }
 
-// fakeBackend escapes particle i at step 1 + i mod 50 (deterministic), for the sweep plumbing.
+// fakeBackend escapes particle i of n at the exponential quantile 1 + ⌊−ln(1 − (i+½)/n)/0.02⌋
+// (deterministic, a constant hazard of 0.02 per step, so the quasi-stationary estimate finds its
+// plateau), for the sweep plumbing.
 type fakeBackend struct {
 	n, steps int
 	rec      []uint32
@@ -141,7 +143,7 @@ func (f *fakeBackend) Load(p *Problem, first, count int) error {
 func (f *fakeBackend) Advance(iter, n int) (ChunkCounts, error) {
 	var c ChunkCounts
 	for i := range f.rec {
-		s := uint32(1 + i%50)
+		s := uint32(1 + math.Floor(-math.Log(1-(float64(i)+0.5)/float64(len(f.rec)))/0.02))
 		if f.rec[i] == Running && int(s) > iter && int(s) <= iter+n {
 			f.rec[i] = s
 			c.Escaped++

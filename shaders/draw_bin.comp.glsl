@@ -1,6 +1,6 @@
 // draw_bin.comp.glsl: the live density: bin the (subsampled) particles of one batch by their
 // view coordinates into uNX × uNY counters with atomics; bins[uNX·uNY] keeps the largest count.
-// 1-D views bin x only (uNY = 1). Diverged particles are left out.
+// 1-D views bin x only (uNY = 1). Diverged particles (before or after an escape) are left out.
 #ifndef POS_REAL
 #define POS_REAL float
 #endif
@@ -21,7 +21,7 @@ void main() {
 	uint i = gl_GlobalInvocationID.x * uStride;
 	if (i >= uCount) return;
 	uint r = records[i];
-	if (r != RUNNING && (r & DIVERGED_FLAG) != 0u) return;
+	if (r != RUNNING && (r & (DIVERGED_FLAG | LATE_DIVERGED_FLAG)) != 0u) return;
 	float x[LANDSCAPE_DIM];
 	for (int k = 0; k < LANDSCAPE_DIM; k++) x[k] = float(positions[i * uint(LANDSCAPE_DIM) + uint(k)]);
 	vec2 p = viewPoint(x);

@@ -8,8 +8,7 @@
 
 uniform vec4 uBox;
 
-const uint RUNNING = 0xFFFFFFFFu;
-const uint DIVERGED_FLAG = 0x80000000u;
+#include "records.glsl"
 
 // viewPoint maps θ to view coordinates.
 vec2 viewPoint(float x[LANDSCAPE_DIM]) {

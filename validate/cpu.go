@@ -158,8 +158,8 @@ func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCo
 	m := 0
 	for i := lo; i < hi; i++ {
 		r := c.rec[i]
-		if host.Diverged(r) || (absorb && r != host.Running) {
-			continue // frozen
+		if host.Frozen(r, absorb) {
+			continue
 		}
 		s.local[m] = i
 		for k := 0; k < d; k++ {
@@ -179,7 +179,13 @@ func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCo
 			i := s.local[j]
 			switch {
 			case s.diverged(j):
-				c.rec[i] = host.DivergedFlag | uint32(it+1)
+				// Before its escape a divergence; after it (non-absorbing runs) the first
+				// passage stays and the particle is frozen (host/backend.go).
+				if c.rec[i] == host.Running {
+					c.rec[i] = host.DivergedFlag | uint32(it+1)
+				} else {
+					c.rec[i] |= host.LateDivergedFlag
+				}
 				counts.Diverged++
 				s.stop(c, j, &m)
 			case s.escaped[j] && c.rec[i] == host.Running:
@@ -195,7 +201,7 @@ func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCo
 		s.store(c, j)
 	}
 	for i := lo; i < hi; i++ {
-		if !host.Diverged(c.rec[i]) && p.Basin.Holds(c.pos[i*d:(i+1)*d]) {
+		if !host.Diverged(c.rec[i]) && !host.LateDiverged(c.rec[i]) && p.Basin.Holds(c.pos[i*d:(i+1)*d]) {
 			counts.Beyond++
 		}
 	}

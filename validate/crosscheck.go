@@ -215,6 +215,60 @@ func statisticsCheck(sc statisticsCase) Check {
 	}}
 }
 
+// firstPassageCheck runs pwq with sgd-hessian noise twice on one backend, absorbing and not.
+// Until its first passage a particle moves identically in both, so every particle's escape step
+// must be the same: what a particle does after it (on pwq's open right side, running off and
+// diverging) must not remove its passage (docs/theory.md §2, the LateDivergedFlag of host/backend.go).
+func firstPassageCheck(particles, steps int) Check {
+	name := "first passages: absorbing = non-absorbing"
+	claim := "a non-absorbing run keeps every first passage, also of particles that diverge afterwards"
+	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+		o := Outcome{Name: name, Claim: claim, Tolerance: "identical escape step for every particle; some particles must diverge after escaping"}
+		var tallies [2]host.Tally
+		var steps2 [2][]uint32
+		for k, absorb := range []bool{true, false} {
+			cfg := host.DefaultConfig()
+			cfg.Landscape, cfg.Noise, cfg.Batch, cfg.LR = "pwq(ha=4,hb=2,a=-1,b=0)", host.SGDHessian, 0.04, 0.005
+			cfg.Particles, cfg.Steps, cfg.Seed, cfg.Absorb = particles, steps, 3, absorb
+			p, err := host.Prepare(cfg)
+			if err != nil {
+				o.Err = err.Error()
+				return o
+			}
+			b, err := other(cfg)
+			if err != nil {
+				o.Err = err.Error()
+				return o
+			}
+			_, err = host.Execute(context.Background(), p, b, host.RunOptions{})
+			var recs []uint32
+			if err == nil {
+				recs, err = b.Records()
+			}
+			b.Close()
+			if err != nil {
+				o.Err = err.Error()
+				return o
+			}
+			tallies[k] = host.TallyRecords(recs)
+			for _, r := range recs {
+				s, _ := host.Escaped(r)
+				steps2[k] = append(steps2[k], s)
+			}
+		}
+		differ := 0
+		for i := range steps2[0] {
+			if steps2[0][i] != steps2[1][i] {
+				differ++
+			}
+		}
+		o.Measured = fmt.Sprintf("%d escapes absorbing, %d non-absorbing (%d of them diverged later); %d particles differ",
+			len(tallies[0].FirstPassages), len(tallies[1].FirstPassages), tallies[1].LateDiverged, differ)
+		o.Pass = differ == 0 && tallies[1].LateDiverged > 0 && len(tallies[0].FirstPassages) > 0
+		return o
+	}}
+}
+
 // Suite returns the cross-checks. quick shrinks the statistical checks for `kramers validate --quick`.
 func Suite(quick bool) []Check {
 	var checks []Check
@@ -227,7 +281,7 @@ func Suite(quick bool) []Check {
 	}
 	// Parameters where 20–80% escape (theory.md §5, K6): sgld at T = 0.15, τ ≈ 190;
 	// sgd-hessian at B/η = 8, τ ≈ 130 (Xie et al. with the exact pwq s, theory.md §4.2).
-	checks = append(checks,
+	checks = append(checks, firstPassageCheck(2000, 8000),
 		statisticsCheck(statisticsCase{name: "sgld", noise: host.SGLD, temp: 0.15, lr: 0.02, particles: n, steps: 7000}),
 		statisticsCheck(statisticsCase{name: "sgd-hessian", noise: host.SGDHessian, batch: 0.16, lr: 0.02, particles: n, steps: 5000}),
 	)

@@ -25,6 +25,29 @@ func smallRun(backend string, particles int) []string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// testShardsAutomaticBurnIn: shards that choose their burn-ins from their own data merge at the
+// latest of them, rounded up to a histogram bin edge, and the merged estimate then equals the
+// unsharded run given that burn-in, bit for bit (host.Merge).
+func testShardsAutomaticBurnIn(t *testing.T, backend, dir string) {
+	base := append(smallRun(backend, 4000), "--steps", "1000", "--landscape", "pwq(ha=4,hb=2,a=-1,b=0)", "--temp", "0.3", "--lr", "0.01")
+	files := []string{"merge"}
+	burnIns := map[float64]bool{}
+	for _, i := range []string{"0", "1", "2", "3"} {
+		f := "auto" + i + ".json"
+		mustRun(t, dir, nil, append(base, "--shard", i+"/4", "--json", f)...)
+		files = append(files, f)
+		burnIns[readJSON(t, filepath.Join(dir, f))["quasi_stationary"].(map[string]any)["burn_in_time"].(float64)] = true
+	}
+	mustRun(t, dir, nil, append(files, "--json", "auto-merged.json")...)
+	m := readJSON(t, filepath.Join(dir, "auto-merged.json"))
+	qs := m["quasi_stationary"].(map[string]any)
+	t0 := qs["burn_in_time"].(float64)
+	mustRun(t, dir, nil, append(base, "--burn-in", strconv.FormatFloat(t0, 'g', -1, 64), "--json", "auto-full.json")...)
+	a := readJSON(t, filepath.Join(dir, "auto-full.json"))
+	sameFields(t, backend+" automatic burn-ins merged vs unsharded at the merged burn-in", a, m, "escaped", "exposure_time", "rate", "rate_ci95", "escaped_total")
+	t.Logf("%s: shard burn-ins %v, merged at t0 = %v (%v): rate %v", backend, burnIns, t0, qs["burn_in_rule"], m["rate"])
+}
+
 func mustRun(t *testing.T, dir string, env []string, args ...string) string {
 	t.Helper()
 	code, out, errOut := runBin(t, dir, env, args...)
@@ -215,10 +238,12 @@ func testInterrupt(t *testing.T, backend, steps string, env []string) {
 }
 
 // testShards: four shards merged equal the unsharded run (escapes, exposure, κ̂, interval,
-// histogram, survival).
+// histogram, survival), with a given burn-in; with automatic burn-ins that differ between shards,
+// the merged estimate equals the unsharded run's at the merged burn-in.
 func testShards(t *testing.T, backend string) {
 	dir := t.TempDir()
-	base := append(smallRun(backend, 2000), "--steps", "2000")
+	testShardsAutomaticBurnIn(t, backend, dir)
+	base := append(smallRun(backend, 2000), "--steps", "2000", "--burn-in", "5")
 	mustRun(t, dir, nil, append(base, "--json", "full.json")...)
 	files := []string{"merge"}
 	for _, i := range []string{"2", "0", "3", "1"} { // any order
@@ -230,6 +255,9 @@ func testShards(t *testing.T, backend string) {
 	sameFields(t, backend+" merged vs unsharded", a, b, "escaped", "exposure_time", "exposure_iterations", "rate", "rate_ci95",
 		"tau", "tau_iterations", "histogram", "survival", "particles", "particles_live", "diverged", "config_hash")
 	t.Logf("%s: unsharded and merged: escaped %v, exposure %v, rate %v", backend, a["escaped"], a["exposure_time"], a["rate"])
+	if a["escaped_total"] != b["escaped_total"] {
+		t.Errorf("escaped_total: unsharded %v, merged %v", a["escaped_total"], b["escaped_total"])
+	}
 	// Refusals: a gap, an overlap, another configuration.
 	mustRun(t, dir, nil, append(smallRun(backend, 2000), "--steps", "1000", "--shard", "3/4", "--json", "other.json")...)
 	for _, tc := range []struct {

@@ -25,7 +25,7 @@ func runScript(t *testing.T, shell, script string, env ...string) {
 func TestSlurmArrayScript(t *testing.T) {
 	dir := t.TempDir()
 	repo, _ := filepath.Abs("../..")
-	flags := "--landscape doublewell(k=1) --lr 0.05 --temp 0.3"
+	flags := "--landscape doublewell(k=1) --lr 0.05 --temp 0.3 --burn-in 5"
 	env := []string{"OUT=" + dir, "BACKEND=cpu", "PARTICLES=2000", "STEPS=2000", "RUN_FLAGS=" + flags,
 		"SLURM_ARRAY_TASK_COUNT=4", "SLURM_ARRAY_TASK_MIN=0"}
 	array := filepath.Join(repo, "deploy/slurm/kramers-array.sbatch")

@@ -50,6 +50,29 @@ func parseVec(s string) ([]float64, error) {
 	return out, nil
 }
 
+// burnInFlag is --burn-in: auto (chosen from the data) or a time t0 in time units.
+type burnInFlag struct{ v **float64 }
+
+func (f burnInFlag) String() string {
+	if f.v == nil || *f.v == nil {
+		return "auto"
+	}
+	return strconv.FormatFloat(**f.v, 'g', -1, 64)
+}
+
+func (f burnInFlag) Set(s string) error {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		*f.v = nil
+		return nil
+	}
+	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !(x >= 0) || math.IsInf(x, 0) {
+		return fmt.Errorf("%q is neither auto nor a time ≥ 0; give auto or a burn-in in time units such as 2", s)
+	}
+	*f.v = &x
+	return nil
+}
+
 // runFlags are the flags shared by run, theory, sweep and view.
 type runFlags struct {
 	cfg      host.Config
@@ -88,6 +111,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Absorb, "absorb", true, "freeze escaped particles (false: keep moving, report basin occupancy)")
 	fs.IntVar(&c.Chunk, "chunk", 0, "iterations per dispatch (0: adaptive)")
 	fs.Float64Var(&c.Bound, "bound", 0, "divergence box half-width around the minimum (0: 100 saddle distances)")
+	fs.Var(burnInFlag{&c.BurnIn}, "burn-in", "burn-in t0 of the quasi-stationary rate in time units, or auto (from the data, docs/theory.md §3)")
 	fs.StringVar(&r.jsonOut, "json", "", "write the result as JSON to FILE, or - for stdout")
 	fs.BoolVar(&r.quiet, "quiet", false, "no progress line")
 }
@@ -131,6 +155,9 @@ func flagError(fs *flag.FlagSet, err error) error {
 			name, why, _ := strings.Cut(tail, ": ")
 			name = strings.TrimLeft(name, "-")
 			if f := fs.Lookup(name); f != nil {
+				if _, ok := f.Value.(burnInFlag); ok {
+					return fmt.Errorf("--%s: %s", name, why)
+				}
 				if _, ok := f.Value.(vecFlag); ok {
 					return fmt.Errorf("--%s: %s", name, why)
 				}

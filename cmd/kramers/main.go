@@ -1,5 +1,5 @@
 // Command kramers measures how fast noisy optimisers escape from minima of a loss landscape.
-// See README.md for the commands and ../shared/docs (theory.md, architecture.md) for the science.
+// See README.md for the commands and docs/theory.md and docs/architecture.md for the science and the design.
 package main
 
 import (

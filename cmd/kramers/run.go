@@ -19,6 +19,7 @@ import (
 
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/plot"
 )
 
 var (
@@ -37,8 +38,15 @@ func cmdRun(args []string) error {
 	fs := newFlagSet("run")
 	rf.register(fs)
 	cf.register(fs)
+	extrapolate := fs.Bool("extrapolate", false, "also run at η/2 and η/4 (same B/η or T, same window in time: 7× the work) and report τ(η→0) (docs/theory.md §4.3)")
+	hazardPlot := fs.String("hazard-plot", "", "write the hazard against time, the burn-in and the theory rates as a PNG to FILE")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *hazardPlot != "" {
+		if err := checkOutputs(*hazardPlot, &ckptFlags{}); err != nil {
+			return err
+		}
 	}
 	rf.cfg.Noise = host.NoiseModel(rf.noise)
 	set := map[string]bool{}
@@ -46,6 +54,13 @@ func cmdRun(args []string) error {
 	cfg, ck, err := resolveRun(&rf, &cf, set)
 	if err != nil {
 		return err
+	}
+	if *extrapolate {
+		for _, f := range []string{"resume", "checkpoint", "shard", "every"} {
+			if set[f] {
+				return &host.InputError{Flag: "extrapolate", Msg: fmt.Sprintf("runs two ensembles and cannot be combined with --%s; run the two step sizes as separate runs instead", f)}
+			}
+		}
 	}
 	if err := checkOutputs(rf.jsonOut, &cf); err != nil {
 		return err
@@ -144,12 +159,59 @@ func cmdRun(args []string) error {
 			fmt.Fprintf(stderr, "kramers: checkpoint at iteration %d written to %s; continue with kramers run --resume %s\n", st.Iterations, ckPath, ckPath)
 		}
 	}
+	if *extrapolate && !res.Partial {
+		if err := runFinerSteps(ctx, res, rf.quiet); err != nil {
+			return err
+		}
+	}
+	if *hazardPlot != "" {
+		if err := plot.Save(*hazardPlot, plot.Width, plot.Height, plot.HazardFigure(res, fmt.Sprintf("%s, %s, η = %g", res.Config.Landscape, res.Config.Noise, res.LR))); err != nil {
+			return fmt.Errorf("write --hazard-plot: %w", err)
+		}
+	}
 	if err := writeResult(res, rf.jsonOut); err != nil {
 		return err
 	}
 	if res.Partial {
 		return errInterrupted
 	}
+	return nil
+}
+
+// runFinerSteps runs the configuration of res at η/2 and η/4 (host.HalfStep) and attaches the
+// extrapolation to η → 0 (host.Extrapolate), with the finer runs' estimates, to res.
+func runFinerSteps(ctx context.Context, res *host.Result, quiet bool) error {
+	ests := []host.Estimate{res.Estimate}
+	cfg := res.Config
+	for len(ests) < host.ExtrapolationSteps {
+		cfg = host.HalfStep(cfg)
+		if err := cfg.Validate(); err != nil {
+			return fmt.Errorf("--extrapolate: the run at η = %g: %w", cfg.LR, err)
+		}
+		p, err := host.Prepare(cfg)
+		if err != nil {
+			return err
+		}
+		b, err := openBackend(p.Config)
+		if err != nil {
+			return err
+		}
+		if !quiet {
+			fmt.Fprintf(stderr, "kramers: --extrapolate: running η = %g with %d steps\n", cfg.LR, cfg.Steps)
+		}
+		r, err := host.Execute(ctx, p, b, host.RunOptions{})
+		b.Close()
+		if err != nil {
+			return err
+		}
+		if r.Partial {
+			return errInterrupted
+		}
+		ests = append(ests, r.Estimate)
+	}
+	x := host.Extrapolate(res.LR, ests)
+	x.Estimates = ests[1:]
+	res.Extrapolation = &x
 	return nil
 }
 
@@ -398,15 +460,24 @@ func printSummary(w io.Writer, r *host.Result) {
 	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, %d particles × %d iterations on %s (%s)\n",
 		r.Config.Landscape, r.Config.Noise, r.LR, r.Particles, r.Steps, r.Backend, r.Renderer)
 	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)
-	fmt.Fprintf(w, "escaped %d, diverged %d, exposure %.6g time units (%.6g iterations)\n",
-		r.Estimate.Escaped, r.Diverged, r.Estimate.Exposure, r.ExposureIterations)
-	e := r.Estimate
+	fmt.Fprintf(w, "escaped %d (%d after the burn-in, exposure %.6g time units = %.6g iterations from it), diverged %d",
+		r.EscapedTotal, r.Estimate.Escaped, r.Estimate.Exposure, r.ExposureIterations, r.Diverged)
+	if r.DivergedAfterEscape > 0 {
+		fmt.Fprintf(w, " before escaping and %d after", r.DivergedAfterEscape)
+	}
+	fmt.Fprintln(w)
+	e, qs := r.Estimate, r.BurnIn
 	if e.Resolved && e.Rate != nil {
 		fmt.Fprintf(w, "κ̂ = %.6g per unit time, 95%% CI [%.6g, %.6g]; τ̂ = %.6g time = %.6g iterations\n",
 			*e.Rate, e.RateCI95[0], e.RateCI95[1], *e.Tau, *e.TauIterations)
 	} else {
-		fmt.Fprintf(w, "unresolved: %s\n", e.Note)
+		fmt.Fprintf(w, "%s\n", e.Note)
 	}
+	fmt.Fprintf(w, "  quasi-stationary rate: burn-in t0 = %.4g time (%s), %d escapes after it", qs.BurnInTime, qs.BurnInRule, e.Escaped)
+	if qs.Window.Rate != nil {
+		fmt.Fprintf(w, "; whole window without burn-in: κ̂ = %.6g", *qs.Window.Rate)
+	}
+	fmt.Fprintln(w)
 	names := make([]string, 0, len(r.Theory))
 	for k := range r.Theory {
 		names = append(names, k)
@@ -414,14 +485,29 @@ func printSummary(w io.Writer, r *host.Result) {
 	sort.Strings(names)
 	for _, k := range names {
 		t := r.Theory[k]
-		if t.Tau != nil {
-			fmt.Fprintf(w, "theory %-15s τ = %.6g time\n", k, *t.Tau)
-		} else {
+		if t.Tau == nil {
 			fmt.Fprintf(w, "theory %-15s n/a: %s\n", k, t.Reason)
+			continue
 		}
+		fmt.Fprintf(w, "theory %-15s τ = %.6g time (%s)", k, *t.Tau, t.Kind)
+		if c, ok := r.Comparisons[k]; ok {
+			fmt.Fprintf(w, "; measured/theory = %.4f, z = %+.2f", c.Ratio, c.Z)
+		}
+		if t.Reason != "" {
+			fmt.Fprintf(w, "; %s", t.Reason)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "%.3g s stepping, %.3g particle-steps/s, host share %.1f%%\n",
 		r.Seconds, r.ParticleStepsPerSecond, 100*r.HostShare)
+	if x := r.Extrapolation; x != nil {
+		if x.Resolved {
+			fmt.Fprintf(w, "extrapolated η → 0 (%s, from η = %g, %g, %g): τ₀ = %.6g, 95%% CI [%.6g, %.6g]; τ̂ = %.6g, %.6g, %.6g; linear Richardson from the two finest: %.6g\n",
+				x.Model, x.LR[0], x.LR[1], x.LR[2], *x.Tau0, x.Tau0CI95[0], x.Tau0CI95[1], x.Tau[0], x.Tau[1], x.Tau[2], x.Linear)
+		} else {
+			fmt.Fprintf(w, "extrapolation %s\n", x.Note)
+		}
+	}
 	for _, m := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", m)
 	}

@@ -59,23 +59,28 @@ func (v *viewFlags) register(fs interface {
 
 // viewStatus is what the window reports in --status FILE and, one line a second, on stdout.
 type viewStatus struct {
-	Iteration     int           `json:"iteration"`
-	Time          float64       `json:"time"`
-	Particles     int           `json:"particles"`
-	Escaped       int           `json:"escaped"`
-	Diverged      int           `json:"diverged"`
-	Paused        bool          `json:"paused"`
-	Density       bool          `json:"density"`
-	Seed          uint64        `json:"seed"`
-	ItersPerFrame int           `json:"iterations_per_frame"`
-	Frames        int           `json:"frames"`
-	FrameMillis   float64       `json:"frame_ms"`
-	StepsPerSec   float64       `json:"particle_steps_per_second"`
-	Screenshots   []string      `json:"screenshots"`
-	Title         string        `json:"title"`
-	Platform      string        `json:"platform"`
-	XvfbPID       int           `json:"xvfb_pid,omitempty"`
-	Display       string        `json:"display,omitempty"` // the private Xvfb's display`
+	Iteration     int      `json:"iteration"`
+	Time          float64  `json:"time"`
+	Particles     int      `json:"particles"`
+	Escaped       int      `json:"escaped"`
+	Diverged      int      `json:"diverged"`
+	Paused        bool     `json:"paused"`
+	Density       bool     `json:"density"`
+	Seed          uint64   `json:"seed"`
+	ItersPerFrame int      `json:"iterations_per_frame"`
+	Frames        int      `json:"frames"`
+	FrameMillis   float64  `json:"frame_ms"`
+	StepsPerSec   float64  `json:"particle_steps_per_second"`
+	Screenshots   []string `json:"screenshots"`
+	Title         string   `json:"title"`
+	Platform      string   `json:"platform"`
+	XvfbPID       int      `json:"xvfb_pid,omitempty"`
+	Display       string   `json:"display,omitempty"` // the private Xvfb's display`
+	// Rate is the panel's κ̂ (the quasi-stationary rate of host.Measure, as a run reports it) on
+	// the records read at RateIteration; null and RateNote when unresolved.
+	Rate          *float64      `json:"rate"`
+	RateNote      string        `json:"rate_note,omitempty"`
+	RateIteration int           `json:"rate_iteration"`
 	Mapping       gpu.Mapping   `json:"mapping"`
 	Landmarks     gpu.Landmarks `json:"landmarks"`
 }
@@ -316,6 +321,8 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 		st.Escaped, st.Diverged, st.Paused, st.Density = s.Escaped, s.Diverged, paused, s.Renderer.Density
 		st.Seed, st.ItersPerFrame, st.Frames = seed, iters, frame+1
 		st.FrameMillis, st.StepsPerSec, st.Mapping = float64(frameTime.Microseconds())/1000, s.StepRate(), m
+		e, at := s.Estimate()
+		st.Rate, st.RateNote, st.RateIteration = e.Rate, e.Note, at
 		if vf.status != "" && (len(keys) > 0 || time.Since(lastStatus) > 200*time.Millisecond) {
 			if err := writeStatus(vf.status, st); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/kramers-sim/kramers/host"
 	gplot "gonum.org/v1/plot"
@@ -286,4 +287,49 @@ func TheoryLine(name, key string, pts []host.SweepPoint, colour, dash int) Line 
 		}
 	}
 	return l
+}
+
+// HazardFigure shows the hazard against time of one run (docs/theory.md §3): per-bin escape rates
+// with their Garwood intervals, the reported quasi-stationary rate after the burn-in as a
+// horizontal line, the burn-in t0 as a vertical line, and every theory rate as a horizontal line.
+// A plateau after t0 is what makes the reported rate the quasi-stationary one.
+func HazardFigure(r *host.Result, title string) Figure {
+	qs := r.BurnIn
+	f := Figure{Title: title, XLabel: "time t = iterations·η", YLabel: "hazard (escapes per survivor per unit time)"}
+	pts := Points{Name: "hazard per bin (95% CI)", ColourIndex: 0}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, h := range qs.Hazard {
+		if h.Escapes == 0 {
+			continue
+		}
+		pts.X = append(pts.X, h.Time)
+		pts.Y = append(pts.Y, h.Hazard)
+		pts.YLo = append(pts.YLo, h.HazardCI95[0])
+		pts.YHi = append(pts.YHi, h.HazardCI95[1])
+		lo, hi = math.Min(lo, h.HazardCI95[0]), math.Max(hi, h.HazardCI95[1])
+	}
+	f.Points = append(f.Points, pts)
+	if e := r.Estimate; e.Resolved && e.Rate != nil {
+		f.HLines = append(f.HLines, HLine{Name: fmt.Sprintf("quasi-stationary rate %.4g (after t0)", *e.Rate), Y: *e.Rate})
+	}
+	if w := qs.Window; w.Rate != nil {
+		f.HLines = append(f.HLines, HLine{Name: fmt.Sprintf("whole-window estimate %.4g", *w.Rate), Y: *w.Rate, Dashes: 2, Grey: true})
+	}
+	if finite(lo) && finite(hi) && hi > lo {
+		f.Lines = append(f.Lines, Line{Name: fmt.Sprintf("burn-in t0 = %.4g (%s)", qs.BurnInTime, qs.BurnInRule),
+			X: []float64{qs.BurnInTime, qs.BurnInTime}, Y: []float64{math.Max(lo, 0), hi}, ColourIndex: 5, Dashes: 1})
+	}
+	names := make([]string, 0, len(r.Theory))
+	for k, t := range r.Theory {
+		if t.Rate != nil {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for i, k := range names {
+		t := r.Theory[k]
+		f.Lines = append(f.Lines, Line{Name: fmt.Sprintf("theory %s (%s) %.4g", k, t.Kind, *t.Rate),
+			X: []float64{0, float64(r.Steps) * r.LR}, Y: []float64{*t.Rate, *t.Rate}, ColourIndex: i + 1, Dashes: i%3 + 1})
+	}
+	return f
 }

@@ -48,7 +48,7 @@ func lines(runs []*Run, names map[string]string) []plot.Line {
 	}
 	var out []plot.Line
 	i := 0
-	for _, key := range []string{"quadrature", "xie", "eyring_kramers", "mori"} {
+	for _, key := range host.TheoryPreference {
 		label, ok := names[key]
 		if !ok {
 			continue

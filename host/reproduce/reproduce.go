@@ -129,6 +129,7 @@ var allCases = []struct {
 	{"K6", "primary backend against the CPU reference", caseK6},
 	{"K7", "sgd-loss on pwq with offset: the power law of Mori et al.", caseK7},
 	{"K8", "minima selection on twowell: SGD against SGLD", caseK8},
+	{"K9", "the engine against the exact discrete-time rate, short windows included", caseK9},
 }
 
 // CaseIDs lists the case identifiers in order.

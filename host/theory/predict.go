@@ -7,14 +7,37 @@ import (
 
 // Prediction is one named theoretical escape time. Tau and Rate are nil when
 // the formula does not apply; Reason then says why. Reason may also carry a
-// caveat when a value is given.
+// caveat when a value is given. A numerical value that missed its tolerance is
+// kept, with the accuracy it reached in RelErr: it is never dropped.
 type Prediction struct {
 	Name    string   `json:"name"`
+	Kind    Kind     `json:"kind"`
 	Tau     *float64 `json:"tau"`
 	Rate    *float64 `json:"rate"`
 	Reason  string   `json:"reason,omitempty"`
 	Formula string   `json:"formula"`
+	// RelErr is the estimated relative error of a numerical value (0: not
+	// estimated, or exact to rounding).
+	RelErr float64 `json:"relative_error,omitempty"`
+	// MeanFirstPassage is the mean first-passage time from the start, where a
+	// method gives it beside the rate (the exact discrete-time value).
+	MeanFirstPassage *float64 `json:"mean_first_passage,omitempty"`
 }
+
+// Kind says how far a prediction can be trusted (docs/theory.md §4).
+type Kind string
+
+const (
+	// Exact values solve the model itself numerically, to a stated accuracy.
+	// ExactDiscrete solves the discrete chain the simulator runs, at its own η;
+	// ExactContinuous solves the η → 0 diffusion, so the simulator differs
+	// from it by the O(η) discretisation bias (docs/theory.md §4.3).
+	ExactDiscrete   Kind = "exact-discrete"
+	ExactContinuous Kind = "exact-continuous"
+	// Asymptotic values hold in the low-noise limit (large barrier in noise
+	// units) of the continuous diffusion.
+	Asymptotic Kind = "asymptotic"
+)
 
 // MinNoiseUnits is the smallest barrier, in units of the noise (ΔL/T for
 // sgld, the exponent for the SGD formulas), at which the low-noise
@@ -75,7 +98,7 @@ func checkMinSaddle(hMin, hSaddle []float64) (detA, detBAbs, lambdaBAbs float64,
 // (exactly one negative, λ_b). The law is a low-temperature asymptotic; the
 // prediction is nil when ΔL/T < MinNoiseUnits.
 func EyringKramers(hMinEig, hSaddleEig []float64, deltaL, temp float64) Prediction {
-	p := Prediction{Name: "eyring-kramers", Formula: "τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (theory.md §4.1)"}
+	p := Prediction{Name: "eyring-kramers", Kind: Asymptotic, Formula: "τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (theory.md §4.1)"}
 	detA, detB, lb, reason := checkMinSaddle(hMinEig, hSaddleEig)
 	if reason != "" {
 		return p.none("%s", reason)
@@ -144,7 +167,7 @@ func PWQS(ha, hbAbs float64) float64 {
 // b) sqrt(πη/B). It is the low-noise limit; when the exponent is below
 // MinNoiseUnits the value is still given, with a caveat in Reason.
 func XiePWQ(ha, hbAbs, deltaL, batch, lr float64) Prediction {
-	p := Prediction{Name: "xie-pwq", Formula: "τ = (2π/H_a)·exp((2BΔL/η)(s/H_a+(1−s)/|H_b|)), s = |H_b|/(H_a+|H_b|) (theory.md §4.2)"}
+	p := Prediction{Name: "xie-pwq", Kind: Asymptotic, Formula: "τ = (2π/H_a)·exp((2BΔL/η)(s/H_a+(1−s)/|H_b|)), s = |H_b|/(H_a+|H_b|) (theory.md §4.2)"}
 	hbAbs = math.Abs(hbAbs)
 	switch {
 	case !(ha > 0) || math.IsInf(ha, 0):
@@ -180,7 +203,7 @@ func MoriExponent(batch, lr, ha float64, dim int) float64 {
 // L(b) ≤ L(a). It is a low-noise result; when the effective barrier
 // (exponent · log(L(b)/L(a))) is below MinNoiseUnits a caveat is added.
 func Mori(hMinEig, hSaddleEig []float64, ha, lossMin, lossSaddle, batch, lr float64, dim int) Prediction {
-	p := Prediction{Name: "mori", Formula: "κ = (|λ_b|/2π)·sqrt(det H_a/|det H_b|)·(L(b)/L(a))^−(B/(η h_a)+1−n/2) (theory.md §4.4)"}
+	p := Prediction{Name: "mori", Kind: Asymptotic, Formula: "κ = (|λ_b|/2π)·sqrt(det H_a/|det H_b|)·(L(b)/L(a))^−(B/(η h_a)+1−n/2) (theory.md §4.4)"}
 	detA, detB, lb, reason := checkMinSaddle(hMinEig, hSaddleEig)
 	switch {
 	case reason != "":
