@@ -64,7 +64,7 @@ func (b *Backend) realSize() int {
 }
 
 // BytesPerParticle is the GPU memory one particle takes: d positions and one record.
-func (b *Backend) BytesPerParticle(dim int) int { return dim*b.realSize() + 4 }
+func (b *Backend) BytesPerParticle(dim int) int { return host.ParticleBytes(dim, b.realSize()) }
 
 // Load implements host.Backend.
 func (b *Backend) Load(p *host.Problem, first, count int) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/reproduce"
 	"github.com/kramers-sim/kramers/shaders"
 	"github.com/kramers-sim/kramers/validate"
 )
@@ -259,5 +260,37 @@ func TestTiltedAgainstQuadrature(t *testing.T) {
 	t.Logf("τ̂ = %.2f (E = %d, σ = %.2f), quadrature %.2f, ratio %.4f", tau, res.Estimate.Escaped, sigma, want, tau/want)
 	if math.Abs(tau-want) > 0.05*want+3*sigma {
 		t.Fatalf("τ̂ = %.2f differs from the quadrature %.2f by more than 5%% + 3σ (σ = %.2f)", tau, want, sigma)
+	}
+}
+
+// TestShortWindowsBothBackends runs the validation case K9 (host/reproduce) on the GPU and on the
+// CPU reference: 1-D sgld and sgd-hessian runs with windows t_max from 2% to 100% of τ and η from
+// 0.005 to 0.02, each against the exact rate of the discrete chain at its own η, within 2% + 3σ
+// (σ = κ̂/√E′). Scale 0.25 sizes each run for about 1000 escapes after the burn-in (σ ≈ 3%).
+func TestShortWindowsBothBackends(t *testing.T) {
+	cpu := func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }
+	for _, b := range []struct {
+		name string
+		open host.BackendFactory
+	}{{"gpu", gpuFactory(t)}, {"cpu", cpu}} {
+		rep, err := reproduce.Execute(context.Background(), reproduce.Options{Quick: true, Primary: b.open, Reference: cpu,
+			Backend: b.name, Scale: 0.25, Cases: []string{"K9"}})
+		if err != nil {
+			t.Fatalf("%s: %v", b.name, err)
+		}
+		checks := 0
+		for _, c := range rep.Checks() {
+			if c.Case != "K9" {
+				continue
+			}
+			checks++
+			t.Logf("%s %s: %s measured %v ± %v, exact %v; %s", b.name, c.Status, c.Name, c.Measured, c.Sigma, c.Predicted, c.Note)
+			if c.Status != reproduce.StatusPass {
+				t.Errorf("%s: %s: %s (%s)", b.name, c.Name, c.Status, c.RequireWhy)
+			}
+		}
+		if checks < 7 {
+			t.Errorf("%s: %d K9 checks, want 7", b.name, checks)
+		}
 	}
 }

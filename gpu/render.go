@@ -356,7 +356,7 @@ func (r *Renderer) drawSource() string {
 	arr := func(name string, v []float64) {
 		parts := make([]string, len(v))
 		for i, x := range v {
-			parts[i] = host.GLSLLiteral(x, false)
+			parts[i] = landscape.Literal(x, landscape.GLSLOptions{})
 		}
 		fmt.Fprintf(&b, "const float %s[LANDSCAPE_DIM] = float[](%s);\n", name, strings.Join(parts, ", "))
 	}

@@ -50,7 +50,7 @@ func StepSource(p *host.Problem, double bool) (*shaders.Unit, error) {
 // runConstants writes the constants of one run as GLSL literals, plus the escape condition and
 // the saddle-hyperplane side test.
 func runConstants(p *host.Problem, double bool) string {
-	lit := func(v float64) string { return host.GLSLLiteral(v, double) }
+	lit := func(v float64) string { return landscape.Literal(v, landscape.GLSLOptions{Double: double}) }
 	arr := func(v []float64) string {
 		parts := make([]string, len(v))
 		for i, x := range v {

@@ -125,3 +125,8 @@ func (t Tally) Live() int { return t.Particles - t.Diverged }
 
 // Frozen is the number of particles that no longer move because they diverged.
 func (t Tally) Frozen() int { return t.Diverged + t.LateDiverged }
+
+// ParticleBytes is the memory one particle takes in an ensemble: dim positions of realBytes each
+// (8 for float64, 4 for float32) and one first-passage record. The one definition the memory
+// checks, the GPU backend and the benchmarks share.
+func ParticleBytes(dim, realBytes int) int { return dim*realBytes + 4 }

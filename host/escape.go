@@ -121,7 +121,7 @@ func (c *EscapeCondition) holdsAt(x []float64, stride, j int) bool {
 
 // GLSL emits `bool name(REAL x[LANDSCAPE_DIM])`, the same arithmetic as Holds.
 func (c *EscapeCondition) GLSL(name string, opt landscape.GLSLOptions) string {
-	lit := func(v float64) string { return GLSLLiteral(v, opt.Double) }
+	lit := func(v float64) string { return landscape.Literal(v, opt) }
 	var b strings.Builder
 	switch c.Kind {
 	case EscapeHyperplane, EscapeRadius:
@@ -142,15 +142,6 @@ func (c *EscapeCondition) GLSL(name string, opt landscape.GLSLOptions) string {
 	default:
 		return c.expr.GLSL(name, opt)
 	}
-}
-
-// GLSLLiteral writes v so that GLSL reads the nearest float (or, with double, the exact double).
-func GLSLLiteral(v float64, double bool) string {
-	if double {
-		return "(" + strconv.FormatFloat(v, 'e', 17, 64) + "LF)"
-	}
-	s := strconv.FormatFloat(float64(float32(v)), 'e', 9, 32)
-	return "(" + s + ")"
 }
 
 func fmtVec(v []float64) string {

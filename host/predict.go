@@ -325,6 +325,13 @@ func (p *Problem) inflection() (theta, exponent float64, ok bool) {
 			}
 			theta = 0.5 * (a + b)
 			d := 1e-5 * math.Max(1, math.Abs(theta))
+			// A jump of L'' across zero (pwq's junction) is no inflection: |L''| stays away from 0,
+			// and so does the noise.
+			scale := math.Max(math.Abs(hess(lo)), math.Abs(hess(hi)))
+			if math.Max(math.Abs(hess(theta-d)), math.Abs(hess(theta+d))) > 1e-3*scale {
+				prev = cur
+				continue
+			}
 			third := math.Abs(hess(theta+d)-hess(theta-d)) / (2 * d)
 			x[0] = theta
 			p.Eval.Gradient(x, g)

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // qsdKappa and qsdRamp model the run of theory.md §3 (pwq(4,2,−1,0), sgld,
@@ -84,15 +86,20 @@ func rampBias(t0, T, tr float64) float64 {
 }
 
 func TestBurnInGrid(t *testing.T) {
-	// EstimateQuasiStationary: MinBurnIn, then ⌊S/2^j⌋ above it, ascending.
+	// EstimateQuasiStationary: MinBurnIn, then ⌊S/2^j⌋ above it, ascending,
+	// then ⌊3S/4⌋ when above them all.
 	for _, c := range []struct {
 		steps, min int
 		want       []int
 	}{
-		{2000, 0, []int{0, 1, 3, 7, 15, 31, 62, 125, 250, 500, 1000}},
-		{2000, 40, []int{40, 62, 125, 250, 500, 1000}},
+		{2000, 0, []int{0, 1, 3, 7, 15, 31, 62, 125, 250, 500, 1000, 1500}},
+		{2000, 40, []int{40, 62, 125, 250, 500, 1000, 1500}},
+		{2000, 1200, []int{1200, 1500}},
 		{2000, 1500, []int{1500}},
+		{2000, 1700, []int{1700}},
 		{10, 20, nil},
+		{4, 0, []int{0, 1, 2, 3}},
+		{2, 0, []int{0, 1}},
 		{1, 0, []int{0}},
 	} {
 		if got := burnInGrid(c.steps, c.min); !reflect.DeepEqual(got, c.want) {
@@ -180,8 +187,9 @@ func TestQuasiStationaryRamp(t *testing.T) {
 	// window estimate is biased by −t_r(1 − e^{−T/t_r})/T = −5.7% (τ̂ = 198.1
 	// to first order; theory.md measures 198.4), many standard errors (0.3%).
 	// The truncated estimate must lie within 3σ of κ·(1 − b), b the ramp's
-	// residual bias after the chosen t0 (rampBias, below 0.3σ by the rule's
-	// guard). The lag of this ramp is ∫e^{−t/t_r} dt = t_r; the estimate
+	// residual bias after the chosen t0 (rampBias), which the rule's bound
+	// (RampBias ≤ rampBiasTolerance·σ) must keep below that tolerance and
+	// must itself exceed, less 0.2σ of noise. The lag of this ramp is ∫e^{−t/t_r} dt = t_r; the estimate
 	// lies within 10% (the estimate is ℓ̂ = t0 + ln(N'/N)/κ̂, with the
 	// ramp's remainder in κ̂ and the noise of ln(N'/N)).
 	const n = 1 << 20
@@ -204,8 +212,9 @@ func TestQuasiStationaryRamp(t *testing.T) {
 		if math.Abs(z) > 3 {
 			t.Errorf("T = %g: truncated κ̂ = %.6g is %.2fσ from κ(1 − b) = %.6g", T, *e.Rate, z, qsdKappa*(1-b))
 		}
-		if b*qsdKappa > 0.3*sigma {
-			t.Errorf("T = %g: residual ramp bias %.2fσ > 0.3σ at t0 = %g", T, b*qsdKappa/sigma, q.BurnInTime)
+		c := q.Candidates[len(q.Candidates)-1]
+		if b*qsdKappa > rampBiasTolerance*sigma || c.RampBias*qsdKappa < (b-0.2/math.Sqrt(float64(e.Escaped)))*qsdKappa {
+			t.Errorf("T = %g: residual ramp bias %.2fσ at t0 = %g, bound %.2fσ: want the bias ≤ %gσ and the bound ≥ the bias − 0.2σ", T, b*qsdKappa/sigma, q.BurnInTime, c.RampBias*math.Sqrt(float64(e.Escaped)), rampBiasTolerance)
 		}
 		if zw < 10 || math.Abs(*w.Tau/wantW-1) > 0.01 {
 			t.Errorf("T = %g: window τ̂ = %.2f, want %.2f within 1%% and ≥ 10σ from κ (got %.1fσ)", T, *w.Tau, wantW, zw)
@@ -237,19 +246,138 @@ func TestQuasiStationaryRamp(t *testing.T) {
 	}
 }
 
+func TestQuasiStationaryDelay(t *testing.T) {
+	// The physical ramp (delayModel): relaxation Exp(mean 0.125), crossing
+	// Exp(κ), transit Gamma; κ = qsdKappa, η = 0.01, 2²⁰ particles, seed
+	// fixed. A short transit (shape 6, mean 0.8: the deficit is 1.5% at
+	// t = 1.85) must be resolved at t_max = 3.7 (2% of τ), 5 and 20, within
+	// 3σ of κ·(1 − b), b the exact residual bias at the chosen t0
+	// (delayModel.bias; it must be at most rampBiasTolerance·σ), while the
+	// plain window estimate is ≥ 10σ low. A long transit (shape 4, mean 1.1:
+	// like pwq with sgld, whose deficit is ≈ 0.08 at 1.85) leaves 3σ at
+	// t0 = 1.85 and 0.5σ at 2.5, so at t_max = 3.7 the rule may refuse; what
+	// it accepts must be within 3σ of κ·(1 − b) with b ≤ 1σ (no confident
+	// wrong answer), and at 5 (t0 = 3.75 is past the tail) and 20 it must
+	// resolve.
+	const n = 1 << 20
+	for _, c := range []struct {
+		m    delayModel
+		T    float64
+		must bool
+	}{
+		{delayModel{0.125, 6, 0.8}, 3.7, true},
+		{delayModel{0.125, 6, 0.8}, 5, true},
+		{delayModel{0.125, 6, 0.8}, 20, true},
+		{delayModel{0.125, 4, 1.1}, 3.7, false},
+		{delayModel{0.125, 4, 1.1}, 5, true},
+		{delayModel{0.125, 4, 1.1}, 20, true},
+	} {
+		steps := int(math.Round(c.T / qsdEta))
+		r := rand.New(rand.NewPCG(uint64(steps), 0x64656c6179))
+		fp := c.m.passages(r, n, steps, qsdEta, qsdKappa)
+		q := EstimateQuasiStationary(fp, n, steps, qsdEta, BurnInOptions{BurnIn: AutoBurnIn})
+		w := q.Window
+		zw := (qsdKappa - *w.Rate) / (*w.Rate / math.Sqrt(float64(w.Escaped)))
+		if zw < 10 {
+			t.Errorf("%+v, T = %g: window only %.1fσ low", c.m, c.T, zw)
+		}
+		if !q.Plateau {
+			t.Logf("%+v, T = %g: unresolved: %s (window %.0fσ low)", c.m, c.T, q.Reason, zw)
+			if c.must {
+				t.Errorf("%+v, T = %g: unresolved: %s", c.m, c.T, q.Reason)
+			}
+			continue
+		}
+		e := q.Estimate
+		sigma := 1 / math.Sqrt(float64(e.Escaped))
+		b := c.m.bias(q.BurnInTime, c.T, qsdKappa)
+		z := (*e.Rate - qsdKappa*(1-b)) / (*e.Rate * sigma)
+		k := q.Candidates[len(q.Candidates)-1]
+		t.Logf("%+v, T = %g: t0 = %g, τ̂ = %.2f, z %.2f against κ(1 − b), true bias %.2fσ, bound %.2fσ, tail %.3g at t0 decaying in %.3g; window %.0fσ low",
+			c.m, c.T, q.BurnInTime, *e.Tau, z, b/sigma, k.RampBias/sigma, k.TailDeficit, *k.TailTime, zw)
+		if math.Abs(z) > 3 {
+			t.Errorf("%+v, T = %g: κ̂ %.2fσ from κ(1 − b)", c.m, c.T, z)
+		}
+		if lim := map[bool]float64{true: rampBiasTolerance, false: 1}[c.must]; b > lim*sigma {
+			t.Errorf("%+v, T = %g: accepted t0 = %g leaves %.2fσ (> %gσ)", c.m, c.T, q.BurnInTime, b/sigma, lim)
+		}
+	}
+}
+
+func TestQuasiStationaryCoverage(t *testing.T) {
+	// 60 fixed seeds of 2¹⁸ particles each. The short transit of
+	// TestQuasiStationaryDelay at t_max = 3.7 (2% of τ): resolved in at least
+	// 50 (measured 94 of 100), and of those the Garwood interval must cover
+	// κ in ≥ 90% (nominal 95%; the true residual bias is ≤ 0.2σ) with at most
+	// one beyond 3σ. The exponential ramp t_r = 1.15 at t_max = 5, which the
+	// test misses at S/2 in 52 of 60 seeds (2.7σ low there): whatever is
+	// resolved must be within 3σ of κ (no confident wrong answer; measured:
+	// 3 of 60 resolved, at 3S/4).
+	const n, seeds = 1 << 18, 60
+	short := delayModel{0.125, 6, 0.8}
+	res, covered, far := 0, 0, 0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		r := rand.New(rand.NewPCG(seed, 0x636f76))
+		fp := short.passages(r, n, 370, qsdEta, qsdKappa)
+		q := EstimateQuasiStationary(fp, n, 370, qsdEta, BurnInOptions{BurnIn: AutoBurnIn})
+		if !q.Plateau {
+			continue
+		}
+		res++
+		e := q.Estimate
+		if e.RateCI95[0] <= qsdKappa && qsdKappa <= e.RateCI95[1] {
+			covered++
+		}
+		if math.Abs(*e.Rate-qsdKappa) > 3**e.Rate/math.Sqrt(float64(e.Escaped)) {
+			far++
+		}
+	}
+	t.Logf("delay, t_max = 3.7: resolved %d/%d, coverage %d/%d, beyond 3σ %d", res, seeds, covered, res, far)
+	if res < 50 || float64(covered) < 0.9*float64(res) || far > 1 {
+		t.Errorf("delay, t_max = 3.7: resolved %d/%d (want ≥ 50), coverage %d/%d (want ≥ 90%%), beyond 3σ %d (want ≤ 1)", res, seeds, covered, res, far)
+	}
+
+	res, worst := 0, 0.0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		r := rand.New(rand.NewPCG(seed, 0x72616d))
+		fp := rampPassages(r, n, 500, qsdEta, qsdKappa, qsdRamp)
+		q := EstimateQuasiStationary(fp, n, 500, qsdEta, BurnInOptions{BurnIn: AutoBurnIn})
+		if !q.Plateau {
+			continue
+		}
+		res++
+		e := q.Estimate
+		z := (*e.Rate - qsdKappa) / (*e.Rate / math.Sqrt(float64(e.Escaped)))
+		if math.Abs(z) > math.Abs(worst) {
+			worst = z
+		}
+	}
+	t.Logf("ramp t_r = 1.15, t_max = 5: resolved %d/%d, worst z %.2f", res, seeds, worst)
+	if math.Abs(worst) > 3 {
+		t.Errorf("ramp t_r = 1.15, t_max = 5: a resolved estimate %.2fσ from κ", worst)
+	}
+}
+
 func TestQuasiStationaryAllRamp(t *testing.T) {
 	// The window of theory.md's t_max = 5 (S = 500) with the ramp t_r = 1.15
-	// is too short: after t0 = S/2 = 2.5 the ramp leaves −5% (≈ 6σ), so the
-	// rule must refuse, keep the counts and interval of the last candidate,
-	// and say how to fix it. The window estimate is τ̂ ≈ 241.6 to first
-	// order (theory.md measures 239.8); within 3%.
+	// is too short: after t0 = S/2 = 2.5 the ramp leaves −4.6% (≈ 5σ), after
+	// 3S/4 = 3.75 −2.4% (≈ 2σ), so the rule must refuse, keep the counts and
+	// interval of the last candidate, and say how to fix it. At 3S/4 the
+	// hazard changes too little for the test (this seed: p = 0.26), and the
+	// bound on the residual bias refuses it; at both the bound must be above
+	// the tolerance, and at least the true bias (rampBias) less 0.2σ of
+	// noise. With T = 1 < t_r the test sees the ramp at S/2, and at 3S/4 the
+	// deficit is still 1/2 (no sigmoid's shoulder to pass: the bound, 6.5σ,
+	// only needs to refuse). The window
+	// estimate is τ̂ ≈ 241.6 to first order (theory.md measures 239.8);
+	// within 3%.
 	const n = 1 << 20
 	for _, c := range []struct {
 		steps int
 		why   string
 	}{
-		{500, ""}, // either clause, the fix is what matters
-		{100, "the hazard is still rising at t = "}, // T = 1 < t_r: rising throughout
+		{500, "the ramp's deficit measured before it ("},
+		{100, ""}, // either clause, the fix is what matters
 	} {
 		r := rand.New(rand.NewPCG(uint64(c.steps), 0x616c6c))
 		fp := rampPassages(r, n, c.steps, qsdEta, qsdKappa, qsdRamp)
@@ -264,9 +392,21 @@ func TestQuasiStationaryAllRamp(t *testing.T) {
 			t.Errorf("S = %d: reason %q, note %q", c.steps, q.Reason, e.Note)
 		}
 		last := q.Candidates[len(q.Candidates)-1]
-		if q.BurnIn != c.steps/2 || last.BurnIn != c.steps/2 || e.Escaped != last.Escaped || e.Escaped < MinEscapesResolved ||
+		if q.BurnIn != 3*c.steps/4 || last.BurnIn != 3*c.steps/4 || e.Escaped != last.Escaped || e.Escaped < MinEscapesResolved ||
 			!(e.RateCI95[0] > 0 && e.RateCI95[1] > e.RateCI95[0]) {
 			t.Errorf("S = %d: t0 = %d, last candidate %+v, estimate %+v", c.steps, q.BurnIn, last, e)
+		}
+		T := float64(c.steps) * qsdEta
+		for _, k := range q.Candidates[len(q.Candidates)-2:] {
+			sigma := 1 / math.Sqrt(float64(k.Escaped))
+			b := rampBias(k.Time, T, qsdRamp)
+			t.Logf("S = %d, t0 = %g: p = %.2g, bound %.2fσ, true %.2fσ", c.steps, k.Time, k.PValue, k.RampBias/sigma, b/sigma)
+			if (c.steps == 500 && k.RampBias < b-0.2*sigma) || k.RampBias <= rampBiasTolerance*sigma {
+				t.Errorf("S = %d, t0 = %g: bound %.2fσ, true bias %.2fσ", c.steps, k.Time, k.RampBias/sigma, b/sigma)
+			}
+		}
+		if c.steps == 100 && !q.Candidates[len(q.Candidates)-2].Rising {
+			t.Errorf("S = 100: the test must see the ramp at S/2: %+v", q.Candidates[len(q.Candidates)-2])
 		}
 		if b, err := json.Marshal(q); err != nil || !strings.Contains(string(b), `"estimate":{"particles":`) || !strings.Contains(string(b), `"rate":null`) {
 			t.Errorf("S = %d: JSON %v %.200s", c.steps, err, b)
@@ -384,4 +524,65 @@ func TestHazardSeries(t *testing.T) {
 	if escapes != e.Escaped || !near(exposure, e.Exposure, 1e-12) {
 		t.Fatalf("bins add to %d escapes, exposure %v; window %d, %v", escapes, exposure, e.Escaped, e.Exposure)
 	}
+}
+
+// delayModel is the physical model of an escape started at a point in the
+// well: a relaxation R ~ Exp(mean relax), then the barrier crossing at the
+// quasi-stationary rate κ, C ~ Exp(κ), then the transit from the saddle to
+// the escape surface, D ~ Gamma(shape, mean/shape). The first passage is
+// R + C + D; its hazard is κ·(1 − d(t)) with the deficit
+// d(t) = (1 − G(t))/S(t), G the distribution function of R + D and S the
+// survival (S − f/κ = 1 − G), a sigmoid ramp with a light tail.
+type delayModel struct {
+	relax float64
+	shape int
+	mean  float64
+}
+
+// passages draws n first passages R + C + D and returns those within steps,
+// discretised as fp = ⌈t/η⌉.
+func (m delayModel) passages(r *rand.Rand, n, steps int, eta, kappa float64) []uint32 {
+	var fp []uint32
+	theta := m.mean / float64(m.shape)
+	for i := 0; i < n; i++ {
+		t := m.relax*r.ExpFloat64() + r.ExpFloat64()/kappa
+		for j := 0; j < m.shape; j++ {
+			t += theta * r.ExpFloat64()
+		}
+		if f := math.Max(1, math.Ceil(t/eta)); f <= float64(steps) {
+			fp = append(fp, uint32(f))
+		}
+	}
+	return fp
+}
+
+// tail is 1 − G(t) = P(R + D > t) = P(D > t) + ∫_0^t g_D(s)·e^{−(t−s)/relax} ds
+// (midpoint rule, 2000 points).
+func (m delayModel) tail(t float64) float64 {
+	d := distuv.Gamma{Alpha: float64(m.shape), Beta: float64(m.shape) / m.mean}
+	const n = 2000
+	h := t / n
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		s := (float64(i) + 0.5) * h
+		sum += d.Prob(s) * math.Exp(-(t-s)/m.relax)
+	}
+	return d.Survival(t) + sum*h
+}
+
+// bias is the exact relative bias of the rate truncated at t0 over (t0, T]:
+// E'/X' tends to (S(t0) − S(T))/∫S = κ·(1 − ∫(1 − G)/∫S), since
+// f = κ·(S − (1 − G)). ∫(1 − G) by the midpoint rule (400 points); ∫S from
+// S(t) ≈ e^{−κ(t − relax − mean)} past the delay, whose error is of order
+// κ·(relax + mean) of the bias itself.
+func (m delayModel) bias(t0, T, kappa float64) float64 {
+	const n = 400
+	h := (T - t0) / n
+	deficit := 0.0
+	for i := 0; i < n; i++ {
+		deficit += m.tail(t0+(float64(i)+0.5)*h) * h
+	}
+	lag := m.relax + m.mean
+	survival := (math.Exp(-kappa*(t0-lag)) - math.Exp(-kappa*(T-lag))) / kappa
+	return deficit / survival
 }

@@ -14,7 +14,7 @@ import (
 // Version is the program version written into results and checkpoints. 0.2.0 changed the random
 // stream (draws shared across iterations, host/rng "Draws"): checkpoints and shards of 0.1.0 are
 // refused, since resuming or merging them would mix two streams.
-const Version = "0.2.0"
+const Version = "0.3.0"
 
 // Result is one run's outcome: the fields of the --json contract (architecture.md) and more.
 // Times are continuous time (iterations × η) unless the name says iterations.

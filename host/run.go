@@ -9,12 +9,13 @@ import (
 
 // Progress is reported after every chunk.
 type Progress struct {
-	Iteration int     // iterations done
-	Steps     int     // iterations planned
-	Escaped   int     // escapes so far
-	Diverged  int     // divergences so far
-	Beyond    int     // particles beyond the saddle hyperplane now
-	Rate      float64 // current κ̂ per unit time (NaN before the first escape)
+	Iteration int        // iterations done
+	Steps     int        // iterations planned
+	Escaped   int        // escapes so far
+	Diverged  int        // divergences so far
+	Beyond    int        // particles beyond the saddle hyperplane now
+	Basin     BasinPoint // the occupancy of the far basin now (non-absorbing runs)
+	Rate      float64    // current κ̂ per unit time (NaN before the first escape)
 	Elapsed   time.Duration
 }
 
@@ -145,15 +146,17 @@ func Loop(ctx context.Context, p *Problem, b Backend, opt RunOptions) (LoopStats
 		st.iterationsAdvanced += n
 		st.Escaped += c.Escaped
 		st.Diverged += c.Diverged
+		// The basin fraction, counted over the particles still moving (docs/theory.md §5, K8).
 		live := count - st.Diverged
 		frac := 0.0
 		if live > 0 {
 			frac = float64(c.Beyond) / float64(live)
 		}
-		st.Basin = append(st.Basin, BasinPoint{Iteration: st.Iterations, Time: float64(st.Iterations) * cfg.LR, Beyond: frac})
+		bp := BasinPoint{Iteration: st.Iterations, Time: float64(st.Iterations) * cfg.LR, Beyond: frac}
+		st.Basin = append(st.Basin, bp)
 		if opt.Progress != nil {
 			opt.Progress(Progress{Iteration: st.Iterations, Steps: cfg.Steps, Escaped: st.Escaped,
-				Diverged: st.Diverged, Beyond: c.Beyond, Rate: roughRate(st, count, cfg), Elapsed: time.Since(start)})
+				Diverged: st.Diverged, Beyond: c.Beyond, Basin: bp, Rate: roughRate(st, count, cfg), Elapsed: time.Since(start)})
 		}
 		if opt.AfterChunk != nil {
 			if err := opt.AfterChunk(st.Iterations); err != nil {

@@ -171,7 +171,7 @@ func TestRunSweepPlumbing(t *testing.T) {
 		t.Fatalf("axis: %+v", res.Axis)
 	}
 	for _, pt := range res.Points {
-		if _, ok := pt.Theory["quadrature"]; !ok || pt.Plan.TauSource != "quadrature" || pt.Particles*pt.Steps > 1e6 {
+		if _, ok := pt.Theory["quadrature"]; !ok || pt.Plan.TauSource != "discrete" || pt.Particles*pt.Steps > 1e6 {
 			t.Fatalf("point %+v", pt)
 		}
 	}

@@ -225,9 +225,9 @@ func benchOne(c benchCase, backend string, particles, steps, repeat int) (benchR
 	if err != nil {
 		return row, err
 	}
-	row.BytesPerParticle = p.Dim*8 + 4 // the CPU reference: float64 positions and a record
+	row.BytesPerParticle = host.ParticleBytes(p.Dim, 8) // the CPU reference: float64 positions
 	if backend == "gpu" && cfg.Precision != "f64" {
-		row.BytesPerParticle = p.Dim*4 + 4
+		row.BytesPerParticle = host.ParticleBytes(p.Dim, 4)
 	}
 	var rates, shares []float64
 	for r := 0; r < repeat; r++ {

@@ -111,12 +111,7 @@ func cmdRun(args []string) error {
 	}
 	opt.Progress = func(pr host.Progress) {
 		if !p.Config.Absorb {
-			live := count - pr.Diverged
-			frac := 0.0
-			if live > 0 {
-				frac = float64(pr.Beyond) / float64(live)
-			}
-			basin = append(basin, host.BasinPoint{Iteration: pr.Iteration, Time: float64(pr.Iteration) * p.Config.LR, Beyond: frac})
+			basin = append(basin, pr.Basin)
 		}
 		if printer != nil {
 			printer(pr)
@@ -340,14 +335,14 @@ const hostCopies = 3
 // memory this machine has available (/proc/meminfo MemAvailable); a Go allocation failure
 // would otherwise end the program without a message.
 func checkHostMemory(backend string, count, dim int) error {
-	need := float64(count) * float64(8*dim+4) * hostCopies
+	need := float64(count) * float64(host.ParticleBytes(dim, 8)) * hostCopies
 	avail, ok := memAvailable()
 	if !ok || need <= float64(avail) {
 		return nil
 	}
 	gpuPart := ""
 	if backend == "gpu" {
-		gpuPart = fmt.Sprintf(" (and %s of GPU memory)", bytesText(float64(count)*float64(4*dim+4)))
+		gpuPart = fmt.Sprintf(" (and %s of GPU memory)", bytesText(float64(count)*float64(host.ParticleBytes(dim, 4))))
 	}
 	return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles in %d dimensions need about %s of host memory%s but %s is available; lower --particles or split the run with --shard i/n over several jobs",
 		count, dim, bytesText(need), gpuPart, bytesText(float64(avail)))}

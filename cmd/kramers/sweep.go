@@ -91,7 +91,20 @@ func cmdSweep(args []string) error {
 	if err := plot.Save(filepath.Join(*out, "sweep.png"), plot.Width*1.3, plot.Height*1.2, plot.SweepFigure(res, title)); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(*out, "sweep.csv"), filepath.Join(*out, "sweep.png"))
+	// The hazard against time of every point, one panel each, so that the plateau behind each
+	// quasi-stationary rate (and the burn-in) can be seen (docs/theory.md §3).
+	var hazards []plot.Figure
+	for _, pt := range res.Points {
+		if pt.Result != nil {
+			hazards = append(hazards, plot.HazardFigure(pt.Result, fmt.Sprintf("%s = %g", name, pt.Value)))
+		}
+	}
+	if len(hazards) > 0 {
+		if err := plot.SaveGrid(filepath.Join(*out, "hazard.png"), plot.Width, plot.Height, 3, hazards...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", filepath.Join(*out, "sweep.csv"), filepath.Join(*out, "sweep.png"), filepath.Join(*out, "hazard.png"))
 	if ctx.Err() != nil {
 		return errInterrupted
 	}

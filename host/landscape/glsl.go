@@ -62,7 +62,7 @@ func (l *Landscape) GLSL(opt GLSLOptions) string {
 		}
 	}
 	if zeros > 0 {
-		fmt.Fprintf(&sb, "\tfor (int i = 0; i < LANDSCAPE_DIM*LANDSCAPE_DIM; i++) {\n\t\th[i] = %s;\n\t}\n", literal(0, opt))
+		fmt.Fprintf(&sb, "\tfor (int i = 0; i < LANDSCAPE_DIM*LANDSCAPE_DIM; i++) {\n\t\th[i] = %s;\n\t}\n", Literal(0, opt))
 	}
 	emitBody(&sb, opt, roots, func(i int) string { return names[i] })
 	sb.WriteString("}\n\n")
@@ -89,9 +89,11 @@ func sanitizeComment(s string) string {
 	return b.String()
 }
 
-// literal formats a real constant for GLSL. Float mode: a plain float literal
+// Literal formats a real constant for GLSL, the one writer of GLSL numbers in kramers (the
+// landscape code, the run constants, escape conditions and the view). It is exact: the shortest
+// digits that read back as the same float32 (or, with Double, float64). Float mode: a plain float literal
 // (always with "." or an exponent); double mode: the same with the LF suffix.
-func literal(v float64, opt GLSLOptions) string {
+func Literal(v float64, opt GLSLOptions) string {
 	var s string
 	if opt.Double {
 		s = strconv.FormatFloat(math.Abs(v), 'g', -1, 64)
@@ -220,7 +222,7 @@ func (e *glslEmitter) expr(n *node) string {
 			}
 			return "false"
 		}
-		return literal(n.v, e.opt)
+		return Literal(n.v, e.opt)
 	case opVar:
 		return fmt.Sprintf("x[%d]", n.i)
 	case opAdd:
@@ -241,7 +243,7 @@ func (e *glslEmitter) expr(n *node) string {
 		}
 		prod := strings.Repeat(base+" * ", m-1) + base
 		if n.i < 0 {
-			return "(" + literal(1, e.opt) + " / (" + prod + "))"
+			return "(" + Literal(1, e.opt) + " / (" + prod + "))"
 		}
 		return "(" + prod + ")"
 	case opPow:
@@ -250,7 +252,7 @@ func (e *glslEmitter) expr(n *node) string {
 		}
 		return fmt.Sprintf("pow(%s, %s)", e.expr(n.a), e.expr(n.b))
 	case opStep:
-		return fmt.Sprintf("(%s > %s ? %s : %s)", e.expr(n.a), literal(0, e.opt), literal(1, e.opt), literal(0, e.opt))
+		return fmt.Sprintf("(%s > %s ? %s : %s)", e.expr(n.a), Literal(0, e.opt), Literal(1, e.opt), Literal(0, e.opt))
 	case opMin, opMax:
 		return fmt.Sprintf("%s(%s, %s)", funcNames[n.op], e.expr(n.a), e.expr(n.b))
 	case opSelect:

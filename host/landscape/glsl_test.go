@@ -135,8 +135,8 @@ func TestLiteral(t *testing.T) {
 		{0.1, true, "0.1LF"}, {2, true, "2.0LF"}, {1e20, true, "1e20LF"},
 	}
 	for _, c := range cases {
-		if got := literal(c.v, GLSLOptions{Double: c.double}); got != c.want {
-			t.Errorf("literal(%v, %v) = %q, want %q", c.v, c.double, got, c.want)
+		if got := Literal(c.v, GLSLOptions{Double: c.double}); got != c.want {
+			t.Errorf("Literal(%v, %v) = %q, want %q", c.v, c.double, got, c.want)
 		}
 	}
 }

@@ -43,6 +43,9 @@ type Figure struct {
 	Lines                 []Line
 	// HLines are horizontal reference lines (e.g. a ratio of 1, a tolerance band).
 	HLines []HLine
+	// LegendBottomRight puts the legend in the bottom-right corner, for figures that rise to a
+	// plateau (the hazard); the default top-left suits figures that rise to the right.
+	LegendBottomRight bool
 }
 
 // HLine is a horizontal reference line.
@@ -81,8 +84,8 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.X.Label.TextStyle.Font.Size = vg.Points(10)
 	p.Y.Label.TextStyle.Font.Size = vg.Points(10)
-	p.Legend.Top = true
-	p.Legend.Left = true // every figure here rises to the right: the top-left corner is empty
+	p.Legend.Top = !f.LegendBottomRight
+	p.Legend.Left = !f.LegendBottomRight // most figures here rise to the right: the top-left corner is empty
 	p.Legend.TextStyle.Font.Size = vg.Points(8.5)
 	p.Add(plotter.NewGrid())
 	xmin, xmax := math.Inf(1), math.Inf(-1)
@@ -204,18 +207,25 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 
 // Save writes the figures side by side into one PNG of width w·len(figs) and height h (points).
 func Save(path string, w, h vg.Length, figs ...Figure) error {
+	return SaveGrid(path, w, h, len(figs), figs...)
+}
+
+// SaveGrid writes the figures into one PNG, cols panels of w×h points a row, row after row.
+func SaveGrid(path string, w, h vg.Length, cols int, figs ...Figure) error {
 	if len(figs) == 0 {
 		return fmt.Errorf("plot %s: no figure", path)
 	}
-	img := vgimg.NewWith(vgimg.UseWH(w*vg.Length(len(figs)), h), vgimg.UseDPI(110))
+	cols = max(1, min(cols, len(figs)))
+	rows := (len(figs) + cols - 1) / cols
+	img := vgimg.NewWith(vgimg.UseWH(w*vg.Length(cols), h*vg.Length(rows)), vgimg.UseDPI(110))
 	dc := draw.New(img)
-	tiles := draw.Tiles{Cols: len(figs), Rows: 1, PadX: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+	tiles := draw.Tiles{Cols: cols, Rows: rows, PadX: vg.Points(12), PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
 	for i, f := range figs {
 		p, err := f.Plot()
 		if err != nil {
 			return err
 		}
-		p.Draw(tiles.At(dc, i, 0))
+		p.Draw(tiles.At(dc, i%cols, i/cols))
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -295,7 +305,7 @@ func TheoryLine(name, key string, pts []host.SweepPoint, colour, dash int) Line 
 // A plateau after t0 is what makes the reported rate the quasi-stationary one.
 func HazardFigure(r *host.Result, title string) Figure {
 	qs := r.BurnIn
-	f := Figure{Title: title, XLabel: "time t = iterations·η", YLabel: "hazard (escapes per survivor per unit time)"}
+	f := Figure{Title: title, XLabel: "time t = iterations·η", YLabel: "hazard (escapes per survivor per unit time)", LegendBottomRight: true}
 	pts := Points{Name: "hazard per bin (95% CI)", ColourIndex: 0}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, h := range qs.Hazard {

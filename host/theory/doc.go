@@ -12,6 +12,12 @@
 //   - MeanFirstPassage1D: the exact one-dimensional mean first-passage time of
 //     dθ = −L'(θ)dt + sqrt(2D(θ))dW for any positive D, by quadrature carried
 //     out in log space (theory.md §4.3).
+//   - DiscreteChain1D: the exact mean first-passage time and quasi-stationary
+//     escape probability of the discrete chain θ' = θ − ηL'(θ) + sqrt(2ηD(θ))z
+//     that the simulator runs, at its own η (theory.md §3): collocation with
+//     hat functions and exact Gaussian weights, band elimination in GTH form,
+//     Romberg extrapolation in the grid spacing. It has no O(η) bias to allow
+//     for, and D may vanish at points.
 //
 // Inputs are plain numbers, slices and functions, so the package depends on
 // gonum only and not on the landscape package. PWQ is an independent closed
