@@ -403,3 +403,11 @@ func (c *Context) Window() *glfw.Window { return c.win }
 
 // XvfbPID returns the process id of the private Xvfb server, or 0 if none.
 func (c *Context) XvfbPID() int { return c.xvfb.pid() }
+
+// XvfbDisplay returns the display (":N") of the private Xvfb server, or "" if none.
+func (c *Context) XvfbDisplay() string {
+	if c.xvfb == nil {
+		return ""
+	}
+	return c.xvfb.display
+}

@@ -266,6 +266,11 @@ func (p *Program) Delete() error {
 	})
 }
 
+// GLError returns the pending GL errors, if any, as one error that names what was being done
+// and wraps ErrOutOfMemory when the driver ran out. Code that makes GL calls of its own inside
+// Do (the live view, package gpu/view) checks them with it.
+func GLError(what string) error { return glError(what) }
+
 // glError returns the pending GL errors, if any, as one error.
 func glError(what string) error {
 	var codes []string

@@ -110,20 +110,20 @@ func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta 
 }
 
 // estimateJSON is the wire form of Estimate: the same fields in the same
-// order, with the float fields that may be non-finite as pointers.
+// order, with the float fields that may be non-finite as Numbers (null).
 type estimateJSON struct {
-	Particles        int         `json:"particles"`
-	Escaped          int         `json:"escaped"`
-	Exposure         *float64    `json:"exposure_time"`
-	Rate             *float64    `json:"rate"`
-	RateCI95         [2]*float64 `json:"rate_ci95"`
-	RateUpper95      *float64    `json:"rate_upper95"`
-	Tau              *float64    `json:"tau"`
-	TauIterations    *float64    `json:"tau_iterations"`
-	TauCI95          [2]*float64 `json:"tau_ci95"`
-	Resolved         bool        `json:"resolved"`
-	Note             string      `json:"note,omitempty"`
-	MeanFirstPassage *float64    `json:"mean_first_passage,omitempty"`
+	Particles        int       `json:"particles"`
+	Escaped          int       `json:"escaped"`
+	Exposure         Number    `json:"exposure_time"`
+	Rate             *float64  `json:"rate"`
+	RateCI95         [2]Number `json:"rate_ci95"`
+	RateUpper95      Number    `json:"rate_upper95"`
+	Tau              *float64  `json:"tau"`
+	TauIterations    *float64  `json:"tau_iterations"`
+	TauCI95          [2]Number `json:"tau_ci95"`
+	Resolved         bool      `json:"resolved"`
+	Note             string    `json:"note,omitempty"`
+	MeanFirstPassage *float64  `json:"mean_first_passage,omitempty"`
 }
 
 // MarshalJSON writes non-finite numbers as null, since JSON has no Inf or
@@ -132,13 +132,13 @@ func (e Estimate) MarshalJSON() ([]byte, error) {
 	return json.Marshal(estimateJSON{
 		Particles:        e.Particles,
 		Escaped:          e.Escaped,
-		Exposure:         finite(e.Exposure),
+		Exposure:         Number(e.Exposure),
 		Rate:             e.Rate,
-		RateCI95:         [2]*float64{finite(e.RateCI95[0]), finite(e.RateCI95[1])},
-		RateUpper95:      finite(e.RateUpper95),
+		RateCI95:         [2]Number{Number(e.RateCI95[0]), Number(e.RateCI95[1])},
+		RateUpper95:      Number(e.RateUpper95),
 		Tau:              e.Tau,
 		TauIterations:    e.TauIterations,
-		TauCI95:          [2]*float64{finite(e.TauCI95[0]), finite(e.TauCI95[1])},
+		TauCI95:          [2]Number{Number(e.TauCI95[0]), Number(e.TauCI95[1])},
 		Resolved:         e.Resolved,
 		Note:             e.Note,
 		MeanFirstPassage: e.MeanFirstPassage,
@@ -148,21 +148,25 @@ func (e Estimate) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads what MarshalJSON writes; a null upper end of tau_ci95
 // becomes +Inf and any other null float becomes NaN.
 func (e *Estimate) UnmarshalJSON(b []byte) error {
-	var v estimateJSON
+	nan := NaN() // an absent number reads as null does
+	v := estimateJSON{Exposure: nan, RateCI95: [2]Number{nan, nan}, RateUpper95: nan, TauCI95: [2]Number{nan, nan}}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	nan := math.NaN()
+	tauHi := float64(v.TauCI95[1])
+	if math.IsNaN(tauHi) { // null: the open upper end
+		tauHi = math.Inf(1)
+	}
 	*e = Estimate{
 		Particles:        v.Particles,
 		Escaped:          v.Escaped,
-		Exposure:         orValue(v.Exposure, nan),
+		Exposure:         float64(v.Exposure),
 		Rate:             v.Rate,
-		RateCI95:         [2]float64{orValue(v.RateCI95[0], nan), orValue(v.RateCI95[1], nan)},
-		RateUpper95:      orValue(v.RateUpper95, nan),
+		RateCI95:         [2]float64{float64(v.RateCI95[0]), float64(v.RateCI95[1])},
+		RateUpper95:      float64(v.RateUpper95),
 		Tau:              v.Tau,
 		TauIterations:    v.TauIterations,
-		TauCI95:          [2]float64{orValue(v.TauCI95[0], nan), orValue(v.TauCI95[1], math.Inf(1))},
+		TauCI95:          [2]float64{float64(v.TauCI95[0]), tauHi},
 		Resolved:         v.Resolved,
 		Note:             v.Note,
 		MeanFirstPassage: v.MeanFirstPassage,
@@ -170,8 +174,10 @@ func (e *Estimate) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// finite is the pointer form of Number (nil where Number writes null), for wire structs that
+// predate Number.
 func finite(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if !Number(v).Finite() {
 		return nil
 	}
 	return &v

@@ -22,6 +22,13 @@ type Measurement struct {
 	Warnings        []string
 }
 
+// Measurement returns the measurement record r was made from (Summarise copies its fields into the
+// Result): the record that sweeps and reproductions read their numbers from.
+func (r *Result) Measurement() Measurement {
+	return Measurement{Estimate: r.Estimate, QuasiStationary: r.BurnIn, Stability: r.Stability, Theory: r.Theory,
+		Comparisons: r.Comparisons, Warnings: r.Warnings}
+}
+
 // Comparison is a measured rate against one theory value.
 type Comparison struct {
 	Kind theory.Kind `json:"kind"`
@@ -74,6 +81,9 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 		m.Warnings = append(m.Warnings, fmt.Sprintf("%d particles ran off after escaping (the landscape is unbounded below beyond the exit); their first passages count, and they are frozen where they left the box", t.LateDiverged))
 	}
 	qs := m.QuasiStationary
+	if qs.Warning != "" {
+		m.Warnings = append(m.Warnings, qs.Warning)
+	}
 	if e.Resolved {
 		if qs.Window.Escaped > 0 && float64(qs.Window.Escaped-e.Escaped) > 0.5*float64(qs.Window.Escaped) {
 			m.Warnings = append(m.Warnings, fmt.Sprintf("short window: the burn-in t0 = %.4g removed %d of %d escapes; a longer run (--steps) firms up the quasi-stationary rate", qs.BurnInTime, qs.Window.Escaped-e.Escaped, qs.Window.Escaped))

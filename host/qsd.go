@@ -109,7 +109,11 @@ type QuasiStationary struct {
 	Hazard []HazardPoint `json:"hazard"`
 	// Reason says in one line why the estimate is unresolved, when it is.
 	Reason string `json:"reason,omitempty"`
-	// Warning is set when a given burn-in is not Settled.
+	// Widened is true when no candidate settled, the last one failed only the guard on the ramp's
+	// residual bias, and the rate is reported with the upper end of its interval raised by that
+	// bound (widen); Warning then says by how much.
+	Widened bool `json:"widened_for_ramp,omitempty"`
+	// Warning is set when a given burn-in is not Settled, or when the interval was widened.
 	Warning string `json:"warning,omitempty"`
 }
 
@@ -222,10 +226,10 @@ type BurnInCandidate struct {
 //     and is dropped; on the bins past it the tail d(t) = A·e^{−(t−t0)/τ}
 //     is fitted by generalised least squares, A (the deficit at t0) in
 //     closed form and τ profiled on a grid. Its bias after t0 is
-//     b = A·κ̂∫_0^L e^{−u/τ}e^{−κu} du / (κ̂X'/N'), the exposure's weighting
-//     (the number at risk falls as e^{−κu}) included. RampBias is the
-//     largest (A + 1 standard error)·b/A over the τ within Δχ² = 1 of the
-//     best fit. The exponential tail errs on the safe side for the physical
+//     b = A·N'·∫_0^L e^{−u/τ}·e^{−κu} du / X', the exposure's weighting (the
+//     number at risk falls as N'·e^{−κu}) included. RampBias is the largest
+//     b with A raised by one standard error, over the τ within Δχ² = 1 of
+//     the best fit: an upper limit, about one standard error up. The exponential tail errs on the safe side for the physical
 //     ramp: the delays of relaxation and transit have log-concave
 //     distributions (a Gamma of shape ≥ 1, a Gaussian, an exponential, and
 //     their sums: Bagnoli & Bergstrom, Econ. Theory 26, 445 (2005)), whose
@@ -233,7 +237,7 @@ type BurnInCandidate struct {
 //     decay measured before t0 is an upper bound after it. (Measured
 //     hazards follow this only roughly: pwq with sgld keeps a deficit of
 //     about 0.03 from t = 2.1 to 2.9 after its sigmoid; the margin of one
-//     standard error covers such a shelf.) For the same
+//     standard error has covered it in the runs measured, t_max = 3.7–20.) For the same
 //     reason τ is capped by the chord from d = 1 at t = 0 to the first bin
 //     past the shoulder (at its upper limit, two standard errors up): a
 //     deficit that fell from 1 to d_j in time c_j decays at least at rate
@@ -253,9 +257,9 @@ type BurnInCandidate struct {
 //     t0 = 0 with probability at most α = 1%, and a false "no plateau" is
 //     at most as likely, whatever E.
 //   - Large E makes the rule exacting, as it should: the bias left must be
-//     small against the error, which shrinks as 1/√E'; a deficit A at t0
-//     decaying in τ needs t0 later by about τ·ln(√E'·A·τ/(0.5·L)) than
-//     where it falls below the noise.
+//     small against the error, which shrinks as 1/√E'. A deficit
+//     A·e^{−(t−t0)/τ} leaves about A·τ/L, which must stay below 0.5/√E', so
+//     the t0 needed grows as τ·ln √E'.
 //
 // A candidate needs at least MinEscapesResolved escapes after it; the scan
 // stops at the first one with fewer (later ones have fewer still), and the
@@ -329,6 +333,13 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	} else {
 		c := q.Candidates[len(q.Candidates)-1]
 		q.truncate(p, c, eta)
+		if c.widenable() {
+			// The hazard is constant after t0 by the test, and only the bound on what is left of
+			// the ramp exceeds rampBiasTolerance: report the rate with the upper end of its
+			// interval raised by that bound instead of refusing it (the ramp can only make κ̂ low).
+			q.widen(c)
+			return q
+		}
 		q.Reason = fmt.Sprintf("no plateau of the hazard within the window: after the last burn-in tried, t0 = %.4g, %s; run longer (--steps) or give --burn-in", c.Time, c.unsettled(eta))
 	}
 	e := &q.Estimate
@@ -336,6 +347,35 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	e.Note = q.Reason
 	q.WindowBias = nil
 	return q
+}
+
+// Widening: the largest bound on the residual ramp bias (RampBias) for which a rate that fails
+// only the bias guard at the last candidate is still reported, with its interval widened.
+// maxWidenSigma: at most 3 standard errors (beyond, the interval would be mostly bias);
+// maxWidenRelative: at most 5% (beyond, the number says more about the window than the rate).
+const (
+	maxWidenSigma    = 3
+	maxWidenRelative = 0.05
+)
+
+// widenable says whether the last candidate's rate can be reported with a widened interval:
+// the constancy test passes, there are enough escapes, and the bias bound is moderate.
+func (c BurnInCandidate) widenable() bool {
+	if c.Rising || c.Escaped < MinEscapesResolved || c.Rate == nil {
+		return false
+	}
+	return c.RampBias <= maxWidenRelative && c.RampBias*math.Sqrt(float64(c.Escaped)) <= maxWidenSigma
+}
+
+// widen keeps the estimate after c, raises the upper end of the rate's 95% interval (and lowers
+// the lower end of τ's) by the bias bound b, κ_hi/(1 − b), and says so in Warning.
+func (q *QuasiStationary) widen(c BurnInCandidate) {
+	e := &q.Estimate
+	b := c.RampBias
+	e.RateCI95[1] /= 1 - b
+	e.TauCI95[0] = 1 / e.RateCI95[1]
+	q.Widened, q.Plateau = true, false
+	q.Warning = fmt.Sprintf("short window: after the last burn-in tried, t0 = %.4g, the hazard may still be below its plateau, so the rate may be up to %.2g%% low (%.2g standard errors); the upper end of its 95%% interval is raised by that bound. A longer run (--steps) removes it", c.Time, 100*b, b*math.Sqrt(float64(c.Escaped)))
 }
 
 // unsettled says in a clause why c fails the automatic rule.
@@ -552,8 +592,7 @@ func (p passages) tail(t0, e int, x float64) (amp, tau, bias float64) {
 	c := 1 / float64(e)
 	d := make([]float64, len(bins))
 	v := make([]float64, len(bins)) // 1/(κ·x_i)
-	point := 0.0                    // the fitted bias, for the reference κ
-	var bound, tauMax float64
+	point, bound := 0.0, 0.0        // the fitted bias, and its bound
 	for range 3 {
 		// The reference κ is κ̂/(1 − b), as κ̂ itself is low by b.
 		kappa := float64(e) / x / (1 - point)
@@ -574,17 +613,19 @@ func (p passages) tail(t0, e int, x float64) (amp, tau, bias float64) {
 		// tail decays at least as fast as the chord to the first bin past
 		// the shoulder (at its upper limit, 2 standard errors up).
 		j := h + 1
-		tauMax = math.Inf(1)
+		tauMax := math.Inf(1)
 		if u := d[j] + 2*math.Sqrt(v[j]+c); u < 1 {
 			tauMax = bins[j].c / math.Log(1/max(u, 1e-300))
 		}
 		// Profile the fit d_i = A·g_i(τ), g_i = e^{(t0 − c_i)/τ} (A the
-		// deficit at t0) over a log grid of τ from a quarter bin up to
-		// tauMax or four windows.
+		// deficit at t0) over a log grid of τ from a quarter bin (also when
+		// the cap is shorter, which errs on the safe side and keeps g_i
+		// below e^{4k}) up to the cap or four windows.
 		type fit struct{ tau, a, se, rss float64 }
 		var fits []fit
-		lo := math.Min(T0/float64(k)/4, tauMax)
-		for tt := lo; tt <= math.Min(tauMax, 4*float64(p.steps)); tt *= 1.05 {
+		lo := T0 / float64(k) / 4
+		hi := max(lo, math.Min(tauMax, 4*float64(p.steps)))
+		for tt := lo; tt <= hi; tt *= 1.05 {
 			var s1, sg, sgg, sd, sgd, sdd float64
 			for i := j; i <= n; i++ {
 				ai := 1 / v[i]

@@ -1,11 +1,9 @@
 package host
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/theory"
@@ -73,59 +71,6 @@ func (c Config) Hash() string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }
-
-// Execute loads p into the backend, runs the chunk loop and reduces the records into a Result.
-// A cancelled ctx gives a partial Result, not an error.
-func Execute(ctx context.Context, p *Problem, b Backend, opt RunOptions) (*Result, error) {
-	first, count := p.Config.Span()
-	if err := b.Load(p, first, count); err != nil {
-		return nil, fmt.Errorf("load %d particles on %s: %w", count, b.Name(), err)
-	}
-	st, err := Loop(ctx, p, b, opt)
-	if err != nil {
-		return nil, err
-	}
-	return Summarise(p, b, st)
-}
-
-// Summarise reads the records back once and turns them into a Result.
-func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
-	cfg := p.Config
-	first, count := cfg.Span()
-	recs, err := b.Records()
-	if err != nil {
-		return nil, fmt.Errorf("read back first-passage records: %w", err)
-	}
-	t := TallyRecords(recs)
-	hist := NewHistogram(cfg.Steps, 200)
-	for _, s := range t.FirstPassages {
-		hist.Add(s)
-	}
-	m := Measure(p, t, st.Iterations, Predictions(p))
-	res := &Result{
-		Version: Version, Partial: st.Interrupted || st.Iterations < cfg.Steps, Config: cfg, ConfigHash: cfg.Hash(),
-		Particles: count, First: first, Steps: st.Iterations, LR: cfg.LR, Estimate: m.Estimate,
-		Diverged: t.Diverged, DivergedAfterEscape: t.LateDiverged, EscapedTotal: len(t.FirstPassages), Backend: b.Name(), Renderer: b.Renderer(),
-		Seconds: st.Stepping.Seconds(), Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise,
-		Survival: Survival(t.FirstPassages, t.Live(), st.Iterations, cfg.LR, 50), Histogram: hist,
-		Theory: m.Theory, BurnIn: m.QuasiStationary, Stability: m.Stability, Comparisons: m.Comparisons,
-		Warnings: m.Warnings,
-	}
-	res.ExposureIterations = m.Estimate.Exposure / cfg.LR
-	if st.Stepping > 0 {
-		res.ParticleStepsPerSecond = float64(count) * float64(st.Iterations-firstIteration(st)) / st.Stepping.Seconds()
-		res.HostShare = 1 - st.Dispatch.Seconds()/st.Stepping.Seconds()
-	}
-	if !cfg.Absorb {
-		res.Basin = st.Basin
-	}
-	return res, nil
-}
-
-func firstIteration(st LoopStats) int { return st.Iterations - st.StepsThisRun() }
-
-// StepsThisRun is the number of iterations the loop advanced itself (resumed runs start later).
-func (st LoopStats) StepsThisRun() int { return st.iterationsAdvanced }
 
 // MarshalJSON writes the Result with the Estimate's fields at the top level, as the contract
 // of architecture.md wants (rate, rate_ci95, tau, … beside particles and steps).

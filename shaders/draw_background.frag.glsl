@@ -1,25 +1,26 @@
 // draw_background.frag.glsl: the landscape behind the particles, evaluated per pixel from the
-// same generated code the step program uses (REAL = float).
-//   2-D and d > 2: a colour map of L on the view plane with contour lines every uLossStep
-//   (the saddle level drawn brighter), or, with uDensity, the binned particle density as a
-//   heat map over the dimmed landscape. 1-D: a plain background (the curve and the histogram
-//   are drawn on top). Everywhere: the escape surface as a dashed line (where the escape
-//   condition changes between neighbouring pixels), the escaped side slightly tinted.
+// same generated code the step program uses (REAL = float). It runs only when the cached
+// background is rebuilt (a new plot size or view box), into two textures of the plot's size:
+//   fragColor (location 0): the finished background, copied into every frame of the point view.
+//     2-D and d > 2: a colour map of L on the view plane with contour lines every uLossStep
+//     (the saddle level drawn brighter); 1-D: a plain background (the curve and the histogram
+//     are drawn on top each frame). Everywhere: the escape surface as a dashed line (where the
+//     escape condition changes between neighbouring pixels), the escaped side slightly tinted.
+//   layer (location 1): the landscape colour before the escape surface, with the escape surface
+//     coded in alpha (ESC_SIDE | ESC_EDGE | ESC_BRIGHT, over 255), for the density view
+//     (draw_compose.frag.glsl), which dims the landscape and puts the escape surface back on top.
 #include "draw_view.glsl"
+#include "draw_escape.glsl"
 
-layout(std430, binding = 3) readonly buffer Bins { uint bins[]; };
-
-uniform vec4 uViewport;   // x, y, width, height of the plot rectangle in window pixels (GL origin)
+uniform vec4 uViewport;   // x, y, width, height of the plot rectangle in the target's pixels
+uniform vec2 uDashOrigin; // where the plot rectangle sits in the frame (keeps the dashes' phase)
 uniform float uLossMin;   // L(a): level 0 of the contours
 uniform float uColorLo;   // bottom of the colour map
 uniform float uLossStep;  // contour spacing (ΔL/6: the saddle is level 6)
 uniform float uLossSpan;  // uColorLo + uLossSpan is the top of the colour map
-uniform int uDensity;     // 1: draw the density heat map
-uniform uint uNX;
-uniform uint uNY;
 
-in vec2 vUV;
-out vec4 fragColor;
+layout(location = 0) out vec4 fragColor;
+layout(location = 1) out vec4 layer;
 
 // A dark, perceptually ordered ramp (after matplotlib's viridis), kept dim so the additive
 // particles stand out.
@@ -36,11 +37,6 @@ vec3 ramp(float t) {
 	else if (t < 0.75) c = mix(c2, c3, (t - 0.5) / 0.25);
 	else c = mix(c3, c4, (t - 0.75) / 0.25);
 	return c;
-}
-
-vec3 heat(float t) {
-	t = clamp(t, 0.0, 1.0);
-	return clamp(vec3(3.0 * t, 3.0 * t - 1.0, 3.0 * t - 2.0), 0.0, 1.0);
 }
 
 void main() {
@@ -63,14 +59,6 @@ void main() {
 	line *= 1.0 - smoothstep(0.12, 0.35, w); // too dense to resolve: fade out
 	bool saddleLevel = abs(round(f) - 6.0) < 0.5;
 	col = mix(col, saddleLevel ? vec3(0.95, 0.85, 0.55) : vec3(0.85), (saddleLevel ? 0.55 : 0.22) * line);
-	if (uDensity == 1) {
-		uint ix = min(uint(t.x * float(uNX)), uNX - 1u);
-		uint iy = min(uint(t.y * float(uNY)), uNY - 1u);
-		float n = float(bins[iy * uNX + ix]);
-		float m = max(float(bins[uNX * uNY]), 1.0);
-		col *= 0.45;
-		if (n > 0.0) col = mix(col, heat(0.25 + 0.75 * log(1.0 + n) / log(1.0 + m)), 0.9);
-	}
 #endif
 	// The edge: the condition differs at the next pixel to the right or above (explicit
 	// neighbours, since fwidth misses a boundary that falls between two 2×2 pixel quads).
@@ -84,10 +72,9 @@ void main() {
 	unproject(p + vec2(0.0, px.y), xu);
 	edge = edge || escapeCondition(xu) != e0;
 #endif
-	col = mix(col, vec3(0.9, 0.45, 0.1), e0 ? 0.06 : 0.0);
-	if (edge) {
-		float dash = mod(gl_FragCoord.x + gl_FragCoord.y, 14.0) < 8.0 ? 1.0 : 0.35;
-		col = mix(col, vec3(1.0, 0.6, 0.2), 0.85 * dash);
-	}
-	fragColor = vec4(col, 1.0);
+	vec2 fc = gl_FragCoord.xy - uViewport.xy + uDashOrigin;
+	bool bright = mod(fc.x + fc.y, 14.0) < 8.0;
+	uint code = (e0 ? ESC_SIDE : 0u) | (edge ? ESC_EDGE : 0u) | (bright ? ESC_BRIGHT : 0u);
+	layer = vec4(col, float(code) / 255.0);
+	fragColor = vec4(escapeSurface(col, code), 1.0);
 }

@@ -12,13 +12,14 @@ layout(std430, binding = 0) readonly buffer Positions { POS_REAL positions[]; };
 layout(std430, binding = 1) readonly buffer Records { uint records[]; };
 layout(std430, binding = 3) buffer Bins { uint bins[]; };
 
+uniform uint uFirst; // first point of this dispatch (points are particles 0, uStride, 2·uStride, …)
 uniform uint uStride;
 uniform uint uCount;
 uniform uint uNX;
 uniform uint uNY;
 
 void main() {
-	uint i = gl_GlobalInvocationID.x * uStride;
+	uint i = (uFirst + gl_GlobalInvocationID.x) * uStride;
 	if (i >= uCount) return;
 	uint r = records[i];
 	if (r != RUNNING && (r & (DIVERGED_FLAG | LATE_DIVERGED_FLAG)) != 0u) return;

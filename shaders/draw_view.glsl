@@ -1,5 +1,6 @@
-// draw_view.glsl: what every draw program shares: the generated landscape (REAL = float),
-// the projection of a point θ onto the two view coordinates, and the view box.
+// draw_view.glsl: what every draw program shares: the generated landscape (REAL = float) with
+// the record constants, the projection of a point θ onto the two view coordinates, and the view
+// box.
 //
 // View coordinates: 2-D and d > 2: (u, v) = ((θ − o)·U, (θ − o)·V), the identity for d = 2;
 // 1-D: (x, L(x)). uBox = (u0, v0, u1, v1) is the rectangle of view coordinates shown in the
@@ -7,8 +8,6 @@
 #include "draw_landscape.glsl"
 
 uniform vec4 uBox;
-
-#include "records.glsl"
 
 // viewPoint maps θ to view coordinates.
 vec2 viewPoint(float x[LANDSCAPE_DIM]) {

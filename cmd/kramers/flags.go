@@ -103,13 +103,13 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(vecFlag{"target", &c.Target}, "target", "a point in the basin to escape into (d > 1; default: the nearest other minimum)")
 	fs.StringVar(&c.Escape, "escape", "", "escape condition: an expression such as 'x > 0.5', or radius(r); default: the saddle hyperplane plus a margin")
 	fs.Float64Var(&c.Margin, "margin", 0, "margin past the saddle hyperplane (0: three diffusion lengths, theory.md §2)")
-	fs.IntVar(&c.Particles, "particles", c.Particles, "number of particles N")
-	fs.IntVar(&c.Steps, "steps", c.Steps, "number of iterations S")
+	fs.Var(countFlag{&c.Particles}, "particles", "number of particles N (65536, 1e6 or 2^20)")
+	fs.Var(countFlag{&c.Steps}, "steps", "number of iterations S (1000, 1e6 or 2^20)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "Philox key (the run is a pure function of seed and iteration)")
 	fs.StringVar(&c.Backend, "backend", c.Backend, "gpu (OpenGL compute) or cpu (the float64 reference)")
 	fs.StringVar(&c.Precision, "precision", c.Precision, "f32 or f64 positions on the GPU")
 	fs.BoolVar(&c.Absorb, "absorb", true, "freeze escaped particles (false: keep moving, report basin occupancy)")
-	fs.IntVar(&c.Chunk, "chunk", 0, "iterations per dispatch (0: adaptive)")
+	fs.Var(countFlag{&c.Chunk}, "chunk", "iterations per dispatch (0: adaptive)")
 	fs.Float64Var(&c.Bound, "bound", 0, "divergence box half-width around the minimum (0: 100 saddle distances)")
 	fs.Var(burnInFlag{&c.BurnIn}, "burn-in", "burn-in t0 of the quasi-stationary rate in time units, or auto (from the data, docs/theory.md §3)")
 	fs.StringVar(&r.jsonOut, "json", "", "write the result as JSON to FILE, or - for stdout")
@@ -121,15 +121,33 @@ func (r *runFlags) parse(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	r.cfg.Noise = host.NoiseModel(r.noise)
+	if err := r.resolveModel(fs); err != nil {
+		return err
+	}
 	return r.cfg.Validate()
 }
 
+// resolveModel reads the model name (any case), suggests one for an unknown name, and refuses
+// flags the model does not use.
+func (r *runFlags) resolveModel(fs *flag.FlagSet) error {
+	m, hint := normaliseNoise(r.noise)
+	r.cfg.Noise = m
+	if hint != "" {
+		return &host.InputError{Flag: "noise", Msg: fmt.Sprintf("unknown model %q; did you mean %s? (the models: sgld, sgd-hessian, sgd-hessian-min, sgd-loss)", r.noise, hint)}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return inapplicable(r.cfg.Noise, set)
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	if name := repeatedFlag(fs, args); name != "" {
+		return usageError{fmt.Errorf("--%s is given twice; give it once (a repeated flag would silently keep the last value)", name)}
+	}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			printFlags(fs)
-			return usageError{fmt.Errorf("%s: help requested", fs.Name())}
+			return errHelp
 		}
 		return usageError{flagError(fs, err)}
 	}
@@ -144,7 +162,11 @@ func flagError(fs *flag.FlagSet, err error) error {
 	msg := err.Error()
 	help := fmt.Sprintf("run 'kramers %s -h' for the flags", fs.Name())
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		return fmt.Errorf("--%s: no such flag for kramers %s; %s", strings.TrimLeft(name, "-"), fs.Name(), help)
+		name = strings.TrimLeft(name, "-")
+		if s := suggestFlag(fs, name); s != "" {
+			return fmt.Errorf("--%s: no such flag for kramers %s; did you mean --%s? (%s)", name, fs.Name(), s, help)
+		}
+		return fmt.Errorf("--%s: no such flag for kramers %s; %s", name, fs.Name(), help)
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
 		return fmt.Errorf("--%s: needs a value, as in --%s=VALUE", strings.TrimLeft(name, "-"), strings.TrimLeft(name, "-"))
@@ -155,6 +177,9 @@ func flagError(fs *flag.FlagSet, err error) error {
 			name, why, _ := strings.Cut(tail, ": ")
 			name = strings.TrimLeft(name, "-")
 			if f := fs.Lookup(name); f != nil {
+				if _, ok := f.Value.(countFlag); ok {
+					return fmt.Errorf("--%s: %s", name, why)
+				}
 				if _, ok := f.Value.(burnInFlag); ok {
 					return fmt.Errorf("--%s: %s", name, why)
 				}

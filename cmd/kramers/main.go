@@ -44,7 +44,7 @@ func usage() {
 	for _, c := range commands {
 		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.usage)
 	}
-	fmt.Fprintln(os.Stderr, "\nkramers COMMAND -h lists the flags of COMMAND.")
+	fmt.Fprintln(os.Stderr, "\nkramers COMMAND -h lists the flags of COMMAND; kramers version prints the version.")
 }
 
 func main() {
@@ -52,6 +52,10 @@ func main() {
 }
 
 func mainCode(args []string) int {
+	if len(args) > 0 && (args[0] == "version" || args[0] == "--version" || args[0] == "-version") {
+		fmt.Fprintln(stdout, versionText())
+		return exitOK
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage()
 		if len(args) == 0 {
@@ -78,7 +82,7 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func exitCode(err error) int {
-	if err == nil {
+	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
 	}
 	if errors.Is(err, errInterrupted) {

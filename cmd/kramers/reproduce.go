@@ -9,7 +9,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/kramers-sim/kramers/gpu"
+	"github.com/kramers-sim/kramers/gpu/view"
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/reproduce"
 	"github.com/kramers-sim/kramers/validate"
@@ -70,11 +70,11 @@ func cmdReproduce(args []string) error {
 }
 
 // reproducePicture draws the particles of p after `iterations` steps with the headless renderer
-// of package gpu (`kramers view --headless`) for the reproduction report.
+// of package gpu/view (`kramers view --headless`) for the reproduction report.
 func reproducePicture(p *host.Problem, iterations int, path string) error {
-	img, err := gpu.Picture(p, iterations, 800, 500)
+	img, err := view.Picture(p, iterations, 800, 500)
 	if err != nil {
 		return err
 	}
-	return gpu.SavePNG(path, img)
+	return view.SavePNG(path, img)
 }

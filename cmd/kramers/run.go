@@ -48,7 +48,9 @@ func cmdRun(args []string) error {
 			return err
 		}
 	}
-	rf.cfg.Noise = host.NoiseModel(rf.noise)
+	if err := rf.resolveModel(fs); err != nil {
+		return err
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	cfg, ck, err := resolveRun(&rf, &cf, set)
@@ -102,8 +104,8 @@ func cmdRun(args []string) error {
 
 	opt := host.RunOptions{}
 	var printer func(host.Progress)
-	if !rf.quiet && isTerminal(os.Stderr) {
-		printer = progressPrinter(p)
+	if !rf.quiet {
+		printer = progressPrinter(isTerminal(os.Stderr))
 	}
 	var basin []host.BasinPoint // what Loop records, for the checkpoints of non-absorbing runs
 	if ck != nil {
@@ -139,7 +141,7 @@ func cmdRun(args []string) error {
 		}
 		return err
 	}
-	if printer != nil {
+	if printer != nil && isTerminal(os.Stderr) {
 		fmt.Fprintln(stderr)
 	}
 	if res.Partial && ckPath == "" {
@@ -397,11 +399,31 @@ func bytesText(b float64) string {
 	return fmt.Sprintf("%.0f KiB", b/(1<<10))
 }
 
-// progressPrinter rewrites one terminal line: iterations, escapes so far and the current κ̂.
-func progressPrinter(p *host.Problem) func(host.Progress) {
-	last := time.Time{}
+// progressEvery is how often a run without a terminal writes a progress line to stderr;
+// $KRAMERS_PROGRESS_EVERY (a duration such as 30s) changes it.
+func progressEvery() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("KRAMERS_PROGRESS_EVERY")); err == nil && d > 0 {
+		return d
+	}
+	return 5 * time.Second
+}
+
+// progressPrinter reports iterations, escapes so far, the rough κ̂ and the time left to stderr:
+// on a terminal it rewrites one line five times a second; otherwise (a log file, a batch job) it
+// writes a line every progressEvery. --quiet silences it.
+func progressPrinter(terminal bool) func(host.Progress) {
+	last := time.Now()
+	started := -1
+	interval := progressEvery()
 	return func(pr host.Progress) {
-		if time.Since(last) < 200*time.Millisecond && pr.Iteration < pr.Steps {
+		if started < 0 {
+			started = pr.Iteration - 1 // a resumed run's ETA counts only this run's speed
+		}
+		every, end := interval, "\n"
+		if terminal {
+			every, end = 200*time.Millisecond, "   "
+		}
+		if time.Since(last) < every && pr.Iteration < pr.Steps {
 			return
 		}
 		last = time.Now()
@@ -409,8 +431,17 @@ func progressPrinter(p *host.Problem) func(host.Progress) {
 		if !math.IsNaN(pr.Rate) {
 			rate = fmt.Sprintf("%.4g /time", pr.Rate)
 		}
-		fmt.Fprintf(stderr, "\r%d/%d iterations  %d escaped  %d diverged  κ̂ ≈ %s  %.1fs   ",
-			pr.Iteration, pr.Steps, pr.Escaped, pr.Diverged, rate, pr.Elapsed.Seconds())
+		eta := "—"
+		if done := pr.Iteration - max(started, 0); done > 0 && pr.Elapsed > 0 {
+			left := time.Duration(float64(pr.Elapsed) * float64(pr.Steps-pr.Iteration) / float64(done))
+			eta = left.Round(time.Second).String()
+		}
+		start := ""
+		if terminal {
+			start = "\r"
+		}
+		fmt.Fprintf(stderr, "%s%d/%d iterations  %d escaped  %d diverged  κ̂ ≈ %s  %.1fs, about %s left%s",
+			start, pr.Iteration, pr.Steps, pr.Escaped, pr.Diverged, rate, pr.Elapsed.Seconds(), eta, end)
 	}
 }
 

@@ -11,54 +11,53 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/sweep"
 )
 
 func cmdSweep(args []string) error {
 	var rf runFlags
 	fs := newFlagSet("sweep")
 	rf.register(fs)
-	vary := fs.String("vary", "", "NAME=v1,v2,…: a run flag (lr, batch, temp, floor, particles, steps, seed, margin) or a landscape parameter (k, l0, ha, dl, c, …)")
-	axis := fs.String("axis", "", "x axis of the fit and plot: value, 1/value, log, 1/k, logk, B/eta, 1/T, log-loss-ratio (default: natural for NAME and noise)")
+	vary := fs.String("vary", "", "NAME=v1,v2,…: a run flag ("+strings.Join(sweep.RunVaryNames, ", ")+") or a landscape parameter (k, l0, ha, dl, c, …)")
+	axis := fs.String("axis", "", "x axis of the fit and plot: "+strings.Join(sweep.AxisNames, ", ")+" (default: natural for NAME and noise)")
 	out := fs.String("out", "sweep-out", "directory for sweep.csv and sweep.png")
-	budget := fs.Float64("budget", 0, "particle-steps per point (0: 2e9 on gpu, 2e8 on cpu)")
-	target := fs.Int("escapes", 100, "escapes wanted per point")
-	safety := fs.Float64("safety", 2, "planned escapes = safety × target")
-	fixed := fs.Bool("fixed", false, "run --particles × --steps at every point instead of sizing each point from theory or a pilot run (without --particles, a sized point uses safety×escapes/0.4 particles, about 40% escaping)")
+	budget := fs.Float64("budget", 0, fmt.Sprintf("particle-steps per point (0: %g on gpu, %g on cpu)", sweep.DefaultBudgetGPU, sweep.DefaultBudgetCPU))
+	target := fs.Int("escapes", sweep.DefaultEscapes, "escapes wanted per point")
+	safety := fs.Float64("safety", sweep.DefaultSafety, "planned escapes = safety × target")
+	fixed := fs.Bool("fixed", false, fmt.Sprintf("run --particles × --steps at every point instead of sizing each point from theory or a pilot run (without --particles, a sized point uses safety×escapes/%g particles, about %g%% escaping)", sweep.EscapeFraction, 100*sweep.EscapeFraction))
 	if err := rf.parse(fs, args); err != nil {
 		return err
 	}
 	if *vary == "" {
 		return usageError{fmt.Errorf("sweep: --vary NAME=v1,v2,… is required, e.g. --vary batch=0.02,0.03,0.04")}
 	}
-	name, values, err := host.ParseVary(*vary)
+	name, values, err := sweep.ParseVary(*vary)
 	if err != nil {
 		return err
 	}
-	if *budget == 0 {
-		*budget = 2e9
-		if rf.cfg.Backend == "cpu" {
-			*budget = 2e8
-		}
+	opt := sweep.Defaults(rf.cfg.Backend)
+	if *budget != 0 {
+		opt.Budget = *budget
 	}
-	if *target < 1 || !(*safety >= 1) || !(*budget > 0) {
+	if *target < 1 || !(*safety >= 1) || !(opt.Budget > 0) {
 		return usageError{fmt.Errorf("sweep: --escapes must be ≥ 1, --safety ≥ 1 and --budget > 0")}
 	}
 	setParticles := false
 	fs.Visit(func(f *flag.Flag) { setParticles = setParticles || f.Name == "particles" })
-	if !*fixed && !setParticles && name != "particles" {
-		// Size each point for about 40% escapes (as reproduce does): the run then lasts about
-		// half an escape time, so the lag and relaxation at the start (theory.md §3) are a small
-		// part of the window. PlanSize keeps this count and chooses the iterations.
-		rf.cfg.Particles = int(math.Ceil(*safety * float64(*target) / 0.4))
-	}
+	opt.Base, opt.Name, opt.Values, opt.Axis = rf.cfg, name, values, *axis
+	opt.TargetEscapes, opt.Safety, opt.AutoSize = *target, *safety, !*fixed
+	// Without --particles each point gets sweep.SizeFor's particles (about 40% escaping, as in
+	// reproduce); an explicit --particles is kept and PlanSize chooses the iterations.
+	opt.SizeParticles = !setParticles
 	// Check every point's configuration before any run starts.
 	for _, v := range values {
-		c, err := host.ApplyVary(rf.cfg, name, v)
+		c, err := opt.PointConfig(v)
 		if err != nil {
 			return err
 		}
@@ -66,17 +65,15 @@ func cmdSweep(args []string) error {
 			return err
 		}
 	}
-	if _, err := host.NewAxis(*axis, name, rf.cfg.Noise); err != nil {
+	if _, err := sweep.NewAxis(*axis, name, rf.cfg.Noise); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := host.SweepOptions{Base: rf.cfg, Name: name, Values: values, Axis: *axis, Budget: *budget, TargetEscapes: *target,
-		Safety: *safety, AutoSize: !*fixed}
 	if !rf.quiet {
 		opt.Progress = func(msg string) { fmt.Fprintln(stderr, msg) }
 	}
-	res, err := host.RunSweep(ctx, opt, openBackend)
+	res, err := sweep.RunSweep(ctx, opt, openBackend)
 	if err != nil {
 		return err
 	}
@@ -111,10 +108,21 @@ func cmdSweep(args []string) error {
 	return nil
 }
 
-func printSweep(res *host.SweepResult) {
+// cellNumber writes a table cell: %.4g, or "—" for NaN (unresolved).
+func cellNumber(v host.Number) string {
+	if !v.Finite() {
+		return "—"
+	}
+	return fmt.Sprintf("%.4g", float64(v))
+}
+
+// printSweep writes the table of a sweep: every number from the point's measurement (the
+// quasi-stationary estimate after the burn-in t0, the escapes after t0 it is made of), an
+// unresolved point marked with the estimate's reason.
+func printSweep(res *sweep.Result) {
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	names := res.TheoryNames()
-	fmt.Fprintf(tw, "%s\t%s\tparticles\titerations\tescaped\tτ̂ (time)\t95%% CI (time)\tτ̂ (iterations)\tln τ̂ ± σ", res.Name, res.Axis.Label)
+	fmt.Fprintf(tw, "%s\t%s\tparticles\titerations\tburn-in t0\tescaped after t0 (all)\tτ̂ (time)\t95%% CI (time)\tτ̂ (iterations)\tln τ̂ ± σ", res.Name, res.Axis.Label)
 	for _, n := range names {
 		fmt.Fprintf(tw, "\t%s τ", n)
 	}
@@ -123,15 +131,19 @@ func printSweep(res *host.SweepResult) {
 		note := ""
 		switch {
 		case !pt.Resolved:
-			note = fmt.Sprintf("UNRESOLVED (< %d escapes)", host.MinEscapesResolved)
+			note = "UNRESOLVED: " + strings.TrimPrefix(pt.Note, "unresolved: ")
 		case !pt.Reached:
 			note = fmt.Sprintf("BELOW TARGET: < %d escapes within the budget", res.Target)
 		}
 		if !pt.Plan.Reachable && pt.Plan.TauSource != "fixed" && note == "" {
 			note = "planned below target, reached it anyway"
 		}
-		fmt.Fprintf(tw, "%g\t%.4g\t%d\t%d\t%d\t%.4g\t[%.4g, %.4g]\t%.4g\t%.4f ± %.3f", pt.Value, pt.X, pt.Particles, pt.Steps, pt.Escaped,
-			pt.Tau, pt.TauLo, pt.TauHi, pt.TauIterations, pt.LogTau(), pt.SigmaLogTau)
+		logTau := "—"
+		if pt.Resolved {
+			logTau = fmt.Sprintf("%.4f ± %.3f", pt.LogTau(), float64(pt.SigmaLogTau))
+		}
+		fmt.Fprintf(tw, "%g\t%.4g\t%d\t%d\t%s\t%d (%d)\t%s\t[%s, %s]\t%s\t%s", pt.Value, pt.X, pt.Particles, pt.Steps, cellNumber(pt.BurnIn),
+			pt.Escaped, pt.EscapedTotal, cellNumber(pt.Tau), cellNumber(pt.TauLo), cellNumber(pt.TauHi), cellNumber(pt.TauIterations), logTau)
 		for _, n := range names {
 			if v, ok := pt.Theory[n]; ok {
 				fmt.Fprintf(tw, "\t%.4g", v)
@@ -159,25 +171,28 @@ func printSweep(res *host.SweepResult) {
 	}
 }
 
-func writeSweepCSV(path string, res *host.SweepResult) error {
+// writeSweepCSV writes sweep.csv: one row per point, a missing number (an unresolved τ, a
+// theory that does not apply) as an empty field.
+func writeSweepCSV(path string, res *sweep.Result) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return usageError{fmt.Errorf("cannot write %s: %v", path, err)}
 	}
 	w := csv.NewWriter(f)
 	names := res.TheoryNames()
-	head := []string{res.Name, "axis_" + res.Axis.Name, "landscape", "lr", "batch", "temp", "particles", "steps", "escaped", "diverged",
-		"tau_time", "tau_lo_time", "tau_hi_time", "tau_iterations", "ln_tau", "sigma_ln_tau", "resolved", "reached_target",
-		"planned_tau_time", "planned_from", "expected_escapes", "seconds"}
+	head := []string{res.Name, "axis_" + res.Axis.Name, "landscape", "lr", "batch", "temp", "particles", "steps", "escaped", "escaped_total",
+		"burn_in_time", "diverged", "rate", "tau_time", "tau_lo_time", "tau_hi_time", "tau_iterations", "ln_tau", "sigma_ln_tau", "resolved",
+		"reached_target", "note", "planned_tau_time", "planned_from", "expected_escapes", "seconds"}
 	for _, n := range names {
 		head = append(head, "theory_"+n+"_tau_time")
 	}
 	w.Write(head)
-	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+	g := func(v float64) string { return host.Number(v).Text(8) }
 	for _, pt := range res.Points {
 		row := []string{g(pt.Value), g(pt.X), pt.Landscape, g(pt.LR), g(pt.Batch), g(pt.Temp), strconv.Itoa(pt.Particles), strconv.Itoa(pt.Steps),
-			strconv.Itoa(pt.Escaped), strconv.Itoa(pt.Diverged), g(pt.Tau), g(pt.TauLo), g(pt.TauHi), g(pt.TauIterations), g(pt.LogTau()),
-			g(pt.SigmaLogTau), strconv.FormatBool(pt.Resolved), strconv.FormatBool(pt.Reached), g(pt.Plan.TauGuess), pt.Plan.TauSource,
+			strconv.Itoa(pt.Escaped), strconv.Itoa(pt.EscapedTotal), pt.BurnIn.Text(8), strconv.Itoa(pt.Diverged), pt.Rate.Text(8),
+			pt.Tau.Text(8), pt.TauLo.Text(8), pt.TauHi.Text(8), pt.TauIterations.Text(8), g(pt.LogTau()), pt.SigmaLogTau.Text(8),
+			strconv.FormatBool(pt.Resolved), strconv.FormatBool(pt.Reached), pt.Note, pt.Plan.TauGuess.Text(8), pt.Plan.TauSource,
 			g(pt.Plan.Expected), g(pt.Seconds)}
 		for _, n := range names {
 			if v, ok := pt.Theory[n]; ok {

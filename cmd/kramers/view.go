@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kramers-sim/kramers/gpu"
+	"github.com/kramers-sim/kramers/gpu/view"
 	"github.com/kramers-sim/kramers/host"
 )
 
@@ -28,6 +29,7 @@ type viewFlags struct {
 	pointSize float64
 	density   bool
 	iters     int
+	frameMS   float64
 	status    string
 	shots     string
 	paused    bool
@@ -47,10 +49,11 @@ func (v *viewFlags) register(fs interface {
 	fs.IntVar(&v.width, "width", 960, "window or frame width in pixels")
 	fs.IntVar(&v.height, "height", 720, "window or frame height in pixels")
 	fs.StringVar(&v.box, "box", "", "view box u0,u1,v0,v1 in view coordinates (2-D: x0,x1,y0,y1; 1-D: x0,x1,L0,L1); default: around a, b and the target")
-	fs.IntVar(&v.maxPoints, "max-points", gpu.DefaultMaxPoints, "draw at most this many particles per frame (a stride subsample above)")
+	fs.IntVar(&v.maxPoints, "max-points", view.DefaultMaxPoints, "draw at most this many particles per frame (a stride subsample above)")
 	fs.Float64Var(&v.pointSize, "point-size", 0, "particle size in pixels (0: automatic)")
 	fs.BoolVar(&v.density, "density", false, "start in the density view (key f toggles)")
-	fs.IntVar(&v.iters, "iters", 0, "iterations per frame (0: about 2^21 particle-steps per frame; keys + and - change it)")
+	fs.IntVar(&v.iters, "iters", 0, "iterations per frame (0: automatic in the window, simulating for about half of --frame-ms; headless: about 2^21 particle-steps per frame; keys + and - fix it)")
+	fs.Float64Var(&v.frameMS, "frame-ms", 1000.0/30, "window: frame time in milliseconds that the automatic --iters aims at")
 	fs.StringVar(&v.status, "status", "", "window: keep a JSON status (iteration, counts, paused, mapping) in FILE")
 	fs.StringVar(&v.shots, "shots", ".", "window: directory for screenshots (key s)")
 	fs.BoolVar(&v.paused, "paused", false, "window: start paused")
@@ -59,30 +62,36 @@ func (v *viewFlags) register(fs interface {
 
 // viewStatus is what the window reports in --status FILE and, one line a second, on stdout.
 type viewStatus struct {
-	Iteration     int      `json:"iteration"`
-	Time          float64  `json:"time"`
-	Particles     int      `json:"particles"`
-	Escaped       int      `json:"escaped"`
-	Diverged      int      `json:"diverged"`
-	Paused        bool     `json:"paused"`
-	Density       bool     `json:"density"`
-	Seed          uint64   `json:"seed"`
-	ItersPerFrame int      `json:"iterations_per_frame"`
-	Frames        int      `json:"frames"`
-	FrameMillis   float64  `json:"frame_ms"`
-	StepsPerSec   float64  `json:"particle_steps_per_second"`
-	Screenshots   []string `json:"screenshots"`
-	Title         string   `json:"title"`
-	Platform      string   `json:"platform"`
-	XvfbPID       int      `json:"xvfb_pid,omitempty"`
-	Display       string   `json:"display,omitempty"` // the private Xvfb's display`
+	Iteration     int     `json:"iteration"`
+	Time          float64 `json:"time"`
+	Particles     int     `json:"particles"`
+	Escaped       int     `json:"escaped"`
+	Diverged      int     `json:"diverged"`
+	Paused        bool    `json:"paused"`
+	Density       bool    `json:"density"`
+	Seed          uint64  `json:"seed"`
+	ItersPerFrame int     `json:"iterations_per_frame"`
+	ItersAuto     bool    `json:"iterations_auto"` // chosen by the frame-time target (--iters 0, until + or −)
+	Frames        int     `json:"frames"`
+	FrameMillis   float64 `json:"frame_ms"` // the last frame
+	// FrameBudget is where a frame's time goes, in ms per frame averaged over about half a
+	// second: simulate, background, points, overlay, present, estimate (the records' read-back,
+	// spread over the frames), the whole frame and frames per second. Phases are timed on the
+	// CPU up to a glFinish at their end.
+	FrameBudget view.Budget `json:"frame_budget_ms"`
+	StepsPerSec float64     `json:"particle_steps_per_second"`
+	Screenshots []string    `json:"screenshots"`
+	Title       string      `json:"title"`
+	Platform    string      `json:"platform"`
+	XvfbPID     int         `json:"xvfb_pid,omitempty"`
+	Display     string      `json:"display,omitempty"` // the private Xvfb's display`
 	// Rate is the panel's κ̂ (the quasi-stationary rate of host.Measure, as a run reports it) on
 	// the records read at RateIteration; null and RateNote when unresolved.
-	Rate          *float64      `json:"rate"`
-	RateNote      string        `json:"rate_note,omitempty"`
-	RateIteration int           `json:"rate_iteration"`
-	Mapping       gpu.Mapping   `json:"mapping"`
-	Landmarks     gpu.Landmarks `json:"landmarks"`
+	Rate          *float64       `json:"rate"`
+	RateNote      string         `json:"rate_note,omitempty"`
+	RateIteration int            `json:"rate_iteration"`
+	Mapping       view.Mapping   `json:"mapping"`
+	Landmarks     view.Landmarks `json:"landmarks"`
 }
 
 func cmdView(args []string) error {
@@ -107,10 +116,10 @@ func cmdView(args []string) error {
 	if vf.headless && (vf.frames < 1 || vf.every < 0) {
 		return usageError{fmt.Errorf("--frames must be ≥ 1 and --every ≥ 0, got %d and %d", vf.frames, vf.every)}
 	}
-	if vf.iters < 0 || vf.maxPoints < 1 {
-		return usageError{fmt.Errorf("--iters must be ≥ 0 and --max-points ≥ 1")}
+	if vf.iters < 0 || vf.maxPoints < 1 || !(vf.frameMS > 0) {
+		return usageError{fmt.Errorf("--iters must be ≥ 0, --max-points ≥ 1 and --frame-ms > 0")}
 	}
-	opt := gpu.ViewOptions{MaxPoints: vf.maxPoints, PointSize: float32(vf.pointSize), Density: vf.density}
+	opt := view.Options{MaxPoints: vf.maxPoints, PointSize: float32(vf.pointSize), Density: vf.density}
 	if vf.box != "" {
 		b, err := parseVec(vf.box)
 		if err != nil || len(b) != 4 || !(b[1] > b[0] && b[3] > b[2]) {
@@ -122,18 +131,18 @@ func cmdView(args []string) error {
 	if err != nil {
 		return err
 	}
-	if vf.iters == 0 {
-		vf.iters = max(1, (1<<21)/max(p.Config.Particles, 1))
-	}
 	if vf.headless {
+		if vf.iters == 0 {
+			vf.iters = max(1, (1<<21)/max(p.Config.Particles, 1))
+		}
 		return viewHeadless(p, vf, opt)
 	}
 	return viewWindow(p, vf, opt)
 }
 
 // viewHeadless writes numbered PNG frames, an animated GIF and view.json (mapping, landmarks)
-// through gpu.RenderFrames: no window, EGL where there is no display.
-func viewHeadless(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) error {
+// through view.RenderFrames: no window, EGL where there is no display.
+func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 	if err := os.MkdirAll(vf.out, 0o755); err != nil {
 		return usageError{fmt.Errorf("--out %s: %v", vf.out, err)}
 	}
@@ -141,20 +150,20 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) error {
 	if every == 0 {
 		every = vf.iters
 	}
-	m, lm, err := gpu.ViewMapping(p, opt, vf.width, vf.height)
+	m, lm, err := view.MappingOf(p, opt, vf.width, vf.height)
 	if err != nil {
 		return usageError{err}
 	}
 	var gifFrames []*image.Paletted
 	start := time.Now()
-	_, err = gpu.RenderFrames(p, gpu.FramesOptions{Frames: vf.frames, Every: every, Width: vf.width, Height: vf.height, View: opt,
+	_, err = view.RenderFrames(p, view.FramesOptions{Frames: vf.frames, Every: every, Width: vf.width, Height: vf.height, View: opt,
 		Each: func(f, it int, img *image.RGBA) error {
 			path := filepath.Join(vf.out, fmt.Sprintf("frame_%04d.png", f))
-			if err := gpu.SavePNG(path, img); err != nil {
+			if err := view.SavePNG(path, img); err != nil {
 				return err
 			}
 			if !vf.noGIF {
-				gifFrames = append(gifFrames, gpu.GIFFrame(img))
+				gifFrames = append(gifFrames, view.GIFFrame(img))
 			}
 			fmt.Fprintf(stdout, "frame %d iteration %d %s\n", f, it, path)
 			return nil
@@ -163,7 +172,7 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) error {
 		return fmt.Errorf("view --headless: %w", err)
 	}
 	if !vf.noGIF {
-		if err := gpu.SaveGIF(filepath.Join(vf.out, "view.gif"), gifFrames, 8); err != nil {
+		if err := view.SaveGIF(filepath.Join(vf.out, "view.gif"), gifFrames, 8); err != nil {
 			return err
 		}
 	}
@@ -180,7 +189,7 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) error {
 // viewWindow is the live window: the simulation advances between frames; keys steer it.
 // It closes cleanly on q/Esc, on the window being closed or destroyed, and on SIGINT/SIGTERM
 // (exit status 130), and a private Xvfb it started is stopped before it returns.
-func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) {
+func viewWindow(p *host.Problem, vf viewFlags, opt view.Options) (err error) {
 	title := "kramers view: " + p.Config.Landscape
 	// Catch the signals before any X server exists, so none can orphan it; a private Xvfb
 	// then installs no handler of its own and is stopped by ctx.Close after the window.
@@ -197,11 +206,11 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 			err = cerr
 		}
 	}()
-	win, err := gpu.OpenWindow(ctx)
+	win, err := view.OpenWindow(ctx)
 	if err != nil {
 		return err
 	}
-	s, err := gpu.NewSession(ctx, p, opt)
+	s, err := view.NewSession(ctx, p, opt)
 	if err != nil {
 		return err
 	}
@@ -210,12 +219,18 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 
 	st := viewStatus{Particles: s.Particles(), Title: title, Platform: string(ctx.Platform()), XvfbPID: ctx.XvfbPID(), Display: ctx.XvfbDisplay(),
 		Landmarks: s.Renderer.Landmarks(), Paused: vf.paused, Density: opt.Density, Screenshots: []string{}}
+	// --iters 0: the iterations per frame follow the frame-time target (simulating for about
+	// half of --frame-ms), starting from about 2^21 particle-steps; + and − fix them.
 	iters := vf.iters
+	if iters == 0 {
+		s.Pace = view.NewPace(time.Duration(vf.frameMS*float64(time.Millisecond)), max(1, (1<<21)/max(p.Config.Particles, 1)))
+		iters = s.Pace.Iterations()
+	}
 	paused := vf.paused
 	seed := p.Config.Seed
 	shots := 0
 	var lastStatus, lastLine time.Time
-	var lastMapping gpu.Mapping
+	var lastMapping view.Mapping
 	dirty := true
 	var frameTime time.Duration
 	lastRender := time.Time{}
@@ -240,25 +255,27 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 		for _, k := range keys {
 			dirty = true
 			switch k {
-			case gpu.KeyQuit:
+			case view.KeyQuit:
 				fmt.Fprintln(stdout, "view: quit")
 				return nil
-			case gpu.KeyPause:
+			case view.KeyPause:
 				paused = !paused
-			case gpu.KeyStep:
+			case view.KeyStep:
 				step = true
-			case gpu.KeyFaster:
-				iters = min(iters*2, 1<<20)
-			case gpu.KeySlower:
+			case view.KeyFaster:
+				s.Pace = nil
+				iters = min(iters*2, view.MaxItersPerFrame)
+			case view.KeySlower:
+				s.Pace = nil
 				iters = max(iters/2, 1)
-			case gpu.KeyRestart:
+			case view.KeyRestart:
 				seed++
 				if err := s.Restart(seed); err != nil {
 					return err
 				}
-			case gpu.KeyScreenshot:
+			case view.KeyScreenshot:
 				screenshot = true
-			case gpu.KeyDensity:
+			case view.KeyDensity:
 				s.Renderer.Density = !s.Renderer.Density
 			}
 		}
@@ -267,6 +284,9 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 				return err
 			}
 			dirty = true
+			if s.Pace != nil {
+				iters = s.Pace.Iterations() // for the next frame
+			}
 		}
 		if err := s.RefreshEstimate(paused); err != nil {
 			return err
@@ -288,7 +308,7 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 		if err := s.Renderer.Render(fw, fh, info, footer); err != nil {
 			return err
 		}
-		if err := s.Renderer.Present(); errors.Is(err, gpu.ErrWindowGone) {
+		if err := s.Renderer.Present(); errors.Is(err, view.ErrWindowGone) {
 			fmt.Fprintln(stdout, "view: window closed")
 			return nil
 		} else if err != nil {
@@ -303,14 +323,14 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 			}
 			shots++
 			path := filepath.Join(vf.shots, fmt.Sprintf("kramers-view-%04d.png", shots))
-			if err := gpu.SavePNG(path, img); err != nil {
+			if err := view.SavePNG(path, img); err != nil {
 				return fmt.Errorf("screenshot: %w", err)
 			}
 			st.Screenshots = append(st.Screenshots, path)
 			fmt.Fprintf(stdout, "view: screenshot %s\n", path)
 		}
 		frameTime = time.Since(t0)
-		s.SetFrameTime(frameTime)
+		s.EndFrame(frameTime)
 		m := s.Renderer.Mapping(fw, fh)
 		if m != lastMapping {
 			lastMapping = m
@@ -319,8 +339,9 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 		}
 		st.Iteration, st.Time = s.Iteration, float64(s.Iteration)*s.Problem.Config.LR
 		st.Escaped, st.Diverged, st.Paused, st.Density = s.Escaped, s.Diverged, paused, s.Renderer.Density
-		st.Seed, st.ItersPerFrame, st.Frames = seed, iters, frame+1
+		st.Seed, st.ItersPerFrame, st.ItersAuto, st.Frames = seed, iters, s.Pace != nil, frame+1
 		st.FrameMillis, st.StepsPerSec, st.Mapping = float64(frameTime.Microseconds())/1000, s.StepRate(), m
+		st.FrameBudget = s.Budget()
 		e, at := s.Estimate()
 		st.Rate, st.RateNote, st.RateIteration = e.Rate, e.Note, at
 		if vf.status != "" && (len(keys) > 0 || time.Since(lastStatus) > 200*time.Millisecond) {
@@ -330,8 +351,8 @@ func viewWindow(p *host.Problem, vf viewFlags, opt gpu.ViewOptions) (err error) 
 			lastStatus = time.Now()
 		}
 		if time.Since(lastLine) >= time.Second || len(keys) > 0 {
-			fmt.Fprintf(stdout, "view: iteration %d escaped %d diverged %d paused %t frame %.1f ms %.3g particle-steps/s\n",
-				st.Iteration, st.Escaped, st.Diverged, paused, st.FrameMillis, st.StepsPerSec)
+			fmt.Fprintf(stdout, "view: iteration %d escaped %d diverged %d paused %t frame %.1f ms %.3g particle-steps/s; %s\n",
+				st.Iteration, st.Escaped, st.Diverged, paused, st.FrameMillis, st.StepsPerSec, st.FrameBudget.Line())
 			lastLine = time.Now()
 		}
 	}

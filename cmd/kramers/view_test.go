@@ -342,6 +342,41 @@ func TestViewWindow(t *testing.T) {
 	}
 }
 
+// TestViewAutoIterations: without --iters the iterations per frame follow the frame-time target
+// (iterations_auto), and --status reports the frame budget per phase, which adds up to no more
+// than the frame; + fixes the iterations and − halves them.
+func TestViewAutoIterations(t *testing.T) {
+	display := viewNeedDisplay(t)
+	viewNeedTools(t, "xdotool")
+	status := filepath.Join(t.TempDir(), "status.json")
+	args := []string{"view", "--landscape", "muller-brown", "--noise", "sgld", "--temp", "20", "--lr", "0.0002",
+		"--particles", "20000", "--width", "800", "--height", "600", "--status", status}
+	v := viewStart(t, os.Environ(), args)
+	st := v.waitStatus(t, 30*time.Second, "a measured frame budget", func(s viewStatus) bool {
+		return s.Frames >= 10 && s.FrameBudget.Frames >= 2 && s.FrameBudget.Simulate > 0
+	})
+	b := st.FrameBudget
+	t.Logf("frame budget (ms): %+v; %d iterations per frame", b, st.ItersPerFrame)
+	if !st.ItersAuto || st.ItersPerFrame < 1 {
+		t.Errorf("without --iters: iterations_auto %t, %d iterations per frame", st.ItersAuto, st.ItersPerFrame)
+	}
+	phases := b.Simulate + b.Background + b.Points + b.Overlay + b.Present + b.Estimate
+	if !(b.Points > 0 && b.Overlay > 0 && b.Present > 0 && b.Frame > 0) || phases > 1.05*b.Frame+1 || math.Abs(b.FPS*b.Frame-1000) > 1 {
+		t.Errorf("frame budget %+v: want positive phases adding up to at most the frame (sum %.2f ms) and fps = 1000/frame", b, phases)
+	}
+	win := viewFindWindow(t, display, st.Title)
+	viewKey(t, display, win, "plus")
+	fixed := v.waitStatus(t, 5*time.Second, "fixed iterations", func(s viewStatus) bool { return !s.ItersAuto })
+	viewKey(t, display, win, "minus")
+	v.waitStatus(t, 5*time.Second, "half the iterations", func(s viewStatus) bool {
+		return !s.ItersAuto && 2*s.ItersPerFrame == fixed.ItersPerFrame
+	})
+	viewKey(t, display, win, "q")
+	if code := v.exitCode(t, 15*time.Second); code != 0 {
+		t.Errorf("q: exit status %d, want 0", code)
+	}
+}
+
 // TestViewWindowClosed destroys the window behind the program's back (xdotool windowclose):
 // it must notice and exit 0.
 func TestViewWindowClosed(t *testing.T) {

@@ -174,7 +174,7 @@ func (e *env) build(a *ast) (*node, error) {
 		}
 		if a.name == "!" {
 			if !x.isBool() {
-				return nil, errAt(a.col, "operand of ! must be a condition (a comparison)")
+				return nil, errAt(a.col, "operand of ! (not) must be a condition: it binds tighter than a comparison, so write not (y < 0) or !(y < 0)")
 			}
 			return bd.not(x), nil
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -276,75 +277,164 @@ func splitSpec(spec string) (name string, args *specArg, ok bool) {
 	return name, &specArg{text: rest, col: utf8.RuneCountInString(spec[:j])}, true
 }
 
-func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int) (*Landscape, error) {
-	params := make(map[string]float64)
-	for _, p := range ent.Params {
-		params[p.Name] = p.Default
+// Spec is a catalogue spec "name(p=v, …)" as the catalogue-spec grammar reads it: the entry's
+// name and its arguments in the order written, each value as written (a constant expression, not
+// evaluated). That grammar has one reading, eachArg: Parse builds catalogue landscapes through it,
+// and ParseSpec, Set and String let a client (a sweep's --vary) rewrite one parameter of a spec.
+type Spec struct {
+	Name string
+	Args []SpecArg
+}
+
+// SpecArg is one argument name=value of a Spec, both trimmed of blanks.
+type SpecArg struct {
+	Name, Value string
+}
+
+// ParseSpec reads spec as a catalogue spec. ok is false when spec does not start with the name of
+// a catalogue entry (it is then an expression, which has no parameters). err is what Parse reports
+// for a malformed argument list, an unknown parameter or one given twice, with its column; the
+// values are not evaluated.
+func ParseSpec(spec string) (s Spec, ok bool, err error) {
+	name, rest, ok := splitSpec(spec)
+	if !ok {
+		return Spec{}, false, nil
 	}
+	ent := lookupEntry(name)
+	if ent == nil {
+		return Spec{}, false, nil
+	}
+	s.Name = name
+	err = ent.eachArg(rest, func(a specParam) error {
+		s.Args = append(s.Args, SpecArg{Name: a.name, Value: strings.TrimSpace(a.value)})
+		return nil
+	})
+	if err != nil {
+		return Spec{}, true, err
+	}
+	return s, true, nil
+}
+
+// Set gives the parameter name the value v (written as strconv's shortest 'g' form): replaced
+// where the spec already gives it, appended otherwise.
+func (s *Spec) Set(name string, v float64) {
+	val := strconv.FormatFloat(v, 'g', -1, 64)
+	for i := range s.Args {
+		if s.Args[i].Name == name {
+			s.Args[i].Value = val
+			return
+		}
+	}
+	s.Args = append(s.Args, SpecArg{Name: name, Value: val})
+}
+
+// String writes the spec: "name(p=v,…)", or the bare name when it has no arguments.
+func (s Spec) String() string {
+	if len(s.Args) == 0 {
+		return s.Name
+	}
+	args := make([]string, len(s.Args))
+	for i, a := range s.Args {
+		args[i] = a.Name + "=" + a.Value
+	}
+	return s.Name + "(" + strings.Join(args, ",") + ")"
+}
+
+// specParam is one argument of a catalogue spec with the column offset of its value (for
+// constValue's error columns).
+type specParam struct {
+	name, value string
+	valueCol    int
+}
+
+// eachArg reads the argument list rest of the entry ("", "()" or "(p=v, …)") and calls fn on every
+// argument in order; the first error, of the syntax or of fn, stops it. It rejects unknown
+// parameters and parameters given twice. The one reading of the catalogue-spec grammar.
+func (ent *catEntry) eachArg(rest *specArg, fn func(specParam) error) error {
 	var names []string
+	known := map[string]bool{}
 	for _, p := range ent.Params {
 		names = append(names, p.Name)
+		known[p.Name] = true
 	}
 	valid := strings.Join(names, ", ")
 	text := strings.TrimRight(rest.text, " \t")
 	lead := len(text) - len(strings.TrimLeft(text, " \t"))
 	text = text[lead:]
 	col := rest.col + utf8.RuneCountInString(rest.text[:lead])
+	if text == "" {
+		return nil
+	}
+	if text[0] != '(' {
+		return errAt(col+1, "expected \"(\" or end of input after %s, found %q", ent.Name, text[:1])
+	}
+	if text[len(text)-1] != ')' {
+		return errAt(col+utf8.RuneCountInString(text)+1, "expected \")\" at the end of %s(...)", ent.Name)
+	}
+	inner := text[1 : len(text)-1]
+	base := col + 1 // column offset of inner[0] minus 1
+	seen := map[string]bool{}
+	depth, start := 0, 0
+	for i := 0; i <= len(inner); i++ {
+		if i < len(inner) {
+			switch inner[i] {
+			case '(':
+				depth++
+				continue
+			case ')':
+				depth--
+				continue
+			}
+			if inner[i] != ',' || depth != 0 {
+				continue
+			}
+		}
+		piece := inner[start:i]
+		pcol := base + utf8.RuneCountInString(inner[:start])
+		start = i + 1
+		if strings.TrimSpace(piece) == "" {
+			if i == len(inner) && len(seen) == 0 && strings.TrimSpace(inner) == "" {
+				break // "name()"
+			}
+			return errAt(pcol+1, "empty parameter in %s(...)", ent.Name)
+		}
+		eq := strings.IndexByte(piece, '=')
+		if eq < 0 {
+			return errAt(pcol+1, "expected name=value in %s(...), found %q; parameters are %s", ent.Name, strings.TrimSpace(piece), valid)
+		}
+		pname := strings.TrimSpace(piece[:eq])
+		ncol := pcol + utf8.RuneCountInString(piece[:len(piece[:eq])-len(strings.TrimLeft(piece[:eq], " \t"))]) + 1
+		if !known[pname] {
+			return errAt(ncol, "unknown parameter %q of %s: parameters are %s", pname, ent.Name, valid)
+		}
+		if seen[pname] {
+			return errAt(ncol, "parameter %s given twice", pname)
+		}
+		seen[pname] = true
+		if err := fn(specParam{name: pname, value: piece[eq+1:], valueCol: pcol + utf8.RuneCountInString(piece[:eq+1])}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int) (*Landscape, error) {
+	params := make(map[string]float64)
+	for _, p := range ent.Params {
+		params[p.Name] = p.Default
+	}
 	setD := false
-	if text != "" {
-		if text[0] != '(' {
-			return nil, errAt(col+1, "expected \"(\" or end of input after %s, found %q", ent.Name, text[:1])
+	err := ent.eachArg(rest, func(a specParam) error {
+		v, err := constValue(a.value, a.valueCol, nil)
+		if err != nil {
+			return err
 		}
-		if text[len(text)-1] != ')' {
-			return nil, errAt(col+utf8.RuneCountInString(text)+1, "expected \")\" at the end of %s(...)", ent.Name)
-		}
-		inner := text[1 : len(text)-1]
-		base := col + 1 // column offset of inner[0] minus 1
-		seen := map[string]bool{}
-		depth, start := 0, 0
-		for i := 0; i <= len(inner); i++ {
-			if i < len(inner) {
-				switch inner[i] {
-				case '(':
-					depth++
-					continue
-				case ')':
-					depth--
-					continue
-				}
-				if inner[i] != ',' || depth != 0 {
-					continue
-				}
-			}
-			piece := inner[start:i]
-			pcol := base + utf8.RuneCountInString(inner[:start])
-			start = i + 1
-			if strings.TrimSpace(piece) == "" {
-				if i == len(inner) && len(seen) == 0 && strings.TrimSpace(inner) == "" {
-					break // "name()"
-				}
-				return nil, errAt(pcol+1, "empty parameter in %s(...)", ent.Name)
-			}
-			eq := strings.IndexByte(piece, '=')
-			if eq < 0 {
-				return nil, errAt(pcol+1, "expected name=value in %s(...), found %q; parameters are %s", ent.Name, strings.TrimSpace(piece), valid)
-			}
-			pname := strings.TrimSpace(piece[:eq])
-			ncol := pcol + utf8.RuneCountInString(piece[:len(piece[:eq])-len(strings.TrimLeft(piece[:eq], " \t"))]) + 1
-			if _, ok := params[pname]; !ok {
-				return nil, errAt(ncol, "unknown parameter %q of %s: parameters are %s", pname, ent.Name, valid)
-			}
-			if seen[pname] {
-				return nil, errAt(ncol, "parameter %s given twice", pname)
-			}
-			seen[pname] = true
-			v, err := constValue(piece[eq+1:], pcol+utf8.RuneCountInString(piece[:eq+1]), nil)
-			if err != nil {
-				return nil, err
-			}
-			params[pname] = v
-		}
-		setD = seen["d"]
+		params[a.name] = v
+		setD = setD || a.name == "d"
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if _, hasD := params["d"]; hasD && !setD && dim > 0 {
 		params["d"] = float64(dim)

@@ -111,7 +111,13 @@ func lex(src string, colOffset int) ([]token, error) {
 				}
 				break
 			}
-			toks = append(toks, token{kind: tIdent, text: src[start:j], col: startCol})
+			word := src[start:j]
+			if op, ok := wordOperators[word]; ok {
+				// and, or, not: the words people write for &&, || and !.
+				toks = append(toks, token{kind: tOp, text: op, col: startCol})
+			} else {
+				toks = append(toks, token{kind: tIdent, text: word, col: startCol})
+			}
 			col += j - i - 1
 			i = j
 		default:
@@ -138,3 +144,7 @@ func lex(src string, colOffset int) ([]token, error) {
 	toks = append(toks, token{kind: tEOF, col: col + 1})
 	return toks, nil
 }
+
+// wordOperators are the logical operators written as words (escape conditions such as
+// 'x > 0.5 or y > 0.5'); they are no names, so no landscape or condition can use them otherwise.
+var wordOperators = map[string]string{"and": "&&", "or": "||", "not": "!"}

@@ -245,3 +245,31 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// Conditions accept and, or and not as well as &&, || and !: both spellings give the same truth
+// table on a grid of points. not binds like ! (tighter than a comparison), so it takes parentheses.
+func TestConditionWordOperators(t *testing.T) {
+	pairs := [][2]string{
+		{"x > 0.5 or y > 0.5", "x > 0.5 || y > 0.5"},
+		{"x > 0 and not (y < 0)", "x > 0 && !(y < 0)"},
+		{"not (x > 1 or y > 1) and x < -0.2", "!(x > 1 || y > 1) && x < -0.2"},
+	}
+	for _, pr := range pairs {
+		a, err := ParseCondition(pr[0], 2)
+		if err != nil {
+			t.Fatalf("%q: %v", pr[0], err)
+		}
+		b, err := ParseCondition(pr[1], 2)
+		if err != nil {
+			t.Fatalf("%q: %v", pr[1], err)
+		}
+		fa, fb := a.Func(), b.Func()
+		for x := -1.5; x <= 1.5; x += 0.25 {
+			for y := -1.5; y <= 1.5; y += 0.25 {
+				if p := []float64{x, y}; fa(p) != fb(p) {
+					t.Fatalf("%q and %q differ at (%g, %g)", pr[0], pr[1], x, y)
+				}
+			}
+		}
+	}
+}

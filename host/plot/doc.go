@@ -1,4 +1,4 @@
 // Package plot draws the figures of `kramers sweep` and `kramers reproduce` with gonum.org/v1/plot:
-// measured escape times as points with Garwood 95% error bars, theory predictions as lines of
-// distinct colour and dash pattern, every axis labelled with its unit, and a legend.
+// measured escape times (sweep points) as points with Garwood 95% error bars, theory predictions as
+// lines of distinct colour and dash pattern, every axis labelled with its unit, and a legend.
 package plot

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/sweep"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -252,7 +253,7 @@ const LogTauLabel = "ln τ̂ (τ in units of continuous time, t = iterations·η
 
 // SweepFigure is the figure of a sweep: ln τ̂ with Garwood error bars against the sweep axis,
 // and one line per applicable theory.
-func SweepFigure(r *host.SweepResult, title string) Figure {
+func SweepFigure(r *sweep.Result, title string) Figure {
 	f := Figure{Title: title, XLabel: r.Axis.Label, YLabel: LogTauLabel}
 	f.Points = append(f.Points, MeasuredPoints("measured τ̂ (95% CI)", r.Points, 0))
 	for i, n := range r.TheoryNames() {
@@ -269,13 +270,13 @@ func SweepFigure(r *host.SweepResult, title string) Figure {
 }
 
 // MeasuredPoints turns sweep points into a series of ln τ̂ with ln of the Garwood interval.
-func MeasuredPoints(name string, pts []host.SweepPoint, colour int) Points {
+func MeasuredPoints(name string, pts []sweep.Point, colour int) Points {
 	s := Points{Name: name, ColourIndex: colour}
 	for _, pt := range pts {
 		s.X = append(s.X, pt.X)
-		s.Y = append(s.Y, math.Log(pt.Tau))
-		s.YLo = append(s.YLo, math.Log(pt.TauLo))
-		s.YHi = append(s.YHi, math.Log(pt.TauHi))
+		s.Y = append(s.Y, pt.LogTau())
+		s.YLo = append(s.YLo, math.Log(float64(pt.TauLo)))
+		s.YHi = append(s.YHi, math.Log(float64(pt.TauHi)))
 		s.Unresolved = append(s.Unresolved, !pt.Resolved)
 	}
 	// An unresolved point's τ is only bounded below: show ln of the lower end of the τ interval.
@@ -288,7 +289,7 @@ func MeasuredPoints(name string, pts []host.SweepPoint, colour int) Points {
 }
 
 // TheoryLine is ln τ of the theory named key at every point that has it.
-func TheoryLine(name, key string, pts []host.SweepPoint, colour, dash int) Line {
+func TheoryLine(name, key string, pts []sweep.Point, colour, dash int) Line {
 	l := Line{Name: name, ColourIndex: colour, Dashes: dash}
 	for _, pt := range pts {
 		if v, ok := pt.Theory[key]; ok {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/sweep"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -30,7 +31,7 @@ func (r *runner) figure(name string, figs ...plot.Figure) {
 
 // points converts runs into a plot series of ln τ̂ against run.X with the Garwood interval.
 func points(name string, runs []*Run, colour int) plot.Points {
-	var pts []host.SweepPoint
+	var pts []sweep.Point
 	for _, run := range runs {
 		pt := *run.pt
 		pt.X = float64(run.X)
@@ -40,7 +41,7 @@ func points(name string, runs []*Run, colour int) plot.Points {
 }
 
 func lines(runs []*Run, names map[string]string) []plot.Line {
-	var pts []host.SweepPoint
+	var pts []sweep.Point
 	for _, run := range runs {
 		pt := *run.pt
 		pt.X = float64(run.X)
@@ -163,7 +164,7 @@ func caseK2(r *runner) error {
 	return nil
 }
 
-func fitLine(runs []*Run, fit host.LineFit, name string) plot.Line {
+func fitLine(runs []*Run, fit sweep.LineFit, name string) plot.Line {
 	l := plot.Line{Name: fmt.Sprintf("%s: slope %.4g, R² %.4f", name, fit.Slope, fit.R2), ColourIndex: 5, Dashes: 2}
 	for _, run := range runs {
 		l.X = append(l.X, float64(run.X))
@@ -262,7 +263,7 @@ func quadSlope(runs []*Run) float64 {
 			x, y = append(x, float64(run.X)), append(y, math.Log(q))
 		}
 	}
-	return host.FitLine(x, y, nil).Slope
+	return sweep.FitLine(x, y, nil).Slope
 }
 
 // K4: 2-D double well with an x-dependent y-curvature, so that the determinant ratio matters.
@@ -364,7 +365,7 @@ func caseK6(r *runner) error {
 		}{{r.opt.Primary, r.opt.Backend}, {r.opt.Reference, "cpu"}} {
 			cfg := r.base(pwqSpec, c.noise, 0.02)
 			cfg.Temp, cfg.Batch, cfg.Particles, cfg.Steps, cfg.Backend = c.temp, c.batch, n, c.steps, side.backend
-			pt, err := host.MeasurePoint(r.ctx, cfg, host.SweepOptions{AutoSize: false}, side.open)
+			pt, err := sweep.MeasurePoint(r.ctx, cfg, sweep.Options{AutoSize: false}, side.open)
 			if err != nil {
 				return err
 			}
@@ -438,7 +439,7 @@ func caseK7(r *runner) error {
 	for _, run := range runs {
 		qx, qy = append(qx, float64(run.X)), append(qy, math.Log(run.theory("quadrature")))
 	}
-	qfit := host.FitLine(qx, qy, nil)
+	qfit := sweep.FitLine(qx, qy, nil)
 	r.check(&Check{Name: "K7 fitted exponent of τ̂ ∝ (L(b)/L(a))^p", Claim: "p = B/(η h_a) + 1 − n/2 (Mori et al., theory.md §4.4)",
 		Measured: F(fit.Slope), Sigma: F(fit.SlopeErr), Predicted: F(expo), Kind: Within, RelTol: 0.10,
 		Note: fmt.Sprintf("R² = %.4f; the exact quadrature gives %.4g over the same range", fit.R2, qfit.Slope)})

@@ -1,37 +1,15 @@
 package reproduce
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
+
+	"github.com/kramers-sim/kramers/host"
 )
 
-// F is a float64 that encodes NaN and ±Inf as JSON null.
-type F float64
-
-// MarshalJSON implements json.Marshaler.
-func (f F) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return []byte(strconv.FormatFloat(v, 'g', -1, 64)), nil
-}
-
-// UnmarshalJSON implements json.Unmarshaler (null reads as NaN).
-func (f *F) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = F(math.NaN())
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = F(v)
-	return nil
-}
+// F is the report's NaN-safe number: host.Number, written as null in results.json when NaN or
+// ±Inf (an unresolved τ, a check without a prediction) and read back as NaN.
+type F = host.Number
 
 // Criterion kinds: how a Check's pass mark follows from its numbers.
 const (
@@ -160,4 +138,4 @@ func (c *Check) ToleranceText() string {
 
 func boolp(b bool) *bool { return &b }
 
-func nan() F { return F(math.NaN()) }
+func nan() F { return host.NaN() }

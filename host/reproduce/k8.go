@@ -7,6 +7,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/sweep"
 )
 
 // K8: minima selection on twowell (hs=4, hf=1, hb=8, dl=0.5).
@@ -65,11 +66,11 @@ func caseK8(r *runner) error {
 		xs, ys, ws = append(xs, bo), append(ys, math.Log(rv)), append(ws, 1/(s*s))
 		qy = append(qy, math.Log(p.flat.theory("quadrature")/p.sharp.theory("quadrature")))
 	}
-	fit := host.FitLine(xs, ys, ws)
+	fit := sweep.FitLine(xs, ys, ws)
 	r.check(&Check{Name: "K8 SGD: R² of ln r against B/η", Claim: "ln r grows linearly in B/η (Xie et al.: SGD favours flat minima exponentially)",
 		Measured: F(fit.R2), Predicted: 1, Kind: AtLeast, Threshold: 0.95,
 		Note: fmt.Sprintf("slope %.4g ± %.2g; two-state pwq estimate 2ΔL[(s_f/h_f + (1−s_f)/h_b) − (s_s/h_s + (1−s_s)/h_b)] = %.4g; quadrature slope %.4g",
-			fit.Slope, fit.SlopeErr, twoStateSlope(hs, hf, hb, dl), host.FitLine(xs, qy, nil).Slope)})
+			fit.Slope, fit.SlopeErr, twoStateSlope(hs, hf, hb, dl), sweep.FitLine(xs, qy, nil).Slope)})
 	sg, err := measurePair(host.SGLD, 0, sgldTemp)
 	if err != nil {
 		return err
@@ -103,7 +104,7 @@ func caseK8(r *runner) error {
 	cfg.Batch, cfg.Absorb, cfg.Particles = occRatio*eta, false, n
 	tEnd := 40 * occPair.sharp.tau()
 	cfg.Steps = int(math.Ceil(tEnd / eta))
-	pt, err := host.MeasurePoint(r.ctx, cfg, host.SweepOptions{AutoSize: false}, r.opt.Primary)
+	pt, err := sweep.MeasurePoint(r.ctx, cfg, sweep.Options{AutoSize: false}, r.opt.Primary)
 	if err != nil {
 		return err
 	}

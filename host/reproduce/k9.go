@@ -6,6 +6,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/sweep"
 )
 
 // k9Run is one setting of K9: a 1-D problem and the window t_max as a fraction of its τ.
@@ -57,10 +58,10 @@ func caseK9(r *runner) error {
 		cfg.Steps = int(math.Ceil(tmax / k.lr))
 		// Particles for about r.many escapes after a burn-in that may take half a short window.
 		frac := -math.Expm1(-0.5 * tmax * kd)
-		cfg.Particles = min(1<<22, int(math.Ceil(float64(r.many)/frac)))
+		cfg.Particles = min(1<<22, sweep.ParticlesFor(float64(r.many), frac))
 		label := fmt.Sprintf("%s %s η=%g t_max=%.3gτ", k.spec, k.noise, k.lr, k.window)
 		cfg.Backend = r.opt.Backend
-		pt, err := host.MeasurePoint(r.ctx, cfg, host.SweepOptions{}, r.opt.Primary)
+		pt, err := sweep.MeasurePoint(r.ctx, cfg, sweep.Options{}, r.opt.Primary)
 		if err != nil {
 			return fmt.Errorf("%s: %w", label, err)
 		}
@@ -68,7 +69,8 @@ func caseK9(r *runner) error {
 		run.X = F(k.window)
 		r.cur.Runs = append(r.cur.Runs, run)
 		res := pt.Result
-		e, qs := res.Estimate, res.BurnIn
+		m := res.Measurement()
+		e, qs := m.Estimate, m.QuasiStationary
 		r.logf("  %s: %d particles × %d, %d escapes after t0 = %.3g, κ̂ = %s, discrete %.5g", label, cfg.Particles, cfg.Steps,
 			e.Escaped, qs.BurnInTime, rateText(e), kd)
 		c := &Check{Name: "K9 " + label, Claim: "the quasi-stationary rate equals the exact discrete-time rate at any window (docs/theory.md §3)",

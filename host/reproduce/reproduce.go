@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/sweep"
 )
 
 // Options configure a reproduction.
@@ -31,6 +32,9 @@ type Options struct {
 }
 
 // Run is one measurement in the report. Times are continuous time; *Iterations are iterations.
+// Its numbers are those of the sweep point it was measured as (sweep.Point), which carries the
+// run's host.Measurement: the quasi-stationary estimate after the burn-in, its Garwood interval,
+// the escapes after the burn-in it is made of, the theory values.
 type Run struct {
 	Label         string       `json:"label"`
 	Landscape     string       `json:"landscape"`
@@ -43,20 +47,24 @@ type Run struct {
 	X             F            `json:"x"`
 	Particles     int          `json:"particles"`
 	Steps         int          `json:"steps"`
-	Escaped       int          `json:"escaped"`
+	Escaped       int          `json:"escaped"` // after the burn-in: the escapes the rate is made of
+	EscapedTotal  int          `json:"escaped_total"`
 	Diverged      int          `json:"diverged"`
+	BurnIn        F            `json:"burn_in"` // t0
+	Resolved      bool         `json:"resolved"`
+	Note          string       `json:"note,omitempty"`
 	Tau           F            `json:"tau"`
 	TauCI95       [2]F         `json:"tau_ci95"`
 	TauIterations F            `json:"tau_iterations"`
 	Rate          F            `json:"rate"`
 	Reached       bool         `json:"reached_target"`
 	Target        int          `json:"target_escapes"`
-	Plan          host.Plan    `json:"plan"`
+	Plan          sweep.Plan   `json:"plan"`
 	Theory        map[string]F `json:"theory"`
 	Seconds       F            `json:"seconds"`
 	Backend       string       `json:"backend"`
 	// pt keeps the point for fits and figures.
-	pt *host.SweepPoint
+	pt *sweep.Point
 }
 
 // Case is one K case of the report.
@@ -236,20 +244,20 @@ func (r *runner) base(spec string, noise host.NoiseModel, lr float64) host.Confi
 	return cfg
 }
 
-// measure sizes cfg for about target escapes (host.PlanSize from the theory τ, or a pilot run)
-// and runs it on the primary backend. The particle count is chosen so that about 40% of the
-// particles escape: the run then lasts about half an escape time, and the relaxation in the well
-// at the start (theory.md §3) is a small part of it.
+// measure sizes cfg for about target escapes with the sweep's rule (sweep.SizeFor's particles,
+// about sweep.EscapeFraction of them escaping, and sweep.PlanSize's iterations from the theory τ or
+// a pilot run) and runs it on the primary backend.
 func (r *runner) measure(label string, cfg host.Config, target int) (*Run, error) {
 	return r.measureOn(label, cfg, target, r.opt.Primary, r.opt.Backend)
 }
 
+// safety is the planned escapes over the target in reproduce's measurements (sweep.PlanSize).
+const safety = 1.3
+
 func (r *runner) measureOn(label string, cfg host.Config, target int, open host.BackendFactory, backend string) (*Run, error) {
-	safety := 1.3
 	cfg.Backend = backend
-	cfg.Particles = max(2*target, int(math.Ceil(2.5*safety*float64(target))))
-	o := host.SweepOptions{Budget: r.budget, TargetEscapes: target, Safety: safety, AutoSize: true}
-	pt, err := host.MeasurePoint(r.ctx, cfg, o, open)
+	o := sweep.Options{Budget: r.budget, TargetEscapes: target, Safety: safety, AutoSize: true, SizeParticles: true}
+	pt, err := sweep.MeasurePoint(r.ctx, cfg, o, open)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
@@ -263,15 +271,17 @@ func (r *runner) measureOn(label string, cfg host.Config, target int, open host.
 	if !pt.Reached {
 		mark = fmt.Sprintf(" [below the target of %d escapes within the budget]", target)
 	}
-	r.logf("  %s: %d/%d escaped in %d iterations, τ̂ = %.4g%s, %.1f s%s", label, pt.Escaped, pt.Particles, pt.Steps, pt.Tau, th, pt.Seconds, mark)
+	r.logf("  %s: %d/%d escaped in %d iterations (%d after t0 = %.3g), τ̂ = %.4g%s, %.1f s%s", label, pt.EscapedTotal, pt.Particles, pt.Steps,
+		pt.Escaped, float64(pt.BurnIn), float64(pt.Tau), th, pt.Seconds, mark)
 	return run, nil
 }
 
-func newRun(label string, pt *host.SweepPoint, target int, backend string) *Run {
+func newRun(label string, pt *sweep.Point, target int, backend string) *Run {
 	cfg := pt.Problem.Config
 	run := &Run{Label: label, Landscape: cfg.Landscape, Noise: string(cfg.Noise), LR: F(cfg.LR), Absorb: cfg.Absorb,
-		Start: cfg.Start, X: F(pt.X), Particles: pt.Particles, Steps: pt.Steps, Escaped: pt.Escaped, Diverged: pt.Diverged,
-		Tau: F(pt.Tau), TauCI95: [2]F{F(pt.TauLo), F(pt.TauHi)}, TauIterations: F(pt.TauIterations), Rate: F(1 / pt.Tau),
+		Start: cfg.Start, X: F(pt.X), Particles: pt.Particles, Steps: pt.Steps, Escaped: pt.Escaped, EscapedTotal: pt.EscapedTotal,
+		Diverged: pt.Diverged, BurnIn: pt.BurnIn, Resolved: pt.Resolved, Note: pt.Note,
+		Tau: pt.Tau, TauCI95: [2]F{pt.TauLo, pt.TauHi}, TauIterations: pt.TauIterations, Rate: pt.Rate,
 		Reached: pt.Reached, Target: target, Plan: pt.Plan, Theory: map[string]F{}, Seconds: F(pt.Seconds), Backend: backend, pt: pt}
 	if cfg.Noise == host.SGLD {
 		run.Temp = F(cfg.Temp)
@@ -284,7 +294,8 @@ func newRun(label string, pt *host.SweepPoint, target int, backend string) *Run 
 	return run
 }
 
-// sigmaRel is the relative statistical uncertainty of τ̂ (and κ̂): 1/sqrt(E) (theory.md §3).
+// sigmaRel is the relative statistical uncertainty of τ̂ (and κ̂): 1/sqrt(E), E the escapes after
+// the burn-in (theory.md §3).
 func (run *Run) sigmaRel() float64 {
 	if run.Escaped == 0 {
 		return math.Inf(1)
@@ -310,22 +321,22 @@ func richardson(coarse, fine *Run) (tau, sigma float64) {
 }
 
 // fitLog fits ln(y(run)) against x(run) with weights 1/σ², σ(ln τ̂) = 1/sqrt(E).
-func fitLog(runs []*Run, x func(*Run) float64, y func(*Run) float64) host.LineFit {
+func fitLog(runs []*Run, x func(*Run) float64, y func(*Run) float64) sweep.LineFit {
 	var xs, ys, ws []float64
 	for _, run := range runs {
-		if run.Escaped < host.MinEscapesResolved {
+		if !run.Resolved {
 			continue
 		}
 		xs, ys, ws = append(xs, x(run)), append(ys, math.Log(y(run))), append(ws, float64(run.Escaped))
 	}
-	return host.FitLine(xs, ys, ws)
+	return sweep.FitLine(xs, ys, ws)
 }
 
 // decades is log10 of the largest over the smallest resolved τ̂.
 func decades(runs []*Run) float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, run := range runs {
-		if run.Escaped >= host.MinEscapesResolved {
+		if run.Resolved {
 			lo, hi = math.Min(lo, run.tau()), math.Max(hi, run.tau())
 		}
 	}

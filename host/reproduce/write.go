@@ -109,7 +109,7 @@ func Markdown(rep *Report) string {
 			}
 		}
 		if len(cs.Runs) > 0 {
-			b.WriteString("\n| run | landscape | noise | η | B or T | particles | iterations | escaped | τ̂ (time) | 95% CI | τ̂ (iterations) | theory τ (time) | target met |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+			b.WriteString("\n| run | landscape | noise | η | B or T | particles | iterations | escaped after t0 (all) | burn-in t0 | τ̂ (time) | 95% CI | τ̂ (iterations) | theory τ (time) | target met |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 			for _, r := range cs.Runs {
 				bt := "B=" + num(r.Batch)
 				if r.Noise == "sgld" {
@@ -130,8 +130,12 @@ func Markdown(rep *Report) string {
 				for _, k := range keys {
 					th = append(th, k+" "+num(r.Theory[k]))
 				}
-				fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %d | %d | %d | %s | [%s, %s] | %s | %s | %s |\n",
-					cell(r.Label), r.Landscape, r.Noise, num(r.LR), bt, r.Particles, r.Steps, r.Escaped, num(r.Tau),
+				tau := num(r.Tau)
+				if !r.Resolved && r.Note != "" {
+					tau += " (" + cell(r.Note) + ")"
+				}
+				fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %d | %d | %d (%d) | %s | %s | [%s, %s] | %s | %s | %s |\n",
+					cell(r.Label), r.Landscape, r.Noise, num(r.LR), bt, r.Particles, r.Steps, r.Escaped, r.EscapedTotal, num(r.BurnIn), tau,
 					num(r.TauCI95[0]), num(r.TauCI95[1]), num(r.TauIterations), strings.Join(th, ", "), met)
 			}
 		}

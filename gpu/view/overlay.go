@@ -1,4 +1,4 @@
-package gpu
+package view
 
 import (
 	"fmt"
@@ -16,13 +16,18 @@ import (
 
 // overlayText renders the overlay (info box, axis labels, legend, footer) into a transparent,
 // premultiplied RGBA image the size of the frame, with Go Mono (golang.org/x/image/font/gofont,
-// shipped with the module). The image is redrawn only when its text or size changes.
+// shipped with the module). Everything but the info lines (legend, footer, axes) is drawn again
+// only when the frame's size, the mapping, the view mode, the footer or the number of info lines
+// change; an info line is drawn again only when its own text changed, into its own band of rows
+// (the static part copied back first), and only the changed rows are uploaded.
 type overlayText struct {
 	face   font.Face
 	small  font.Face
-	img    *image.RGBA
-	key    string
-	height int // line height in pixels
+	static *image.RGBA // legend, footer and axes
+	img    *image.RGBA // static with the info lines
+	key    string      // what static was drawn for
+	lines  []string    // the info lines in img
+	height int         // line height in pixels
 }
 
 func newOverlayText() (*overlayText, error) {
@@ -43,31 +48,69 @@ func newOverlayText() (*overlayText, error) {
 
 func (o *overlayText) invalidate() { o.key = "" }
 
-// image returns the overlay for this frame, or nil when the last one still applies.
-func (o *overlayText) image(w, h int, r *Renderer, m Mapping, info []string, footer string) *image.RGBA {
-	key := fmt.Sprintf("%d×%d|%v|%t|%s|%s", w, h, m, r.Density, strings.Join(info, "\n"), footer)
-	if key == o.key && o.img != nil {
-		return nil
+// infoTop is the baseline of the first info line; line i is drawn in the band of rows
+// [infoTop+i·height−13, infoTop+i·height+3), clipped to it.
+const infoTop = 22
+
+func (o *overlayText) band(i int) image.Rectangle {
+	y := infoTop + i*o.height
+	return image.Rect(0, y-13, o.img.Rect.Dx(), y+3).Intersect(o.img.Rect)
+}
+
+var (
+	white = color.RGBA{235, 235, 240, 255}
+	grey  = color.RGBA{170, 172, 180, 255}
+)
+
+// update brings the overlay image up to date for this frame and returns the rectangle of it
+// that changed (empty when nothing did).
+func (o *overlayText) update(w, h int, oneD bool, m Mapping, density bool, info []string, footer string) image.Rectangle {
+	key := fmt.Sprintf("%d×%d|%v|%t|%t|%d|%s", w, h, m, oneD, density, len(info), footer)
+	if key != o.key || o.img == nil {
+		o.key = key
+		o.redraw(w, h, oneD, m, len(info), footer)
+		copy(o.img.Pix, o.static.Pix)
+		o.lines = append(o.lines[:0], info...)
+		for i, line := range info {
+			o.line(i, line)
+		}
+		return o.img.Rect
 	}
-	o.key = key
-	if o.img == nil || o.img.Rect.Dx() != w || o.img.Rect.Dy() != h {
+	var changed image.Rectangle
+	for i, line := range info {
+		if line == o.lines[i] {
+			continue
+		}
+		b := o.band(i)
+		draw.Draw(o.img, b, o.static, b.Min, draw.Src)
+		o.line(i, line)
+		o.lines[i] = line
+		changed = changed.Union(b)
+	}
+	return changed
+}
+
+// line draws info line i over img, clipped to its band.
+func (o *overlayText) line(i int, s string) {
+	dst := o.img.SubImage(o.band(i)).(*image.RGBA)
+	d := font.Drawer{Dst: dst, Src: image.NewUniform(white), Face: o.face, Dot: fixed.P(12, infoTop+i*o.height)}
+	d.DrawString(s)
+}
+
+// redraw draws the static part for n info lines.
+func (o *overlayText) redraw(w, h int, oneD bool, m Mapping, n int, footer string) {
+	if o.static == nil || o.static.Rect.Dx() != w || o.static.Rect.Dy() != h {
+		o.static = image.NewRGBA(image.Rect(0, 0, w, h))
 		o.img = image.NewRGBA(image.Rect(0, 0, w, h))
 	} else {
-		clear(o.img.Pix)
+		clear(o.static.Pix)
 	}
-	img := o.img
-	white := color.RGBA{235, 235, 240, 255}
-	grey := color.RGBA{170, 172, 180, 255}
-	shade := color.RGBA{0, 0, 0, 165} // premultiplied black at 65%
+	img := o.static
 	vp := m.Viewport
 
-	// The text panel, left of the plot: info lines, the legend, then the footer (keys).
-	y := 22
-	for _, line := range info {
-		o.text(o.face, 12, y, line, white)
-		y += o.height
-	}
-	y += 10
+	// The text panel, left of the plot: the info lines (drawn by update), the legend, then the
+	// footer (keys).
+	y := infoTop + n*o.height + 10
 	type item struct {
 		c      color.RGBA
 		swatch bool
@@ -82,7 +125,7 @@ func (o *overlayText) image(w, h int, r *Renderer, m Mapping, info []string, foo
 		{color.RGBA{191, 191, 204, 255}, false, "<> target minimum"},
 		{color.RGBA{255, 153, 51, 255}, false, "-- escape surface"},
 	}
-	if !r.view1D {
+	if !oneD {
 		items = append(items, item{color.RGBA{242, 217, 140, 255}, false, "contours every ΔL/6; bright: L(b)"})
 	} else {
 		items = append(items, item{color.RGBA{77, 217, 255, 255}, false, "bars: live histogram of x"})
@@ -103,7 +146,6 @@ func (o *overlayText) image(w, h int, r *Renderer, m Mapping, info []string, foo
 			fy += 14
 		}
 	}
-	_ = shade
 	// Axes: tick values at the ends of each axis, and the names.
 	num := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 	bottom := vp[1] + vp[3]
@@ -117,16 +159,15 @@ func (o *overlayText) image(w, h int, r *Renderer, m Mapping, info []string, foo
 	s = num(m.Box[2])
 	o.text(o.small, vp[0]-font.MeasureString(o.small, s).Ceil()-4, bottom, s, grey)
 	o.vertical(o.small, vp[0]-18, vp[1]+vp[3]/2, m.Axes[1]+" →", grey)
-	return img
 }
 
 func rgb(c [3]float32) color.RGBA {
 	return color.RGBA{uint8(255 * c[0]), uint8(255 * c[1]), uint8(255 * c[2]), 255}
 }
 
-// text draws s with its baseline at y.
+// text draws s into the static part with its baseline at y.
 func (o *overlayText) text(face font.Face, x, y int, s string, c color.RGBA) {
-	d := font.Drawer{Dst: o.img, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, y)}
+	d := font.Drawer{Dst: o.static, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, y)}
 	d.DrawString(s)
 }
 
@@ -144,8 +185,8 @@ func (o *overlayText) vertical(face font.Face, x, yc int, s string, c color.RGBA
 				continue
 			}
 			X, Y := x+ty, y0-tx
-			if image.Pt(X, Y).In(o.img.Rect) {
-				o.img.SetRGBA(X, Y, px)
+			if image.Pt(X, Y).In(o.static.Rect) {
+				o.static.SetRGBA(X, Y, px)
 			}
 		}
 	}

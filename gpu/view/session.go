@@ -1,28 +1,26 @@
-package gpu
+package view
 
 import (
 	"fmt"
-	"image"
-	"image/color/palette"
-	"image/draw"
-	"image/gif"
-	"image/png"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
 // Session is a live simulation with its renderer: the GPU backend advances the ensemble
-// between frames and the renderer draws its buffers. The host keeps the counts of the chunk
-// loop; the exact censored exposure (theory.md §3) comes from reading the records back, at
-// most about once a second (RefreshEstimate).
+// between frames and the renderer draws its buffers. The session estimates nothing itself: κ̂
+// is host.Measure on the records, read back at most about once a second (RefreshEstimate), so
+// the panel never shows a number a run would not.
 type Session struct {
 	Problem  *host.Problem
-	Backend  *Backend
+	Backend  *gpu.Backend
 	Renderer *Renderer
+	// Pace, when set, chooses the iterations per frame from the measured simulation time
+	// (Step reports to it); nil means a fixed number chosen by the caller.
+	Pace *Pace
 
 	Iteration int // iterations done
 	Escaped   int // escapes so far (first passages)
@@ -35,15 +33,17 @@ type Session struct {
 	// predictions are computed once; every estimate is compared with them (host.Measure).
 	predictions map[string]theory.Prediction
 
-	steps     int64 // particle-steps since the rate window began
-	stepTime  time.Duration
-	stepRate  float64 // particle-steps per second (recent)
-	frameTime time.Duration
+	steps    int64 // particle-steps since the rate window began
+	stepTime time.Duration
+	stepRate float64 // particle-steps per second (recent)
+
+	simTime, estTime time.Duration // of the frame in progress
+	meter            budgetMeter
 }
 
 // NewSession loads p (at its seed) on a GPU backend that shares ctx and prepares its renderer.
-func NewSession(ctx *Context, p *host.Problem, opt ViewOptions) (*Session, error) {
-	b := NewBackendOn(ctx, p.Config.Precision == "f64")
+func NewSession(ctx *gpu.Context, p *host.Problem, opt Options) (*Session, error) {
+	b := gpu.NewBackendOn(ctx, p.Config.Precision == "f64")
 	first, count := p.Config.Span()
 	if err := b.Load(p, first, count); err != nil {
 		b.Close()
@@ -83,7 +83,9 @@ func (s *Session) Close() {
 // Particles is the ensemble size.
 func (s *Session) Particles() int { _, n := s.Backend.Span(); return n }
 
-// Step advances n iterations (one dispatch per batch) and updates the counts.
+// Step advances n iterations (one dispatch per batch) and updates the counts. Its time is the
+// frame's simulate phase (Advance returns after reading the chunk's counters back, so the
+// dispatch has finished).
 func (s *Session) Step(n int) error {
 	n = min(n, host.MaxSteps-s.Iteration)
 	if n <= 0 {
@@ -95,6 +97,10 @@ func (s *Session) Step(n int) error {
 		return err
 	}
 	dt := time.Since(t0)
+	s.simTime += dt
+	if s.Pace != nil {
+		s.Pace.Observe(n, dt)
+	}
 	s.Iteration += n
 	s.Escaped += c.Escaped
 	s.Diverged += c.Diverged
@@ -109,8 +115,8 @@ func (s *Session) Step(n int) error {
 	return nil
 }
 
-// Estimate is the last κ̂ the panel shows (host.Measure on the records read at EstimateAt) and
-// that iteration (−1: no records read yet).
+// Estimate is the last κ̂ the panel shows (host.Measure on the records read at the returned
+// iteration; −1: no records read yet).
 func (s *Session) Estimate() (host.Estimate, int) { return s.estimate, s.estimateAt }
 
 // StepRate is the recent throughput in particle-steps per second.
@@ -125,14 +131,13 @@ func (s *Session) Restart(seed uint64) error {
 		return err
 	}
 	s.Problem = &p
-	s.Renderer.p = &p
 	s.Iteration, s.Escaped, s.Diverged = 0, 0, 0
 	s.estimateAt = -1
 	return nil
 }
 
-// RefreshEstimate reads the records back and recomputes κ̂ with the exact exposure, if forced
-// or if a second has passed since the last read-back.
+// RefreshEstimate reads the records back and recomputes κ̂, if forced or if a second has
+// passed since the last read-back.
 func (s *Session) RefreshEstimate(force bool) error {
 	if s.Iteration == 0 || s.estimateAt == s.Iteration {
 		return nil
@@ -140,6 +145,7 @@ func (s *Session) RefreshEstimate(force bool) error {
 	if !force && time.Since(s.lastRead) < time.Second {
 		return nil
 	}
+	t0 := time.Now()
 	recs, err := s.Backend.Records()
 	if err != nil {
 		return err
@@ -150,14 +156,22 @@ func (s *Session) RefreshEstimate(force bool) error {
 	// its checks (docs/theory.md §3), so the panel never shows a number the run would not.
 	s.estimate = host.Measure(s.Problem, t, s.Iteration, s.predictions).Estimate
 	s.estimateAt = s.Iteration
+	s.estTime += time.Since(t0)
 	return nil
 }
 
-// SetFrameTime records the wall time of the last frame, for the overlay.
-func (s *Session) SetFrameTime(d time.Duration) { s.frameTime = d }
+// EndFrame closes the accounting of a frame that took d in all: its simulate and estimate time
+// since the last EndFrame and the renderer's phases go into the budget.
+func (s *Session) EndFrame(d time.Duration) {
+	s.meter.add(s.simTime, s.estTime, s.Renderer.Times(), d)
+	s.simTime, s.estTime = 0, 0
+}
+
+// Budget is the frame budget per phase, averaged over about the last half second of frames.
+func (s *Session) Budget() Budget { return s.meter.last }
 
 // Info is the overlay text: the run, the clock, the counts, κ̂ with its 95% interval, the
-// theory value, and the speed.
+// theory value, the speed and the frame budget.
 func (s *Session) Info(state string, itersPerFrame int) []string {
 	cfg := s.Problem.Config
 	noise := string(cfg.Noise)
@@ -204,138 +218,19 @@ func (s *Session) Info(state string, itersPerFrame int) []string {
 		lines = append(lines, "κ unresolved:", "  "+why)
 	}
 	lines = append(lines, s.theory...)
-	lines = append(lines, fmt.Sprintf("frame %.1f ms · %.3g steps/s", float64(s.frameTime.Microseconds())/1000, s.stepRate))
+	b := s.meter.last
+	if b.Frames > 0 {
+		lines = append(lines, fmt.Sprintf("frame %.1f ms (%.0f/s) · %.3g steps/s", b.Frame, b.FPS, s.stepRate),
+			fmt.Sprintf("  sim %.1f bg %.1f pts %.1f ovl %.1f pres %.1f", b.Simulate, b.Background, b.Points, b.Overlay, b.Present))
+	} else {
+		lines = append(lines, fmt.Sprintf("frame: measuring · %.3g steps/s", s.stepRate), "")
+	}
 	if itersPerFrame > 0 {
-		lines = append(lines, fmt.Sprintf("%d iterations per frame", itersPerFrame))
+		how := "fixed"
+		if s.Pace != nil {
+			how = fmt.Sprintf("auto: sim ≤ %.0f ms", ms(s.Pace.Budget()))
+		}
+		lines = append(lines, fmt.Sprintf("%d iterations per frame (%s)", itersPerFrame, how))
 	}
 	return lines
-}
-
-// FramesOptions configure RenderFrames.
-type FramesOptions struct {
-	Frames        int // frames to render (≥ 1); frame 0 shows iteration 0
-	Every         int // iterations between frames (≥ 1)
-	Width, Height int // frame size (default 800×600)
-	View          ViewOptions
-	// NoText leaves the overlay's info box out (axes and legend stay).
-	NoText bool
-	// Context to draw on; nil opens a headless one (EGL, or a hidden window on $DISPLAY, or a
-	// private Xvfb) for the call and closes it afterwards.
-	Context *Context
-	// Each receives every frame as it is rendered (the image is reused afterwards: copy it to
-	// keep it). With Each nil, RenderFrames returns all frames.
-	Each func(frame, iteration int, img *image.RGBA) error
-}
-
-// RenderFrames runs p from its start and renders Frames pictures, Every iterations apart, into
-// an offscreen framebuffer: no window is needed. It is the API behind `kramers view --headless`
-// and the pictures of `kramers reproduce`.
-func RenderFrames(p *host.Problem, opt FramesOptions) ([]*image.RGBA, error) {
-	if opt.Frames < 1 || opt.Every < 1 {
-		return nil, fmt.Errorf("render frames: need frames ≥ 1 and every ≥ 1, got %d and %d", opt.Frames, opt.Every)
-	}
-	if opt.Width <= 0 {
-		opt.Width = 800
-	}
-	if opt.Height <= 0 {
-		opt.Height = 600
-	}
-	ctx := opt.Context
-	if ctx == nil {
-		var err error
-		if ctx, err = NewContext(Options{Width: opt.Width, Height: opt.Height, Title: "kramers frames"}); err != nil {
-			return nil, err
-		}
-		defer ctx.Close()
-	}
-	s, err := NewSession(ctx, p, opt.View)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	var out []*image.RGBA
-	for f := 0; f < opt.Frames; f++ {
-		if f > 0 {
-			t0 := time.Now()
-			if err := s.Step(opt.Every); err != nil {
-				return out, err
-			}
-			s.SetFrameTime(time.Since(t0))
-		}
-		if err := s.RefreshEstimate(true); err != nil {
-			return out, err
-		}
-		var info []string
-		if !opt.NoText {
-			info = s.Info("(headless)", opt.Every)
-		}
-		if err := s.Renderer.Render(opt.Width, opt.Height, info, ""); err != nil {
-			return out, err
-		}
-		img, err := s.Renderer.ReadImage()
-		if err != nil {
-			return out, err
-		}
-		if opt.Each != nil {
-			if err := opt.Each(f, s.Iteration, img); err != nil {
-				return out, err
-			}
-		} else {
-			out = append(out, img)
-		}
-	}
-	return out, nil
-}
-
-// SavePNG writes img as a PNG file.
-func SavePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	return f.Close()
-}
-
-// GIFFrame quantises img to the Plan 9 palette (image/color/palette) with Floyd–Steinberg
-// dithering, for an animated GIF.
-func GIFFrame(img image.Image) *image.Paletted {
-	pm := image.NewPaletted(img.Bounds(), palette.Plan9)
-	draw.FloydSteinberg.Draw(pm, img.Bounds(), img, img.Bounds().Min)
-	return pm
-}
-
-// SaveGIF writes the paletted frames as an endlessly looping animated GIF, delay in 1/100 s.
-func SaveGIF(path string, frames []*image.Paletted, delay int) error {
-	g := &gif.GIF{}
-	for _, f := range frames {
-		g.Image = append(g.Image, f)
-		g.Delay = append(g.Delay, delay)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := gif.EncodeAll(f, g); err != nil {
-		f.Close()
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	return f.Close()
-}
-
-// Picture renders p after the given number of iterations (from its start) as one w×h image
-// with the full overlay: the call behind the one-picture-per-landscape figures of a report.
-// It opens and closes its own headless context (see FramesOptions.Context).
-func Picture(p *host.Problem, iterations, w, h int) (*image.RGBA, error) {
-	if iterations < 1 {
-		iterations = 1
-	}
-	frames, err := RenderFrames(p, FramesOptions{Frames: 2, Every: iterations, Width: w, Height: h})
-	if err != nil {
-		return nil, err
-	}
-	return frames[len(frames)-1], nil
 }

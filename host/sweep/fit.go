@@ -1,8 +1,10 @@
-package host
+package sweep
 
 import (
+	"encoding/json"
 	"math"
 
+	"github.com/kramers-sim/kramers/host"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -51,4 +53,15 @@ func FitLine(x, y, weights []float64) LineFit {
 	return f
 }
 
-func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+// MarshalJSON writes the NaN of a fit without slope as null (host.Number).
+func (f LineFit) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Slope     host.Number `json:"slope"`
+		Intercept host.Number `json:"intercept"`
+		SlopeErr  host.Number `json:"slope_err"`
+		R2        host.Number `json:"r2"`
+		N         int         `json:"n"`
+	}{host.Number(f.Slope), host.Number(f.Intercept), host.Number(f.SlopeErr), host.Number(f.R2), f.N})
+}
+
+func isFinite(v float64) bool { return host.Number(v).Finite() }

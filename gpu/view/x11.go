@@ -1,6 +1,6 @@
 //go:build linux
 
-package gpu
+package view
 
 /*
 #cgo LDFLAGS: -lX11

@@ -1,10 +1,11 @@
-package gpu
+package view
 
 import (
 	"errors"
 	"sync"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
+	"github.com/kramers-sim/kramers/gpu"
 )
 
 // Key is a command key of the live view.
@@ -13,7 +14,7 @@ type Key int
 // The keys of `kramers view`.
 const (
 	KeyPause      Key = iota + 1 // space
-	KeyStep                      // → (one chunk while paused)
+	KeyStep                      // → (one frame's worth of iterations while paused)
 	KeyFaster                    // + (more iterations per frame)
 	KeySlower                    // − (fewer)
 	KeyRestart                   // r (new seed)
@@ -24,16 +25,16 @@ const (
 
 // Window is the shown GLFW window of a Context, with its key presses queued for the caller.
 type Window struct {
-	c    *Context
+	c    *gpu.Context
 	win  *glfw.Window
 	mu   sync.Mutex
 	keys []Key
 }
 
-// OpenWindow attaches to the context's window (NewContext with Options.Visible): it queues key
-// presses, turns vsync off (swap interval 0: frames are paced by the simulation, not by the
+// OpenWindow attaches to the context's window (gpu.NewContext with Options.Visible): it queues
+// key presses, turns vsync off (swap interval 0: frames are paced by the simulation, not by the
 // display) and makes X errors from a destroyed window non-fatal.
-func OpenWindow(c *Context) (*Window, error) {
+func OpenWindow(c *gpu.Context) (*Window, error) {
 	win := c.Window()
 	if win == nil {
 		return nil, errors.New("the GL context has no window (EGL); use headless frames instead")
@@ -111,12 +112,4 @@ func (w *Window) Poll() (keys []Key, closing bool, width, height int, err error)
 // SetTitle changes the window title.
 func (w *Window) SetTitle(s string) error {
 	return w.c.Do(func() error { w.win.SetTitle(s); return nil })
-}
-
-// XvfbDisplay returns the display (":N") of the private Xvfb server, or "" if none.
-func (c *Context) XvfbDisplay() string {
-	if c.xvfb == nil {
-		return ""
-	}
-	return c.xvfb.display
 }

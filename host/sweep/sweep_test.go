@@ -1,10 +1,13 @@
-package host
+package sweep
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/kramers-sim/kramers/host"
 )
 
 func TestSetSpecParam(t *testing.T) {
@@ -30,15 +33,23 @@ func TestSetSpecParam(t *testing.T) {
 	}
 	for _, bad := range []struct{ spec, name string }{{"x^4/4 - x^2/2", "k"}, {"pwq(ha=4)", "zz"}, {"doublewell", "ha"}} {
 		_, err := SetSpecParam(bad.spec, bad.name, 1)
-		var ie *InputError
+		var ie *host.InputError
 		if !errors.As(err, &ie) || ie.Flag != "vary" {
 			t.Errorf("SetSpecParam(%q, %s) should be an input error on --vary, got %v", bad.spec, bad.name, err)
+		}
+	}
+	// A malformed catalogue spec is the landscape's fault, read by host/landscape's grammar.
+	for _, bad := range []string{"pwq(ha=4", "pwq(zz=1)", "pwq(ha=1,ha=2)"} {
+		_, err := SetSpecParam(bad, "k", 1)
+		var ie *host.InputError
+		if !errors.As(err, &ie) || ie.Flag != "landscape" {
+			t.Errorf("SetSpecParam(%q, k) should be an input error on --landscape, got %v", bad, err)
 		}
 	}
 }
 
 func TestApplyVaryAndParse(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := host.DefaultConfig()
 	cfg.Landscape = "pwq(ha=4,hb=2,a=-1,b=0)"
 	name, vals, err := ParseVary("batch=0.02, 0.04,0.08")
 	if err != nil || name != "batch" || len(vals) != 3 || vals[1] != 0.04 {
@@ -70,19 +81,19 @@ func TestApplyVaryAndParse(t *testing.T) {
 func TestNewAxis(t *testing.T) {
 	for _, c := range []struct {
 		varied string
-		noise  NoiseModel
+		noise  host.NoiseModel
 		want   string
-	}{{"k", SGDHessian, "1/k"}, {"k", SGLD, "1/k"}, {"batch", SGDHessian, "B/eta"}, {"lr", SGDLoss, "B/eta"}, {"lr", SGLD, "value"},
-		{"temp", SGLD, "1/T"}, {"l0", SGDLoss, "log-loss-ratio"}, {"seed", SGLD, "value"}} {
+	}{{"k", host.SGDHessian, "1/k"}, {"k", host.SGLD, "1/k"}, {"batch", host.SGDHessian, "B/eta"}, {"lr", host.SGDLoss, "B/eta"}, {"lr", host.SGLD, "value"},
+		{"temp", host.SGLD, "1/T"}, {"l0", host.SGDLoss, "log-loss-ratio"}, {"seed", host.SGLD, "value"}} {
 		a, err := NewAxis("", c.varied, c.noise)
 		if err != nil || a.Name != c.want {
 			t.Errorf("natural axis of %s under %s = %q, want %q", c.varied, c.noise, a.Name, c.want)
 		}
 	}
-	if a, _ := NewAxis("logk", "k", SGLD); a.Name != "logk" {
+	if a, _ := NewAxis("logk", "k", host.SGLD); a.Name != "logk" {
 		t.Error("override ignored")
 	}
-	if _, err := NewAxis("nope", "k", SGLD); err == nil {
+	if _, err := NewAxis("nope", "k", host.SGLD); err == nil {
 		t.Error("unknown axis accepted")
 	}
 }
@@ -133,18 +144,18 @@ type fakeBackend struct {
 
 func (f *fakeBackend) Name() string     { return "fake" }
 func (f *fakeBackend) Renderer() string { return "fake" }
-func (f *fakeBackend) Load(p *Problem, first, count int) error {
+func (f *fakeBackend) Load(p *host.Problem, first, count int) error {
 	f.n, f.rec = count, make([]uint32, count)
 	for i := range f.rec {
-		f.rec[i] = Running
+		f.rec[i] = host.Running
 	}
 	return nil
 }
-func (f *fakeBackend) Advance(iter, n int) (ChunkCounts, error) {
-	var c ChunkCounts
+func (f *fakeBackend) Advance(iter, n int) (host.ChunkCounts, error) {
+	var c host.ChunkCounts
 	for i := range f.rec {
 		s := uint32(1 + math.Floor(-math.Log(1-(float64(i)+0.5)/float64(len(f.rec)))/0.02))
-		if f.rec[i] == Running && int(s) > iter && int(s) <= iter+n {
+		if f.rec[i] == host.Running && int(s) > iter && int(s) <= iter+n {
 			f.rec[i] = s
 			c.Escaped++
 		}
@@ -159,11 +170,11 @@ func (f *fakeBackend) Close() error                      { return nil }
 // TestRunSweepPlumbing: a sweep over k on pwq with a fake backend fills the axis 1/k, the theory
 // lines and the fit.
 func TestRunSweepPlumbing(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Landscape, cfg.Noise, cfg.LR, cfg.Batch = "pwq(ha=4,hb=2,a=-1,b=0)", SGDHessian, 0.005, 0.04
+	cfg := host.DefaultConfig()
+	cfg.Landscape, cfg.Noise, cfg.LR, cfg.Batch = "pwq(ha=4,hb=2,a=-1,b=0)", host.SGDHessian, 0.005, 0.04
 	cfg.Particles, cfg.Steps, cfg.Backend = 1000, 100, "cpu"
-	open := func(Config) (Backend, error) { return &fakeBackend{}, nil }
-	res, err := RunSweep(context.Background(), SweepOptions{Base: cfg, Name: "k", Values: []float64{0.5, 1, 2}, Budget: 1e6, AutoSize: true}, open)
+	open := func(host.Config) (host.Backend, error) { return &fakeBackend{}, nil }
+	res, err := RunSweep(context.Background(), Options{Base: cfg, Name: "k", Values: []float64{0.5, 1, 2}, Budget: 1e6, AutoSize: true}, open)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,5 +188,102 @@ func TestRunSweepPlumbing(t *testing.T) {
 	}
 	if _, ok := res.Theory["quadrature"]; !ok || res.Fit.N != 3 {
 		t.Fatalf("fits: %+v %+v", res.Fit, res.Theory)
+	}
+	// Every number of a point is its run's measurement, not recomputed.
+	for _, pt := range res.Points {
+		m := pt.Result.Measurement()
+		e := m.Estimate
+		if !e.Resolved || float64(pt.Rate) != *e.Rate || float64(pt.Tau) != *e.Tau || float64(pt.TauLo) != e.TauCI95[0] ||
+			float64(pt.TauHi) != e.TauCI95[1] || pt.Escaped != e.Escaped || pt.EscapedTotal != pt.Result.EscapedTotal ||
+			float64(pt.BurnIn) != m.QuasiStationary.BurnInTime || len(pt.Comparisons) != len(m.Comparisons) ||
+			pt.Theory["quadrature"] != *m.Theory["quadrature"].Tau {
+			t.Fatalf("point %+v differs from its measurement %+v", pt, m)
+		}
+	}
+	if _, err := json.Marshal(res); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noEscapes is a backend in which no particle ever escapes.
+type noEscapes struct{ fakeBackend }
+
+func (f *noEscapes) Advance(iter, n int) (host.ChunkCounts, error) { return host.ChunkCounts{}, nil }
+
+// TestUnresolvedPoint: a point without escapes is unresolved with the estimate's reason, its τ is
+// NaN, and the point, the sweep and its fit (no slope) still encode as JSON, with null.
+func TestUnresolvedPoint(t *testing.T) {
+	cfg := host.DefaultConfig()
+	cfg.Landscape, cfg.Noise, cfg.LR, cfg.Temp = "pwq(ha=4,hb=2,a=-1,b=0)", host.SGLD, 0.01, 0.15
+	cfg.Particles, cfg.Steps, cfg.Backend = 100, 50, "cpu"
+	open := func(host.Config) (host.Backend, error) { return &noEscapes{}, nil }
+	res, err := RunSweep(context.Background(), Options{Base: cfg, Name: "seed", Values: []float64{1, 2}}, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := res.Points[0]
+	if pt.Resolved || pt.Reached || pt.Tau.Finite() || pt.Rate.Finite() || pt.Note != pt.Result.Estimate.Note || pt.Note == "" ||
+		pt.Plan.TauSource != "fixed" || pt.Particles != 100 || pt.Steps != 50 {
+		t.Fatalf("unresolved point: %+v", pt)
+	}
+	if !math.IsNaN(res.Fit.Slope) {
+		t.Fatalf("fit without resolved points: %+v", res.Fit)
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Points []struct {
+			Tau  *float64 `json:"tau"`
+			Note string   `json:"note"`
+		} `json:"points"`
+		Fit struct {
+			Slope *float64 `json:"slope"`
+		} `json:"fit"`
+	}
+	if err := json.Unmarshal(b, &back); err != nil || back.Points[0].Tau != nil || back.Fit.Slope != nil || back.Points[0].Note != pt.Note {
+		t.Fatalf("JSON %s: %v", b, err)
+	}
+}
+
+// TestSizing: the one rule for the particles of a run sized for a target escape count, and the
+// defaults of a sweep.
+func TestSizing(t *testing.T) {
+	// safety·target/EscapeFraction: 500 for the sweep defaults, 1950 for reproduce's quick slope
+	// points (600 escapes, safety 1.3); never below 2·target.
+	for _, c := range []struct {
+		target int
+		safety float64
+		want   int
+	}{{DefaultEscapes, DefaultSafety, 500}, {600, 1.3, 1950}, {4000, 1.3, 13000}, {10, 0.5, 20}} {
+		if got := SizeFor(c.target, c.safety); got != c.want {
+			t.Errorf("SizeFor(%d, %g) = %d, want %d", c.target, c.safety, got, c.want)
+		}
+	}
+	if ParticlesFor(100, 0.25) != 400 || ParticlesFor(100, 0.3) != 334 {
+		t.Error("ParticlesFor")
+	}
+	g, c := Defaults("gpu"), Defaults("cpu")
+	if g.Budget != 2e9 || c.Budget != 2e8 || g.TargetEscapes != 100 || g.Safety != 2 || !g.AutoSize || !g.SizeParticles {
+		t.Fatalf("defaults: %+v %+v", g, c)
+	}
+	o := Defaults("cpu")
+	o.Base = host.DefaultConfig()
+	o.Base.Landscape = "pwq(ha=4,hb=2,a=-1,b=0)"
+	o.Name = "k"
+	cfg, err := o.PointConfig(2)
+	if err != nil || cfg.Particles != 500 || cfg.Landscape != "pwq(ha=4,hb=2,a=-1,b=0,k=2)" {
+		t.Fatalf("sized point: %d %q %v", cfg.Particles, cfg.Landscape, err)
+	}
+	// Varying particles turns sizing off: the value is kept.
+	o.Name = "particles"
+	if cfg, err := o.PointConfig(1234); err != nil || cfg.Particles != 1234 {
+		t.Fatalf("varied particles: %d %v", cfg.Particles, err)
+	}
+	// Without SizeParticles the configured particles are kept.
+	o.Name, o.SizeParticles = "k", false
+	if cfg, err := o.PointConfig(2); err != nil || cfg.Particles != o.Base.Particles {
+		t.Fatalf("configured particles: %d %v", cfg.Particles, err)
 	}
 }

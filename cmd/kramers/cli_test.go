@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// The command line as people use it: guessed names get a suggestion, counts may be written 1e6
+// or 2^20, flags that do not apply or are repeated are refused, help and version exit 0, and
+// runs without a terminal report progress. Each case runs the built binary.
+
+func TestCLIDidYouMean(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--learning-rate", "0.01"}, "did you mean --lr?"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--batch-size", "4"}, "did you mean --batch?"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--temperature", "0.2"}, "did you mean --temp?"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--partcles", "100"}, "did you mean --particles?"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd", "--backend", "cpu"}, "did you mean sgd-hessian or sgd-loss?"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd-hesian", "--backend", "cpu"}, "did you mean sgd-hessian?"},
+	} {
+		code, _, errOut := runBin(t, dir, nil, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	// Model names in any case.
+	m := runJSON(t, "run", "--landscape", "doublewell(k=1)", "--noise", "SGLD", "--temp", "0.3", "--lr", "0.05",
+		"--particles", "100", "--steps", "10", "--backend", "cpu")
+	if m["noise"].(map[string]any)["model"] != "sgld" {
+		t.Errorf("--noise SGLD ran %v", m["noise"])
+	}
+}
+
+func TestCLICounts(t *testing.T) {
+	m := runJSON(t, "run", "--landscape", "doublewell(k=1)", "--lr", "0.05", "--temp", "0.3",
+		"--particles", "2^10", "--steps", "1e3", "--backend", "cpu")
+	if m["particles"] != float64(1024) || m["steps"] != float64(1000) {
+		t.Errorf("--particles 2^10 --steps 1e3 ran %v particles × %v steps", m["particles"], m["steps"])
+	}
+	code, _, errOut := runBin(t, t.TempDir(), nil, "run", "--landscape", "doublewell(k=1)", "--steps", "1.5e2", "--particles", "2.5", "--backend", "cpu")
+	if code != 2 || !strings.Contains(errOut, "--particles: \"2.5\" is not a whole number") {
+		t.Errorf("--particles 2.5: exit %d, %q", code, errOut)
+	}
+}
+
+func TestCLIRefusesInapplicableAndRepeatedFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgld", "--batch", "32"}, "--batch does not apply to --noise sgld: only sgd-hessian, sgd-hessian-min, sgd-loss use it"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd-hessian", "--temp", "0.5"}, "--temp does not apply to --noise sgd-hessian: only sgld use it"},
+		{[]string{"theory", "--landscape", "doublewell(k=1)", "--noise", "sgld", "--floor", "0.1"}, "--floor does not apply to --noise sgld"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--lr", "0.1", "--lr", "0.2"}, "--lr is given twice"},
+		{[]string{"sweep", "--landscape", "doublewell(k=1)", "--vary", "lr=0.1,0.2", "--vary", "temp=0.1,0.2"}, "--vary is given twice"},
+	} {
+		code, _, errOut := runBin(t, dir, nil, append(tc.args, "--backend", "cpu")...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestCLIHelpAndVersion(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"run", "-h"}, {"sweep", "--help"}, {"help"}} {
+		code, _, errOut := runBin(t, dir, nil, args...)
+		if code != 0 || !strings.Contains(errOut, "usage") {
+			t.Errorf("%v: exit %d, %q; want 0 and the usage", args, code, errOut)
+		}
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := runBin(t, dir, nil, args...)
+		if code != 0 || !strings.HasPrefix(out, "kramers 0.") || !strings.Contains(out, "go1.") {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
+	}
+}
+
+// Without a terminal a run writes a progress line to stderr at an interval (5 s by default,
+// $KRAMERS_PROGRESS_EVERY here), with the time left; --quiet silences it.
+func TestCLIProgressWithoutTerminal(t *testing.T) {
+	args := []string{"run", "--landscape", "doublewell(k=1)", "--lr", "0.05", "--temp", "0.3", "--particles", "20000",
+		"--steps", "2000", "--chunk", "20", "--backend", "cpu", "--json", "-"}
+	env := []string{"KRAMERS_PROGRESS_EVERY=1ms"}
+	code, out, errOut := runBin(t, t.TempDir(), env, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("stdout is not the JSON alone: %v", err)
+	}
+	lines := strings.Count(errOut, "/2000 iterations")
+	if lines < 3 || !strings.Contains(errOut, "left") || !strings.Contains(errOut, "2000/2000 iterations") {
+		t.Errorf("%d progress lines on stderr:\n%s", lines, errOut)
+	}
+	_, _, quiet := runBin(t, t.TempDir(), env, append(args, "--quiet")...)
+	if strings.Contains(quiet, "/2000 iterations") {
+		t.Errorf("--quiet still printed progress:\n%s", quiet)
+	}
+}

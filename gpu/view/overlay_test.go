@@ -1,0 +1,77 @@
+package view
+
+import (
+	"image"
+	"testing"
+	"time"
+)
+
+// TestOverlayIncremental: updating only the lines that changed gives the same image as drawing
+// everything afresh, and reports the rows of the changed lines as the rectangle to upload.
+func TestOverlayIncremental(t *testing.T) {
+	g, _ := geometryOf(t, "muller-brown", [4]float64{})
+	m := g.Mapping(960, 720)
+	a := []string{"muller-brown", "iteration 100 · t = 0.02", "running", "escaped 0 (0.0%) · diverged 0", "frame 20.1 ms"}
+	b := []string{"muller-brown", "iteration 150 · t = 0.03", "running", "escaped 0 (0.0%) · diverged 0", "frame 19.7 ms (51/s)"}
+	inc, err := newOverlayText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := inc.update(960, 720, false, m, false, a, "keys"); r != image.Rect(0, 0, 960, 720) {
+		t.Errorf("first update: changed %v, want the whole frame", r)
+	}
+	if r := inc.update(960, 720, false, m, false, a, "keys"); !r.Empty() {
+		t.Errorf("same text: changed %v, want nothing", r)
+	}
+	r := inc.update(960, 720, false, m, false, b, "keys")
+	if want := inc.band(1).Union(inc.band(4)); r != want {
+		t.Errorf("lines 1 and 4 changed: rectangle %v, want %v", r, want)
+	}
+	fresh, err := newOverlayText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.update(960, 720, false, m, false, b, "keys")
+	diff := 0
+	for i := range fresh.img.Pix {
+		if fresh.img.Pix[i] != inc.img.Pix[i] {
+			diff++
+		}
+	}
+	if diff != 0 {
+		t.Errorf("incremental overlay differs from a fresh one in %d bytes", diff)
+	}
+	// A new line count or footer redraws everything.
+	if r := inc.update(960, 720, false, m, false, b[:4], "keys"); r != inc.img.Rect {
+		t.Errorf("fewer lines: changed %v, want the whole frame", r)
+	}
+}
+
+// TestPaceConverges: with a simulated cost of a + b·n per frame, the pace settles where the
+// simulation takes half the frame target, or at one iteration when the fixed cost alone exceeds
+// it; it never jumps by more than ×2 or ÷4 at once.
+func TestPaceConverges(t *testing.T) {
+	for _, c := range []struct {
+		a, b time.Duration // fixed cost, cost per iteration
+		want int
+	}{
+		{2 * time.Millisecond, 100 * time.Microsecond, 146}, // (16.67 − 2)/0.1
+		{20 * time.Millisecond, time.Millisecond, 1},
+		{0, 10 * time.Microsecond, 1666},
+	} {
+		p := NewPace(DefaultFrameTarget, 20)
+		prev := p.Iterations()
+		for f := 0; f < 400; f++ {
+			n := p.Iterations()
+			p.Observe(n, c.a+time.Duration(n)*c.b)
+			p.since = p.since.Add(-time.Second) // as if a quarter second had passed
+			if k := p.Iterations(); k > 2*prev || k < prev/4 {
+				t.Fatalf("a=%v b=%v: iterations jumped from %d to %d", c.a, c.b, prev, k)
+			}
+			prev = p.Iterations()
+		}
+		if got := p.Iterations(); got < c.want*95/100 || got > c.want*105/100+1 {
+			t.Errorf("a=%v b=%v: settled at %d iterations per frame, want about %d", c.a, c.b, got, c.want)
+		}
+	}
+}

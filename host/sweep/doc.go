@@ -1,0 +1,21 @@
+// Package sweep runs `kramers sweep`: one measurement per value of a varied run flag or catalogue
+// landscape parameter, each sized for a target number of escapes, and a weighted straight-line fit
+// of ln τ̂ against the natural axis of docs/theory.md §4 (1/k, B/η, 1/T, …).
+//
+// It is a client of the domain package host, which never imports it (docs/architecture.md, checked
+// by TestDependencyDirection). Its pieces:
+//
+//   - vary.go: --vary NAME=v1,v2,… (ParseVary) and how a value enters a configuration (ApplyVary;
+//     a landscape parameter through SetSpecParam, which rewrites the spec with the catalogue-spec
+//     grammar of host/landscape, landscape.ParseSpec);
+//   - plan.go: run sizing for a target escape count, the one home of that rule: SizeFor (particles,
+//     about EscapeFraction of them escaping), PlanSize (iterations), TauGuess (the τ a plan is made
+//     for, in host.TheoryPreference order), and the defaults of a sweep (Defaults);
+//   - axis.go: the x axis of the fit and plot (NewAxis);
+//   - fit.go: weighted least-squares lines (FitLine);
+//   - sweep.go: RunSweep and MeasurePoint, whose Point carries the numbers of the run's
+//     host.Measurement (the quasi-stationary rate after the burn-in, its interval, the escapes it is
+//     made of, the theory values and comparisons) without recomputing them.
+//
+// Backends arrive as a host.BackendFactory, so the package needs neither GL nor the CPU reference.
+package sweep

@@ -1,0 +1,271 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/kramers-sim/kramers/host"
+)
+
+// Options describe a sweep. Defaults(backend) gives those of `kramers sweep` without flags.
+type Options struct {
+	Base   host.Config
+	Name   string
+	Values []float64
+	Axis   string // "" natural axis (NewAxis)
+	// Budget is particle-steps per point (0: unlimited); TargetEscapes (0: DefaultEscapes) and
+	// Safety (0: DefaultSafety) steer PlanSize. AutoSize false runs Base's particles and steps as
+	// given; with AutoSize, SizeParticles replaces Base's particles by SizeFor(target, safety).
+	Budget        float64
+	TargetEscapes int
+	Safety        float64
+	AutoSize      bool
+	SizeParticles bool
+	Progress      func(msg string)
+}
+
+// normalised fills the defaults. Varying particles or steps turns sizing off: the sizing would
+// overwrite the varied value.
+func (o Options) normalised() Options {
+	if o.TargetEscapes <= 0 {
+		o.TargetEscapes = DefaultEscapes
+	}
+	if o.Safety <= 0 {
+		o.Safety = DefaultSafety
+	}
+	if o.Name == "particles" || o.Name == "steps" {
+		o.AutoSize = false
+	}
+	return o
+}
+
+// sized applies the particle rule of the options to cfg (SizeFor when sizing particles).
+func (o Options) sized(cfg host.Config) host.Config {
+	if o.AutoSize && o.SizeParticles {
+		cfg.Particles = SizeFor(o.TargetEscapes, o.Safety)
+	}
+	return cfg
+}
+
+// PointConfig is the configuration the point of value v starts from: Base with NAME set to v
+// (ApplyVary) and, when sizing particles, SizeFor's particle count. PlanSize then chooses its
+// iterations (and lowers the particles only when the budget cannot pay for the relaxation).
+// The command line validates every point with it before any run starts.
+func (o Options) PointConfig(v float64) (host.Config, error) {
+	o = o.normalised()
+	cfg, err := ApplyVary(o.Base, o.Name, v)
+	if err != nil {
+		return cfg, err
+	}
+	return o.sized(cfg), nil
+}
+
+// Point is one measured point. Times are continuous time unless the name says iterations. Its
+// numbers are those of the run's host.Measurement, not recomputed: the reported quasi-stationary
+// estimate after the burn-in (rate, τ, their Garwood intervals, the escapes after the burn-in it
+// is made of), the burn-in itself, the theory values and the comparisons. The τ and rate fields
+// are NaN (null in JSON, empty in CSV) when unresolved, and Note says why.
+type Point struct {
+	Value     float64 `json:"value"`
+	X         float64 `json:"x"`
+	Landscape string  `json:"landscape"`
+	LR        float64 `json:"lr"`
+	Batch     float64 `json:"batch"`
+	Temp      float64 `json:"temp"`
+	Plan      Plan    `json:"plan"`
+	Particles int     `json:"particles"`
+	Steps     int     `json:"steps"`
+	// Escaped counts the escapes after the burn-in, which the rate is made of; EscapedTotal every
+	// escape in the window.
+	Escaped      int `json:"escaped"`
+	EscapedTotal int `json:"escaped_total"`
+	Diverged     int `json:"diverged"`
+	// BurnIn is the burn-in t0 (continuous time) and BurnInRule how it was chosen.
+	BurnIn     host.Number    `json:"burn_in"`
+	BurnInRule string         `json:"burn_in_rule"`
+	Rate       host.Number    `json:"rate"`
+	RateCI95   [2]host.Number `json:"rate_ci95"`
+	Tau        host.Number    `json:"tau"`
+	TauLo      host.Number    `json:"tau_lo"`
+	TauHi      host.Number    `json:"tau_hi"`
+	// TauIterations is Tau/η.
+	TauIterations host.Number `json:"tau_iterations"`
+	SigmaLogTau   host.Number `json:"sigma_log_tau"` // 1/√E, E the escapes after the burn-in (Poisson)
+	Resolved      bool        `json:"resolved"`
+	Note          string      `json:"note,omitempty"` // the estimate's note: why it is unresolved
+	Reached       bool        `json:"reached"`        // at least TargetEscapes escapes after the burn-in
+	// Theory is τ of every applicable prediction; Comparisons the measured/theory ratios and z.
+	Theory      map[string]float64         `json:"theory"`
+	Comparisons map[string]host.Comparison `json:"comparisons,omitempty"`
+	Warnings    []string                   `json:"warnings,omitempty"`
+	Seconds     float64                    `json:"seconds"`
+	Result      *host.Result               `json:"-"`
+	Problem     *host.Problem              `json:"-"`
+}
+
+// LogTau is ln τ̂ (NaN when unresolved).
+func (pt Point) LogTau() float64 { return math.Log(float64(pt.Tau)) }
+
+// Result is a finished sweep.
+type Result struct {
+	Name   string             `json:"name"`
+	Axis   Axis               `json:"axis"`
+	Points []Point            `json:"points"`
+	Target int                `json:"target_escapes"`
+	Budget float64            `json:"budget"`
+	Fit    LineFit            `json:"fit"`    // ln τ̂ against the axis, weights 1/σ²
+	Theory map[string]LineFit `json:"theory"` // ln τ of each theory line against the axis
+}
+
+// RunSweep measures every value on backends from open.
+func RunSweep(ctx context.Context, o Options, open host.BackendFactory) (*Result, error) {
+	o = o.normalised()
+	axis, err := NewAxis(o.Axis, o.Name, o.Base.Noise)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Name: o.Name, Axis: axis, Target: o.TargetEscapes, Budget: o.Budget, Theory: map[string]LineFit{}}
+	for i, v := range o.Values {
+		if ctx.Err() != nil {
+			break
+		}
+		cfg, err := ApplyVary(o.Base, o.Name, v)
+		if err != nil {
+			return nil, err
+		}
+		pt, err := MeasurePoint(ctx, cfg, o, open)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%v: %w", o.Name, v, err)
+		}
+		pt.Value = v
+		pt.X = axis.Of(pt.Problem, v)
+		res.Points = append(res.Points, *pt)
+		if o.Progress != nil {
+			o.Progress(fmt.Sprintf("[%d/%d] %s=%g: %d escaped after t0 = %.4g (%d in all) of %d × %d iterations, τ̂ = %.4g (%.1f s)",
+				i+1, len(o.Values), o.Name, v, pt.Escaped, float64(pt.BurnIn), pt.EscapedTotal, pt.Particles, pt.Steps, float64(pt.Tau), pt.Seconds))
+		}
+	}
+	res.fit()
+	return res, nil
+}
+
+// MeasurePoint sizes cfg (SizeFor's particles when o.SizeParticles, PlanSize's iterations from
+// TauGuess, or from a pilot run when no theory applies) and runs it. Without o.AutoSize it runs cfg
+// as given.
+func MeasurePoint(ctx context.Context, cfg host.Config, o Options, open host.BackendFactory) (*Point, error) {
+	o = o.normalised()
+	cfg = o.sized(cfg)
+	p, err := host.Prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	plan := Plan{Particles: cfg.Particles, Steps: cfg.Steps, TauGuess: host.NaN(), TauSource: "fixed", Reachable: true}
+	if o.AutoSize {
+		tau, src := TauGuess(p)
+		if src == "" {
+			// Pilot: a tenth of the budget (at most the configured size) with the configured particles.
+			pc := cfg
+			pc.Steps = max(1, min(cfg.Steps, int(o.Budget/10/float64(cfg.Particles))))
+			if o.Budget <= 0 {
+				pc.Steps = cfg.Steps
+			}
+			pp, err := host.Prepare(pc)
+			if err != nil {
+				return nil, err
+			}
+			r, err := execute(ctx, pp, open)
+			if err != nil {
+				return nil, fmt.Errorf("pilot run: %w", err)
+			}
+			tau, src = r.Estimate.Exposure/math.Max(1, float64(r.Estimate.Escaped)), "pilot"
+		}
+		plan = PlanSize(tau, cfg.LR, cfg.Particles, o.Budget, o.TargetEscapes, o.Safety, relaxationSteps(p))
+		plan.TauSource = src
+		cfg.Particles, cfg.Steps = plan.Particles, plan.Steps
+		p.Config = cfg
+	}
+	r, err := execute(ctx, p, open)
+	if err != nil {
+		return nil, err
+	}
+	pt := pointFrom(r, plan, o.TargetEscapes)
+	pt.Problem = p
+	return pt, nil
+}
+
+func execute(ctx context.Context, p *host.Problem, open host.BackendFactory) (*host.Result, error) {
+	b, err := open(p.Config)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return host.Execute(ctx, p, b, host.RunOptions{})
+}
+
+// pointFrom copies the numbers of r's measurement into a Point.
+func pointFrom(r *host.Result, plan Plan, target int) *Point {
+	m := r.Measurement()
+	e := m.Estimate
+	nan := host.NaN()
+	pt := &Point{Landscape: r.Config.Landscape, LR: r.Config.LR, Batch: r.Config.Batch, Temp: r.Config.Temp,
+		Plan: plan, Particles: r.Particles, Steps: r.Steps, Escaped: e.Escaped, EscapedTotal: r.EscapedTotal, Diverged: r.Diverged,
+		BurnIn: host.Number(m.QuasiStationary.BurnInTime), BurnInRule: m.QuasiStationary.BurnInRule,
+		Rate: nan, RateCI95: [2]host.Number{host.Number(e.RateCI95[0]), host.Number(e.RateCI95[1])},
+		Tau: nan, TauLo: host.Number(e.TauCI95[0]), TauHi: host.Number(e.TauCI95[1]), TauIterations: nan, SigmaLogTau: nan,
+		Resolved: e.Resolved, Note: e.Note, Reached: e.Escaped >= target, Theory: map[string]float64{},
+		Comparisons: m.Comparisons, Warnings: m.Warnings, Seconds: r.Seconds, Result: r}
+	if e.Rate != nil {
+		pt.Rate = host.Number(*e.Rate)
+	}
+	if e.Tau != nil {
+		pt.Tau, pt.TauIterations = host.Number(*e.Tau), host.Number(*e.TauIterations)
+		pt.SigmaLogTau = host.Number(1 / math.Sqrt(float64(e.Escaped)))
+	}
+	for name, pr := range m.Theory {
+		if pr.Tau != nil && isFinite(*pr.Tau) {
+			pt.Theory[name] = *pr.Tau
+		}
+	}
+	return pt
+}
+
+// fit fills the weighted fit of ln τ̂ and the fits of the theory lines.
+func (s *Result) fit() {
+	var x, y, w []float64
+	for _, pt := range s.Points {
+		if pt.Resolved {
+			sg := float64(pt.SigmaLogTau)
+			x, y, w = append(x, pt.X), append(y, pt.LogTau()), append(w, 1/(sg*sg))
+		}
+	}
+	s.Fit = FitLine(x, y, w)
+	for _, n := range s.TheoryNames() {
+		var tx, ty []float64
+		for _, pt := range s.Points {
+			if v, ok := pt.Theory[n]; ok {
+				tx, ty = append(tx, pt.X), append(ty, math.Log(v))
+			}
+		}
+		if len(tx) >= 2 {
+			s.Theory[n] = FitLine(tx, ty, nil)
+		}
+	}
+}
+
+// TheoryNames lists the theories with a value at some point, sorted.
+func (s *Result) TheoryNames() []string {
+	names := map[string]bool{}
+	for _, pt := range s.Points {
+		for n := range pt.Theory {
+			names[n] = true
+		}
+	}
+	out := make([]string, 0, len(names))
+	for k := range names {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

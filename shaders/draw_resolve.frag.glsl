@@ -1,0 +1,22 @@
+// draw_resolve.frag.glsl: the particle counts of draw_splat.comp.glsl as colour, added to the
+// frame (blending ONE, ONE) over the plot rectangle: each particle adds its class colour times
+// uAlpha, so dense clouds saturate towards white, as additive point sprites would.
+layout(std430, binding = 4) readonly buffer Counts { uint counts[]; };
+
+uniform vec2 uOrigin; // lower left corner of the plot rectangle in the frame (GL pixels)
+uniform uvec2 uSize;
+uniform float uAlpha;
+uniform vec3 uColorRunning;
+uniform vec3 uColorEscaped;
+uniform vec3 uColorDiverged;
+
+out vec4 fragColor;
+
+void main() {
+	ivec2 q = ivec2(gl_FragCoord.xy - uOrigin);
+	if (q.x < 0 || q.y < 0 || q.x >= int(uSize.x) || q.y >= int(uSize.y)) discard;
+	uint n = uSize.x * uSize.y;
+	uint k = uint(q.y) * uSize.x + uint(q.x);
+	vec3 c = float(counts[k]) * uColorRunning + float(counts[n + k]) * uColorEscaped + float(counts[2u * n + k]) * uColorDiverged;
+	fragColor = vec4(uAlpha * c, 1.0);
+}
