@@ -289,8 +289,8 @@ func TestShortWindowsBothBackends(t *testing.T) {
 				t.Errorf("%s: %s: %s (%s)", b.name, c.Name, c.Status, c.RequireWhy)
 			}
 		}
-		if checks < 7 {
-			t.Errorf("%s: %d K9 checks, want 7", b.name, checks)
+		if checks < 9 {
+			t.Errorf("%s: %d K9 checks, want 9", b.name, checks)
 		}
 	}
 }

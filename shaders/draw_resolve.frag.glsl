@@ -17,6 +17,8 @@ void main() {
 	if (q.x < 0 || q.y < 0 || q.x >= int(uSize.x) || q.y >= int(uSize.y)) discard;
 	uint n = uSize.x * uSize.y;
 	uint k = uint(q.y) * uSize.x + uint(q.x);
-	vec3 c = float(counts[k]) * uColorRunning + float(counts[n + k]) * uColorEscaped + float(counts[2u * n + k]) * uColorDiverged;
+	uint nr = counts[k], ne = counts[n + k], nd = counts[2u * n + k];
+	if ((nr | ne | nd) == 0u) discard; // most pixels: nothing to add, no blend
+	vec3 c = float(nr) * uColorRunning + float(ne) * uColorEscaped + float(nd) * uColorDiverged;
 	fragColor = vec4(uAlpha * c, 1.0);
 }

@@ -83,7 +83,7 @@ func printCatalogue() {
 		for _, p := range e.Params {
 			ps = append(ps, fmt.Sprintf("%s=%g", p.Name, p.Default))
 		}
-		fmt.Fprintf(stdout, "%s(%s)\n    %s\n    L = %s\n", e.Name, strings.Join(ps, ", "), e.Doc, e.Formula)
+		fmt.Fprintf(stdout, "%s(%s)\n    %s\n    %s\n", e.Name, strings.Join(ps, ", "), e.Doc, e.Formula)
 	}
 }
 

@@ -106,3 +106,22 @@ func TestCLIProgressWithoutTerminal(t *testing.T) {
 		t.Errorf("--quiet still printed progress:\n%s", quiet)
 	}
 }
+
+// Smaller items: the catalogue listing says "L = …" once; an expression of sum() alone names --dim.
+func TestCLISmallFixes(t *testing.T) {
+	dir := t.TempDir()
+	out := mustRun(t, dir, nil, "analyze", "--landscape", "list")
+	if strings.Contains(out, "L = L =") || !strings.Contains(out, "L = dl·(x²−1)²") {
+		t.Errorf("analyze --landscape list:\n%s", out)
+	}
+	code, _, errOut := runBin(t, dir, nil, "run", "--landscape", "sum(xi^4/4 - xi^2/2 in xi)", "--start", "-1", "--backend", "cpu")
+	if code != 2 || !strings.Contains(errOut, "--dim") {
+		t.Errorf("sum() alone: exit %d, %q; want 2 and a hint to give --dim", code, errOut)
+	}
+	// Conditions in words: 'or' as ||.
+	m := runJSON(t, "run", "--landscape", "(x^2-1)^2 + (y^2-1)^2 + 0.1*x", "--start", "-1,-1", "--noise", "sgld", "--temp", "0.3",
+		"--lr", "0.01", "--escape", "x > 0.5 or y > 0.5", "--particles", "500", "--steps", "200", "--backend", "cpu")
+	if esc := m["escape"].(map[string]any)["text"]; esc != "x > 0.5 or y > 0.5" {
+		t.Errorf("escape condition %v", esc)
+	}
+}

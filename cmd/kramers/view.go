@@ -53,7 +53,7 @@ func (v *viewFlags) register(fs interface {
 	fs.Float64Var(&v.pointSize, "point-size", 0, "particle size in pixels (0: automatic)")
 	fs.BoolVar(&v.density, "density", false, "start in the density view (key f toggles)")
 	fs.IntVar(&v.iters, "iters", 0, "iterations per frame (0: automatic in the window, simulating for about half of --frame-ms; headless: about 2^21 particle-steps per frame; keys + and - fix it)")
-	fs.Float64Var(&v.frameMS, "frame-ms", 1000.0/30, "window: frame time in milliseconds that the automatic --iters aims at")
+	fs.Float64Var(&v.frameMS, "frame-ms", float64(view.DefaultFrameTarget)/float64(time.Millisecond), "window: frame time in milliseconds that the automatic --iters aims at (the simulation gets half)")
 	fs.StringVar(&v.status, "status", "", "window: keep a JSON status (iteration, counts, paused, mapping) in FILE")
 	fs.StringVar(&v.shots, "shots", ".", "window: directory for screenshots (key s)")
 	fs.BoolVar(&v.paused, "paused", false, "window: start paused")

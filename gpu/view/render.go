@@ -562,7 +562,14 @@ func (r *Renderer) Render(w, h int, info []string, footer string) error {
 		gl.BindTexture(gl.TEXTURE_2D, r.overlayTex)
 		r.overlay.SetInt("uText", 0)
 		gl.UseProgram(r.overlay.ID())
-		gl.DrawArrays(gl.TRIANGLES, 0, 3)
+		// The text lies left of the plot and below it, unless the frame is too narrow for the
+		// panel: then it covers the plot and the whole frame is drawn.
+		gl.Enable(gl.SCISSOR_TEST)
+		for _, sc := range overlayRegions(m) {
+			gl.Scissor(int32(sc[0]), int32(sc[1]), int32(sc[2]), int32(sc[3]))
+			gl.DrawArrays(gl.TRIANGLES, 0, 3)
+		}
+		gl.Disable(gl.SCISSOR_TEST)
 		gl.Disable(gl.BLEND)
 		gl.BindVertexArray(0)
 		gl.BindFramebuffer(gl.FRAMEBUFFER, 0)
@@ -572,6 +579,19 @@ func (r *Renderer) Render(w, h int, info []string, footer string) error {
 	})
 	r.times = tm
 	return err
+}
+
+// overlayRegions are the rectangles (x, y, width, height in GL pixels, origin bottom left) of
+// the frame where the overlay can have text: left of the plot and below it when the panel is
+// beside the plot (Geometry.Mapping), the whole frame when it is not.
+func overlayRegions(m Mapping) [][4]int {
+	w, h := m.Framebuffer[0], m.Framebuffer[1]
+	vp := m.Viewport
+	if w < 2*PanelWidth {
+		return [][4]int{{0, 0, w, h}}
+	}
+	below := h - vp[1] - vp[3] // rows under the plot
+	return [][4]int{{0, 0, vp[0], h}, {vp[0], 0, w - vp[0], below}}
 }
 
 // drawPoints splats the drawn particles into the per-pixel counts and adds their colours to the

@@ -91,7 +91,7 @@ func resolveDim(a *ast, dim int, wider bool) (int, error) {
 	}
 	switch {
 	case dim == 0 && inferred == 0 && usesSum:
-		return 0, errAt(0, "cannot infer the dimension of an expression that uses only sum(...): give the dimension")
+		return 0, errAt(0, "cannot infer the dimension of an expression that uses only sum(...): give the dimension with --dim d")
 	case dim == 0 && inferred == 0:
 		return 1, nil
 	case dim == 0:
