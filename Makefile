@@ -47,7 +47,7 @@ lint:
 fuzz:
 	$(GO) test ./host/landscape -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./host/landscape -run '^$$' -fuzz FuzzCatalogueSpec -fuzztime 60s
-	$(GO) test ./host -run '^$$' -fuzz FuzzReadCheckpoint -fuzztime 60s
+	$(GO) test ./host/store -run '^$$' -fuzz FuzzReadCheckpoint -fuzztime 60s
 
 run: deps build
 	./$(BIN) reproduce --quick --out results/; status=$$?; echo "report: results/report.md (results.json and the figures beside it)"; exit $$status

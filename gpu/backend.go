@@ -51,7 +51,7 @@ func NewBackendOn(ctx *Context, double bool) *Backend {
 func (b *Backend) Context() *Context { return b.ctx }
 
 // Name implements host.Backend.
-func (b *Backend) Name() string { return "gpu" }
+func (b *Backend) Name() string { return string(host.GPU) }
 
 // Renderer implements host.Backend.
 func (b *Backend) Renderer() string { return b.ctx.Renderer() }

@@ -195,7 +195,7 @@ func TestStepProgramValidates(t *testing.T) {
 	n := 0
 	for _, spec := range catalogueSpecs {
 		for _, noise := range host.NoiseModels {
-			for _, prec := range []string{"f32", "f64"} {
+			for _, prec := range []host.Precision{host.F32, host.F64} {
 				cfg := host.DefaultConfig()
 				cfg.Landscape, cfg.Noise, cfg.Precision = spec, noise, prec
 				cfg.Batch, cfg.LR = 0.1, 0.001
@@ -270,9 +270,9 @@ func TestTiltedAgainstQuadrature(t *testing.T) {
 func TestShortWindowsBothBackends(t *testing.T) {
 	cpu := func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }
 	for _, b := range []struct {
-		name string
+		name host.BackendKind
 		open host.BackendFactory
-	}{{"gpu", gpuFactory(t)}, {"cpu", cpu}} {
+	}{{host.GPU, gpuFactory(t)}, {host.CPU, cpu}} {
 		rep, err := reproduce.Execute(context.Background(), reproduce.Options{Quick: true, Primary: b.open, Reference: cpu,
 			Backend: b.name, Scale: 0.25, Cases: []string{"K9"}})
 		if err != nil {

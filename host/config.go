@@ -20,9 +20,12 @@ const (
 // NoiseModels lists the accepted values of --noise.
 var NoiseModels = []NoiseModel{SGLD, SGDHessian, SGDHessianMin, SGDLoss}
 
-// Config is everything that determines a run. Two runs with equal Configs produce the same
-// first-passage records on the CPU backend, bit for bit (the Philox counter replaces RNG state).
-type Config struct {
+// Model is the run itself: everything that determines the dynamics and the random stream, and
+// so the first-passage records. Two runs with equal Models draw the same Philox numbers for the
+// same particles and iterations (the counter replaces RNG state) and simulate the same Markov
+// chain; Hash covers exactly these fields. Checkpoints resume and shards merge only within one
+// Model (CheckResume compares it without Steps, Merge with Steps).
+type Model struct {
 	Landscape  string     `json:"landscape"`
 	Dim        int        `json:"dim,omitempty"`
 	Noise      NoiseModel `json:"noise"`
@@ -35,16 +38,29 @@ type Config struct {
 	Target     []float64  `json:"target,omitempty"`
 	Escape     string     `json:"escape,omitempty"`
 	Margin     float64    `json:"margin,omitempty"` // 0: automatic (theory.md §2)
-	Particles  int        `json:"particles"`
-	Steps      int        `json:"steps"`
-	Seed       uint64     `json:"seed"`
-	Backend    string     `json:"backend"`
-	Precision  string     `json:"precision,omitempty"` // f32 (default on the GPU) or f64
-	Absorb     bool       `json:"absorb"`
-	Chunk      int        `json:"chunk,omitempty"` // iterations per dispatch; 0: automatic
-	Bound      float64    `json:"bound,omitempty"` // divergence box half-width around a; 0: automatic
+	// Particles is the size of the whole ensemble; a shard simulates the range
+	// [First, First+Count) of it (Execution), with the particles' global Philox indices.
+	Particles int     `json:"particles"`
+	Steps     int     `json:"steps"`
+	Seed      uint64  `json:"seed"`
+	Absorb    bool    `json:"absorb"`
+	Bound     float64 `json:"bound,omitempty"` // divergence box half-width around a; 0: automatic
+}
+
+// Execution is how a Model is run and estimated, none of which changes the model: the backend
+// and the arithmetic it uses, the chunk length (when dispatches happen, never which numbers are
+// drawn), the particle range of a shard, and the burn-in of the estimate. Hash leaves it out, so
+// a checkpoint may be resumed, and shard results merged, with other values: on another backend
+// or at another precision the continuation is valid but not bit-identical to an uninterrupted
+// run (float32 and float64 round differently in the last bits, as GPU and CPU do).
+type Execution struct {
+	Backend BackendKind `json:"backend"`
+	// Precision is the arithmetic of the GPU backend: float32 (the default) or float64
+	// positions and steps. The CPU reference is always float64 and ignores it.
+	Precision Precision `json:"precision,omitempty"`
+	Chunk     int       `json:"chunk,omitempty"` // iterations per dispatch; 0: automatic
 	// BurnIn is the burn-in t0 of the quasi-stationary estimate in time units; nil: chosen from
-	// the data (docs/theory.md §3). It changes the estimate, not the dynamics: Hash leaves it out.
+	// the data (docs/theory.md §3). It changes the estimate, not the dynamics.
 	BurnIn *float64 `json:"burn_in,omitempty"`
 	// First and Count select the particles [First, First+Count) of the global ensemble of
 	// Particles (shards). Count 0 means all.
@@ -52,19 +68,51 @@ type Config struct {
 	Count int `json:"count,omitempty"`
 }
 
+// Config is a run: its Model and its Execution. The structs are embedded, so fields read as
+// cfg.LR and cfg.Backend and the JSON object is flat (the layout of results and checkpoints).
+type Config struct {
+	Model
+	Execution
+}
+
+// Precision is the arithmetic of the GPU backend (--precision).
+type Precision string
+
+// The precisions of --precision.
+const (
+	F32 Precision = "f32" // float32 positions and steps: the GPU default
+	F64 Precision = "f64" // float64 throughout (needs GL_ARB_gpu_shader_fp64)
+)
+
+// Valid reports whether p is f32 or f64 (the empty default is resolved to f32 by Prepare).
+func (p Precision) Valid() bool { return p == F32 || p == F64 }
+
+// BackendKind names a backend of --backend: what Backend.Name returns.
+type BackendKind string
+
+// The backends.
+const (
+	GPU BackendKind = "gpu" // OpenGL 4.3 compute (package gpu)
+	CPU BackendKind = "cpu" // the float64 reference (package validate)
+)
+
+// Valid reports whether b is gpu or cpu.
+func (b BackendKind) Valid() bool { return b == GPU || b == CPU }
+
 // DefaultConfig returns the defaults of `kramers run`.
 func DefaultConfig() Config {
 	return Config{
-		Noise:     SGLD,
-		LR:        0.01,
-		Batch:     1,
-		Temp:      0.1,
-		Particles: 1 << 16,
-		Steps:     1000,
-		Seed:      1,
-		Backend:   "gpu",
-		Precision: "f32",
-		Absorb:    true,
+		Model: Model{
+			Noise:     SGLD,
+			LR:        0.01,
+			Batch:     1,
+			Temp:      0.1,
+			Particles: 1 << 16,
+			Steps:     1000,
+			Seed:      1,
+			Absorb:    true,
+		},
+		Execution: Execution{Backend: GPU, Precision: F32},
 	}
 }
 
@@ -72,14 +120,22 @@ func DefaultConfig() Config {
 // and exits with status 2.
 type InputError struct {
 	Flag string // the flag at fault, without dashes ("lr"), or "" when none applies
-	Msg  string // what was wrong and how to fix it
+	Msg  string // what was wrong, and how to fix it unless Hint says so
+	// Hint, when not empty, is how to fix it, written after Msg and a semicolon. The producer
+	// sets it when Msg comes from elsewhere (a parser's message) and does not already show the
+	// fix; callers never search Msg for one.
+	Hint string
 }
 
 func (e *InputError) Error() string {
-	if e.Flag == "" {
-		return e.Msg
+	msg := e.Msg
+	if e.Hint != "" {
+		msg += "; " + e.Hint
 	}
-	return fmt.Sprintf("--%s: %s", e.Flag, e.Msg)
+	if e.Flag == "" {
+		return msg
+	}
+	return fmt.Sprintf("--%s: %s", e.Flag, msg)
 }
 
 func inputErr(flag, format string, args ...any) error {
@@ -89,7 +145,8 @@ func inputErr(flag, format string, args ...any) error {
 // MaxDim is the largest dimension --dim accepts.
 const MaxDim = 4096
 
-// Validate checks the values that can be checked without parsing the landscape.
+// Validate checks the values that can be checked without parsing the landscape, the Model's and
+// the Execution's together (the particle range and the burn-in are checked against the Model).
 func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Landscape) == "" {
 		return inputErr("landscape", "missing; name a catalogue landscape such as 'doublewell(k=1)' or type an expression in x")
@@ -128,10 +185,10 @@ func (c *Config) Validate() error {
 	if c.Steps > MaxSteps {
 		return inputErr("steps", "at most %d steps per run (first-passage records hold 30-bit steps); give a smaller --steps", MaxSteps)
 	}
-	if c.Backend != "gpu" && c.Backend != "cpu" {
+	if !c.Backend.Valid() {
 		return inputErr("backend", "unknown backend %q; use gpu or cpu", c.Backend)
 	}
-	if c.Precision != "" && c.Precision != "f32" && c.Precision != "f64" {
+	if c.Precision != "" && !c.Precision.Valid() {
 		return inputErr("precision", "unknown precision %q; use f32 or f64", c.Precision)
 	}
 	if c.Dim < 0 || c.Dim > MaxDim {

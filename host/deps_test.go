@@ -26,6 +26,9 @@ var dependencyRules = []struct {
 	{pkg: "host/theory", allowed: []string{}},
 	{pkg: "host/rng", allowed: []string{}},
 	{pkg: "shaders", allowed: []string{}},
+	// Files and job environments: operations on top of the domain, nothing else of the module.
+	{pkg: "host/store", allowed: []string{"host"}},
+	{pkg: "host/cluster", allowed: []string{"host"}},
 	{pkg: "host/sweep", allowed: []string{"host", "host/landscape"}},
 	{pkg: "host/plot", allowed: []string{"host", "host/sweep"}},
 	{pkg: "host/reproduce", allowed: []string{"host", "host/sweep", "host/plot", "host/theory"}},

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -41,6 +42,9 @@ func hyperplane(an *landscape.Analysis, m float64) *EscapeCondition {
 	return c
 }
 
+// escapeHint is the example of --escape added to a parser message that shows none.
+const escapeHint = "write a condition such as 'x > 0.5' or radius(0.8)"
+
 var radiusRE = regexp.MustCompile(`^\s*radius\s*\(\s*([^)]*)\)\s*$`)
 
 // newEscape builds the condition of --escape, or the default hyperplane with the automatic margin:
@@ -70,7 +74,13 @@ func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeConditio
 	default:
 		c, err := landscape.ParseCondition(src, ls.Dim)
 		if err != nil {
-			return nil, &InputError{Flag: "escape", Msg: err.Error()}
+			// The parser's message names the problem; unless it already shows valid input, the
+			// condition is quoted and an example added.
+			var le *landscape.Error
+			if errors.As(err, &le) && le.Example {
+				return nil, &InputError{Flag: "escape", Msg: err.Error()}
+			}
+			return nil, &InputError{Flag: "escape", Msg: fmt.Sprintf("%q: %v", cfg.Escape, err), Hint: escapeHint}
 		}
 		return &EscapeCondition{Kind: EscapeExpression, Text: src, expr: c, exprFn: c.Func()}, nil
 	}

@@ -19,7 +19,7 @@ type Measurement struct {
 	Stability       Stability
 	Theory          map[string]theory.Prediction
 	Comparisons     map[string]Comparison
-	Warnings        []string
+	Warnings        []Warning
 }
 
 // Measurement returns the measurement record r was made from (Summarise copies its fields into the
@@ -54,46 +54,44 @@ const (
 // reported estimate with its checks. predictions are Predictions(p), computed once by the caller.
 func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.Prediction) Measurement {
 	cfg := p.Config
-	m := Measurement{Theory: predictions, Stability: p.StepStability(), Comparisons: map[string]Comparison{}}
+	m := Measurement{Theory: predictions, Stability: p.StepStability()}
 	m.QuasiStationary = EstimateQuasiStationary(t.FirstPassages, t.Live(), iterations, cfg.LR, p.burnInOptions())
 	m.Estimate = m.QuasiStationary.Estimate
-	e := &m.Estimate
+	finishEstimate(&m.Estimate, m.Stability)
+	if w, ok := stabilityWarning(m.Stability); ok {
+		m.Warnings = append(m.Warnings, w)
+	}
+	if w := PrecisionWarning(p); w != "" {
+		m.Warnings = append(m.Warnings, Warning{Kind: WarnPrecision, Message: w})
+	}
+	if t.Diverged > 0 {
+		m.Warnings = append(m.Warnings, divergedWarning(fmt.Sprintf("%d of %d particles diverged before escaping (NaN, Inf or more than %g from the minimum); they are left out of the rate", t.Diverged, t.Particles, p.Bound), m.Stability))
+	}
+	if t.LateDiverged > 0 {
+		m.Warnings = append(m.Warnings, lateDivergedWarning(t.LateDiverged))
+	}
+	if w, ok := quasiStationaryWarning(m.QuasiStationary); ok {
+		m.Warnings = append(m.Warnings, w)
+	}
+	m.Warnings = append(m.Warnings, estimateWarnings(m.QuasiStationary, m.Estimate)...)
+	var bias []Warning
+	m.Comparisons, bias = compare(m.Estimate, m.Theory, m.Stability, cfg.LR)
+	m.Warnings = append(m.Warnings, bias...)
+	return m
+}
+
+// finishEstimate makes e the reported estimate: unresolved, with the step-size reason, when the
+// step is unstable (no metastable well, so no rate), and every unresolved note starting with
+// "unresolved: ".
+func finishEstimate(e *Estimate, st Stability) {
+	if st.Unstable {
+		e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
+		e.Note = "unresolved: " + st.Reason()
+		return
+	}
 	if !e.Resolved && !strings.HasPrefix(e.Note, "unresolved") {
 		e.Note = "unresolved: " + e.Note
 	}
-	unresolve := func(reason string) {
-		e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
-		e.Note = "unresolved: " + reason
-	}
-	switch st := m.Stability; {
-	case st.Unstable:
-		unresolve(st.Reason())
-	case st.Overshoot:
-		m.Warnings = append(m.Warnings, st.Warning())
-	}
-	if w := PrecisionWarning(p); w != "" {
-		m.Warnings = append(m.Warnings, w)
-	}
-	if t.Diverged > 0 {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("%d of %d particles diverged before escaping (NaN, Inf or more than %g from the minimum); they are left out of the rate", t.Diverged, t.Particles, p.Bound))
-	}
-	if t.LateDiverged > 0 {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("%d particles ran off after escaping (the landscape is unbounded below beyond the exit); their first passages count, and they are frozen where they left the box", t.LateDiverged))
-	}
-	qs := m.QuasiStationary
-	if qs.Warning != "" {
-		m.Warnings = append(m.Warnings, qs.Warning)
-	}
-	if e.Resolved {
-		if qs.Window.Escaped > 0 && float64(qs.Window.Escaped-e.Escaped) > 0.5*float64(qs.Window.Escaped) {
-			m.Warnings = append(m.Warnings, fmt.Sprintf("short window: the burn-in t0 = %.4g removed %d of %d escapes; a longer run (--steps) firms up the quasi-stationary rate", qs.BurnInTime, qs.Window.Escaped-e.Escaped, qs.Window.Escaped))
-		}
-		if e.Escaped < minEscapesPrecise {
-			m.Warnings = append(m.Warnings, fmt.Sprintf("only %d escapes after the burn-in: the rate is known to about ±%.0f%%; for ±10%% aim at 400 escapes (more --particles or --steps)", e.Escaped, 200/math.Sqrt(float64(e.Escaped))))
-		}
-	}
-	m.compare(p)
-	return m
 }
 
 // burnInOptions fixes the burn-in: the one given in the configuration, or automatic with a floor
@@ -110,39 +108,41 @@ func (p *Problem) burnInOptions() BurnInOptions {
 	return opt
 }
 
-// compare fills the comparisons of the estimate with every theory value that has a rate.
-func (m *Measurement) compare(p *Problem) {
-	e := m.Estimate
+// compare returns the comparisons of the estimate e with every theory value that has a rate, and
+// the bias warning (at most one) when a continuous-time value is more than 3σ away at an η·λ_max
+// where the O(η) bias matters.
+func compare(e Estimate, th map[string]theory.Prediction, st Stability, lr float64) (map[string]Comparison, []Warning) {
+	out := map[string]Comparison{}
 	if !e.Resolved || e.Rate == nil {
-		return
+		return out, nil
 	}
-	names := make([]string, 0, len(m.Theory))
-	for k := range m.Theory {
+	names := make([]string, 0, len(th))
+	for k := range th {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	_, haveDiscrete := m.Theory["discrete"]
-	biasWarned := false
+	_, haveDiscrete := th["discrete"]
+	var warnings []Warning
 	for _, k := range names {
-		th := m.Theory[k]
-		if th.Rate == nil || !(*th.Rate > 0) {
+		t := th[k]
+		if t.Rate == nil || !(*t.Rate > 0) {
 			continue
 		}
-		lr := math.Log(*e.Rate / *th.Rate)
-		sigma := math.Sqrt(1/float64(e.Escaped) + th.RelErr*th.RelErr)
-		c := Comparison{Kind: th.Kind, Ratio: *e.Rate / *th.Rate, Z: lr / sigma}
-		if th.Kind != theory.ExactDiscrete && m.Stability.LambdaMax*p.Config.LR >= biasEtaLambda {
-			c.Note = fmt.Sprintf("a continuous-time value: discrete SGD at η·λ_max = %.3g differs from it by its O(η) bias", m.Stability.LambdaMax*p.Config.LR)
+		lr0 := math.Log(*e.Rate / *t.Rate)
+		sigma := math.Sqrt(1/float64(e.Escaped) + t.RelErr*t.RelErr)
+		c := Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: lr0 / sigma}
+		if t.Kind != theory.ExactDiscrete && st.LambdaMax*lr >= biasEtaLambda {
+			c.Note = fmt.Sprintf("a continuous-time value: discrete SGD at η·λ_max = %.3g differs from it by its O(η) bias", st.LambdaMax*lr)
 			if haveDiscrete {
 				c.Note += "; the exact-discrete value has no such bias"
 			} else {
 				c.Note += "; use --extrapolate for η → 0"
 			}
-			if math.Abs(c.Z) > 3 && !biasWarned {
-				biasWarned = true
-				m.Warnings = append(m.Warnings, fmt.Sprintf("the rate differs from the continuous-time %s value by %.1fσ (ratio %.3f) at η·λ_max = %.3g: the O(η) discretisation bias (docs/theory.md §4.3); compare with the exact-discrete value or run --extrapolate", k, c.Z, c.Ratio, m.Stability.LambdaMax*p.Config.LR))
+			if math.Abs(c.Z) > 3 && len(warnings) == 0 {
+				warnings = append(warnings, Warning{Kind: WarnBias, Message: fmt.Sprintf("the rate differs from the continuous-time %s value by %.1fσ (ratio %.3f) at η·λ_max = %.3g: the O(η) discretisation bias (docs/theory.md §4.3); compare with the exact-discrete value or run --extrapolate", k, c.Z, c.Ratio, st.LambdaMax*lr)})
 			}
 		}
-		m.Comparisons[k] = c
+		out[k] = c
 	}
+	return out, warnings
 }

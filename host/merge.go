@@ -14,8 +14,14 @@ import (
 // numbers of iterations, added exactly). Histograms add bin by bin and the survival curve is
 // recomputed from the summed counts at the same iterations.
 //
-// Merge refuses results of different configurations (Config.Hash) or program versions, partial
-// results, and particle ranges that overlap or leave gaps in [0, Particles).
+// Merge refuses results of different models (Config.Hash, which covers the Model only) or program
+// versions, partial results, and particle ranges that overlap or leave gaps in [0, Particles).
+// Shards may differ in their Execution: run on other backends or at another --precision they
+// merge validly (each shard's records are a valid sample of the model), but the merged result is
+// then not bit-identical to an unsharded run on one backend; its backend field names them all.
+// The merged estimate is finished as Measure finishes one (an unstable step leaves it
+// unresolved), and its warnings and comparisons are recomputed from the merged data
+// (mergeWarnings).
 func Merge(shards []*Result) (*Result, error) {
 	if len(shards) == 0 {
 		return nil, inputErr("", "merge needs at least one shard result; give the JSON files written by kramers run --shard i/n --json FILE")
@@ -33,6 +39,9 @@ func Merge(shards []*Result) (*Result, error) {
 			return nil, inputErr("", "shard %s has configuration %s but shard %s has %s; merge only shards of one run (same flags apart from --shard)", ShardLabel(r.Config), h, ShardLabel(cfg), hash)
 		}
 		if r.ConfigHash != "" && r.ConfigHash != r.Config.Hash() {
+			if r.Version != Version {
+				return nil, inputErr("", "shard %s was written by kramers %s, whose configuration hash is not this version's; merge it with kramers %s", ShardLabel(r.Config), r.Version, r.Version)
+			}
 			return nil, inputErr("", "shard %s says config_hash %s but its configuration hashes to %s; the file was edited, rerun the shard", ShardLabel(r.Config), r.ConfigHash, r.Config.Hash())
 		}
 		if r.Partial {
@@ -109,22 +118,47 @@ func Merge(shards []*Result) (*Result, error) {
 		}
 		out.Survival = append(out.Survival, s)
 	}
-	if diverged > 0 {
-		msg := fmt.Sprintf("%d of %d particles diverged; they are excluded from the rate", diverged, cfg.Particles)
-		for _, r := range rs {
-			for _, w := range r.Warnings {
-				if i := strings.Index(w, "; η·λ_max(H)"); i >= 0 {
-					msg += w[i:]
-					break
-				}
-			}
-			if strings.Contains(msg, "η·λ_max") {
-				break
-			}
-		}
-		out.Warnings = append(out.Warnings, msg)
-	}
+	finishEstimate(&out.Estimate, out.Stability)
+	out.Warnings = mergeWarnings(rs, out, diverged, lateDiverged)
 	return out, nil
+}
+
+// mergeWarnings gives the merged result the warnings that Measure would give the whole ensemble,
+// kind by kind, in Measure's order: the step-size caution (one Model, so one Stability), float32
+// resolution (once per distinct message: shards may differ in backend and precision), the
+// divergences with the counts added, the burn-in caution (mergeQuasiStationary's: the first
+// shard's whose given burn-in did not settle), the window and escape-count cautions and the bias warning
+// of the merged estimate. The shards' own warnings are not copied: their counts and estimates are
+// the shards', and a warning read back from JSON has no kind.
+func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warning {
+	var ws []Warning
+	if w, ok := stabilityWarning(out.Stability); ok {
+		ws = append(ws, w)
+	}
+	seen := map[string]bool{}
+	for _, r := range rs {
+		dim := 0
+		if r.Analysis != nil {
+			dim = len(r.Analysis.Minimum)
+		}
+		if msg := precisionWarning(r.Config, r.Analysis, dim); msg != "" && !seen[msg] {
+			seen[msg] = true
+			ws = append(ws, Warning{Kind: WarnPrecision, Message: msg})
+		}
+	}
+	if diverged > 0 {
+		ws = append(ws, divergedWarning(fmt.Sprintf("%d of %d particles diverged; they are excluded from the rate", diverged, out.Config.Particles), out.Stability))
+	}
+	if lateDiverged > 0 {
+		ws = append(ws, lateDivergedWarning(lateDiverged))
+	}
+	if w, ok := quasiStationaryWarning(out.BurnIn); ok {
+		ws = append(ws, w)
+	}
+	ws = append(ws, estimateWarnings(out.BurnIn, out.Estimate)...)
+	var bias []Warning
+	out.Comparisons, bias = compare(out.Estimate, out.Theory, out.Stability, out.LR)
+	return append(ws, bias...)
 }
 
 // mergeQuasiStationary combines the shards' quasi-stationary estimates (docs/theory.md §3).
@@ -133,7 +167,10 @@ func Merge(shards []*Result) (*Result, error) {
 // do. Otherwise the merged burn-in is the latest of the shards', rounded up to an edge of the
 // histogram: each shard found its hazard constant after its own t0, so after the latest one too,
 // and the histogram's counts and sums of first passages give E', N' and X' exactly at a bin
-// edge. A shard without a plateau leaves the merged rate unresolved.
+// edge. A shard that found no burn-in (Reason), or reported its rate only with an interval
+// widened for the residual ramp, leaves the merged rate unresolved with a reason; a given burn-in
+// that did not settle in a shard leaves it resolved, with the shard's warning, as it would an
+// unsharded run.
 func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Config) QuasiStationary {
 	q := QuasiStationary{Window: window, Level: BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule}
 	t0, same := rs[0].BurnIn.BurnIn, true
@@ -142,12 +179,26 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 			same = false
 		}
 		t0 = max(t0, r.BurnIn.BurnIn)
-		if !r.BurnIn.Plateau && q.Plateau {
+		rq := r.BurnIn
+		if !rq.Plateau {
 			q.Plateau = false
-			q.Reason = fmt.Sprintf("shard %s: %s", ShardLabel(r.Config), r.BurnIn.Reason)
 		}
-		if r.BurnIn.Warning != "" && q.Warning == "" {
-			q.Warning = r.BurnIn.Warning
+		switch {
+		case q.Reason != "":
+		case rq.Reason != "":
+			// The shard found no burn-in (no plateau, too few escapes, a window shorter than the
+			// burn-in): nor does the ensemble.
+			q.Reason = fmt.Sprintf("shard %s: %s", ShardLabel(r.Config), rq.Reason)
+			q.ShortWindow = rq.ShortWindow
+		case rq.Widened:
+			// The shard's rate was reported with an interval widened for the ramp left after its
+			// last candidate; the merged counts carry no such widening.
+			q.Reason = fmt.Sprintf("shard %s: no plateau of the hazard within the window (its own rate was reported with a widened interval, which a merge does not reproduce); run longer (--steps) or give --burn-in", ShardLabel(r.Config))
+			q.ShortWindow = true
+		}
+		// A given burn-in that did not settle in a shard is a warning, as in an unsharded run.
+		if rq.Warning != "" && !rq.Widened && q.Warning == "" {
+			q.Warning = rq.Warning
 		}
 	}
 	var escaped, atRisk int
@@ -182,7 +233,7 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 	}
 	q.Estimate = EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
 	q.Estimate.Particles = atRisk
-	if !q.Plateau {
+	if q.Reason != "" {
 		e := &q.Estimate
 		e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
 		e.Note = q.Reason

@@ -3,6 +3,8 @@ package host
 import (
 	"fmt"
 	"math"
+
+	"github.com/kramers-sim/kramers/host/landscape"
 )
 
 // float32Eps is the spacing of float32 numbers relative to their size, 2⁻²⁴ (half an ulp: the
@@ -24,15 +26,21 @@ const float32Eps = 1.0 / (1 << 24)
 // saddle b): then rounding, not the dynamics, decides much of each step and --precision f64
 // is recommended.
 func PrecisionWarning(p *Problem) string {
-	if p.Config.Precision == "f64" || p.Config.Backend == "cpu" {
+	return precisionWarning(p.Config, p.Analysis, p.Dim)
+}
+
+// precisionWarning is PrecisionWarning from a configuration and its analysis (Merge has no
+// Problem, only the shards' results).
+func precisionWarning(cfg Config, an *landscape.Analysis, dim int) string {
+	if cfg.Precision == F64 || cfg.Backend == CPU {
 		return ""
 	}
-	an := p.Analysis
-	if an == nil || len(an.EscapeDirection) != p.Dim || len(an.HessianMin) != p.Dim*p.Dim {
+	if an == nil || dim < 1 || len(an.EscapeDirection) != dim || len(an.HessianMin) != dim*dim ||
+		len(an.Minimum) != dim || len(an.Saddle) != dim {
 		return ""
 	}
 	scale := 0.0
-	for i := 0; i < p.Dim; i++ {
+	for i := 0; i < dim; i++ {
 		scale = math.Max(scale, math.Max(math.Abs(an.Minimum[i]), math.Abs(an.Saddle[i])))
 	}
 	if scale == 0 {
@@ -42,20 +50,20 @@ func PrecisionWarning(p *Problem) string {
 	h := 0.0 // eᵀ H_a e
 	for i := range e {
 		for j := range e {
-			h += e[i] * an.HessianMin[i*p.Dim+j] * e[j]
+			h += e[i] * an.HessianMin[i*dim+j] * e[j]
 		}
 	}
-	eta := p.Config.LR
+	eta := cfg.LR
 	var dA float64 // eᵀ D(a) e, theory.md §1
-	switch p.Config.Noise {
+	switch cfg.Noise {
 	case SGLD:
-		dA = p.Config.Temp
+		dA = cfg.Temp
 	case SGDHessian:
-		dA = eta / (2 * p.Config.Batch) * (math.Abs(h) + p.Config.Floor)
+		dA = eta / (2 * cfg.Batch) * (math.Abs(h) + cfg.Floor)
 	case SGDHessianMin:
-		dA = eta / (2 * p.Config.Batch) * math.Abs(h)
+		dA = eta / (2 * cfg.Batch) * math.Abs(h)
 	case SGDLoss:
-		dA = eta / p.Config.Batch * math.Max(an.LossMinimum, 0) * math.Abs(h)
+		dA = eta / cfg.Batch * math.Max(an.LossMinimum, 0) * math.Abs(h)
 	}
 	noise := math.Sqrt(2 * eta * dA)
 	drift := math.Inf(1)

@@ -6,7 +6,7 @@ import (
 )
 
 func TestPrecisionWarning(t *testing.T) {
-	prep := func(lr, temp float64, precision string) *Problem {
+	prep := func(lr, temp float64, precision Precision) *Problem {
 		cfg := DefaultConfig()
 		cfg.Landscape, cfg.Noise, cfg.LR, cfg.Temp, cfg.Precision = "doublewell(k=1)", SGLD, lr, temp, precision
 		p, err := Prepare(cfg)

@@ -1,10 +1,8 @@
 package host
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/theory"
@@ -53,7 +51,7 @@ const MaxJacobiDim = 8
 // Errors caused by the input are *InputError.
 func Prepare(cfg Config) (*Problem, error) {
 	if cfg.Precision == "" {
-		cfg.Precision = "f32"
+		cfg.Precision = F32
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -102,10 +100,6 @@ func Prepare(cfg Config) (*Problem, error) {
 	}
 	p.Basin = hyperplane(an, 0)
 	if p.Escape, err = newEscape(cfg, ls, p); err != nil {
-		var ie *InputError
-		if errors.As(err, &ie) && ie.Flag == "escape" && !strings.Contains(ie.Msg, "such as") && !strings.Contains(ie.Msg, "as in") {
-			return nil, inputErr("escape", "%q: %s; write a condition such as 'x > 0.5' or radius(0.8)", cfg.Escape, ie.Msg)
-		}
 		return nil, err
 	}
 	if p.Escape.Holds(p.Start) {

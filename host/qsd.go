@@ -109,6 +109,11 @@ type QuasiStationary struct {
 	Hazard []HazardPoint `json:"hazard"`
 	// Reason says in one line why the estimate is unresolved, when it is.
 	Reason string `json:"reason,omitempty"`
+	// ShortWindow is set when the estimate is unresolved because the window is too short for its
+	// burn-in: no plateau of the hazard within it, or it ends before the minimum or the given
+	// burn-in. Running longer (--steps) is the remedy, and Reason says so; too few escapes is
+	// another reason, and does not set it.
+	ShortWindow bool `json:"short_window,omitempty"`
 	// Widened is true when no candidate settled, the last one failed only the guard on the ramp's
 	// residual bias, and the rate is reported with the upper end of its interval raised by that
 	// bound (widen); Warning then says by how much.
@@ -298,6 +303,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 		q.truncate(p, c, eta)
 		if opt.BurnIn >= steps {
 			q.Reason = fmt.Sprintf("the given burn-in of %d iterations is not before the end of the window (%d iterations): give a smaller --burn-in or run longer (--steps)", opt.BurnIn, steps)
+			q.ShortWindow = true
 			q.Estimate.Note = q.Reason
 			return q
 		}
@@ -330,6 +336,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 		q.Candidates = []BurnInCandidate{c}
 		q.truncate(p, c, eta)
 		q.Reason = fmt.Sprintf("the window of %d iterations ends before the minimum burn-in of %d: run longer (--steps)", steps, opt.MinBurnIn)
+		q.ShortWindow = true
 	} else {
 		c := q.Candidates[len(q.Candidates)-1]
 		q.truncate(p, c, eta)
@@ -341,6 +348,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 			return q
 		}
 		q.Reason = fmt.Sprintf("no plateau of the hazard within the window: after the last burn-in tried, t0 = %.4g, %s; run longer (--steps) or give --burn-in", c.Time, c.unsettled(eta))
+		q.ShortWindow = true
 	}
 	e := &q.Estimate
 	e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false

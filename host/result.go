@@ -11,8 +11,10 @@ import (
 
 // Version is the program version written into results and checkpoints. 0.2.0 changed the random
 // stream (draws shared across iterations, host/rng "Draws"): checkpoints and shards of 0.1.0 are
-// refused, since resuming or merging them would mix two streams.
-const Version = "0.3.0"
+// refused, since resuming or merging them would mix two streams. 0.4.0 changed the configuration
+// hash (it covers the Model only, so --precision is no longer part of it): checkpoints and shard
+// results of 0.3.0 are refused by version rather than taken for edited files.
+const Version = "0.4.0"
 
 // Result is one run's outcome: the fields of the --json contract (architecture.md) and more.
 // Times are continuous time (iterations × η) unless the name says iterations.
@@ -57,17 +59,16 @@ type Result struct {
 	Comparisons map[string]Comparison `json:"comparisons"`
 	// Extrapolation is Richardson's η → 0 value (run --extrapolate), nil otherwise.
 	Extrapolation *Extrapolation `json:"extrapolation,omitempty"`
-	Warnings      []string       `json:"warnings,omitempty"`
+	// Warnings are written to JSON as their messages (a list of strings); their kinds are for the
+	// program (Merge combines them by kind).
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
-// Hash identifies a configuration for checkpoints and shard merging. It covers everything that
-// changes the random stream or the dynamics, and leaves out the particle range and the backend.
-func (c Config) Hash() string {
-	c.First, c.Count = 0, 0
-	c.Backend = ""
-	c.Chunk = 0
-	c.BurnIn = nil
-	b, _ := json.Marshal(c)
+// Hash identifies a Model for checkpoints and shard merging: a hash of its JSON encoding, so of
+// everything that changes the random stream or the dynamics. Config.Hash is the hash of its
+// Model: the Execution (backend, precision, chunk length, particle range, burn-in) is left out.
+func (m Model) Hash() string {
+	b, _ := json.Marshal(m)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }

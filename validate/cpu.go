@@ -27,7 +27,7 @@ type CPU struct {
 func NewCPU() *CPU { return &CPU{} }
 
 // Name implements host.Backend.
-func (c *CPU) Name() string { return "cpu" }
+func (c *CPU) Name() string { return string(host.CPU) }
 
 // Renderer implements host.Backend.
 func (c *CPU) Renderer() string { return "cpu" }

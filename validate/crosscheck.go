@@ -57,7 +57,7 @@ type trajectoryCase struct {
 	lr, batch float64
 	temp      float64
 	start     []float64
-	precision string
+	precision host.Precision
 }
 
 var trajectoryCases = []trajectoryCase{
@@ -67,8 +67,8 @@ var trajectoryCases = []trajectoryCase{
 	{name: "sgd-hessian coupled 3-D well (Jacobi)", landscape: "(x1^2-1)^2 + x2^2 + x3^2 + 0.5*x1*x2 + 0.3*x2*x3", noise: host.SGDHessian, lr: 0.01, batch: 0.2, start: []float64{-1, 0.2, -0.1}},
 	{name: "sgd-hessian-min muller-brown", landscape: "muller-brown", noise: host.SGDHessianMin, lr: 1e-4, batch: 0.01},
 	{name: "sgd-loss pwq(l0=0.1)", landscape: "pwq(ha=4,hb=2,a=-1,b=0,l0=0.1)", noise: host.SGDLoss, lr: 0.01, batch: 0.1},
-	{name: "sgld doublewell f64", landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.2, precision: "f64"},
-	{name: "sgd-hessian zhu2d f64", landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 0.05, precision: "f64"},
+	{name: "sgld doublewell f64", landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.2, precision: host.F64},
+	{name: "sgd-hessian zhu2d f64", landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 0.05, precision: host.F64},
 }
 
 func (tc trajectoryCase) config(particles, steps int) host.Config {

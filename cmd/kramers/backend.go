@@ -10,9 +10,9 @@ import (
 // openBackend returns the backend that cfg.Backend names.
 func openBackend(cfg host.Config) (host.Backend, error) {
 	switch cfg.Backend {
-	case "cpu":
+	case host.CPU:
 		return validate.NewCPU(), nil
-	case "gpu":
+	case host.GPU:
 		return openGPU(cfg)
 	}
 	return nil, &host.InputError{Flag: "backend", Msg: fmt.Sprintf("unknown backend %q; use gpu or cpu", cfg.Backend)}

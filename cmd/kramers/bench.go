@@ -27,7 +27,7 @@ type benchCase struct {
 	lr        float64
 	temp      float64
 	batch     float64
-	precision string
+	precision host.Precision
 	particles int // GPU ensemble
 	steps     int // GPU iterations
 	what      string
@@ -44,7 +44,7 @@ var benchCases = []benchCase{
 		what: "10-D separable, three Philox blocks per step"},
 	{id: 5, landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 4, particles: 1 << 18, steps: 1024,
 		what: "2-D, full 2×2 square root of |H| per step"},
-	{id: 6, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, precision: "f64", particles: 1 << 20, steps: 512,
+	{id: 6, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, precision: host.F64, particles: 1 << 20, steps: 512,
 		what: "case 1 in double precision"},
 }
 
@@ -54,24 +54,24 @@ const cpuParticles, cpuSteps = 1 << 14, 128
 
 // benchRow is one (case, backend) measurement: medians over the repeats.
 type benchRow struct {
-	Case             int     `json:"case"`
-	Landscape        string  `json:"landscape"`
-	Noise            string  `json:"noise"`
-	Precision        string  `json:"precision"`
-	Backend          string  `json:"backend"`
-	Renderer         string  `json:"renderer"`
-	Particles        int     `json:"particles"`
-	Steps            int     `json:"steps"`
-	Repeats          int     `json:"repeats"`
-	StepsPerSecond   float64 `json:"particle_steps_per_second"` // median
-	MinPerSecond     float64 `json:"particle_steps_per_second_min"`
-	MaxPerSecond     float64 `json:"particle_steps_per_second_max"`
-	HostShare        float64 `json:"host_share"` // median fraction of stepping time outside Advance
-	Escaped          int     `json:"escaped"`    // in the last repeat
-	Diverged         int     `json:"diverged"`
-	BytesPerParticle int     `json:"bytes_per_particle"`
-	PeakRSSBytes     int64   `json:"peak_rss_bytes"` // VmHWM of this process after the case
-	LoadAverage      string  `json:"load_average"`   // /proc/loadavg before the case
+	Case             int              `json:"case"`
+	Landscape        string           `json:"landscape"`
+	Noise            string           `json:"noise"`
+	Precision        host.Precision   `json:"precision"`
+	Backend          host.BackendKind `json:"backend"`
+	Renderer         string           `json:"renderer"`
+	Particles        int              `json:"particles"`
+	Steps            int              `json:"steps"`
+	Repeats          int              `json:"repeats"`
+	StepsPerSecond   float64          `json:"particle_steps_per_second"` // median
+	MinPerSecond     float64          `json:"particle_steps_per_second_min"`
+	MaxPerSecond     float64          `json:"particle_steps_per_second_max"`
+	HostShare        float64          `json:"host_share"` // median fraction of stepping time outside Advance
+	Escaped          int              `json:"escaped"`    // in the last repeat
+	Diverged         int              `json:"diverged"`
+	BytesPerParticle int              `json:"bytes_per_particle"`
+	PeakRSSBytes     int64            `json:"peak_rss_bytes"` // VmHWM of this process after the case
+	LoadAverage      string           `json:"load_average"`   // /proc/loadavg before the case
 }
 
 // benchReport is the --json output.
@@ -118,13 +118,13 @@ func cmdBench(args []string) error {
 		}
 		cases = append(cases, benchCases[id-1])
 	}
-	var names []string
+	var names []host.BackendKind
 	for _, s := range strings.Split(*backends, ",") {
-		s = strings.TrimSpace(s)
-		if s != "gpu" && s != "cpu" {
-			return usageError{fmt.Errorf("--backends: unknown backend %q; use gpu, cpu or gpu,cpu", s)}
+		b := host.BackendKind(strings.TrimSpace(s))
+		if !b.Valid() {
+			return usageError{fmt.Errorf("--backends: unknown backend %q; use gpu, cpu or gpu,cpu", b)}
 		}
-		names = append(names, s)
+		names = append(names, b)
 	}
 	out := stdout
 	if *jsonOut == "-" {
@@ -195,7 +195,7 @@ func cmdBench(args []string) error {
 
 // benchOne runs case c on one backend repeat times, each on a fresh backend (compilation and
 // upload are outside the timed stepping phase), and returns the medians.
-func benchOne(c benchCase, backend string, particles, steps, repeat int) (benchRow, error) {
+func benchOne(c benchCase, backend host.BackendKind, particles, steps, repeat int) (benchRow, error) {
 	cfg := host.DefaultConfig()
 	cfg.Landscape, cfg.Noise, cfg.LR = c.landscape, c.noise, c.lr
 	if c.temp > 0 {
@@ -216,7 +216,7 @@ func benchOne(c benchCase, backend string, particles, steps, repeat int) (benchR
 	if steps > 0 {
 		cfg.Steps = steps
 	}
-	if backend == "cpu" {
+	if backend == host.CPU {
 		cfg.Particles, cfg.Steps = min(cfg.Particles, cpuParticles), min(cfg.Steps, cpuSteps)
 	}
 	row := benchRow{Case: c.id, Landscape: c.landscape, Noise: string(c.noise), Precision: cfg.Precision,
@@ -226,7 +226,7 @@ func benchOne(c benchCase, backend string, particles, steps, repeat int) (benchR
 		return row, err
 	}
 	row.BytesPerParticle = host.ParticleBytes(p.Dim, 8) // the CPU reference: float64 positions
-	if backend == "gpu" && cfg.Precision != "f64" {
+	if backend == host.GPU && cfg.Precision != host.F64 {
 		row.BytesPerParticle = host.ParticleBytes(p.Dim, 4)
 	}
 	var rates, shares []float64

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/store"
 )
 
 // A small 1-D problem (τ ≈ 620 iterations) on which 2000 iterations see most particles escape.
@@ -29,7 +30,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // latest of them, rounded up to a histogram bin edge, and the merged estimate then equals the
 // unsharded run given that burn-in, bit for bit (host.Merge).
 func testShardsAutomaticBurnIn(t *testing.T, backend, dir string) {
-	base := append(smallRun(backend, 4000), "--steps", "1000", "--landscape", "pwq(ha=4,hb=2,a=-1,b=0)", "--temp", "0.3", "--lr", "0.01")
+	base := []string{"run", "--landscape", "pwq(ha=4,hb=2,a=-1,b=0)", "--lr", "0.01", "--temp", "0.3",
+		"--particles", "4000", "--backend", backend, "--quiet", "--steps", "1000"} // each flag once: repeats are refused
 	files := []string{"merge"}
 	burnIns := map[float64]bool{}
 	for _, i := range []string{"0", "1", "2", "3"} {
@@ -59,7 +61,7 @@ func mustRun(t *testing.T, dir string, env []string, args ...string) string {
 
 func readCk(t *testing.T, path string) *host.Checkpoint {
 	t.Helper()
-	c, err := host.ReadCheckpointFile(path)
+	c, err := store.ReadCheckpointFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +137,7 @@ func TestCheckpointRefused(t *testing.T) {
 	}
 	c := readCk(t, filepath.Join(dir, "c.ckpt"))
 	c.Version = "0.0.1"
-	if err := host.WriteCheckpointFile(filepath.Join(dir, "old.ckpt"), c); err != nil {
+	if err := store.WriteCheckpointFile(filepath.Join(dir, "old.ckpt"), c); err != nil {
 		t.Fatal(err)
 	}
 	write := func(name string, data []byte) {

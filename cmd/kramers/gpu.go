@@ -10,7 +10,7 @@ import (
 // openGPU creates the OpenGL compute backend. A missing GPU, display or EGL is the user's
 // environment, not a bug: it exits with status 2 and names what to install.
 func openGPU(cfg host.Config) (host.Backend, error) {
-	b, err := gpu.NewBackend(cfg.Precision == "f64")
+	b, err := gpu.NewBackend(cfg.Precision == host.F64)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--backend gpu: cannot create an OpenGL 4.3 context: %v (or use --backend cpu)", err)}
 	}

@@ -29,10 +29,10 @@ func cmdReproduce(args []string) error {
 		return usageError{fmt.Errorf("--scale must be positive, got %v", *scale)}
 	}
 	var primary host.BackendFactory
-	switch *backend {
-	case "gpu":
+	switch host.BackendKind(*backend) {
+	case host.GPU:
 		primary = func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }
-	case "cpu":
+	case host.CPU:
 		primary = func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }
 	default:
 		return &host.InputError{Flag: "backend", Msg: fmt.Sprintf("unknown backend %q; use gpu or cpu", *backend)}
@@ -53,7 +53,7 @@ func cmdReproduce(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := reproduce.Execute(ctx, reproduce.Options{Quick: *quick, Out: *out, Primary: primary, Backend: *backend,
+	rep, err := reproduce.Execute(ctx, reproduce.Options{Quick: *quick, Out: *out, Primary: primary, Backend: host.BackendKind(*backend),
 		Reference: func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil },
 		Scale:     *scale, Cases: sel, Log: stderr, Picture: reproducePicture})
 	if err != nil {

@@ -19,7 +19,9 @@ import (
 
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/cluster"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/store"
 )
 
 var (
@@ -230,20 +232,22 @@ func saveCheckpoint(path string, p *host.Problem, b host.Backend, iter int, basi
 	if err != nil {
 		return err
 	}
-	if err := host.WriteCheckpointFile(path, c); err != nil {
+	if err := store.WriteCheckpointFile(path, c); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	return nil
 }
 
-// resumeFlags may accompany --resume without restating the configuration.
+// resumeFlags may accompany --resume without restating the configuration: the outputs, --steps,
+// and the flags of the Execution (host.Execution: backend, precision, chunk, burn-in, shard).
 var resumeFlags = map[string]bool{"resume": true, "checkpoint": true, "every": true, "json": true, "quiet": true,
-	"steps": true, "backend": true, "chunk": true, "shard": true, "shards": true}
+	"steps": true, "backend": true, "precision": true, "chunk": true, "burn-in": true, "shard": true, "shards": true}
 
 // resolveRun turns the flags into the configuration to run and, with --resume, the checkpoint
-// to continue. With --resume and no configuration flags the configuration is the checkpoint's
-// (--steps may extend it, --backend and --chunk may change); with configuration flags they must
-// describe the same run (Config.Hash, compared without --steps).
+// to continue. With --resume and no Model flags the configuration is the checkpoint's (--steps
+// may extend it; --backend, --precision, --chunk and --burn-in may change, since they are the
+// Execution); with Model flags they must describe the same Model (Config.Hash, compared without
+// --steps, by CheckResume).
 func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, *host.Checkpoint, error) {
 	cfg := rf.cfg
 	if cf.every < 0 {
@@ -261,7 +265,7 @@ func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, 
 	var ck *host.Checkpoint
 	if cf.resume != "" {
 		var err error
-		ck, err = host.ReadCheckpointFile(cf.resume)
+		ck, err = store.ReadCheckpointFile(cf.resume)
 		if err != nil {
 			return cfg, nil, &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --checkpoint"}
 		}
@@ -279,8 +283,14 @@ func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, 
 			if set["backend"] {
 				c.Backend = cfg.Backend
 			}
+			if set["precision"] {
+				c.Precision = cfg.Precision
+			}
 			if set["chunk"] {
 				c.Chunk = cfg.Chunk
+			}
+			if set["burn-in"] {
+				c.BurnIn = cfg.BurnIn
 			}
 			cfg = c
 			if !set["shard"] {
@@ -295,7 +305,7 @@ func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, 
 		return cfg, nil, err
 	}
 	if cf.shard != "" {
-		i, n, err := host.ParseShard(cf.shard, cf.shards, os.Getenv)
+		i, n, err := cluster.ParseShard(cf.shard, cf.shards, os.Getenv)
 		if err != nil {
 			return cfg, nil, err
 		}
@@ -336,14 +346,14 @@ const hostCopies = 3
 // checkHostMemory refuses, before anything is allocated, an ensemble that cannot fit in the
 // memory this machine has available (/proc/meminfo MemAvailable); a Go allocation failure
 // would otherwise end the program without a message.
-func checkHostMemory(backend string, count, dim int) error {
+func checkHostMemory(backend host.BackendKind, count, dim int) error {
 	need := float64(count) * float64(host.ParticleBytes(dim, 8)) * hostCopies
 	avail, ok := memAvailable()
 	if !ok || need <= float64(avail) {
 		return nil
 	}
 	gpuPart := ""
-	if backend == "gpu" {
+	if backend == host.GPU {
 		gpuPart = fmt.Sprintf(" (and %s of GPU memory)", bytesText(float64(count)*float64(host.ParticleBytes(dim, 4))))
 	}
 	return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles in %d dimensions need about %s of host memory%s but %s is available; lower --particles or split the run with --shard i/n over several jobs",
@@ -479,7 +489,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 		return usageError{fmt.Errorf("cannot write %s: directory %s does not exist; choose a writable path", path, filepath.Dir(path))}
 	}
-	return host.WriteFileAtomic(path, data)
+	return store.WriteFileAtomic(path, data)
 }
 
 func printSummary(w io.Writer, r *host.Result) {

@@ -1,16 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -20,18 +21,43 @@ import (
 	"github.com/kramers-sim/kramers/host/sweep"
 )
 
+const compareHelp = "NAME=v1,v2,…: repeat the sweep once per value and draw every series on one figure (and in one CSV and JSON, " +
+	"column series). NAME is noise (model names, e.g. noise=sgd-hessian,sgld), a run flag --vary takes (e.g. lr=0.01,0.005) " +
+	"or a landscape parameter. With noise, a model-specific flag applies to the series whose model uses it and is ignored by " +
+	"the others: --batch to the SGD models, --floor to sgd-hessian, --temp to sgld; a flag no compared model uses, --noise itself, " +
+	"and a --vary NAME one of the models does not use are refused"
+
 func cmdSweep(args []string) error {
 	var rf runFlags
 	fs := newFlagSet("sweep")
 	rf.register(fs)
 	vary := fs.String("vary", "", "NAME=v1,v2,…: a run flag ("+strings.Join(sweep.RunVaryNames, ", ")+") or a landscape parameter (k, l0, ha, dl, c, …)")
-	axis := fs.String("axis", "", "x axis of the fit and plot: "+strings.Join(sweep.AxisNames, ", ")+" (default: natural for NAME and noise)")
-	out := fs.String("out", "sweep-out", "directory for sweep.csv and sweep.png")
+	compare := fs.String("compare", "", compareHelp)
+	axis := fs.String("axis", "", "x axis of the fit and plot: "+strings.Join(sweep.AxisNames, ", ")+
+		" (default: natural for NAME and each series' noise: 1/k for k under SGD noise, ln k (logk) under sgld, B/η, 1/T, …)")
+	out := fs.String("out", "sweep-out", "directory for sweep.csv, sweep.png and hazard.png")
 	budget := fs.Float64("budget", 0, fmt.Sprintf("particle-steps per point (0: %g on gpu, %g on cpu)", sweep.DefaultBudgetGPU, sweep.DefaultBudgetCPU))
 	target := fs.Int("escapes", sweep.DefaultEscapes, "escapes wanted per point")
 	safety := fs.Float64("safety", sweep.DefaultSafety, "planned escapes = safety × target")
 	fixed := fs.Bool("fixed", false, fmt.Sprintf("run --particles × --steps at every point instead of sizing each point from theory or a pilot run (without --particles, a sized point uses safety×escapes/%g particles, about %g%% escaping)", sweep.EscapeFraction, 100*sweep.EscapeFraction))
-	if err := rf.parse(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var cmpName string
+	var cmpValues []string
+	if *compare != "" {
+		var err error
+		if cmpName, cmpValues, err = sweep.ParseCompare(*compare); err != nil {
+			return err
+		}
+	}
+	if cmpName == "noise" {
+		if err := compareNoiseFlags(&cmpValues, set); err != nil {
+			return err
+		}
+	} else if err := rf.resolveModel(fs); err != nil {
 		return err
 	}
 	if *vary == "" {
@@ -41,6 +67,19 @@ func cmdSweep(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The output directory is made before any run, so that a path that cannot be written fails at
+	// once, and --json may name a file in it.
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return usageError{fmt.Errorf("--out: cannot create %s: %v", *out, err)}
+	}
+	if rf.jsonOut != "" && rf.jsonOut != "-" {
+		if st, err := os.Stat(rf.jsonOut); err == nil && st.IsDir() {
+			return &host.InputError{Flag: "json", Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", rf.jsonOut, filepath.Join(rf.jsonOut, "sweep.json"))}
+		}
+		if st, err := os.Stat(filepath.Dir(rf.jsonOut)); err != nil || !st.IsDir() {
+			return &host.InputError{Flag: "json", Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", filepath.Dir(rf.jsonOut))}
+		}
+	}
 	opt := sweep.Defaults(rf.cfg.Backend)
 	if *budget != 0 {
 		opt.Budget = *budget
@@ -48,62 +87,168 @@ func cmdSweep(args []string) error {
 	if *target < 1 || !(*safety >= 1) || !(opt.Budget > 0) {
 		return usageError{fmt.Errorf("sweep: --escapes must be ≥ 1, --safety ≥ 1 and --budget > 0")}
 	}
-	setParticles := false
-	fs.Visit(func(f *flag.Flag) { setParticles = setParticles || f.Name == "particles" })
 	opt.Base, opt.Name, opt.Values, opt.Axis = rf.cfg, name, values, *axis
+	opt.Compare, opt.CompareValues = cmpName, cmpValues
 	opt.TargetEscapes, opt.Safety, opt.AutoSize = *target, *safety, !*fixed
 	// Without --particles each point gets sweep.SizeFor's particles (about 40% escaping, as in
 	// reproduce); an explicit --particles is kept and PlanSize chooses the iterations.
-	opt.SizeParticles = !setParticles
-	// Check every point's configuration before any run starts.
-	for _, v := range values {
-		c, err := opt.PointConfig(v)
-		if err != nil {
-			return err
-		}
-		if err := c.Validate(); err != nil {
-			return err
-		}
-	}
-	if _, err := sweep.NewAxis(*axis, name, rf.cfg.Noise); err != nil {
+	opt.SizeParticles = !set["particles"]
+	// Check every point's configuration of every series before any run starts.
+	series, err := opt.SeriesOptions()
+	if err != nil {
 		return err
+	}
+	for _, so := range series {
+		for _, v := range values {
+			c, err := so.PointConfig(v)
+			if err == nil {
+				err = c.Validate()
+			}
+			if err != nil {
+				if so.Label() != "" {
+					if ie, ok := err.(*host.InputError); ok {
+						return &host.InputError{Flag: ie.Flag, Msg: ie.Msg + " (series " + so.Label() + ")"}
+					}
+				}
+				return err
+			}
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if !rf.quiet {
 		opt.Progress = func(msg string) { fmt.Fprintln(stderr, msg) }
 	}
-	res, err := sweep.RunSweep(ctx, opt, openBackend)
+	res, err := sweep.RunSet(ctx, opt, openBackend)
 	if err != nil {
 		return err
 	}
-	printSweep(res)
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return usageError{fmt.Errorf("--out: cannot create %s: %v", *out, err)}
+	// The table goes to stdout, or to stderr when the JSON document does (--json -).
+	table := stdout
+	if rf.jsonOut == "-" {
+		table = stderr
 	}
-	if err := writeSweepCSV(filepath.Join(*out, "sweep.csv"), res); err != nil {
+	printSweep(table, res)
+	var csvBuf bytes.Buffer
+	if err := res.WriteCSV(&csvBuf); err != nil {
 		return err
 	}
-	title := fmt.Sprintf("%s, %s, varying %s", rf.cfg.Landscape, rf.cfg.Noise, name)
-	if err := plot.Save(filepath.Join(*out, "sweep.png"), plot.Width*1.3, plot.Height*1.2, plot.SweepFigure(res, title)); err != nil {
+	csvPath := filepath.Join(*out, "sweep.csv")
+	if err := writeFile(csvPath, csvBuf.Bytes()); err != nil {
 		return err
+	}
+	if rf.jsonOut != "" {
+		data, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode sweep: %w", err)
+		}
+		data = append(data, '\n')
+		if rf.jsonOut == "-" {
+			if _, err := stdout.Write(data); err != nil {
+				return err
+			}
+		} else if err := writeFile(rf.jsonOut, data); err != nil {
+			return err
+		}
+	}
+	noise := string(rf.cfg.Noise)
+	if cmpName != "" {
+		noise = "compare " + cmpName
+		if cmpName != "noise" {
+			noise = string(rf.cfg.Noise) + ", " + noise
+		}
+	}
+	title := fmt.Sprintf("%s, %s, varying %s", rf.cfg.Landscape, noise, name)
+	figs := plot.SweepFigures(res, title)
+	wrote := []string{csvPath}
+	if len(figs) > 0 {
+		png := filepath.Join(*out, "sweep.png")
+		if err := plot.Save(png, plot.Width*1.3, plot.Height*1.2, figs...); err != nil {
+			return err
+		}
+		wrote = append(wrote, png)
 	}
 	// The hazard against time of every point, one panel each, so that the plateau behind each
 	// quasi-stationary rate (and the burn-in) can be seen (docs/theory.md §3).
 	var hazards []plot.Figure
-	for _, pt := range res.Points {
-		if pt.Result != nil {
-			hazards = append(hazards, plot.HazardFigure(pt.Result, fmt.Sprintf("%s = %g", name, pt.Value)))
+	for _, r := range res.Series {
+		for _, pt := range r.Points {
+			if pt.Result != nil {
+				t := fmt.Sprintf("%s = %g", name, pt.Value)
+				if r.Label != "" {
+					t = r.Label + ", " + t
+				}
+				hazards = append(hazards, plot.HazardFigure(pt.Result, t))
+			}
 		}
 	}
 	if len(hazards) > 0 {
-		if err := plot.SaveGrid(filepath.Join(*out, "hazard.png"), plot.Width, plot.Height, 3, hazards...); err != nil {
+		png := filepath.Join(*out, "hazard.png")
+		if err := plot.SaveGrid(png, plot.Width, plot.Height, 3, hazards...); err != nil {
 			return err
 		}
+		wrote = append(wrote, png)
 	}
-	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", filepath.Join(*out, "sweep.csv"), filepath.Join(*out, "sweep.png"), filepath.Join(*out, "hazard.png"))
-	if ctx.Err() != nil {
+	if rf.jsonOut != "" && rf.jsonOut != "-" {
+		wrote = append(wrote, rf.jsonOut)
+	}
+	fmt.Fprintf(table, "wrote %s\n", strings.Join(wrote, ", "))
+	if ctx.Err() != nil || res.Interrupted {
 		return errInterrupted
+	}
+	return nil
+}
+
+// compareNoiseFlags checks the flags of a sweep with --compare noise=…: the model names (any case),
+// no --noise beside it, and each model-specific flag given (--batch, --floor, --temp) used by at
+// least one compared model; the others ignore it (sweep.ApplyCompare).
+func compareNoiseFlags(values *[]string, set map[string]bool) error {
+	if set["noise"] {
+		return usageError{fmt.Errorf("--noise and --compare noise=… both choose the noise model; drop --noise")}
+	}
+	var models []host.NoiseModel
+	for i, v := range *values {
+		m, hint := normaliseNoise(v)
+		if hint != "" {
+			return &host.InputError{Flag: "compare", Msg: fmt.Sprintf("unknown noise model %q; did you mean %s? (the models: sgld, sgd-hessian, sgd-hessian-min, sgd-loss)", v, hint)}
+		}
+		(*values)[i] = string(m)
+		models = append(models, m)
+	}
+	for _, f := range sweep.ModelParams {
+		if !set[f] {
+			continue
+		}
+		used := false
+		for _, m := range models {
+			used = used || sweep.Applies(f, m)
+		}
+		if !used {
+			return usageError{fmt.Errorf("--%s applies to none of the compared noise models (%s); drop --%s", f, strings.Join(*values, ", "), f)}
+		}
+	}
+	return nil
+}
+
+// writeFile writes data through a temporary file in the same directory and a rename, so that a
+// crash never leaves a half-written file under the final name.
+func writeFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return usageError{fmt.Errorf("cannot write %s: %v", path, err)}
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
@@ -116,11 +261,64 @@ func cellNumber(v host.Number) string {
 	return fmt.Sprintf("%.4g", float64(v))
 }
 
-// printSweep writes the table of a sweep: every number from the point's measurement (the
-// quasi-stationary estimate after the burn-in t0, the escapes after t0 it is made of), an
-// unresolved point marked with the estimate's reason.
-func printSweep(res *sweep.Result) {
-	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+// printSweep writes the table of a sweep, one block per series: every number from the point's
+// measurement (the quasi-stationary estimate after the burn-in t0, the escapes after t0 it is made
+// of), an unresolved point marked with the estimate's reason; then the kinds of the theories and
+// the fits of each series on each panel's axis. The JSON document holds every number printed.
+func printSweep(w io.Writer, s *sweep.Set) {
+	for si, res := range s.Series {
+		if res.Label != "" {
+			if si > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "== %s ==\n", res.Label)
+		}
+		printSeries(w, res)
+	}
+	names := s.TheoryNames()
+	if len(names) > 0 {
+		var kinds []string
+		for _, n := range names {
+			kinds = append(kinds, fmt.Sprintf("%s = %s", n, s.TheoryKind(n)))
+		}
+		fmt.Fprintf(w, "theory kinds: %s\n", strings.Join(kinds, ", "))
+	}
+	for _, p := range s.Panels {
+		for _, r := range s.Series {
+			f, ok := p.Fits[r.Label]
+			if !ok {
+				continue
+			}
+			prefix := ""
+			if r.Label != "" {
+				prefix = r.Label + ": "
+			}
+			if math.IsNaN(f.Slope) {
+				fmt.Fprintf(w, "%sfit against %s: fewer than two resolved points, no slope\n", prefix, p.Axis.Label)
+				continue
+			}
+			fmt.Fprintf(w, "%sweighted fit of ln τ̂ against %s (weights 1/σ², σ = 1/√E): slope %.5g ± %.2g, intercept %.5g, R² = %.5f over %d points\n",
+				prefix, p.Axis.Label, f.Slope, f.SlopeErr, f.Intercept, f.R2, f.N)
+		}
+	}
+	for _, r := range s.Series {
+		keys := make([]string, 0, len(r.Theory))
+		for k := range r.Theory {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		prefix := ""
+		if r.Label != "" {
+			prefix = r.Label + ": "
+		}
+		for _, k := range keys {
+			fmt.Fprintf(w, "%stheory %s (%s) against %s: slope %.5g (R² %.5f)\n", prefix, k, r.TheoryKinds[k], r.Axis.Label, r.Theory[k].Slope, r.Theory[k].R2)
+		}
+	}
+}
+
+func printSeries(w io.Writer, res *sweep.Result) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	names := res.TheoryNames()
 	fmt.Fprintf(tw, "%s\t%s\tparticles\titerations\tburn-in t0\tescaped after t0 (all)\tτ̂ (time)\t95%% CI (time)\tτ̂ (iterations)\tln τ̂ ± σ", res.Name, res.Axis.Label)
 	for _, n := range names {
@@ -140,7 +338,7 @@ func printSweep(res *sweep.Result) {
 		}
 		logTau := "—"
 		if pt.Resolved {
-			logTau = fmt.Sprintf("%.4f ± %.3f", pt.LogTau(), float64(pt.SigmaLogTau))
+			logTau = fmt.Sprintf("%.4f ± %.3f", float64(pt.LnTau), float64(pt.SigmaLogTau))
 		}
 		fmt.Fprintf(tw, "%g\t%.4g\t%d\t%d\t%s\t%d (%d)\t%s\t[%s, %s]\t%s\t%s", pt.Value, pt.X, pt.Particles, pt.Steps, cellNumber(pt.BurnIn),
 			pt.Escaped, pt.EscapedTotal, cellNumber(pt.Tau), cellNumber(pt.TauLo), cellNumber(pt.TauHi), cellNumber(pt.TauIterations), logTau)
@@ -154,59 +352,4 @@ func printSweep(res *sweep.Result) {
 		fmt.Fprintf(tw, "\t%s\n", note)
 	}
 	tw.Flush()
-	f := res.Fit
-	if math.IsNaN(f.Slope) {
-		fmt.Fprintln(stdout, "fit: fewer than two resolved points, no slope")
-	} else {
-		fmt.Fprintf(stdout, "weighted fit of ln τ̂ against %s (weights 1/σ², σ = 1/√E): slope %.5g ± %.2g, intercept %.5g, R² = %.5f over %d points\n",
-			res.Axis.Label, f.Slope, f.SlopeErr, f.Intercept, f.R2, f.N)
-	}
-	keys := make([]string, 0, len(res.Theory))
-	for k := range res.Theory {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(stdout, "theory %s: slope %.5g (R² %.5f)\n", k, res.Theory[k].Slope, res.Theory[k].R2)
-	}
-}
-
-// writeSweepCSV writes sweep.csv: one row per point, a missing number (an unresolved τ, a
-// theory that does not apply) as an empty field.
-func writeSweepCSV(path string, res *sweep.Result) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return usageError{fmt.Errorf("cannot write %s: %v", path, err)}
-	}
-	w := csv.NewWriter(f)
-	names := res.TheoryNames()
-	head := []string{res.Name, "axis_" + res.Axis.Name, "landscape", "lr", "batch", "temp", "particles", "steps", "escaped", "escaped_total",
-		"burn_in_time", "diverged", "rate", "tau_time", "tau_lo_time", "tau_hi_time", "tau_iterations", "ln_tau", "sigma_ln_tau", "resolved",
-		"reached_target", "note", "planned_tau_time", "planned_from", "expected_escapes", "seconds"}
-	for _, n := range names {
-		head = append(head, "theory_"+n+"_tau_time")
-	}
-	w.Write(head)
-	g := func(v float64) string { return host.Number(v).Text(8) }
-	for _, pt := range res.Points {
-		row := []string{g(pt.Value), g(pt.X), pt.Landscape, g(pt.LR), g(pt.Batch), g(pt.Temp), strconv.Itoa(pt.Particles), strconv.Itoa(pt.Steps),
-			strconv.Itoa(pt.Escaped), strconv.Itoa(pt.EscapedTotal), pt.BurnIn.Text(8), strconv.Itoa(pt.Diverged), pt.Rate.Text(8),
-			pt.Tau.Text(8), pt.TauLo.Text(8), pt.TauHi.Text(8), pt.TauIterations.Text(8), g(pt.LogTau()), pt.SigmaLogTau.Text(8),
-			strconv.FormatBool(pt.Resolved), strconv.FormatBool(pt.Reached), pt.Note, pt.Plan.TauGuess.Text(8), pt.Plan.TauSource,
-			g(pt.Plan.Expected), g(pt.Seconds)}
-		for _, n := range names {
-			if v, ok := pt.Theory[n]; ok {
-				row = append(row, g(v))
-			} else {
-				row = append(row, "")
-			}
-		}
-		w.Write(row)
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -101,6 +101,7 @@ func benchFrames(b *testing.B, n int) {
 	b.ReportMetric(per(sum.frame), "frame-ms")
 	b.ReportMetric(1000/per(sum.frame), "frames/s")
 	b.ReportMetric(float64(sum.iters)/k, "iters/frame")
+	b.ReportMetric(float64(sum.iters)*float64(n)/sum.frame.Seconds(), "psteps/s")
 	b.ReportMetric(0, "ns/op")
 	b.Logf("%s, %d particles, %d×%d, window %t: %.1f frames/s", c.Renderer(), n, w, h, window, 1000/per(sum.frame))
 }

@@ -1,10 +1,16 @@
 package view
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/shaders"
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -170,5 +176,47 @@ func TestMappingLetterbox(t *testing.T) {
 	g1, _ := geometryOf(t, "pwq(ha=4,hb=2,a=-1,b=0)", [4]float64{})
 	if m := g1.Mapping(960, 720); m.Viewport != [4]int{PanelWidth + 58, 10, 960 - PanelWidth - 58 - 14, 720 - 50} {
 		t.Errorf("1-D viewport %v, want the whole plot area", m.Viewport)
+	}
+}
+
+// TestDrawProgramsValidate assembles every draw program for each catalogue landscape (the view's
+// generated code: landscape in float, escape condition, projection, record constants), with
+// float and double positions, and compiles it with glslangValidator (the Khronos reference front
+// end; no GL context needed). It also checks that the stand-in record constants of
+// shaders/draw_landscape.glsl are host.RecordGLSL's.
+func TestDrawProgramsValidate(t *testing.T) {
+	bin, err := exec.LookPath("glslangValidator")
+	if err != nil {
+		t.Fatalf("glslangValidator not found: install glslang-tools (make deps): %v", err)
+	}
+	standIn, err := shaders.Source("draw_landscape.glsl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(standIn, host.RecordGLSL()) {
+		t.Errorf("shaders/draw_landscape.glsl's record constants differ from host.RecordGLSL():\n%s", host.RecordGLSL())
+	}
+	dir := t.TempDir()
+	n := 0
+	for _, spec := range []string{"doublewell(k=2,dl=1)", "tilted(c=0.1)", "pwq(ha=4,hb=2,a=-1,b=0)", "styblinski-tang(d=5)",
+		"zhu2d", "muller-brown", "twowell"} {
+		p := viewProblem(t, spec, func(cfg *host.Config) { cfg.Temp = 1; cfg.Dim = 0 })
+		for _, double := range []bool{false, true} {
+			units, err := DrawUnits(p, double)
+			if err != nil {
+				t.Fatalf("%s: %v", spec, err)
+			}
+			for name, u := range units {
+				stage := name[strings.LastIndex(strings.TrimSuffix(name, ".glsl"), ".")+1 : len(name)-len(".glsl")]
+				path := filepath.Join(dir, fmt.Sprintf("draw%d.%s", n, stage))
+				n++
+				if err := os.WriteFile(path, []byte(u.Text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if out, err := exec.Command(bin, "-S", stage, path).CombinedOutput(); err != nil {
+					t.Errorf("%s %s (double %t): glslangValidator: %v\n%s", spec, name, double, err, out)
+				}
+			}
+		}
 	}
 }

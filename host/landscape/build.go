@@ -311,7 +311,7 @@ func (e *env) call(a *ast) (*node, error) {
 		}
 		wantBool := a.name == "select" && i == 0
 		if wantBool && !n.isBool() {
-			return nil, errAt(x.col, "the first argument of select must be a condition such as x < 0")
+			return nil, errAt(x.col, "the first argument of select must be a condition such as x < 0").withExample()
 		}
 		if !wantBool {
 			if err := e.real(n, x.col, a.name); err != nil {

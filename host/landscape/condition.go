@@ -31,7 +31,7 @@ func ParseCondition(src string, dim int) (*Condition, error) {
 		return nil, err
 	}
 	if !n.isBool() {
-		return nil, errAt(0, "a condition must be a comparison such as x > 0.5, combined with && (and), || (or) and ! (not)")
+		return nil, errAt(0, "a condition must be a comparison such as x > 0.5, combined with && (and), || (or) and ! (not)").withExample()
 	}
 	if e.bd.divZero {
 		return nil, errAt(0, "division by zero (a divisor simplifies to the constant 0)")

@@ -38,6 +38,9 @@ func (t token) String() string {
 type Error struct {
 	Column int
 	Msg    string
+	// Example is set when Msg already shows valid input (as in "such as x > 0.5"), so that a
+	// caller need not add an example of its own.
+	Example bool
 }
 
 func (e *Error) Error() string {
@@ -49,6 +52,12 @@ func (e *Error) Error() string {
 
 func errAt(col int, format string, args ...any) *Error {
 	return &Error{Column: col, Msg: fmt.Sprintf(format, args...)}
+}
+
+// withExample marks e as showing valid input.
+func (e *Error) withExample() *Error {
+	e.Example = true
+	return e
 }
 
 // lex splits src into tokens. colOffset is added to every column (used when

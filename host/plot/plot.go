@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/sweep"
@@ -14,6 +15,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
@@ -44,9 +46,6 @@ type Figure struct {
 	Lines                 []Line
 	// HLines are horizontal reference lines (e.g. a ratio of 1, a tolerance band).
 	HLines []HLine
-	// LegendBottomRight puts the legend in the bottom-right corner, for figures that rise to a
-	// plateau (the hazard); the default top-left suits figures that rise to the right.
-	LegendBottomRight bool
 }
 
 // HLine is a horizontal reference line.
@@ -76,8 +75,25 @@ var shapes = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.Tri
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// Plot builds the gonum plot of f.
+// Plot builds the gonum plot of f with its legend placed for a panel of the default size
+// (Width × Height, LegendPlacement); SaveGrid places it for the panel it draws.
 func (f Figure) Plot() (*gplot.Plot, error) {
+	p, marks, err := f.build()
+	if err != nil {
+		return nil, err
+	}
+	place := placeLegend(p, marks, panelCanvas(Width, Height))
+	if place == LegendOutside {
+		place = LegendTopLeft // a bare plot has no room beside it
+	}
+	place.apply(&p.Legend)
+	return p, nil
+}
+
+// build makes the gonum plot of f and returns, beside it, what it draws in data coordinates
+// (markers, error bars, lines), for the legend placement.
+func (f Figure) build() (*gplot.Plot, []mark, error) {
+	var marks []mark
 	p := gplot.New()
 	p.Title.Text = f.Title
 	p.X.Label.Text = f.XLabel
@@ -85,8 +101,6 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.X.Label.TextStyle.Font.Size = vg.Points(10)
 	p.Y.Label.TextStyle.Font.Size = vg.Points(10)
-	p.Legend.Top = !f.LegendBottomRight
-	p.Legend.Left = !f.LegendBottomRight // most figures here rise to the right: the top-left corner is empty
 	p.Legend.TextStyle.Font.Size = vg.Points(8.5)
 	p.Add(plotter.NewGrid())
 	xmin, xmax := math.Inf(1), math.Inf(-1)
@@ -102,8 +116,9 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 		}
 		ln, err := plotter.NewLine(xy)
 		if err != nil {
-			return nil, fmt.Errorf("line %s: %w", l.Name, err)
+			return nil, nil, fmt.Errorf("line %s: %w", l.Name, err)
 		}
+		marks = append(marks, mark{xy: xy, line: true})
 		ln.Color = Colour(l.ColourIndex)
 		ln.Width = vg.Points(1.6)
 		ln.Dashes = dashes[l.Dashes%len(dashes)]
@@ -152,7 +167,11 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 			}
 			sc, err := plotter.NewScatter(xy)
 			if err != nil {
-				return nil, fmt.Errorf("points %s: %w", s.Name, err)
+				return nil, nil, fmt.Errorf("points %s: %w", s.Name, err)
+			}
+			marks = append(marks, mark{xy: xy, line: s.Connect})
+			for i, v := range xy {
+				marks = append(marks, mark{xy: plotter.XYs{{X: v.X, Y: v.Y - yerr[i].Low}, {X: v.X, Y: v.Y + yerr[i].High}}, line: true})
 			}
 			sc.GlyphStyle.Color = col
 			sc.GlyphStyle.Radius = vg.Points(3)
@@ -162,7 +181,7 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 				plotter.YErrorer
 			}{xy, yerr})
 			if err != nil {
-				return nil, fmt.Errorf("error bars %s: %w", s.Name, err)
+				return nil, nil, fmt.Errorf("error bars %s: %w", s.Name, err)
 			}
 			eb.LineStyle.Color = col
 			eb.LineStyle.Width = vg.Points(1)
@@ -179,6 +198,7 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 				sc.GlyphStyle.Radius = vg.Points(3.5)
 				sc.GlyphStyle.Shape = draw.TriangleGlyph{}
 				p.Add(sc)
+				marks = append(marks, mark{xy: open})
 				p.Legend.Add(s.Name+" (unresolved: 95% bound)", sc)
 			}
 		}
@@ -199,34 +219,63 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 		ln.Dashes = dashes[h.Dashes%len(dashes)]
 		ln.Width = vg.Points(1)
 		p.Add(ln)
+		marks = append(marks, mark{xy: ln.XYs, line: true})
 		if h.Name != "" {
 			p.Legend.Add(h.Name, ln)
 		}
 	}
-	return p, nil
+	return p, marks, nil
 }
 
-// Save writes the figures side by side into one PNG of width w·len(figs) and height h (points).
+// Save writes the figures side by side into one PNG, each panel w×h points (plus the width of a
+// legend placed beside a panel, LegendOutside).
 func Save(path string, w, h vg.Length, figs ...Figure) error {
 	return SaveGrid(path, w, h, len(figs), figs...)
 }
 
-// SaveGrid writes the figures into one PNG, cols panels of w×h points a row, row after row.
+// SaveGrid writes the figures into one PNG, cols panels of w×h points a row, row after row. Each
+// legend goes into the corner of its panel that holds no data (LegendPlacement); where every
+// corner holds some, it goes beside the panel on the right, and every column is widened by the
+// widest such legend.
 func SaveGrid(path string, w, h vg.Length, cols int, figs ...Figure) error {
 	if len(figs) == 0 {
 		return fmt.Errorf("plot %s: no figure", path)
 	}
 	cols = max(1, min(cols, len(figs)))
 	rows := (len(figs) + cols - 1) / cols
-	img := vgimg.NewWith(vgimg.UseWH(w*vg.Length(cols), h*vg.Length(rows)), vgimg.UseDPI(110))
-	dc := draw.New(img)
-	tiles := draw.Tiles{Cols: cols, Rows: rows, PadX: vg.Points(12), PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+	plots := make([]*gplot.Plot, len(figs))
+	places := make([]LegendPlace, len(figs))
+	var extra vg.Length
 	for i, f := range figs {
-		p, err := f.Plot()
+		p, marks, err := f.build()
 		if err != nil {
 			return err
 		}
-		p.Draw(tiles.At(dc, i%cols, i/cols))
+		plots[i], places[i] = p, placeLegend(p, marks, panelCanvas(w, h))
+		if places[i] == LegendOutside {
+			extra = max(extra, legendSize(p).X+2*legendGap)
+		}
+	}
+	img := vgimg.NewWith(vgimg.UseWH((w+extra)*vg.Length(cols), h*vg.Length(rows)), vgimg.UseDPI(110))
+	dc := draw.New(img)
+	tiles := panelTiles(cols, rows)
+	for i, p := range plots {
+		tc := tiles.At(dc, i%cols, i/cols)
+		if places[i] != LegendOutside {
+			places[i].apply(&p.Legend)
+			p.Draw(tc)
+			continue
+		}
+		leg := p.Legend
+		p.Legend = gplot.NewLegend() // drawn beside the panel instead
+		pc := draw.Crop(tc, 0, -extra, 0, 0)
+		p.Draw(pc)
+		data := p.DataCanvas(pc)
+		lc := draw.Canvas{Canvas: tc.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: tc.Max.X - extra + legendGap, Y: data.Min.Y}, Max: vg.Point{X: tc.Max.X, Y: data.Max.Y}}}
+		LegendTopLeft.apply(&leg)
+		leg.XOffs, leg.YOffs = 0, 0
+		leg.Draw(lc)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -242,6 +291,153 @@ func SaveGrid(path string, w, h vg.Length, cols int, figs ...Figure) error {
 	return out.Close()
 }
 
+func panelTiles(cols, rows int) draw.Tiles {
+	return draw.Tiles{Cols: cols, Rows: rows, PadX: vg.Points(12), PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+}
+
+// panelCanvas is the canvas of one w×h panel of a grid (its tile), for measuring; it draws
+// nowhere.
+func panelCanvas(w, h vg.Length) draw.Canvas {
+	c := draw.Canvas{Canvas: &recorder.Canvas{}, Rectangle: vg.Rectangle{Max: vg.Point{X: w, Y: h}}}
+	return panelTiles(1, 1).At(c, 0, 0)
+}
+
+// LegendPlace is where a panel's legend goes.
+type LegendPlace int
+
+// The legend places: a corner of the data area, or beside the panel on the right.
+const (
+	LegendTopLeft LegendPlace = iota
+	LegendTopRight
+	LegendBottomRight
+	LegendBottomLeft
+	LegendOutside
+)
+
+func (l LegendPlace) String() string {
+	return [...]string{"top-left", "top-right", "bottom-right", "bottom-left", "outside-right"}[l]
+}
+
+// legendGap is the space between the legend and the axes (inside) or the panel (outside).
+const legendGap = vg.Length(5)
+
+func (l LegendPlace) apply(leg *gplot.Legend) {
+	leg.Top = l == LegendTopLeft || l == LegendTopRight || l == LegendOutside
+	leg.Left = l == LegendTopLeft || l == LegendBottomLeft || l == LegendOutside
+	leg.XOffs, leg.YOffs = legendGap, -legendGap
+	if !leg.Left {
+		leg.XOffs = -legendGap
+	}
+	if !leg.Top {
+		leg.YOffs = legendGap
+	}
+}
+
+// legendSize is the width and height of p's legend.
+func legendSize(p *gplot.Plot) vg.Point {
+	return p.Legend.Rectangle(draw.Canvas{Canvas: &recorder.Canvas{}}).Size()
+}
+
+// mark is something a figure draws, in data coordinates: markers at the points, or a polyline.
+type mark struct {
+	xy   plotter.XYs
+	line bool
+}
+
+// LegendPlacement is where SaveGrid puts the legend of f drawn in a w×h panel: the first corner,
+// in the order top-left, top-right, bottom-right, bottom-left, whose legend-sized box (plus a
+// margin for the markers) holds no marker, error bar or stretch of a line; LegendOutside (beside
+// the panel, on the right) when every corner holds some, or when the legend would fill more than
+// 60% of the width or 90% of the height of the data area.
+func (f Figure) LegendPlacement(w, h vg.Length) (LegendPlace, error) {
+	p, marks, err := f.build()
+	if err != nil {
+		return 0, err
+	}
+	return placeLegend(p, marks, panelCanvas(w, h)), nil
+}
+
+// CornerCounts is the number of data marks (markers, and samples every 0.5% of the data area along
+// error bars and lines) in each corner box of the legend's size, in LegendPlace order, for a w×h
+// panel.
+func (f Figure) CornerCounts(w, h vg.Length) ([4]int, error) {
+	p, marks, err := f.build()
+	if err != nil {
+		return [4]int{}, err
+	}
+	counts, _ := cornerCounts(p, marks, panelCanvas(w, h))
+	return counts, nil
+}
+
+func placeLegend(p *gplot.Plot, marks []mark, c draw.Canvas) LegendPlace {
+	counts, fits := cornerCounts(p, marks, c)
+	if !fits {
+		return LegendOutside
+	}
+	for i, n := range counts {
+		if n == 0 {
+			return LegendPlace(i)
+		}
+	}
+	return LegendOutside
+}
+
+// cornerCounts counts the marks in each corner box; fits is false when the legend is too large
+// for any corner.
+func cornerCounts(p *gplot.Plot, marks []mark, c draw.Canvas) (counts [4]int, fits bool) {
+	data := p.DataCanvas(c) // also settles the axis ranges
+	size := legendSize(p)
+	dw, dh := float64(data.Size().X), float64(data.Size().Y)
+	if size.X == 0 || dw <= 0 || dh <= 0 {
+		return counts, true
+	}
+	// The legend is drawn from the edge of the axes, legendGap inside; a marker reaches 3.5 points
+	// beyond its centre.
+	const markerReach = 4
+	bw := (float64(size.X+2*legendGap) + markerReach) / dw
+	bh := (float64(size.Y+2*legendGap) + markerReach) / dh
+	if bw > 0.6 || bh > 0.9 {
+		return counts, false
+	}
+	in := func(u, v float64) {
+		if !finite(u) || !finite(v) {
+			return
+		}
+		left, right, top, bottom := u < bw, u > 1-bw, v > 1-bh, v < bh
+		if top && left {
+			counts[LegendTopLeft]++
+		}
+		if top && right {
+			counts[LegendTopRight]++
+		}
+		if bottom && right {
+			counts[LegendBottomRight]++
+		}
+		if bottom && left {
+			counts[LegendBottomLeft]++
+		}
+	}
+	for _, m := range marks {
+		for i, pt := range m.xy {
+			u, v := p.X.Norm(pt.X), p.Y.Norm(pt.Y)
+			in(u, v)
+			if !m.line || i == 0 {
+				continue
+			}
+			u0, v0 := p.X.Norm(m.xy[i-1].X), p.Y.Norm(m.xy[i-1].Y)
+			if !finite(u0) || !finite(v0) {
+				continue
+			}
+			n := min(int(math.Ceil(math.Hypot(u-u0, v-v0)/0.005)), 100_000)
+			for k := 1; k < n; k++ {
+				t := float64(k) / float64(n)
+				in(u0+t*(u-u0), v0+t*(v-v0))
+			}
+		}
+	}
+	return counts, true
+}
+
 // Default panel size.
 const (
 	Width  = 5.2 * vg.Inch
@@ -251,22 +447,92 @@ const (
 // LogTauLabel is the y label of every ln τ̂ plot.
 const LogTauLabel = "ln τ̂ (τ in units of continuous time, t = iterations·η)"
 
-// SweepFigure is the figure of a sweep: ln τ̂ with Garwood error bars against the sweep axis,
-// and one line per applicable theory.
-func SweepFigure(r *sweep.Result, title string) Figure {
-	f := Figure{Title: title, XLabel: r.Axis.Label, YLabel: LogTauLabel}
-	f.Points = append(f.Points, MeasuredPoints("measured τ̂ (95% CI)", r.Points, 0))
-	for i, n := range r.TheoryNames() {
-		f.Lines = append(f.Lines, TheoryLine("theory: "+n, n, r.Points, i+1, i))
-	}
-	if fit := r.Fit; finite(fit.Slope) {
-		var x, y []float64
-		for _, pt := range r.Points {
-			x, y = append(x, pt.X), append(y, fit.Intercept+fit.Slope*pt.X)
+// SweepFigures are the panels of a sweep, one per axis of s.Panels: ln τ̂ with Garwood error bars
+// against the axis, a line per applicable theory labelled with its kind, and the weighted fit.
+// Every series is drawn in every panel whose axis applies to its noise model, so that with
+// --compare noise=sgd-hessian,sgld the panel against 1/k (where SGD's exponential law is straight)
+// stands beside the panel against ln k (where SGLD's power law is straight, slope −1). With one
+// panel its title is title; with several each is lettered and says what a straight line means.
+func SweepFigures(s *sweep.Set, title string) []Figure {
+	multi := len(s.Series) > 1
+	var figs []Figure
+	for pi, panel := range s.Panels {
+		f := Figure{Title: title, XLabel: panel.Axis.Label, YLabel: LogTauLabel}
+		if len(s.Panels) > 1 {
+			f.Title = fmt.Sprintf("(%c) %s\nagainst %s: %s", 'a'+pi, title, panel.Axis.Label, panel.Axis.Reading)
 		}
-		f.Lines = append(f.Lines, Line{Name: fmt.Sprintf("weighted fit, slope %.4g, R² %.4f", fit.Slope, fit.R2), X: x, Y: y, ColourIndex: 5, Dashes: 2})
+		for si, r := range s.Series {
+			fit, ok := panel.Fits[r.Label]
+			if !ok {
+				continue // the axis does not apply to this noise model
+			}
+			pts := make([]sweep.Point, 0, len(r.Points))
+			for _, pt := range r.Points {
+				if x, ok := pt.XByAxis[panel.Axis.Name]; ok {
+					pt.X = x
+				}
+				pts = append(pts, pt)
+			}
+			prefix, colour, fitColour := "", 0, 5
+			if multi {
+				prefix, colour, fitColour = r.Label+": ", si, si
+			}
+			f.Points = append(f.Points, MeasuredPoints(prefix+"measured τ̂ (95% CI)", pts, colour))
+			names := r.TheoryNames()
+			if multi {
+				names = fewTheories(r)
+			}
+			for j, n := range names {
+				if multi {
+					f.Lines = append(f.Lines, TheoryLine(prefix+"theory: "+n, n, pts, si, []int{1, 3, 0}[j%3]))
+				} else {
+					f.Lines = append(f.Lines, TheoryLine("theory: "+n, n, pts, j+1, j))
+				}
+			}
+			// With several panels a series' fit is drawn on its own natural axis only (the table and
+			// the JSON hold its fit on every axis).
+			if finite(fit.Slope) && (len(s.Panels) == 1 || r.Axis.Name == panel.Axis.Name) {
+				var x, y []float64
+				for _, pt := range pts {
+					x, y = append(x, pt.X), append(y, fit.Intercept+fit.Slope*pt.X)
+				}
+				f.Lines = append(f.Lines, Line{Name: fmt.Sprintf("%sweighted fit, slope %.4g, R² %.4f", prefix, fit.Slope, fit.R2), X: x, Y: y, ColourIndex: fitColour, Dashes: 2})
+			}
+		}
+		figs = append(figs, f)
 	}
-	return f
+	return figs
+}
+
+// fewTheories are the theory lines of a series drawn beside other series: the preferred exact
+// value (host.TheoryPreference: the discrete chain's, else the quadrature) and every asymptotic
+// formula, so that a panel with several series keeps a legible legend.
+func fewTheories(r *sweep.Result) []string {
+	have := map[string]bool{}
+	for _, n := range r.TheoryNames() {
+		have[n] = true
+	}
+	var out []string
+	exact := false
+	for _, n := range host.TheoryPreference {
+		if !have[n] {
+			continue
+		}
+		delete(have, n)
+		if strings.HasPrefix(r.TheoryKinds[n], "exact") {
+			if exact {
+				continue
+			}
+			exact = true
+		}
+		out = append(out, n)
+	}
+	for _, n := range r.TheoryNames() {
+		if have[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // MeasuredPoints turns sweep points into a series of ln τ̂ with ln of the Garwood interval.
@@ -288,14 +554,22 @@ func MeasuredPoints(name string, pts []sweep.Point, colour int) Points {
 	return s
 }
 
-// TheoryLine is ln τ of the theory named key at every point that has it.
+// TheoryLine is ln τ of the theory named key at every point that has it. The name gets the
+// theory's kind appended, "theory: quadrature (exact-continuous)", unless it already says it.
 func TheoryLine(name, key string, pts []sweep.Point, colour, dash int) Line {
 	l := Line{Name: name, ColourIndex: colour, Dashes: dash}
+	kind := ""
 	for _, pt := range pts {
 		if v, ok := pt.Theory[key]; ok {
 			l.X = append(l.X, pt.X)
 			l.Y = append(l.Y, math.Log(v))
+			if kind == "" {
+				kind = pt.TheoryKinds[key]
+			}
 		}
+	}
+	if kind != "" && !strings.Contains(name, kind) {
+		l.Name += " (" + kind + ")"
 	}
 	return l
 }
@@ -306,7 +580,7 @@ func TheoryLine(name, key string, pts []sweep.Point, colour, dash int) Line {
 // A plateau after t0 is what makes the reported rate the quasi-stationary one.
 func HazardFigure(r *host.Result, title string) Figure {
 	qs := r.BurnIn
-	f := Figure{Title: title, XLabel: "time t = iterations·η", YLabel: "hazard (escapes per survivor per unit time)", LegendBottomRight: true}
+	f := Figure{Title: title, XLabel: "time t = iterations·η", YLabel: "hazard (escapes per survivor per unit time)"}
 	pts := Points{Name: "hazard per bin (95% CI)", ColourIndex: 0}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, h := range qs.Hazard {

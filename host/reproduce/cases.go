@@ -361,8 +361,8 @@ func caseK6(r *runner) error {
 		var esc [2]int
 		for i, side := range []struct {
 			open    host.BackendFactory
-			backend string
-		}{{r.opt.Primary, r.opt.Backend}, {r.opt.Reference, "cpu"}} {
+			backend host.BackendKind
+		}{{r.opt.Primary, r.opt.Backend}, {r.opt.Reference, host.CPU}} {
 			cfg := r.base(pwqSpec, c.noise, 0.02)
 			cfg.Temp, cfg.Batch, cfg.Particles, cfg.Steps, cfg.Backend = c.temp, c.batch, n, c.steps, side.backend
 			pt, err := sweep.MeasurePoint(r.ctx, cfg, sweep.Options{AutoSize: false}, side.open)
@@ -379,7 +379,7 @@ func caseK6(r *runner) error {
 			Measured: F(rates[0] - rates[1]), Sigma: F(sigma), Predicted: 0, Kind: Within, NSigma: 3,
 			Note: fmt.Sprintf("κ̂ = %.5g (%s, %d escapes) and %.5g (cpu, %d escapes)", rates[0], r.opt.Backend, esc[0], rates[1], esc[1])})
 	}
-	if r.opt.Backend == "cpu" {
+	if r.opt.Backend == host.CPU {
 		r.note("The primary backend is the CPU reference itself: K6 compares it with itself and passes trivially.")
 	}
 	return nil

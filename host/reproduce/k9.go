@@ -3,7 +3,6 @@ package reproduce
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
@@ -90,7 +89,7 @@ func caseK9(r *runner) error {
 			c.Measured, c.Sigma = F(*e.Rate), F(*e.Rate/math.Sqrt(float64(e.Escaped)))
 			ratio.X, ratio.Y = append(ratio.X, float64(i)), append(ratio.Y, *e.Rate/kd)
 			ratio.YLo, ratio.YHi = append(ratio.YLo, e.RateCI95[0]/kd), append(ratio.YHi, e.RateCI95[1]/kd)
-		} else if k.mayRefuse && strings.Contains(e.Note, "run longer") {
+		} else if k.mayRefuse && qs.ShortWindow && !m.Stability.Unstable {
 			// Refused with the remedy: what a too-short window must give (docs/theory.md §3).
 			c.Name += " (refuses or agrees)"
 			c.Claim = "a window too short for a plateau of the hazard is refused with its reason, never a confident wrong number"

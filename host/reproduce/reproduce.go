@@ -18,8 +18,8 @@ type Options struct {
 	Out   string
 	// Primary runs every case; Reference is the CPU reference of K6.
 	Primary, Reference host.BackendFactory
-	// Backend names the primary backend in Config.Backend ("gpu" or "cpu").
-	Backend string
+	// Backend names the primary backend in Config.Backend (host.GPU or host.CPU).
+	Backend host.BackendKind
 	// Scale multiplies every escape target and budget (default 1); tests shrink it.
 	Scale float64
 	// Cases selects a subset such as {"K1", "K6"}; nil runs all.
@@ -36,33 +36,33 @@ type Options struct {
 // run's host.Measurement: the quasi-stationary estimate after the burn-in, its Garwood interval,
 // the escapes after the burn-in it is made of, the theory values.
 type Run struct {
-	Label         string       `json:"label"`
-	Landscape     string       `json:"landscape"`
-	Noise         string       `json:"noise"`
-	LR            F            `json:"lr"`
-	Batch         F            `json:"batch,omitempty"`
-	Temp          F            `json:"temp,omitempty"`
-	Start         []float64    `json:"start,omitempty"`
-	Absorb        bool         `json:"absorb"`
-	X             F            `json:"x"`
-	Particles     int          `json:"particles"`
-	Steps         int          `json:"steps"`
-	Escaped       int          `json:"escaped"` // after the burn-in: the escapes the rate is made of
-	EscapedTotal  int          `json:"escaped_total"`
-	Diverged      int          `json:"diverged"`
-	BurnIn        F            `json:"burn_in"` // t0
-	Resolved      bool         `json:"resolved"`
-	Note          string       `json:"note,omitempty"`
-	Tau           F            `json:"tau"`
-	TauCI95       [2]F         `json:"tau_ci95"`
-	TauIterations F            `json:"tau_iterations"`
-	Rate          F            `json:"rate"`
-	Reached       bool         `json:"reached_target"`
-	Target        int          `json:"target_escapes"`
-	Plan          sweep.Plan   `json:"plan"`
-	Theory        map[string]F `json:"theory"`
-	Seconds       F            `json:"seconds"`
-	Backend       string       `json:"backend"`
+	Label         string           `json:"label"`
+	Landscape     string           `json:"landscape"`
+	Noise         string           `json:"noise"`
+	LR            F                `json:"lr"`
+	Batch         F                `json:"batch,omitempty"`
+	Temp          F                `json:"temp,omitempty"`
+	Start         []float64        `json:"start,omitempty"`
+	Absorb        bool             `json:"absorb"`
+	X             F                `json:"x"`
+	Particles     int              `json:"particles"`
+	Steps         int              `json:"steps"`
+	Escaped       int              `json:"escaped"` // after the burn-in: the escapes the rate is made of
+	EscapedTotal  int              `json:"escaped_total"`
+	Diverged      int              `json:"diverged"`
+	BurnIn        F                `json:"burn_in"` // t0
+	Resolved      bool             `json:"resolved"`
+	Note          string           `json:"note,omitempty"`
+	Tau           F                `json:"tau"`
+	TauCI95       [2]F             `json:"tau_ci95"`
+	TauIterations F                `json:"tau_iterations"`
+	Rate          F                `json:"rate"`
+	Reached       bool             `json:"reached_target"`
+	Target        int              `json:"target_escapes"`
+	Plan          sweep.Plan       `json:"plan"`
+	Theory        map[string]F     `json:"theory"`
+	Seconds       F                `json:"seconds"`
+	Backend       host.BackendKind `json:"backend"`
 	// pt keeps the point for fits and figures.
 	pt *sweep.Point
 }
@@ -83,14 +83,14 @@ type Case struct {
 
 // Report is the whole reproduction, written as results.json.
 type Report struct {
-	Version  string    `json:"version"`
-	Backend  string    `json:"backend"`
-	Renderer string    `json:"renderer"`
-	Quick    bool      `json:"quick"`
-	Scale    F         `json:"scale"`
-	Started  time.Time `json:"started"`
-	Seconds  F         `json:"seconds"`
-	Cases    []*Case   `json:"cases"`
+	Version  string           `json:"version"`
+	Backend  host.BackendKind `json:"backend"`
+	Renderer string           `json:"renderer"`
+	Quick    bool             `json:"quick"`
+	Scale    F                `json:"scale"`
+	Started  time.Time        `json:"started"`
+	Seconds  F                `json:"seconds"`
+	Cases    []*Case          `json:"cases"`
 }
 
 // Checks lists every check of every case in order.
@@ -155,7 +155,7 @@ func Execute(ctx context.Context, opt Options) (*Report, error) {
 		opt.Scale = 1
 	}
 	if opt.Backend == "" {
-		opt.Backend = "gpu"
+		opt.Backend = host.GPU
 	}
 	if opt.Primary == nil {
 		return nil, fmt.Errorf("reproduce: no primary backend")
@@ -254,7 +254,7 @@ func (r *runner) measure(label string, cfg host.Config, target int) (*Run, error
 // safety is the planned escapes over the target in reproduce's measurements (sweep.PlanSize).
 const safety = 1.3
 
-func (r *runner) measureOn(label string, cfg host.Config, target int, open host.BackendFactory, backend string) (*Run, error) {
+func (r *runner) measureOn(label string, cfg host.Config, target int, open host.BackendFactory, backend host.BackendKind) (*Run, error) {
 	cfg.Backend = backend
 	o := sweep.Options{Budget: r.budget, TargetEscapes: target, Safety: safety, AutoSize: true, SizeParticles: true}
 	pt, err := sweep.MeasurePoint(r.ctx, cfg, o, open)
@@ -276,7 +276,7 @@ func (r *runner) measureOn(label string, cfg host.Config, target int, open host.
 	return run, nil
 }
 
-func newRun(label string, pt *sweep.Point, target int, backend string) *Run {
+func newRun(label string, pt *sweep.Point, target int, backend host.BackendKind) *Run {
 	cfg := pt.Problem.Config
 	run := &Run{Label: label, Landscape: cfg.Landscape, Noise: string(cfg.Noise), LR: F(cfg.LR), Absorb: cfg.Absorb,
 		Start: cfg.Start, X: F(pt.X), Particles: pt.Particles, Steps: pt.Steps, Escaped: pt.Escaped, EscapedTotal: pt.EscapedTotal,

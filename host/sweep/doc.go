@@ -11,11 +11,18 @@
 //   - plan.go: run sizing for a target escape count, the one home of that rule: SizeFor (particles,
 //     about EscapeFraction of them escaping), PlanSize (iterations), TauGuess (the τ a plan is made
 //     for, in host.TheoryPreference order), and the defaults of a sweep (Defaults);
-//   - axis.go: the x axis of the fit and plot (NewAxis);
+//   - axis.go: the x axis of the fit and plot (NewAxis), by default the one on which theory
+//     predicts a straight line of ln τ for the varied NAME and noise model (NaturalAxis: 1/k under
+//     SGD noise, ln k under sgld, B/η, 1/T, …);
 //   - fit.go: weighted least-squares lines (FitLine);
 //   - sweep.go: RunSweep and MeasurePoint, whose Point carries the numbers of the run's
 //     host.Measurement (the quasi-stationary rate after the burn-in, its interval, the escapes it is
-//     made of, the theory values and comparisons) without recomputing them.
+//     made of, the theory values with their kinds and comparisons) without recomputing them;
+//   - compare.go: --compare NAME=v1,v2,… (ParseCompare, ApplyCompare; which model-specific flags
+//     apply to which noise model, Applies) and RunSet, which runs one series per compared value and
+//     collects the panels (one per distinct axis) of a Set;
+//   - write.go: the Set's CSV (one header, one row per point, one column per quantity that applies,
+//     units and theory kinds on '#' lines) and, through its JSON tags, the sweep's JSON document.
 //
 // Backends arrive as a host.BackendFactory, so the package needs neither GL nor the CPU reference.
 package sweep

@@ -29,9 +29,9 @@ const (
 // a relaxation bias of order (1/H_a)/τ.
 const EscapeFraction = 0.4
 
-// DefaultBudget is the particle-steps per point on a backend ("gpu" or "cpu").
-func DefaultBudget(backend string) float64 {
-	if backend == "cpu" {
+// DefaultBudget is the particle-steps per point on a backend.
+func DefaultBudget(backend host.BackendKind) float64 {
+	if backend == host.CPU {
 		return DefaultBudgetCPU
 	}
 	return DefaultBudgetGPU
@@ -40,7 +40,7 @@ func DefaultBudget(backend string) float64 {
 // Defaults are the options of a sweep on backend without flags: each point sized for
 // DefaultEscapes × DefaultSafety escapes with SizeFor particles, within DefaultBudget(backend).
 // Base, Name and Values are the caller's.
-func Defaults(backend string) Options {
+func Defaults(backend host.BackendKind) Options {
 	return Options{Budget: DefaultBudget(backend), TargetEscapes: DefaultEscapes, Safety: DefaultSafety, AutoSize: true, SizeParticles: true}
 }
 

@@ -23,7 +23,13 @@ type Options struct {
 	Safety        float64
 	AutoSize      bool
 	SizeParticles bool
+	// Compare and CompareValues repeat the sweep once per value of another run flag, of a
+	// landscape parameter, or of "noise" (RunSet, ApplyCompare); "" runs one series.
+	Compare       string
+	CompareValues []string
 	Progress      func(msg string)
+	// label and compareValue name the series of a comparison (SeriesOptions).
+	label, compareValue string
 }
 
 // normalised fills the defaults. Varying particles or steps turns sizing off: the sizing would
@@ -66,25 +72,35 @@ func (o Options) PointConfig(v float64) (host.Config, error) {
 // numbers are those of the run's host.Measurement, not recomputed: the reported quasi-stationary
 // estimate after the burn-in (rate, τ, their Garwood intervals, the escapes after the burn-in it
 // is made of), the burn-in itself, the theory values and the comparisons. The τ and rate fields
-// are NaN (null in JSON, empty in CSV) when unresolved, and Note says why.
+// are NaN (null in JSON, empty in CSV) when unresolved, and Note says why. Batch, Temp and Floor
+// are nil (absent in JSON, no CSV field) where the point's noise model does not use them
+// (Applies).
 type Point struct {
-	Value     float64 `json:"value"`
-	X         float64 `json:"x"`
-	Landscape string  `json:"landscape"`
-	LR        float64 `json:"lr"`
-	Batch     float64 `json:"batch"`
-	Temp      float64 `json:"temp"`
-	Plan      Plan    `json:"plan"`
-	Particles int     `json:"particles"`
-	Steps     int     `json:"steps"`
+	Value float64 `json:"value"`
+	X     float64 `json:"x"` // on the axis of the point's series (Result.Axis)
+	// XByAxis is the point on the axis of every panel of a comparison that applies to it (Set.Panels).
+	XByAxis   map[string]float64 `json:"x_by_axis,omitempty"`
+	Series    string             `json:"series,omitempty"` // the label of a compared series, "noise=sgld"
+	Landscape string             `json:"landscape"`
+	Noise     host.NoiseModel    `json:"noise"`
+	LR        float64            `json:"lr"`
+	Batch     *float64           `json:"batch,omitempty"`
+	Temp      *float64           `json:"temp,omitempty"`
+	Floor     *float64           `json:"floor,omitempty"`
+	Seed      uint64             `json:"seed"`
+	Plan      Plan               `json:"plan"`
+	Particles int                `json:"particles"`
+	Steps     int                `json:"steps"`
 	// Escaped counts the escapes after the burn-in, which the rate is made of; EscapedTotal every
 	// escape in the window.
 	Escaped      int `json:"escaped"`
 	EscapedTotal int `json:"escaped_total"`
 	Diverged     int `json:"diverged"`
-	// BurnIn is the burn-in t0 (continuous time) and BurnInRule how it was chosen.
+	// BurnIn is the burn-in t0 (continuous time) and BurnInRule how it was chosen; Exposure the
+	// particle-time after it that the rate divides by.
 	BurnIn     host.Number    `json:"burn_in"`
 	BurnInRule string         `json:"burn_in_rule"`
+	Exposure   host.Number    `json:"exposure_time"`
 	Rate       host.Number    `json:"rate"`
 	RateCI95   [2]host.Number `json:"rate_ci95"`
 	Tau        host.Number    `json:"tau"`
@@ -92,31 +108,55 @@ type Point struct {
 	TauHi      host.Number    `json:"tau_hi"`
 	// TauIterations is Tau/η.
 	TauIterations host.Number `json:"tau_iterations"`
+	LnTau         host.Number `json:"ln_tau"`
 	SigmaLogTau   host.Number `json:"sigma_log_tau"` // 1/√E, E the escapes after the burn-in (Poisson)
 	Resolved      bool        `json:"resolved"`
 	Note          string      `json:"note,omitempty"` // the estimate's note: why it is unresolved
 	Reached       bool        `json:"reached"`        // at least TargetEscapes escapes after the burn-in
-	// Theory is τ of every applicable prediction; Comparisons the measured/theory ratios and z.
+	// Theory is τ of every applicable prediction and TheoryKinds its kind (exact-discrete,
+	// exact-continuous, asymptotic: host/theory.Kind); Comparisons the measured/theory ratios and z.
 	Theory      map[string]float64         `json:"theory"`
+	TheoryKinds map[string]string          `json:"theory_kinds"`
 	Comparisons map[string]host.Comparison `json:"comparisons,omitempty"`
 	Warnings    []string                   `json:"warnings,omitempty"`
 	Seconds     float64                    `json:"seconds"`
-	Result      *host.Result               `json:"-"`
-	Problem     *host.Problem              `json:"-"`
+	// Measurement is the run's whole measurement record (host.Measurement), for the JSON document.
+	Measurement *Measurement  `json:"measurement,omitempty"`
+	Result      *host.Result  `json:"-"`
+	Problem     *host.Problem `json:"-"`
+}
+
+// Measurement is host.Measurement as it is written into a sweep's JSON: the full estimate, the
+// quasi-stationary record (burn-in, window estimate, hazard against time), the step-size
+// stability, every prediction (τ, rate, kind, formula, or the reason it does not apply), the
+// comparisons and the warnings.
+type Measurement struct {
+	Estimate        host.Estimate              `json:"estimate"`
+	QuasiStationary host.QuasiStationary       `json:"quasi_stationary"`
+	Stability       host.Stability             `json:"stability"`
+	Theory          any                        `json:"theory"` // map[string]theory.Prediction
+	Comparisons     map[string]host.Comparison `json:"comparisons"`
+	Warnings        []string                   `json:"warnings,omitempty"`
 }
 
 // LogTau is ln τ̂ (NaN when unresolved).
 func (pt Point) LogTau() float64 { return math.Log(float64(pt.Tau)) }
 
-// Result is a finished sweep.
+// Result is a finished sweep: one series of a comparison (Set).
 type Result struct {
-	Name   string             `json:"name"`
-	Axis   Axis               `json:"axis"`
-	Points []Point            `json:"points"`
-	Target int                `json:"target_escapes"`
-	Budget float64            `json:"budget"`
-	Fit    LineFit            `json:"fit"`    // ln τ̂ against the axis, weights 1/σ²
-	Theory map[string]LineFit `json:"theory"` // ln τ of each theory line against the axis
+	Name string `json:"name"`
+	// Label names the series of a comparison ("noise=sgld"), CompareValue its value; both empty
+	// without --compare.
+	Label        string             `json:"label,omitempty"`
+	CompareValue string             `json:"compare_value,omitempty"`
+	Noise        host.NoiseModel    `json:"noise"`
+	Axis         Axis               `json:"axis"`
+	Points       []Point            `json:"points"`
+	Target       int                `json:"target_escapes"`
+	Budget       float64            `json:"budget"`
+	Fit          LineFit            `json:"fit"`    // ln τ̂ against the axis, weights 1/σ²
+	Theory       map[string]LineFit `json:"theory"` // ln τ of each theory line against the axis
+	TheoryKinds  map[string]string  `json:"theory_kinds"`
 }
 
 // RunSweep measures every value on backends from open.
@@ -126,7 +166,8 @@ func RunSweep(ctx context.Context, o Options, open host.BackendFactory) (*Result
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Name: o.Name, Axis: axis, Target: o.TargetEscapes, Budget: o.Budget, Theory: map[string]LineFit{}}
+	res := &Result{Name: o.Name, Label: o.label, CompareValue: o.compareValue, Noise: o.Base.Noise, Axis: axis, Target: o.TargetEscapes,
+		Budget: o.Budget, Theory: map[string]LineFit{}, TheoryKinds: map[string]string{}}
 	for i, v := range o.Values {
 		if ctx.Err() != nil {
 			break
@@ -141,10 +182,18 @@ func RunSweep(ctx context.Context, o Options, open host.BackendFactory) (*Result
 		}
 		pt.Value = v
 		pt.X = axis.Of(pt.Problem, v)
+		pt.Series = o.label
 		res.Points = append(res.Points, *pt)
+		for n, k := range pt.TheoryKinds {
+			res.TheoryKinds[n] = k
+		}
 		if o.Progress != nil {
-			o.Progress(fmt.Sprintf("[%d/%d] %s=%g: %d escaped after t0 = %.4g (%d in all) of %d × %d iterations, τ̂ = %.4g (%.1f s)",
-				i+1, len(o.Values), o.Name, v, pt.Escaped, float64(pt.BurnIn), pt.EscapedTotal, pt.Particles, pt.Steps, float64(pt.Tau), pt.Seconds))
+			prefix := ""
+			if o.label != "" {
+				prefix = o.label + " "
+			}
+			o.Progress(fmt.Sprintf("%s[%d/%d] %s=%g: %d escaped after t0 = %.4g (%d in all) of %d × %d iterations, τ̂ = %.4g (%.1f s)",
+				prefix, i+1, len(o.Values), o.Name, v, pt.Escaped, float64(pt.BurnIn), pt.EscapedTotal, pt.Particles, pt.Steps, float64(pt.Tau), pt.Seconds))
 		}
 	}
 	res.fit()
@@ -209,23 +258,38 @@ func pointFrom(r *host.Result, plan Plan, target int) *Point {
 	m := r.Measurement()
 	e := m.Estimate
 	nan := host.NaN()
-	pt := &Point{Landscape: r.Config.Landscape, LR: r.Config.LR, Batch: r.Config.Batch, Temp: r.Config.Temp,
+	cfg := r.Config
+	pt := &Point{Landscape: cfg.Landscape, Noise: cfg.Noise, LR: cfg.LR, Seed: cfg.Seed,
 		Plan: plan, Particles: r.Particles, Steps: r.Steps, Escaped: e.Escaped, EscapedTotal: r.EscapedTotal, Diverged: r.Diverged,
-		BurnIn: host.Number(m.QuasiStationary.BurnInTime), BurnInRule: m.QuasiStationary.BurnInRule,
+		BurnIn: host.Number(m.QuasiStationary.BurnInTime), BurnInRule: m.QuasiStationary.BurnInRule, Exposure: host.Number(e.Exposure),
 		Rate: nan, RateCI95: [2]host.Number{host.Number(e.RateCI95[0]), host.Number(e.RateCI95[1])},
-		Tau: nan, TauLo: host.Number(e.TauCI95[0]), TauHi: host.Number(e.TauCI95[1]), TauIterations: nan, SigmaLogTau: nan,
-		Resolved: e.Resolved, Note: e.Note, Reached: e.Escaped >= target, Theory: map[string]float64{},
-		Comparisons: m.Comparisons, Warnings: m.Warnings, Seconds: r.Seconds, Result: r}
+		Tau: nan, TauLo: host.Number(e.TauCI95[0]), TauHi: host.Number(e.TauCI95[1]), TauIterations: nan, LnTau: nan, SigmaLogTau: nan,
+		Resolved: e.Resolved, Note: e.Note, Reached: e.Escaped >= target, Theory: map[string]float64{}, TheoryKinds: map[string]string{},
+		Comparisons: m.Comparisons, Seconds: r.Seconds, Result: r}
+	for _, w := range m.Warnings {
+		pt.Warnings = append(pt.Warnings, fmt.Sprint(w)) // the message
+	}
+	pt.Measurement = &Measurement{Estimate: e, QuasiStationary: m.QuasiStationary, Stability: m.Stability, Theory: m.Theory,
+		Comparisons: m.Comparisons, Warnings: pt.Warnings}
+	param := func(name string, v float64) *float64 {
+		if !Applies(name, cfg.Noise) {
+			return nil
+		}
+		return &v
+	}
+	pt.Batch, pt.Temp, pt.Floor = param("batch", cfg.Batch), param("temp", cfg.Temp), param("floor", cfg.Floor)
 	if e.Rate != nil {
 		pt.Rate = host.Number(*e.Rate)
 	}
 	if e.Tau != nil {
 		pt.Tau, pt.TauIterations = host.Number(*e.Tau), host.Number(*e.TauIterations)
+		pt.LnTau = host.Number(math.Log(*e.Tau))
 		pt.SigmaLogTau = host.Number(1 / math.Sqrt(float64(e.Escaped)))
 	}
 	for name, pr := range m.Theory {
 		if pr.Tau != nil && isFinite(*pr.Tau) {
 			pt.Theory[name] = *pr.Tau
+			pt.TheoryKinds[name] = string(pr.Kind)
 		}
 	}
 	return pt

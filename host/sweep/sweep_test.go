@@ -83,14 +83,14 @@ func TestNewAxis(t *testing.T) {
 		varied string
 		noise  host.NoiseModel
 		want   string
-	}{{"k", host.SGDHessian, "1/k"}, {"k", host.SGLD, "1/k"}, {"batch", host.SGDHessian, "B/eta"}, {"lr", host.SGDLoss, "B/eta"}, {"lr", host.SGLD, "value"},
+	}{{"k", host.SGDHessian, "1/k"}, {"k", host.SGDLoss, "1/k"}, {"k", host.SGLD, "logk"}, {"batch", host.SGDHessian, "B/eta"}, {"lr", host.SGDLoss, "B/eta"}, {"lr", host.SGLD, "value"},
 		{"temp", host.SGLD, "1/T"}, {"l0", host.SGDLoss, "log-loss-ratio"}, {"seed", host.SGLD, "value"}} {
 		a, err := NewAxis("", c.varied, c.noise)
 		if err != nil || a.Name != c.want {
 			t.Errorf("natural axis of %s under %s = %q, want %q", c.varied, c.noise, a.Name, c.want)
 		}
 	}
-	if a, _ := NewAxis("logk", "k", host.SGLD); a.Name != "logk" {
+	if a, _ := NewAxis("1/k", "k", host.SGLD); a.Name != "1/k" {
 		t.Error("override ignored")
 	}
 	if _, err := NewAxis("nope", "k", host.SGLD); err == nil {
