@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/sweep"
 	"github.com/kramers-sim/kramers/validate"
 )
 
@@ -109,5 +110,17 @@ func TestReproduceSmallCPU(t *testing.T) {
 		if c.Status != StatusPass {
 			t.Errorf("%s: %s (measured %v ± %v, predicted %v)", c.Name, c.Status, c.Measured, c.Sigma, c.Predicted)
 		}
+	}
+}
+
+// K3's two SGD rows each lead their note with their own statistic (the report once printed the
+// slope beside the R² row and the R² beside the slope row).
+func TestK3NotesNameTheirStatistic(t *testing.T) {
+	cs := k3SGDChecks(sweep.LineFit{Slope: 5.2, SlopeErr: 0.1, R2: 0.991}, sweep.LineFit{Slope: 4.4, SlopeErr: 0.2, R2: 0.97}, 4.44)
+	if !strings.Contains(cs[0].Name, "R²") || !strings.HasPrefix(cs[0].Note, "R² = 0.9910") || float64(cs[0].Measured) != 0.991 {
+		t.Errorf("R² row: %+v", cs[0])
+	}
+	if !strings.Contains(cs[1].Name, "slope") || !strings.HasPrefix(cs[1].Note, "slope = 4.4 ± 0.2") || float64(cs[1].Measured) != 4.4 {
+		t.Errorf("slope row: %+v", cs[1])
 	}
 }
