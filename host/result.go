@@ -11,10 +11,10 @@ import (
 
 // Version is the program version written into results and checkpoints. 0.2.0 changed the random
 // stream (draws shared across iterations, host/rng "Draws"): checkpoints and shards of 0.1.0 are
-// refused, since resuming or merging them would mix two streams. 0.4.0 changed the configuration
-// hash (it covers the Model only, so --precision is no longer part of it): checkpoints and shard
-// results of 0.3.0 are refused by version rather than taken for edited files.
-const Version = "0.4.0"
+// refused, since resuming or merging them would mix two streams. 0.3.0 reports the quasi-stationary
+// rate, keeps the first passages of particles that diverge later (a record flag) and hashes only
+// the Model of a configuration: results and checkpoints of 0.2.0 are refused by version.
+const Version = "0.3.0"
 
 // Result is one run's outcome: the fields of the --json contract (architecture.md) and more.
 // Times are continuous time (iterations × η) unless the name says iterations.
