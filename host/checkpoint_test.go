@@ -66,7 +66,7 @@ func TestCheckResume(t *testing.T) {
 
 // TestCheckpointHeaderValidate: a header of this version must carry its configuration's hash; one
 // of another version is judged by CheckResume, which names the version (the hash rule is a
-// version's: 0.4.0 hashes the Model only).
+// version's: 0.3.0 hashes the Model only).
 func TestCheckpointHeaderValidate(t *testing.T) {
 	c := smallCheckpoint()
 	if err := c.CheckpointHeader.Validate(); err != nil {
@@ -77,13 +77,13 @@ func TestCheckpointHeaderValidate(t *testing.T) {
 	if err := h.Validate(); err == nil || !strings.Contains(err.Error(), "does not match its configuration") {
 		t.Errorf("edited hash: %v", err)
 	}
-	h.Version = "0.3.0"
+	h.Version = "0.2.0"
 	if err := h.Validate(); err != nil {
-		t.Errorf("a 0.3.0 header with its own hash rule: %v", err)
+		t.Errorf("a 0.2.0 header with its own hash rule: %v", err)
 	}
 	old := Checkpoint{CheckpointHeader: h}
-	if err := old.CheckResume(c.Config); err == nil || !strings.Contains(err.Error(), "written by kramers 0.3.0") {
-		t.Errorf("0.3.0 checkpoint resumed: %v", err)
+	if err := old.CheckResume(c.Config); err == nil || !strings.Contains(err.Error(), "written by kramers 0.2.0") {
+		t.Errorf("0.2.0 checkpoint resumed: %v", err)
 	}
 	h = c.CheckpointHeader
 	h.Count = 2
