@@ -26,18 +26,23 @@ var NoiseModels = []NoiseModel{SGLD, SGDHessian, SGDHessianMin, SGDLoss}
 // chain; Hash covers exactly these fields. Checkpoints resume and shards merge only within one
 // Model (CheckResume compares it without Steps, Merge with Steps).
 type Model struct {
-	Landscape  string     `json:"landscape"`
-	Dim        int        `json:"dim,omitempty"`
-	Noise      NoiseModel `json:"noise"`
-	LR         float64    `json:"lr"`
-	Batch      float64    `json:"batch,omitempty"`
-	Temp       float64    `json:"temp,omitempty"`
-	Floor      float64    `json:"floor,omitempty"`
-	Start      []float64  `json:"start,omitempty"`
-	StartExact bool       `json:"start_exact,omitempty"`
-	Target     []float64  `json:"target,omitempty"`
-	Escape     string     `json:"escape,omitempty"`
-	Margin     float64    `json:"margin,omitempty"` // 0: automatic (theory.md §2)
+	Landscape string `json:"landscape"`
+	// Params are the landscape's parameter values given beside the spec (--param): an
+	// expression's named parameters and its sharpness k and offset l0, or a catalogue entry's
+	// parameters as if written in the spec. encoding/json writes a map in sorted key order, so
+	// the hash is deterministic; an empty map is left out (the hash of a run without it).
+	Params     map[string]float64 `json:"params,omitempty"`
+	Dim        int                `json:"dim,omitempty"`
+	Noise      NoiseModel         `json:"noise"`
+	LR         float64            `json:"lr"`
+	Batch      float64            `json:"batch,omitempty"`
+	Temp       float64            `json:"temp,omitempty"`
+	Floor      float64            `json:"floor,omitempty"`
+	Start      []float64          `json:"start,omitempty"`
+	StartExact bool               `json:"start_exact,omitempty"`
+	Target     []float64          `json:"target,omitempty"`
+	Escape     string             `json:"escape,omitempty"`
+	Margin     float64            `json:"margin,omitempty"` // 0: automatic (theory.md §2)
 	// Particles is the size of the whole ensemble; a shard simulates the range
 	// [First, First+Count) of it (Execution), with the particles' global Philox indices.
 	Particles int     `json:"particles"`
@@ -208,6 +213,14 @@ func (c *Config) Validate() error {
 	}
 	if c.BurnIn != nil && (!(*c.BurnIn >= 0) || math.IsInf(*c.BurnIn, 0) || *c.BurnIn >= float64(c.Steps)*c.LR) {
 		return inputErr("burn-in", "the burn-in t0 must lie in [0, steps·η) = [0, %g) time units, got %v; give auto or a time inside the window", float64(c.Steps)*c.LR, *c.BurnIn)
+	}
+	for name, v := range c.Params {
+		if strings.TrimSpace(name) == "" {
+			return inputErr("param", "a parameter without a name; write NAME=VALUE pairs such as --param c=0.1,k=2")
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return inputErr("param", "%s=%v is not a finite number; give a finite value such as --param %s=0.1", name, v, name)
+		}
 	}
 	for i, v := range c.Start {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -56,17 +57,23 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ls, err := landscape.Parse(cfg.Landscape, cfg.Dim)
+	ls, err := landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
 	if err != nil {
 		if cfg.Dim > 0 {
-			if own, err0 := landscape.Parse(cfg.Landscape, 0); err0 == nil && own.Dim != cfg.Dim {
+			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
 				return nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
 			}
 		}
-		return nil, inputErr("landscape", "%q: %v; name a catalogue landscape (kramers analyze --landscape list) or write an expression in x, x,y or x1..xd", cfg.Landscape, err)
+		return nil, landscapeErr(cfg.Landscape, err)
 	}
 	d := ls.Dim
-	start := cfg.Start
+	start, target := cfg.Start, cfg.Target
+	if ls.Name == "expression" {
+		// An expression's start guess and target are points of the expression as written; under
+		// the sharpness k they move to θ/sqrt(k) with the minimum, as the catalogue's default
+		// start does, so that one --start serves every k of a sweep.
+		start, target = ls.Sharpen(start), ls.Sharpen(target)
+	}
 	if start == nil {
 		start = ls.DefaultStart
 	}
@@ -76,10 +83,10 @@ func Prepare(cfg Config) (*Problem, error) {
 	if len(start) != d {
 		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(start), d, d)
 	}
-	if cfg.Target != nil && len(cfg.Target) != d {
-		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(cfg.Target), d, d)
+	if target != nil && len(target) != d {
+		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: cfg.Target})
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target})
 	if err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
 	}
@@ -112,6 +119,21 @@ func Prepare(cfg Config) (*Problem, error) {
 		p.Bound = 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))
 	}
 	return p, nil
+}
+
+// landscapeErr is the input error for a landscape that does not parse: on --param when the
+// values given beside the spec are at fault, else on --landscape, with the generic hint unless
+// the parser's message already shows the fix.
+func landscapeErr(spec string, err error) error {
+	var le *landscape.Error
+	if errors.As(err, &le) && le.Param {
+		return &InputError{Flag: "param", Msg: le.Error()}
+	}
+	msg := fmt.Sprintf("%q: %v", spec, err)
+	if errors.As(err, &le) && le.Example {
+		return &InputError{Flag: "landscape", Msg: msg}
+	}
+	return &InputError{Flag: "landscape", Msg: msg, Hint: "name a catalogue landscape (kramers analyze --landscape list) or write an expression in x, x,y or x1..xd"}
 }
 
 func countNegative(v []float64) int {

@@ -27,8 +27,12 @@ func cmdAnalyze(args []string) error {
 	fs.Var(vecFlag{"start", &start}, "start", "start guess, comma-separated")
 	fs.Var(vecFlag{"target", &target}, "target", "a point in the basin to escape into")
 	jsonOut := fs.String("json", "", "write JSON to FILE or - (stdout)")
+	maxExits := fs.Int("exits", 0, "list only the N lowest exits of the basin by ΔL (0: every exit found)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *maxExits < 0 {
+		return &host.InputError{Flag: "exits", Msg: fmt.Sprintf("must be 0 (every exit) or a positive number of exits, got %d", *maxExits)}
 	}
 	if *spec == "list" {
 		printCatalogue()
@@ -50,7 +54,7 @@ func cmdAnalyze(args []string) error {
 	if len(start) != ls.Dim {
 		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("has %d coordinates but the landscape is %d-dimensional", len(start), ls.Dim)}
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target})
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits})
 	if err != nil {
 		return &host.InputError{Flag: "start", Msg: err.Error()}
 	}
@@ -69,9 +73,29 @@ func cmdAnalyze(args []string) error {
 		fmt.Fprintf(stdout, "minimum a = %v, L(a) = %.6g, eigenvalues of H_a %v\n", an.Minimum, an.LossMinimum, an.HessianMinEigenvalues)
 		fmt.Fprintf(stdout, "saddle  b = %v, L(b) = %.6g, eigenvalues of H_b %v (index 1: %v)\n", an.Saddle, an.LossSaddle, an.HessianSaddleEigenvalues, an.Index1)
 		fmt.Fprintf(stdout, "ΔL = %.6g, escape direction e = %v (%s)\n", an.DeltaL, an.EscapeDirection, an.SaddleMethod)
+		printExits(an)
 		return nil
 	default:
 		return writeFileAtomic(*jsonOut, data)
+	}
+}
+
+// printExits lists every exit of the basin (theory.md §2) and how they were searched for.
+func printExits(an *landscape.Analysis) {
+	word := "exits"
+	if len(an.Exits) == 1 {
+		word = "exit"
+	}
+	fmt.Fprintf(stdout, "%d %s of the basin of a, lowest first:\n", len(an.Exits), word)
+	for i, ex := range an.Exits {
+		far := "none: the descent beyond runs off"
+		if ex.FarMinimum != nil {
+			far = fmt.Sprintf("%.6g", ex.FarMinimum)
+		}
+		fmt.Fprintf(stdout, "  %d. ΔL = %.6g  b = %.6g  eigenvalues of H_b %.6g  far minimum %s\n", i+1, ex.DeltaL, ex.Saddle, ex.HessianSaddleEigenvalues, far)
+	}
+	if an.ExitSearch != nil {
+		fmt.Fprintf(stdout, "search: %s\n", an.ExitSearch)
 	}
 }
 

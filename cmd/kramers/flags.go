@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,64 @@ func parseVec(s string) ([]float64, error) {
 	return out, nil
 }
 
+// paramFlag is --param NAME=VALUE[,NAME=VALUE…]: the landscape's parameter values (an
+// expression's named parameters, its sharpness k and offset l0, or a catalogue entry's
+// parameters). It is given once, with the pairs comma-separated, like every other flag; the
+// values are numbers.
+type paramFlag struct{ m *map[string]float64 }
+
+const paramHelp = "landscape parameters NAME=VALUE[,NAME=VALUE…], given once: the names an expression uses besides its " +
+	"coordinates, functions and constants (c in '(x^2-1)^2 + c*x'), and the sharpness k (L(sqrt(k)·θ), default 1) and offset " +
+	"l0 (default 0) that every landscape takes; for an expression, --start and --target are points of the expression as " +
+	"written and move to θ/sqrt(k) with k; for a catalogue SPEC, the same as writing the parameters in it"
+
+func (f paramFlag) String() string {
+	if f.m == nil || len(*f.m) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(*f.m))
+	for n := range *f.m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + "=" + strconv.FormatFloat((*f.m)[n], 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f paramFlag) Set(s string) error {
+	m, err := parseParams(s)
+	if err != nil {
+		return err
+	}
+	*f.m = m
+	return nil
+}
+
+// parseParams reads NAME=VALUE[,NAME=VALUE…]; every value is a finite number and every name
+// appears once.
+func parseParams(s string) (map[string]float64, error) {
+	m := map[string]float64{}
+	for _, part := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(part, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q is not NAME=VALUE; write comma-separated pairs such as c=0.1,k=2", strings.TrimSpace(part))
+		}
+		if _, dup := m[name]; dup {
+			return nil, fmt.Errorf("%s is given twice; give each parameter once", name)
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("%s=%s: the value is not a finite number; give a number such as %s=0.1", name, strings.TrimSpace(val), name)
+		}
+		m[name] = x
+	}
+	return m, nil
+}
+
 // burnInFlag is --burn-in: auto (chosen from the data) or a time t0 in time units.
 type burnInFlag struct{ v **float64 }
 
@@ -92,15 +151,16 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	r.cfg = host.DefaultConfig()
 	c := &r.cfg
 	fs.StringVar(&c.Landscape, "landscape", "", "catalogue SPEC such as 'doublewell(k=2)', or an expression in x, x,y or x1..xd")
+	fs.Var(paramFlag{&c.Params}, "param", paramHelp)
 	fs.IntVar(&c.Dim, "dim", 0, "dimension (0: inferred from the landscape)")
 	fs.StringVar(&r.noise, "noise", string(c.Noise), "noise model: sgld, sgd-hessian, sgd-hessian-min or sgd-loss")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning rate η (continuous time t = iterations·η)")
 	fs.Float64Var(&c.Batch, "batch", c.Batch, "batch size B (SGD noise models)")
 	fs.Float64Var(&c.Temp, "temp", c.Temp, "temperature T (sgld)")
 	fs.Float64Var(&c.Floor, "floor", 0, "isotropic floor ε added to |H| (sgd-hessian)")
-	fs.Var(vecFlag{"start", &c.Start}, "start", "start guess θ0, comma-separated (catalogue default: its first minimum)")
+	fs.Var(vecFlag{"start", &c.Start}, "start", "start guess θ0, comma-separated (catalogue default: its first minimum; for an expression, a point of the expression at k = 1, moved to θ0/sqrt(k))")
 	fs.BoolVar(&c.StartExact, "start-exact", false, "start particles at θ0 itself instead of at the minimum found from it")
-	fs.Var(vecFlag{"target", &c.Target}, "target", "a point in the basin to escape into (d > 1; default: the nearest other minimum)")
+	fs.Var(vecFlag{"target", &c.Target}, "target", "a point in the basin to escape into (d > 1; default: the nearest other minimum; for an expression, moved to θ/sqrt(k) as --start)")
 	fs.StringVar(&c.Escape, "escape", "", "escape condition: an expression such as 'x > 0.5', or radius(r); default: the saddle hyperplane plus a margin")
 	fs.Float64Var(&c.Margin, "margin", 0, "margin past the saddle hyperplane (0: three diffusion lengths, theory.md §2)")
 	fs.Var(countFlag{&c.Particles}, "particles", "number of particles N (65536, 1e6 or 2^20)")
@@ -184,6 +244,9 @@ func flagError(fs *flag.FlagSet, err error) error {
 					return fmt.Errorf("--%s: %s", name, why)
 				}
 				if _, ok := f.Value.(vecFlag); ok {
+					return fmt.Errorf("--%s: %s", name, why)
+				}
+				if _, ok := f.Value.(paramFlag); ok {
 					return fmt.Errorf("--%s: %s", name, why)
 				}
 				if why == "parse error" {

@@ -78,7 +78,7 @@ func TestSweepCLI(t *testing.T) {
 func TestSweepBadVary(t *testing.T) {
 	for _, c := range []struct{ land, vary, flag string }{
 		{"pwq(ha=4,hb=2,a=-1,b=0)", "zz=1,2", "--vary"},
-		{"x^4/4 - x^2/2", "k=1,2", "--vary"},
+		{"x^4/4 - x^2/2", "zz=1,2", "--vary"},
 		{"pwq(ha=4,hb=2,a=-1,b=0)", "batch", "--vary"},
 		{"pwq(ha=4,zz=2)", "k=1,2", "--landscape"},
 	} {

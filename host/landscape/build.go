@@ -18,6 +18,10 @@ type env struct {
 	scale  float64            // sharpness: variable i is built as scale*x[i] (catalogue k)
 	ph     map[string]*node   // sum placeholders in scope
 	what   string             // "expression" or "condition", for messages
+	// params is set for an expression (ParseWith): a free name is a parameter, taken from consts
+	// (recorded in used) or reported as one without a value, with the --param that fixes it.
+	params bool
+	used   map[string]bool
 }
 
 var functionList = func() string {
@@ -146,6 +150,9 @@ func (e *env) build(a *ast) (*node, error) {
 			return n, nil
 		}
 		if v, ok := e.consts[a.name]; ok {
+			if e.used != nil {
+				e.used[a.name] = true
+			}
 			return bd.num(v), nil
 		}
 		switch a.name {
@@ -165,6 +172,15 @@ func (e *env) build(a *ast) (*node, error) {
 		}
 		if _, ok := unaryFuncs[a.name]; ok || a.name == "pow" || a.name == "min" || a.name == "max" || a.name == "select" || a.name == "sum" {
 			return nil, errAt(a.col, "function %s must be followed by \"(\"", a.name)
+		}
+		if e.params {
+			switch a.name {
+			case "k":
+				return nil, errAt(a.col, "k is the sharpness that every landscape takes (L(sqrt(k)·θ), set with --param k=2) and cannot be a name in the expression; rename it").withExample()
+			case "l0":
+				return nil, errAt(a.col, "l0 is the offset that every landscape takes (L + l0, set with --param l0=0.1) and cannot be a name in the expression; rename it").withExample()
+			}
+			return nil, errAt(a.col, "unknown name %s: a parameter without a value; give it with --param %s=0.1 (variables are x, y or x1..xd; functions are %s; constants are pi and e)", a.name, a.name, functionList).withExample()
 		}
 		return nil, errAt(a.col, "unknown name %s: variables are x, y or x1..xd; functions are %s; constants are pi and e", a.name, functionList)
 	case aUnary:
@@ -236,6 +252,9 @@ func (e *env) build(a *ast) (*node, error) {
 		}
 		if varIndex(a.name) >= 0 || a.name == "pi" || a.name == "e" {
 			return nil, errAt(a.col, "placeholder %s of sum would hide a variable or constant: use xi", a.name)
+		}
+		if _, ok := e.consts[a.name]; ok && e.params {
+			return nil, paramErr(a.col, "placeholder %s of sum would hide the parameter %s: rename the placeholder or the parameter", a.name, a.name)
 		}
 		old := e.ph
 		e.ph = make(map[string]*node, len(old)+1)

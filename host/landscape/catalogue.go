@@ -292,7 +292,7 @@ type SpecArg struct {
 }
 
 // ParseSpec reads spec as a catalogue spec. ok is false when spec does not start with the name of
-// a catalogue entry (it is then an expression, which has no parameters). err is what Parse reports
+// a catalogue entry (it is then an expression, whose parameters are given beside it: ParseWith, Parameters). err is what Parse reports
 // for a malformed argument list, an unknown parameter or one given twice, with its column; the
 // values are not evaluated.
 func ParseSpec(spec string) (s Spec, ok bool, err error) {
@@ -418,13 +418,17 @@ func (ent *catEntry) eachArg(rest *specArg, fn func(specParam) error) error {
 	return nil
 }
 
-func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int) (*Landscape, error) {
+// parseCatalogue builds the entry ent from the argument list rest and the values given beside the
+// spec (ParseWith), which count as written in the spec.
+func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int, given map[string]float64) (*Landscape, error) {
 	params := make(map[string]float64)
 	for _, p := range ent.Params {
 		params[p.Name] = p.Default
 	}
 	setD := false
+	inSpec := map[string]bool{}
 	err := ent.eachArg(rest, func(a specParam) error {
+		inSpec[a.name] = true
 		v, err := constValue(a.value, a.valueCol, nil)
 		if err != nil {
 			return err
@@ -435,6 +439,20 @@ func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int) (*Landsc
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, name := range sortedNames(given) {
+		if _, known := params[name]; !known {
+			var names []string
+			for _, p := range ent.Params {
+				names = append(names, p.Name)
+			}
+			return nil, paramErr(0, "%s has no parameter %s; its parameters are %s", ent.Name, name, strings.Join(names, ", "))
+		}
+		if inSpec[name] {
+			return nil, paramErr(0, "parameter %s is given both in the spec %s and in --param; give it once", name, strings.TrimSpace(spec))
+		}
+		params[name] = given[name]
+		setD = setD || name == "d"
 	}
 	if _, hasD := params["d"]; hasD && !setD && dim > 0 {
 		params["d"] = float64(dim)
@@ -465,15 +483,12 @@ func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int) (*Landsc
 	if err != nil {
 		return nil, fmt.Errorf("internal error in catalogue formula of %s: %w", ent.Name, err)
 	}
-	sk := math.Sqrt(params["k"])
-	e := &env{bd: newBuilder(), dim: d, consts: all, scale: sk}
-	l, err := finish(spec, ent.Name, e, a, e.bd.num(params["l0"]), params)
+	e := &env{bd: newBuilder(), dim: d, consts: all}
+	l, err := finish(spec, ent.Name, e, a, sharpnessOf(params), params)
 	if err != nil {
 		return nil, err
 	}
-	l.DefaultStart = make([]float64, d)
-	for i, s := range start {
-		l.DefaultStart[i] = s / sk
-	}
+	l.DefaultStart = l.Sharpen(start)
+	l.given = copyParams(given)
 	return l, nil
 }

@@ -36,6 +36,17 @@
 //	        | "sum" "(" or "in" name ")" | "(" or ")" .
 //	number  = digits [ "." digits ] [ exponent ] | "." digits [ exponent ] .
 //
+// A name that is neither a coordinate, a sum placeholder, a function nor a
+// constant is a parameter: ParseWith takes its value (the --param flag), as in
+// (x^2-1)^2 + c*x with c = 0.1, and substitutes it while the loss is built, so
+// the derivatives, the Go closures and the GLSL see the constant folded exactly
+// as if the number were written in. Every expression also takes the sharpness
+// k and the offset l0 of the catalogue (below): the loss is L(sqrt(k)·θ) + l0,
+// built through the one sharpness transform both share, and Landscape.Sharpen
+// maps a point of L (a start guess) to θ/sqrt(k). k and l0 cannot be names in
+// an expression; a parameter given but not used, or used but not given, is an
+// error.
+//
 // A catalogue spec is name or name(p=v, q=v, ...), where every value is a
 // constant expression; see Catalogue for the names, formulas, parameters and
 // defaults. Every entry takes k (sharpness: L(sqrt(k)·θ), theory.md §4.5) and

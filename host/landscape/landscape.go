@@ -9,12 +9,17 @@ import (
 
 // Landscape is a parsed loss with symbolic derivatives.
 type Landscape struct {
-	Spec            string             // as typed by the user
-	Name            string             // catalogue name, or "expression"
-	Dim             int                // number of coordinates
-	Params          map[string]float64 // resolved parameters with defaults filled in (catalogue); nil for expressions
-	DefaultStart    []float64          // the catalogue landscape's first minimum guess; nil for expressions
-	DiagonalHessian bool               // true when every off-diagonal Hessian entry simplifies to 0 (separable)
+	Spec string // as typed by the user
+	Name string // catalogue name, or "expression"
+	Dim  int    // number of coordinates
+	// Params are the resolved parameters: a catalogue entry's with defaults filled in, or an
+	// expression's values (ParseWith) with k and l0 (defaults 1 and 0) always present.
+	Params          map[string]float64
+	DefaultStart    []float64 // the catalogue landscape's first minimum guess; nil for expressions
+	DiagonalHessian bool      // true when every off-diagonal Hessian entry simplifies to 0 (separable)
+
+	sharp sharpness          // k and l0: L(sqrt(k)·θ) + l0
+	given map[string]float64 // the values given beside the spec (ParseWith), for the GLSL comment
 
 	bd   *builder
 	loss *node
@@ -29,27 +34,20 @@ type Landscape struct {
 // "styblinski-tang(d=10,k=1)", or an expression in x (1-D), x,y (2-D) or
 // x1..xd. dim = 0 infers the dimension; dim > 0 must agree with it (an
 // expression that uses sum(...) may be widened to dim coordinates). Errors
-// are *Error values.
+// are *Error values. An expression with parameters needs ParseWith.
 func Parse(spec string, dim int) (l *Landscape, err error) {
-	if name, args, ok := splitSpec(spec); ok {
-		if ent := lookupEntry(name); ent != nil {
-			return parseCatalogue(spec, ent, args, dim)
-		}
-	}
-	a, err := parseAST(spec, 0)
-	if err != nil {
-		return nil, err
-	}
-	d, err := resolveDim(a, dim, false)
-	if err != nil {
-		return nil, err
-	}
-	e := &env{bd: newBuilder(), dim: d, scale: 1}
-	return finish(spec, "expression", e, a, nil, nil)
+	return ParseWith(spec, dim, nil)
 }
 
-// finish builds the loss from a and derives its gradient and Hessian.
-func finish(spec, name string, e *env, a *ast, offset *node, params map[string]float64) (*Landscape, error) {
+// Sharpen maps a point θ of the landscape as written (the expression or catalogue formula at
+// k = 1) to θ/sqrt(k), the same point of this landscape, L(sqrt(k)·θ): the catalogue's default
+// start goes through it, and an expression's start guess and target (host.Prepare). nil stays nil.
+func (l *Landscape) Sharpen(p []float64) []float64 { return l.sharp.point(p) }
+
+// finish builds the loss from a under the sharpness sh (every coordinate scaled by sqrt(k), l0
+// added) and derives its gradient and Hessian.
+func finish(spec, name string, e *env, a *ast, sh sharpness, params map[string]float64) (*Landscape, error) {
+	e.scale = sh.scale()
 	loss, err := e.build(a)
 	if err != nil {
 		return nil, err
@@ -60,10 +58,8 @@ func finish(spec, name string, e *env, a *ast, offset *node, params map[string]f
 	if e.bd.divZero {
 		return nil, errAt(0, "division by zero (a divisor simplifies to the constant 0)")
 	}
-	if offset != nil {
-		loss = e.bd.add(loss, offset)
-	}
-	l := &Landscape{Spec: spec, Name: name, Dim: e.dim, Params: params, bd: e.bd, loss: loss}
+	loss = e.bd.add(loss, e.bd.num(sh.l0))
+	l := &Landscape{Spec: spec, Name: name, Dim: e.dim, Params: params, sharp: sh, bd: e.bd, loss: loss}
 	l.grad, l.hess = e.bd.derivatives(loss, e.dim)
 	if e.bd.tooLarge {
 		return nil, errAt(0, "expression too large: it and its derivatives exceed %d distinct terms or %d construction steps", maxNodes, maxWork)

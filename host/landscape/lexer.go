@@ -41,6 +41,10 @@ type Error struct {
 	// Example is set when Msg already shows valid input (as in "such as x > 0.5"), so that a
 	// caller need not add an example of its own.
 	Example bool
+	// Param is set when the problem lies in the parameter values given beside the spec (ParseWith:
+	// --param): a value that is not finite, a name that is no parameter or is not used, one given
+	// twice, or a parameter of the expression without a value. Msg then says how to fix it.
+	Param bool
 }
 
 func (e *Error) Error() string {
@@ -57,6 +61,13 @@ func errAt(col int, format string, args ...any) *Error {
 // withExample marks e as showing valid input.
 func (e *Error) withExample() *Error {
 	e.Example = true
+	return e
+}
+
+// paramErr is an Error about the parameter values (Param set); its message shows the fix.
+func paramErr(col int, format string, args ...any) *Error {
+	e := errAt(col, format, args...)
+	e.Param, e.Example = true, true
 	return e
 }
 

@@ -16,7 +16,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"max(x, 1 + 2", 0, 13, `expected ")" after arguments of max`},
 		{"max(x, 1 + ) ", 0, 12, `expected a number, name or "(", found ")"`},
-		{"x^4/4 - x^2/2 + 0.1*xx", 0, 21, "unknown name xx: variables are x, y or x1..xd; functions are"},
+		{"x^4/4 - x^2/2 + 0.1*xx", 0, 21, "unknown name xx: a parameter without a value; give it with --param xx=0.1 (variables are x, y or x1..xd; functions are"},
 		{"sinn(x)", 0, 1, "unknown function sinn"},
 		{"max(x, 1, 2)", 0, 1, "max takes 2 arguments, got 3"},
 		{"sin(x, y)", 0, 1, "sin takes 1 argument, got 2"},
@@ -136,7 +136,7 @@ func TestDimensionInference(t *testing.T) {
 		if l.Dim != c.want {
 			t.Errorf("Parse(%q, %d).Dim = %d, want %d", c.src, c.dim, l.Dim, c.want)
 		}
-		if l.Name != "expression" || l.Params != nil || l.DefaultStart != nil {
+		if l.Name != "expression" || len(l.Params) != 2 || l.Params["k"] != 1 || l.Params["l0"] != 0 || l.DefaultStart != nil {
 			t.Errorf("%q: expression metadata %q %v %v", c.src, l.Name, l.Params, l.DefaultStart)
 		}
 	}

@@ -1,13 +1,14 @@
-// Package sweep runs `kramers sweep`: one measurement per value of a varied run flag or catalogue
-// landscape parameter, each sized for a target number of escapes, and a weighted straight-line fit
+// Package sweep runs `kramers sweep`: one measurement per value of a varied run flag or landscape
+// parameter, each sized for a target number of escapes, and a weighted straight-line fit
 // of ln τ̂ against the natural axis of docs/theory.md §4 (1/k, B/η, 1/T, …).
 //
 // It is a client of the domain package host, which never imports it (docs/architecture.md, checked
 // by TestDependencyDirection). Its pieces:
 //
 //   - vary.go: --vary NAME=v1,v2,… (ParseVary) and how a value enters a configuration (ApplyVary;
-//     a landscape parameter through SetSpecParam, which rewrites the spec with the catalogue-spec
-//     grammar of host/landscape, landscape.ParseSpec);
+//     a catalogue parameter through SetSpecParam, which rewrites the spec with the catalogue-spec
+//     grammar of host/landscape, landscape.ParseSpec; an expression's parameters, k and l0, and a
+//     parameter --param gives, in a copy of Config.Params, checked against landscape.Parameters);
 //   - plan.go: run sizing for a target escape count, the one home of that rule: SizeFor (particles,
 //     about EscapeFraction of them escaping), PlanSize (iterations), TauGuess (the τ a plan is made
 //     for, in host.TheoryPreference order), and the defaults of a sweep (Defaults);

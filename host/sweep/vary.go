@@ -20,12 +20,13 @@ func inputErr(flag, format string, args ...any) error {
 // SetSpecParam returns spec with the catalogue parameter name set to value: replaced where the
 // spec already gives it, appended otherwise ("pwq(ha=4)" with k=2 → "pwq(ha=4,k=2)", "doublewell"
 // → "doublewell(k=2)"). The spec is read and written by host/landscape (ParseSpec, Spec.Set,
-// Spec.String), the one reading of the catalogue-spec grammar. Expressions have no parameters: an
-// error on --vary says so; a malformed catalogue spec is an error on --landscape.
+// Spec.String), the one reading of the catalogue-spec grammar. An expression has no spec
+// parameters (its parameters are Config.Params, which ApplyVary sets): an error on --vary says
+// so; a malformed catalogue spec is an error on --landscape.
 func SetSpecParam(spec, name string, value float64) (string, error) {
 	s, ok, err := landscape.ParseSpec(spec)
 	if !ok {
-		return "", inputErr("vary", "%q is not a run flag (%s) and the landscape %q is not a catalogue entry with parameters; vary a catalogue parameter or a run flag", name, strings.Join(RunVaryNames, ", "), spec)
+		return "", inputErr("vary", "%q is not a run flag (%s) and the landscape %q is not a catalogue entry with parameters; its parameters are Config.Params (--param), which ApplyVary sets", name, strings.Join(RunVaryNames, ", "), spec)
 	}
 	if err != nil {
 		return "", inputErr("landscape", "%q: %v", spec, err)
@@ -49,8 +50,7 @@ func SetSpecParam(spec, name string, value float64) (string, error) {
 	return s.String(), nil
 }
 
-// ApplyVary returns cfg with NAME set to v: a run flag, or a landscape parameter through
-// SetSpecParam.
+// ApplyVary returns cfg with NAME set to v: a run flag, or a landscape parameter (setParam).
 func ApplyVary(cfg host.Config, name string, v float64) (host.Config, error) {
 	bad := func(what string) error {
 		return inputErr("vary", "%s=%v: %s", name, v, what)
@@ -79,12 +79,42 @@ func ApplyVary(cfg host.Config, name string, v float64) (host.Config, error) {
 			cfg.Seed = uint64(v)
 		}
 	default:
+		return setParam(cfg, name, v)
+	}
+	return cfg, nil
+}
+
+// setParam sets the landscape parameter name to v. A catalogue parameter is written into the
+// SPEC (SetSpecParam) unless --param gives it; an expression's parameters (the names it uses, k
+// and l0) and one that --param gives are set in a copy of Params, which the configurations of a
+// sweep never share.
+func setParam(cfg host.Config, name string, v float64) (host.Config, error) {
+	names, catalogue, err := landscape.Parameters(cfg.Landscape)
+	if err != nil {
+		return cfg, inputErr("landscape", "%q: %v", cfg.Landscape, err)
+	}
+	_, given := cfg.Params[name]
+	if catalogue && !given {
 		spec, err := SetSpecParam(cfg.Landscape, name, v)
 		if err != nil {
 			return cfg, err
 		}
 		cfg.Landscape = spec
+		return cfg, nil
 	}
+	known := false
+	for _, n := range names {
+		known = known || n == name
+	}
+	if !known {
+		return cfg, inputErr("vary", "%q is neither a run flag (%s) nor a parameter of the landscape %q (%s); vary one of those, or use %s in the expression", name, strings.Join(RunVaryNames, ", "), cfg.Landscape, strings.Join(names, ", "), name)
+	}
+	p := make(map[string]float64, len(cfg.Params)+1)
+	for k, x := range cfg.Params {
+		p[k] = x
+	}
+	p[name] = v
+	cfg.Params = p
 	return cfg, nil
 }
 
