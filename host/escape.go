@@ -31,6 +31,8 @@ type EscapeCondition struct {
 	Normal []float64  `json:"normal,omitempty"` // e (hyperplane)
 	Margin float64    `json:"margin,omitempty"` // m (hyperplane)
 	Radius float64    `json:"radius,omitempty"`
+	// Surfaces are the exits of an EscapeExits condition (host/exits.go).
+	Surfaces []ExitSurface `json:"exits,omitempty"`
 	expr   *landscape.Condition
 	exprFn func([]float64) bool
 }
@@ -55,6 +57,9 @@ func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeConditio
 	an := p.Analysis
 	src := strings.TrimSpace(cfg.Escape)
 	switch {
+	case (src == "" || src == "exits") && len(an.Exits) > 1 && cfg.Target == nil:
+		// Several exits and no target: escape through any of them (docs/theory.md §2).
+		return exitsCondition(p, cfg.Margin), nil
 	case src == "" || src == "saddle":
 		m := cfg.Margin
 		if m == 0 {
@@ -88,8 +93,11 @@ func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeConditio
 
 // Holds evaluates the condition at x in float64.
 func (c *EscapeCondition) Holds(x []float64) bool {
-	if c.Kind == EscapeExpression {
+	switch c.Kind {
+	case EscapeExpression:
 		return c.exprFn(x)
+	case EscapeExits:
+		return c.Which(x) >= 0
 	}
 	return c.holdsAt(x, 1, 0)
 }
@@ -98,7 +106,7 @@ func (c *EscapeCondition) Holds(x []float64) bool {
 // arrays (coordinate k of point j at x[k·stride+j]); point is scratch of length d. The CPU
 // reference checks a block of particles with one call.
 func (c *EscapeCondition) HoldsBatch(x []float64, stride, m int, holds []bool, point []float64) {
-	if c.Kind != EscapeExpression {
+	if c.Kind == EscapeHyperplane || c.Kind == EscapeRadius {
 		for j := 0; j < m; j++ {
 			holds[j] = c.holdsAt(x, stride, j)
 		}
@@ -108,7 +116,7 @@ func (c *EscapeCondition) HoldsBatch(x []float64, stride, m int, holds []bool, p
 		for k := range point {
 			point[k] = x[k*stride+j]
 		}
-		holds[j] = c.exprFn(point)
+		holds[j] = c.Holds(point)
 	}
 }
 
@@ -149,6 +157,8 @@ func (c *EscapeCondition) GLSL(name string, opt landscape.GLSLOptions) string {
 			fmt.Fprintf(&b, "\treturn s > %s;\n}\n", lit(c.Radius*c.Radius))
 		}
 		return b.String()
+	case EscapeExits:
+		return c.exitsGLSL(name, opt)
 	default:
 		return c.expr.GLSL(name, opt)
 	}

@@ -55,6 +55,15 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 	if !cfg.Absorb {
 		res.Basin = st.Basin
 	}
+	if p.Escape.Kind == EscapeExits && cfg.Absorb {
+		// Which exit each particle took: where it froze (exitResults). One read-back of the
+		// positions, only for basins with several exits.
+		pos, err := b.Positions()
+		if err != nil {
+			return nil, fmt.Errorf("read back positions for the exits: %w", err)
+		}
+		res.Exits = exitResults(p, recs, pos, m.Estimate, m.QuasiStationary.BurnIn)
+	}
 	return res, nil
 }
 

@@ -47,6 +47,9 @@ func predictions(p *Problem) map[string]theory.Prediction {
 	}
 	out["quadrature"] = p.quadrature()
 	out["discrete"] = p.discrete()
+	if p.Escape.Kind == EscapeExits {
+		p.exitTheory(out) // the basin's totals over its exits replace the single-exit values
+	}
 	return out
 }
 
@@ -307,7 +310,16 @@ func (p *Problem) inflection() (theta, exponent float64, ok bool) {
 		p.Eval.Hessian(x, h)
 		return h[0]
 	}
-	lo, hi := p.Start[0], p.Analysis.Saddle[0]
+	grad := func(t float64) float64 {
+		x[0] = t
+		p.Eval.Gradient(x, g)
+		return g[0]
+	}
+	return p.inflectionOn(hess, grad, p.Start[0], p.Analysis.Saddle[0])
+}
+
+// inflectionOn is inflection for a 1-D curvature hess and slope grad on [lo, hi].
+func (p *Problem) inflectionOn(hess, grad func(float64) float64, lo, hi float64) (theta, exponent float64, ok bool) {
 	const n = 1024
 	prev := hess(lo)
 	for i := 1; i <= n; i++ {
@@ -333,9 +345,7 @@ func (p *Problem) inflection() (theta, exponent float64, ok bool) {
 				continue
 			}
 			third := math.Abs(hess(theta+d)-hess(theta-d)) / (2 * d)
-			x[0] = theta
-			p.Eval.Gradient(x, g)
-			return theta, 2 * p.Config.Batch * math.Abs(g[0]) / (p.Config.LR * third), true
+			return theta, 2 * p.Config.Batch * math.Abs(grad(theta)) / (p.Config.LR * third), true
 		}
 		prev = cur
 	}

@@ -24,7 +24,8 @@ type Problem struct {
 	Basin     *EscapeCondition // the saddle hyperplane with margin 0: splits the two basins
 	Bound     float64          // divergence box: |θ_i − a_i| > Bound counts as diverged
 
-	predictions map[string]theory.Prediction // Predictions, computed once
+	predictions map[string]theory.Prediction   // Predictions, computed once
+	perExit     []map[string]theory.Prediction // each exit's own theory (EscapeExits), with predictions
 }
 
 // Noise holds the constants of one step's noise term (theory.md §1). The step is
@@ -203,16 +204,6 @@ func scaledSqrt(a []float64, d int, c float64) []float64 {
 // SaddleDiffusion is eᵀD(b)e, the diffusion along the escape direction at the saddle
 // (theory.md §1 and §2), used for the automatic escape margin.
 func (p *Problem) SaddleDiffusion() float64 {
-	an, cfg := p.Analysis, p.Config
-	lb := math.Abs(an.HessianSaddleEigenvalues[0])
-	switch cfg.Noise {
-	case SGLD:
-		return cfg.Temp
-	case SGDHessian:
-		return cfg.LR / (2 * cfg.Batch) * (lb + cfg.Floor)
-	case SGDHessianMin:
-		return cfg.LR / (2 * cfg.Batch) * p.escapeQuadratic(an.HessianMin)
-	default: // SGDLoss
-		return cfg.LR / cfg.Batch * math.Max(an.LossSaddle, 0) * p.escapeQuadratic(an.HessianMin)
-	}
+	an := p.Analysis
+	return p.diffusionAlong(an.EscapeDirection, math.Abs(an.HessianSaddleEigenvalues[0]), an.LossSaddle)
 }

@@ -57,6 +57,9 @@ type Result struct {
 	Stability Stability `json:"stability"`
 	// Comparisons hold measured/theory and z for every theory value with a rate.
 	Comparisons map[string]Comparison `json:"comparisons"`
+	// Exits splits the rate among the basin's exits (a default escape through several exits in an
+	// absorbing run); nil otherwise.
+	Exits []ExitResult `json:"exits,omitempty"`
 	// Extrapolation is Richardson's η → 0 value (run --extrapolate), nil otherwise.
 	Extrapolation *Extrapolation `json:"extrapolation,omitempty"`
 	// Warnings are written to JSON as their messages (a list of strings); their kinds are for the

@@ -534,6 +534,19 @@ func printSummary(w io.Writer, r *host.Result) {
 		}
 		fmt.Fprintln(w)
 	}
+	for i, ex := range r.Exits {
+		fmt.Fprintf(w, "exit %d (ΔL = %.4g, saddle %v): %d escapes (%.1f%%)", i+1, ex.DeltaL, ex.Saddle, ex.Escapes, 100*ex.Share)
+		if ex.Rate != nil {
+			fmt.Fprintf(w, ", κ̂ = %.5g [%.5g, %.5g]", *ex.Rate, float64(ex.RateCI95[0]), float64(ex.RateCI95[1]))
+		}
+		for _, k := range host.Preferred(ex.Theory) {
+			if t := ex.Theory[k]; t.Rate != nil {
+				fmt.Fprintf(w, "; %s (%s) %.5g", k, t.Kind, *t.Rate)
+				break
+			}
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "%.3g s stepping, %.3g particle-steps/s, host share %.1f%%\n",
 		r.Seconds, r.ParticleStepsPerSecond, 100*r.HostShare)
 	if x := r.Extrapolation; x != nil {

@@ -521,9 +521,9 @@ func (f *exitFinder) fill(ex *Exit, vals []float64) {
 //  1. Minimum-mode following (the dimer method of G. Henkelman and
 //     H. Jónsson, J. Chem. Phys. 111, 7010 (1999), with the exact Hessian
 //     instead of the finite-difference dimer): from a + δ·v (δ = 10⁻³·ℓ,
-//     ℓ = max(1, ‖a‖∞)) for ± every eigenvector v of H_a when d ≤ 32, for ±
-//     the 16 softest above; then from exitRandomSmall (8; 16 when d > 32)
-//     perturbed points a + r·u, u uniform on the sphere (math/rand/v2 PCG with
+//     ℓ = max(1, ‖a‖∞)) for ± every eigenvector v of H_a when d ≤ 32 or the
+//     Hessian is diagonal, for ± the 16 softest otherwise; then from 8 (16
+//     when not every eigenvector was followed) perturbed points a + r·u, u uniform on the sphere (math/rand/v2 PCG with
 //     a fixed seed), r = 0.3·(distance to the nearest exit found so far, or
 //     0.1·ℓ). Each run ascends along the followed mode and descends along the
 //     others, then converges by Newton's method to an index-1 saddle, or runs
@@ -531,7 +531,7 @@ func (f *exitFinder) fill(ex *Exit, vals []float64) {
 //  2. Climbing-image nudged elastic bands (G. Henkelman, B. P. Uberuaga and
 //     H. Jónsson, J. Chem. Phys. 113, 9901 (2000)) from a to every minimum
 //     found beyond an exit (and to the minima beyond the exits these find), at
-//     most 32; when step 1 found no exit, to the nearest other minimum found by
+//     most 32 (8 when d > 32); when step 1 found no exit, to the nearest other minimum found by
 //     descents from displaced points (as before exits were searched for).
 //
 // Every converged point is deduplicated by distance and validated by check.

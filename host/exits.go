@@ -1,0 +1,339 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/theory"
+)
+
+// EscapeExits is leaving the start basin through any of its exits (docs/theory.md §2): a particle
+// escapes when it crosses any exit's hyperplane (through the saddle b_i, normal e_i pointing away
+// from a) by that exit's margin m_i. A basin's escape rate is the sum over its exits (competing
+// risks: κ = Σκ_i, κ_i = E_i/X with the common exposure X).
+const EscapeExits EscapeKind = "exits"
+
+// ExitSurface is one exit's part of an EscapeExits condition.
+type ExitSurface struct {
+	Point  []float64 `json:"point"`  // the saddle b_i
+	Normal []float64 `json:"normal"` // e_i, pointing away from a
+	Margin float64   `json:"margin"` // m_i
+	DeltaL float64   `json:"delta_l"`
+}
+
+// exitMargin is the automatic margin past an exit's saddle: three diffusion lengths
+// sqrt(2·D_b/|λ_b|) along its escape direction (docs/theory.md §2), capped at half the distance
+// from the saddle to the minimum, as for the single saddle (newEscape).
+func (p *Problem) exitMargin(ex landscape.Exit) float64 {
+	lb := math.Abs(ex.HessianSaddleEigenvalues[0])
+	m := 3 * math.Sqrt(2*p.diffusionAlong(ex.EscapeDirection, lb, ex.LossSaddle)/lb)
+	return math.Min(m, 0.5*norm(sub(ex.Saddle, p.Analysis.Minimum)))
+}
+
+// diffusionAlong is eᵀD(b)e at a saddle with escape direction e, |λ_b| = lb and loss L(b)
+// (docs/theory.md §1); SaddleDiffusion is this for the analysis' own saddle.
+func (p *Problem) diffusionAlong(e []float64, lb, lossSaddle float64) float64 {
+	cfg := p.Config
+	quad := func(m []float64) float64 {
+		s := 0.0
+		for i := range e {
+			for j := range e {
+				s += e[i] * m[i*p.Dim+j] * e[j]
+			}
+		}
+		return s
+	}
+	switch cfg.Noise {
+	case SGLD:
+		return cfg.Temp
+	case SGDHessian:
+		return cfg.LR / (2 * cfg.Batch) * (lb + cfg.Floor)
+	case SGDHessianMin:
+		return cfg.LR / (2 * cfg.Batch) * quad(p.Analysis.HessianMin)
+	default: // SGDLoss
+		return cfg.LR / cfg.Batch * math.Max(lossSaddle, 0) * quad(p.Analysis.HessianMin)
+	}
+}
+
+// exitsCondition is the default escape of a basin with several exits (margin 0: automatic).
+func exitsCondition(p *Problem, margin float64) *EscapeCondition {
+	c := &EscapeCondition{Kind: EscapeExits}
+	var parts []string
+	for i, ex := range p.Analysis.Exits {
+		m := margin
+		if m == 0 {
+			m = p.exitMargin(ex)
+		}
+		c.Surfaces = append(c.Surfaces, ExitSurface{Point: ex.Saddle, Normal: ex.EscapeDirection, Margin: m, DeltaL: ex.DeltaL})
+		parts = append(parts, fmt.Sprintf("exit %d: (θ − b)·e > %.6g with b = %s, e = %s (ΔL = %.4g)", i+1, m, fmtVec(ex.Saddle), fmtVec(ex.EscapeDirection), ex.DeltaL))
+	}
+	c.Text = "any of " + fmt.Sprint(len(parts)) + " exits; " + strings.Join(parts, "; ")
+	return c
+}
+
+// Which is the index of the first exit surface that x has crossed, or −1 (EscapeExits only).
+func (c *EscapeCondition) Which(x []float64) int {
+	for i, s := range c.Surfaces {
+		d := 0.0
+		for k, b := range s.Point {
+			d += (x[k] - b) * s.Normal[k]
+		}
+		if d > s.Margin {
+			return i
+		}
+	}
+	return -1
+}
+
+// exitsGLSL is the GLSL of an EscapeExits condition: the same sums as Which.
+func (c *EscapeCondition) exitsGLSL(name string, opt landscape.GLSLOptions) string {
+	lit := func(v float64) string { return landscape.Literal(v, opt) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "bool %s(REAL x[LANDSCAPE_DIM]) {\n\tREAL s;\n", name)
+	for _, s := range c.Surfaces {
+		b.WriteString("\ts = REAL(0);\n")
+		for k := range s.Point {
+			fmt.Fprintf(&b, "\ts += (x[%d] - %s) * %s;\n", k, lit(s.Point[k]), lit(s.Normal[k]))
+		}
+		fmt.Fprintf(&b, "\tif (s > %s) return true;\n", lit(s.Margin))
+	}
+	b.WriteString("\treturn false;\n}\n")
+	return b.String()
+}
+
+// ExitResult is one exit's share of a run (EscapeExits): its escapes after the burn-in, its own
+// rate κ_i = E_i/X with the common exposure X and Garwood interval (competing risks, docs/theory.md
+// §2), and the theory for that exit alone.
+type ExitResult struct {
+	Saddle   []float64                    `json:"saddle"`
+	DeltaL   float64                      `json:"delta_l"`
+	Escapes  int                          `json:"escapes"`
+	Share    float64                      `json:"share"` // E_i/E
+	Rate     *float64                     `json:"rate"`
+	RateCI95 [2]Number                    `json:"rate_ci95"`
+	Theory   map[string]theory.Prediction `json:"theory,omitempty"`
+}
+
+// exitResults splits the escapes after the burn-in t0 among the exits by where each escaped
+// particle lies: an absorbing run freezes a particle at its first point past the surface, so the
+// surface it crossed is the one it lies beyond. Non-absorbing runs have moved on: nil.
+func exitResults(p *Problem, recs []uint32, positions []float64, est Estimate, burnIn int) []ExitResult {
+	c := p.Escape
+	if c.Kind != EscapeExits || !p.Config.Absorb || len(positions) != len(recs)*p.Dim {
+		return nil
+	}
+	counts := make([]int, len(c.Surfaces))
+	for i, r := range recs {
+		s, ok := Escaped(r)
+		if !ok || int(s) <= burnIn {
+			continue
+		}
+		if k := c.Which(positions[i*p.Dim : (i+1)*p.Dim]); k >= 0 {
+			counts[k]++
+		}
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	iterExposure := est.Exposure / p.Config.LR
+	out := make([]ExitResult, len(counts))
+	perExit := p.exitPredictions()
+	for i, n := range counts {
+		e := EstimateFromCounts(max(est.Particles, 1), n, iterExposure, p.Config.LR)
+		out[i] = ExitResult{Saddle: c.Surfaces[i].Point, DeltaL: c.Surfaces[i].DeltaL, Escapes: n, Rate: e.Rate,
+			RateCI95: [2]Number{Number(e.RateCI95[0]), Number(e.RateCI95[1])}}
+		if total > 0 {
+			out[i].Share = float64(n) / float64(total)
+		}
+		if i < len(perExit) {
+			out[i].Theory = perExit[i]
+		}
+	}
+	return out
+}
+
+// exitPredictions is the theory for each exit alone, in the order of p.Escape.Surfaces (nil
+// unless the escape is EscapeExits): Eyring–Kramers for sgld (docs/theory.md §4.1) and, on a
+// separable landscape with independent noise per coordinate, the exact 1-D values along the
+// exit's coordinate (separableExit). Computed once with Predictions.
+func (p *Problem) exitPredictions() []map[string]theory.Prediction {
+	Predictions(p)
+	return p.perExit
+}
+
+// exitTheory fills p.perExit and returns the basin's totals to put into Predictions' map:
+// eyring_kramers summed over the exits (sgld), and on separable landscapes discrete (exact: the
+// chain escapes in an iteration unless every coordinate stays, p = 1 − Π(1 − p_i)) and
+// quadrature (the η → 0 rates added).
+func (p *Problem) exitTheory(out map[string]theory.Prediction) {
+	an, cfg := p.Analysis, p.Config
+	p.perExit = make([]map[string]theory.Prediction, len(p.Escape.Surfaces))
+	ekRate, ekOK := 0.0, cfg.Noise == SGLD
+	stay, contRate := 1.0, 0.0
+	sepOK, sepWhy := true, ""
+	var relErr float64
+	seen := map[int]bool{}
+	for i, ex := range an.Exits[:len(p.Escape.Surfaces)] {
+		m := map[string]theory.Prediction{}
+		if cfg.Noise == SGLD {
+			ek := theory.EyringKramers(an.HessianMinEigenvalues, ex.HessianSaddleEigenvalues, ex.DeltaL, cfg.Temp)
+			m["eyring_kramers"] = ek
+			if ek.Rate == nil {
+				ekOK = false
+			} else {
+				ekRate += *ek.Rate
+			}
+		}
+		if sepOK {
+			j, why := p.separableCoordinate(ex)
+			if why == "" && seen[j] {
+				why = fmt.Sprintf("coordinate %d has exits on both sides; the exact 1-D value has one absorbing side", j+1)
+			}
+			if why != "" {
+				sepOK, sepWhy = false, why
+			} else {
+				seen[j] = true
+				d, q := p.separableExit(ex, j, p.Escape.Surfaces[i].Margin)
+				m["discrete"], m["quadrature"] = d, q
+				if d.Rate == nil {
+					sepOK, sepWhy = false, "exit "+fmt.Sprint(i+1)+": "+d.Reason
+				} else {
+					stay *= 1 - *d.Rate*cfg.LR
+					relErr = math.Max(relErr, d.RelErr)
+				}
+				if q.Rate != nil && contRate >= 0 {
+					contRate += *q.Rate
+				} else {
+					contRate = -1
+				}
+			}
+		}
+		p.perExit[i] = m
+	}
+	n := len(p.Escape.Surfaces)
+	if cfg.Noise == SGLD {
+		pr := theory.Prediction{Name: "eyring_kramers", Kind: theory.Asymptotic,
+			Formula: fmt.Sprintf("Σ over the %d exits of (|λ_b|/2π)·sqrt(det H_a/|det H_b|)·exp(−ΔL/T) (docs/theory.md §2, §4.1)", n)}
+		if ekOK && ekRate > 0 {
+			tau := 1 / ekRate
+			pr.Rate, pr.Tau = &ekRate, &tau
+		} else {
+			pr.Reason = "the formula does not apply to every exit"
+		}
+		out["eyring_kramers"] = pr
+	}
+	disc := theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete,
+		Formula: fmt.Sprintf("separable landscape: the %d exits' exact 1-D discrete chains, p = 1 − Π(1 − p_i), rate p/η (docs/theory.md §2, §3)", n)}
+	cont := theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous,
+		Formula: fmt.Sprintf("separable landscape: the %d exits' exact 1-D η → 0 rates added (docs/theory.md §2, §4.3)", n)}
+	if sepOK {
+		rate := (1 - stay) / cfg.LR
+		tau := 1 / rate
+		disc.Rate, disc.Tau, disc.RelErr = &rate, &tau, relErr
+		if contRate > 0 {
+			ct := 1 / contRate
+			cont.Rate, cont.Tau = &contRate, &ct
+		} else {
+			cont.Reason = "an exit has no continuous-time value (see its own theory)"
+		}
+	} else {
+		disc.Reason = "exact values for a basin with several exits need a separable landscape with independent noise per coordinate: " + sepWhy
+		cont.Reason = disc.Reason
+	}
+	out["discrete"], out["quadrature"] = disc, cont
+	if mo, ok := out["mori"]; ok && mo.Rate != nil {
+		mo.Rate, mo.Tau = nil, nil
+		mo.Reason = "Mori et al.'s formula is for one exit; this basin has several (see each exit's theory)"
+		out["mori"] = mo
+	}
+}
+
+// separableCoordinate says along which coordinate an exit leads when the whole problem separates
+// into independent 1-D problems (L a sum of 1-D terms, noise independent per coordinate: sgld,
+// sgd-hessian and sgd-hessian-min, whose |H| and H(a) are then diagonal; not sgd-loss, whose
+// L(θ)-scaled noise couples the coordinates), or why not.
+func (p *Problem) separableCoordinate(ex landscape.Exit) (int, string) {
+	if !p.Landscape.DiagonalHessian {
+		return 0, "the landscape is not a sum of 1-D terms"
+	}
+	if p.Config.Noise == SGDLoss {
+		return 0, "sgd-loss noise scales with L(θ), which couples the coordinates"
+	}
+	for j, v := range ex.EscapeDirection {
+		if math.Abs(v) > 1-1e-9 {
+			return j, ""
+		}
+	}
+	return 0, "an exit's escape direction is not along a coordinate"
+}
+
+// separableExit is the exact discrete and continuous value of the 1-D problem along coordinate j
+// through exit ex (the other coordinates at the minimum, where they stay in distribution
+// independently), escaping at b_j ± margin.
+func (p *Problem) separableExit(ex landscape.Exit, j int, margin float64) (disc, cont theory.Prediction) {
+	cfg, an := p.Config, p.Analysis
+	disc = theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete, Formula: fmt.Sprintf("exact 1-D discrete chain along x%d (docs/theory.md §3)", j+1)}
+	cont = theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Formula: fmt.Sprintf("exact 1-D mean first-passage time along x%d (docs/theory.md §4.3)", j+1)}
+	sign := math.Copysign(1, ex.EscapeDirection[j])
+	x := append([]float64(nil), an.Minimum...)
+	g := make([]float64, p.Dim)
+	h := make([]float64, p.Dim)
+	at := func(u float64) { x[j] = sign * u }
+	dL := func(u float64) float64 {
+		at(u)
+		p.Eval.Gradient(x, g)
+		return sign * g[j]
+	}
+	D := func(u float64) float64 {
+		switch cfg.Noise {
+		case SGLD:
+			return cfg.Temp
+		case SGDHessianMin:
+			return cfg.LR / (2 * cfg.Batch) * an.HessianMin[j*p.Dim+j]
+		default: // SGDHessian: the diagonal |H| of a separable landscape
+			at(u)
+			p.Eval.HessianDiagonal(x, h)
+			return cfg.LR / (2 * cfg.Batch) * (math.Abs(h[j]) + cfg.Floor)
+		}
+	}
+	u0, uE := sign*p.Start[j], sign*ex.Saddle[j]+margin
+	if res, err := theory.DiscreteChain1D(dL, D, cfg.LR, u0, uE, math.NaN(), theory.ChainOptions{}); err == nil || errors.Is(err, theory.ErrNotConverged) {
+		if res.QSDEscapeProbability > 0 {
+			rate := res.QSDEscapeProbability / cfg.LR
+			tau, mfp := 1/rate, res.MeanIterations*cfg.LR
+			disc.Rate, disc.Tau, disc.MeanFirstPassage, disc.RelErr = &rate, &tau, &mfp, res.QSDRelErr
+		} else {
+			disc.Reason = "no escape probability"
+		}
+	} else {
+		disc.Reason = err.Error()
+	}
+	if cfg.Noise == SGDHessian && cfg.Floor == 0 {
+		hess := func(u float64) float64 {
+			at(u)
+			p.Eval.HessianDiagonal(x, h)
+			return h[j]
+		}
+		if th, nu, ok := p.inflectionOn(hess, dL, u0, sign*ex.Saddle[j]); ok {
+			cont.Reason = fmt.Sprintf("pure sgd-hessian noise vanishes at the inflection point x%d = %.4g (ν = %.3g), where the drift points back into the well: the η → 0 diffusion never crosses it (docs/theory.md §1); add --floor ε", j+1, sign*th, nu)
+			return disc, cont
+		}
+	}
+	for u := u0; u < uE; u += (uE - u0) / 64 {
+		if v := D(u); !(v > 0) {
+			cont.Reason = "D vanishes between the minimum and the exit (docs/theory.md §1)"
+			return disc, cont
+		}
+	}
+	if tau, relErr, err := theory.MeanFirstPassage1D(dL, D, u0, uE, math.NaN(), theory.QuadOptions{}); err == nil || errors.Is(err, theory.ErrNotConverged) {
+		rate := 1 / tau
+		cont.Rate, cont.Tau, cont.RelErr = &rate, &tau, relErr
+	} else {
+		cont.Reason = err.Error()
+	}
+	return disc, cont
+}
