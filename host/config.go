@@ -42,7 +42,10 @@ type Model struct {
 	StartExact bool               `json:"start_exact,omitempty"`
 	Target     []float64          `json:"target,omitempty"`
 	Escape     string             `json:"escape,omitempty"`
-	Margin     float64            `json:"margin,omitempty"` // 0: automatic (theory.md §2)
+	// Exits > 0 keeps only the lowest Exits exits of the basin (by ΔL) in the default escape
+	// (docs/theory.md §2); 0: every exit found.
+	Exits  int     `json:"exits,omitempty"`
+	Margin float64 `json:"margin,omitempty"` // 0: automatic (theory.md §2)
 	// Particles is the size of the whole ensemble; a shard simulates the range
 	// [First, First+Count) of it (Execution), with the particles' global Philox indices.
 	Particles int     `json:"particles"`
@@ -226,6 +229,9 @@ func (c *Config) Validate() error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return inputErr("start", "coordinate %d is not a finite number; write comma-separated numbers such as -1,0.5", i+1)
 		}
+	}
+	if c.Exits < 0 {
+		return inputErr("exits", "must be ≥ 0 (0: every exit of the basin), got %d; give for example --exits 1 for the lowest exit alone", c.Exits)
 	}
 	for i, v := range c.Target {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -87,7 +87,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target})
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits})
 	if err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
 	}

@@ -160,6 +160,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&c.Floor, "floor", 0, "isotropic floor ε added to |H| (sgd-hessian)")
 	fs.Var(vecFlag{"start", &c.Start}, "start", "start guess θ0, comma-separated (catalogue default: its first minimum; for an expression, a point of the expression at k = 1, moved to θ0/sqrt(k))")
 	fs.BoolVar(&c.StartExact, "start-exact", false, "start particles at θ0 itself instead of at the minimum found from it")
+	fs.IntVar(&c.Exits, "exits", 0, "keep only the lowest N exits of the basin in the default escape (0: every exit found; docs/theory.md §2)")
 	fs.Var(vecFlag{"target", &c.Target}, "target", "a point in the basin to escape into (d > 1; default: the nearest other minimum; for an expression, moved to θ/sqrt(k) as --start)")
 	fs.StringVar(&c.Escape, "escape", "", "escape condition: an expression such as 'x > 0.5', or radius(r); default: the saddle hyperplane plus a margin")
 	fs.Float64Var(&c.Margin, "margin", 0, "margin past the saddle hyperplane (0: three diffusion lengths, theory.md §2)")

@@ -138,6 +138,7 @@ var allCases = []struct {
 	{"K7", "sgd-loss on pwq with offset: the power law of Mori et al.", caseK7},
 	{"K8", "minima selection on twowell: SGD against SGLD", caseK8},
 	{"K9", "the engine against the exact discrete-time rate, short windows included", caseK9},
+	{"K10", "basins with several exits: the total rate and each exit's share", caseK10},
 }
 
 // CaseIDs lists the case identifiers in order.
