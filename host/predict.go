@@ -50,13 +50,16 @@ func predictions(p *Problem) map[string]theory.Prediction {
 	if p.Escape.Kind == EscapeExits {
 		p.exitTheory(out) // the basin's totals over its exits replace the single-exit values
 	}
+	if p.Dim >= 2 {
+		out["path"] = p.pathPrediction()
+	}
 	return out
 }
 
 // TheoryPreference is the order in which theory values are preferred where one is shown or used
 // alone: the exact value of the discrete chain the simulator runs, then the exact continuous
 // limit, then the asymptotic formulas (docs/theory.md §4). The one definition of that order.
-var TheoryPreference = []string{"discrete", "quadrature", "xie", "eyring_kramers", "mori"}
+var TheoryPreference = []string{"discrete", "quadrature", "xie", "eyring_kramers", "mori", "path"}
 
 // Preferred lists the names of preds in TheoryPreference order, others after them by name.
 func Preferred(preds map[string]theory.Prediction) []string {

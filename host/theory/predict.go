@@ -37,6 +37,9 @@ const (
 	// Asymptotic values hold in the low-noise limit (large barrier in noise
 	// units) of the continuous diffusion.
 	Asymptotic Kind = "asymptotic"
+	// Approximate values rest on a modelling step beyond the asymptotics, such
+	// as reducing a d-dimensional escape to its minimum-energy path.
+	Approximate Kind = "approximate"
 )
 
 // MinNoiseUnits is the smallest barrier, in units of the noise (ΔL/T for
