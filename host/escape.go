@@ -33,8 +33,8 @@ type EscapeCondition struct {
 	Radius float64    `json:"radius,omitempty"`
 	// Surfaces are the exits of an EscapeExits condition (host/exits.go).
 	Surfaces []ExitSurface `json:"exits,omitempty"`
-	expr   *landscape.Condition
-	exprFn func([]float64) bool
+	expr     *landscape.Condition
+	exprFn   func([]float64) bool
 }
 
 // hyperplane is the default condition: crossed the saddle hyperplane by margin m.
