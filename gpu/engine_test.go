@@ -227,9 +227,9 @@ func TestStepProgramValidates(t *testing.T) {
 	}
 }
 
-// Against the exact 1-D quadrature (theory.md §4.3, implemented in host/theory): tilted(c=0.1)
+// Against the exact 1-D quadrature (docs/theory.md §4.3, implemented in host/theory): tilted(c=0.1)
 // under sgld, T = 0.08, η = 0.01, 2·10⁵ particles. τ̂ must lie within 5% plus 3σ of the
-// quadrature; the 5% covers the Euler–Maruyama bias at η = 0.01, which theory.md measures
+// quadrature; the 5% covers the Euler–Maruyama bias at η = 0.01, which docs/theory.md measures
 // at +2% for this very case, and σ = τ̂/sqrt(E) is the censored MLE's Poisson error.
 // The observation window is 160 time units (τ ≈ 400): the exponential MLE ignores the lag of
 // about 3 time units that a particle needs to travel from the saddle to the escape point, which

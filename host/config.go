@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// NoiseModel names the diffusion matrix D(θ) of theory.md §1.
+// NoiseModel names the diffusion matrix D(θ) of docs/theory.md §1.
 type NoiseModel string
 
-// The four noise models of theory.md §1.
+// The four noise models of docs/theory.md §1.
 const (
 	SGLD          NoiseModel = "sgld"            // D = T·I
 	SGDHessian    NoiseModel = "sgd-hessian"     // D = (η/2B)(|H(θ)| + εI)
@@ -45,7 +45,7 @@ type Model struct {
 	// Exits > 0 keeps only the lowest Exits exits of the basin (by ΔL) in the default escape
 	// (docs/theory.md §2); 0: every exit found.
 	Exits  int     `json:"exits,omitempty"`
-	Margin float64 `json:"margin,omitempty"` // 0: automatic (theory.md §2)
+	Margin float64 `json:"margin,omitempty"` // 0: automatic (docs/theory.md §2)
 	// Particles is the size of the whole ensemble; a shard simulates the range
 	// [First, First+Count) of it (Execution), with the particles' global Philox indices.
 	Particles int     `json:"particles"`

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 )
 
-// EscapeKind says which family an escape condition belongs to (theory.md §2).
+// EscapeKind says which family an escape condition belongs to (docs/theory.md §2).
 type EscapeKind string
 
 // The escape conditions.
@@ -50,7 +50,7 @@ const escapeHint = "write a condition such as 'x > 0.5' or radius(0.8)"
 var radiusRE = regexp.MustCompile(`^\s*radius\s*\(\s*([^)]*)\)\s*$`)
 
 // newEscape builds the condition of --escape, or the default hyperplane with the automatic margin:
-// three diffusion lengths sqrt(2·D_b/|λ_b|) past the saddle (theory.md §2: absorbing at b itself
+// three diffusion lengths sqrt(2·D_b/|λ_b|) past the saddle (docs/theory.md §2: absorbing at b itself
 // halves τ), capped at half the distance from the saddle to the minimum so that it stays near the
 // barrier on landscapes whose next well is close.
 func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeCondition, error) {

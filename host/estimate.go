@@ -10,11 +10,11 @@ import (
 )
 
 // MinEscapesResolved is the number of escapes below which a rate is reported
-// as unresolved: an upper bound, not a number (theory.md §3).
+// as unresolved: an upper bound, not a number (docs/theory.md §3).
 const MinEscapesResolved = 10
 
 // Estimate is the escape-rate estimate from a censored ensemble
-// (theory.md §3). Times are continuous time (iterations × η) unless a name
+// (docs/theory.md §3). Times are continuous time (iterations × η) unless a name
 // says iterations. Non-finite values (the +Inf upper end of TauCI95 when no
 // particle escaped, anything undefined without exposure) are written to JSON
 // as null.
@@ -39,7 +39,7 @@ type Estimate struct {
 	Resolved bool   `json:"resolved"`
 	Note     string `json:"note,omitempty"`
 	// MeanFirstPassage is the plain mean of the escape times, set only when
-	// every particle escaped (theory.md §3).
+	// every particle escaped (docs/theory.md §3).
 	MeanFirstPassage *float64 `json:"mean_first_passage,omitempty"`
 }
 
@@ -48,7 +48,7 @@ type Estimate struct {
 // step fp, time fp·η), the number of particles N (escaped plus survivors;
 // the caller excludes diverged ones), the observation length steps = S in
 // iterations and the step size eta. Every entry of firstPassage counts as an
-// escape (theory.md §3: X = Σ fp_i·η + (N−E)·S·η).
+// escape (docs/theory.md §3: X = Σ fp_i·η + (N−E)·S·η).
 func EstimateRate(firstPassage []uint32, particles int, steps int, eta float64) Estimate {
 	sum := 0.0
 	for _, fp := range firstPassage {
@@ -62,7 +62,7 @@ func EstimateRate(firstPassage []uint32, particles int, steps int, eta float64) 
 // shards: the number of particles, of escapes, and the exposure in
 // iterations (Σ fp_i + survivors·S). The censored-exponential likelihood
 // depends on the data only through E and X, so merging shards by adding
-// these is exact (theory.md §3).
+// these is exact (docs/theory.md §3).
 func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta float64) Estimate {
 	est := Estimate{Particles: particles, Escaped: escaped, Exposure: exposureIterations * eta}
 	x := est.Exposure
@@ -76,7 +76,7 @@ func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta 
 	}
 	// Garwood (1936) exact Poisson interval, treating E as Poisson with mean
 	// κX, the form the censored-exponential likelihood κ^E·exp(−κX) has
-	// (theory.md §3); estimate_test.go measures its coverage:
+	// (docs/theory.md §3); estimate_test.go measures its coverage:
 	// [χ²_{2E}(0.025)/(2X), χ²_{2E+2}(0.975)/(2X)], lower 0 when E = 0.
 	e := float64(escaped)
 	lo := 0.0
@@ -197,7 +197,7 @@ type SurvivalPoint struct {
 	Survival  float64 `json:"survival"`
 }
 
-// Survival returns S(t) = (particles not yet escaped)/N (theory.md §3) at
+// Survival returns S(t) = (particles not yet escaped)/N (docs/theory.md §3) at
 // iteration 0 and at `points` equally spaced iterations up to steps
 // (rounded to whole iterations; duplicates dropped when steps < points). A
 // particle with first passage fp has escaped at iteration i when fp ≤ i.

@@ -11,7 +11,7 @@ import (
 func near(got, want, rel float64) bool { return math.Abs(got-want) <= rel*math.Abs(want) }
 
 func TestEstimateNoEscapes(t *testing.T) {
-	// N = 100, S = 1000, η = 0.01: X = 100·1000·0.01 = 1000. With E = 0 (theory.md §3):
+	// N = 100, S = 1000, η = 0.01: X = 100·1000·0.01 = 1000. With E = 0 (docs/theory.md §3):
 	// upper 95% CI = χ²_2(0.975)/(2X) = −2·ln(0.025)/2000 = 7.377759/2000 = 3.688879e-3,
 	// one-sided 95% bound = χ²_2(0.95)/(2X) = −2·ln(0.05)/2000 = 2.995732e-3 (the "rule of three").
 	e := EstimateRate(nil, 100, 1000, 0.01)
@@ -85,7 +85,7 @@ func TestEstimateResolvedByHand(t *testing.T) {
 }
 
 func TestEstimateTenEscapeRule(t *testing.T) {
-	// theory.md §3: E < 10 is unresolved, E ≥ 10 is resolved.
+	// docs/theory.md §3: E < 10 is unresolved, E ≥ 10 is resolved.
 	for e := 0; e <= 12; e++ {
 		est := EstimateFromCounts(100, e, 1e5, 0.01)
 		if est.Resolved != (e >= 10) || (est.Rate == nil) == (e >= 10) || (est.Tau == nil) == (e >= 10) {

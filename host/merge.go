@@ -9,7 +9,7 @@ import (
 
 // Merge combines the results of the shards of one ensemble (kramers run --shard i/n) into the
 // result of the whole ensemble. The censored-exponential likelihood depends on the data only
-// through the number of escapes E and the exposure X (theory.md §3), so adding them is exact:
+// through the number of escapes E and the exposure X (docs/theory.md §3), so adding them is exact:
 // the merged κ̂ and interval equal those of the unsharded run bit for bit (exposures are whole
 // numbers of iterations, added exactly). Histograms add bin by bin and the survival curve is
 // recomputed from the summed counts at the same iterations.

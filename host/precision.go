@@ -14,7 +14,7 @@ const float32Eps = 1.0 / (1 << 24)
 // PrecisionWarning says when float32 state (the GPU default, --precision f32) cannot resolve
 // the dynamics, and "" when it can or the run is already float64.
 //
-// The update θ ← θ − η∇L + ξ (theory.md §1) is rounded to float32 at every step, so a change
+// The update θ ← θ − η∇L + ξ (docs/theory.md §1) is rounded to float32 at every step, so a change
 // smaller than |θ|·2⁻²⁴ is lost. Two changes matter, both evaluated along the escape direction
 // e at the minimum a, where the particles spend their time:
 //
@@ -54,7 +54,7 @@ func precisionWarning(cfg Config, an *landscape.Analysis, dim int) string {
 		}
 	}
 	eta := cfg.LR
-	var dA float64 // eᵀ D(a) e, theory.md §1
+	var dA float64 // eᵀ D(a) e, docs/theory.md §1
 	switch cfg.Noise {
 	case SGLD:
 		dA = cfg.Temp

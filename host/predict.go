@@ -10,7 +10,7 @@ import (
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
-// Predictions computes every theory of theory.md §4 that has something to say about p, keyed by
+// Predictions computes every theory of docs/theory.md §4 that has something to say about p, keyed by
 // name. A formula that does not apply is present with a nil τ and the reason.
 //
 // The values depend on the landscape, the noise, η and the escape condition, not on the ensemble's
@@ -38,7 +38,7 @@ func predictions(p *Problem) map[string]theory.Prediction {
 			}
 			out["xie"] = pr
 		} else {
-			out["xie"] = theory.Prediction{Name: "xie", Kind: theory.Asymptotic, Formula: "theory.md §4.2",
+			out["xie"] = theory.Prediction{Name: "xie", Kind: theory.Asymptotic, Formula: "docs/theory.md §4.2",
 				Reason: "the path-dependent s is exact only for pwq; fit it from a sweep over --batch or --lr (kramers sweep)"}
 		}
 	case SGDLoss:
@@ -97,7 +97,7 @@ func (p *Problem) escapeQuadratic(m []float64) float64 {
 	return s
 }
 
-// Diffusion1D returns D(θ) of theory.md §1 for a 1-D problem.
+// Diffusion1D returns D(θ) of docs/theory.md §1 for a 1-D problem.
 func (p *Problem) Diffusion1D() func(float64) float64 {
 	cfg, an := p.Config, p.Analysis
 	ev := p.Eval
@@ -180,9 +180,9 @@ func (p *Problem) reduce1D() (*reduced1D, string) {
 	return r, ""
 }
 
-// quadrature is the exact 1-D mean first-passage time of theory.md §4.3 to the escape point.
+// quadrature is the exact 1-D mean first-passage time of docs/theory.md §4.3 to the escape point.
 func (p *Problem) quadrature() theory.Prediction {
-	pr := theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Formula: "exact 1-D mean first-passage time of the η → 0 diffusion, theory.md §4.3"}
+	pr := theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Formula: "exact 1-D mean first-passage time of the η → 0 diffusion, docs/theory.md §4.3"}
 	r, why := p.reduce1D()
 	if r == nil {
 		pr.Reason = why
@@ -201,7 +201,7 @@ func (p *Problem) quadrature() theory.Prediction {
 	}
 	for u := r.U0; u < r.UE; u += (r.UE - r.U0) / 64 {
 		if v := r.D(u); v <= 0 || math.IsNaN(v) {
-			pr.Reason = "D(θ) is not positive between the start and the escape point (theory.md §1: the continuous-time escape time diverges); use --floor"
+			pr.Reason = "D(θ) is not positive between the start and the escape point (docs/theory.md §1: the continuous-time escape time diverges); use --floor"
 			return pr
 		}
 	}

@@ -28,7 +28,7 @@ type Problem struct {
 	perExit     []map[string]theory.Prediction // each exit's own theory (EscapeExits), with predictions
 }
 
-// Noise holds the constants of one step's noise term (theory.md §1). The step is
+// Noise holds the constants of one step's noise term (docs/theory.md §1). The step is
 //
 //	θ ← θ − η∇L(θ) + ξ,  with ξ by model:
 //	sgld             ξ = Amplitude · z                       Amplitude = sqrt(2ηT)
@@ -36,7 +36,7 @@ type Problem struct {
 //	sgd-hessian-min  ξ = Matrix · z                          Matrix = (η/sqrt(B)) · H(a)^{1/2}
 //	sgd-loss         ξ = sqrt(max(L(θ),0)) · Matrix · z      Matrix = η·sqrt(2/B) · H(a)^{1/2}
 //
-// so that the per-step covariance is 2ηD(θ) for the D of theory.md §1. z ~ N(0, I_d) comes from
+// so that the per-step covariance is 2ηD(θ) for the D of docs/theory.md §1. z ~ N(0, I_d) comes from
 // Philox block ⌊i/4⌋, word i mod 4, for coordinate i.
 type Noise struct {
 	Model     NoiseModel `json:"model"`
@@ -155,7 +155,7 @@ func maxAbsDiff(a, b []float64) float64 {
 	return m
 }
 
-// newNoise fixes the constants of theory.md §1 for the chosen model.
+// newNoise fixes the constants of docs/theory.md §1 for the chosen model.
 func newNoise(cfg Config, ls *landscape.Landscape, an *landscape.Analysis) (Noise, error) {
 	eta, b := cfg.LR, cfg.Batch
 	n := Noise{Model: cfg.Noise, Floor: cfg.Floor}
@@ -202,7 +202,7 @@ func scaledSqrt(a []float64, d int, c float64) []float64 {
 }
 
 // SaddleDiffusion is eᵀD(b)e, the diffusion along the escape direction at the saddle
-// (theory.md §1 and §2), used for the automatic escape margin.
+// (docs/theory.md §1 and §2), used for the automatic escape margin.
 func (p *Problem) SaddleDiffusion() float64 {
 	an := p.Analysis
 	return p.diffusionAlong(an.EscapeDirection, math.Abs(an.HessianSaddleEigenvalues[0]), an.LossSaddle)

@@ -59,7 +59,7 @@ type BurnInOptions struct {
 
 // QuasiStationary is the escape-rate estimate after a burn-in t0, the decay
 // rate of the survival once the ensemble has relaxed into the
-// quasi-stationary distribution of the basin (theory.md §3, "The
+// quasi-stationary distribution of the basin (docs/theory.md §3, "The
 // quasi-stationary rate"). Times are continuous time (iterations × η) unless
 // a name says iterations. Its own float fields are finite; HazardPoint
 // writes its non-finite ones as null.
@@ -131,7 +131,7 @@ type BurnInCandidate struct {
 	AtRisk  int `json:"at_risk"`
 	Escaped int `json:"escaped"`
 	// Rate is E'/X' per unit time, nil when E' < MinEscapesResolved.
-	// Stable rates over a range of t0 are the plateau (theory.md §3).
+	// Stable rates over a range of t0 are the plateau (docs/theory.md §3).
 	Rate *float64 `json:"rate"`
 	// Lag is ℓ = t0 + ln(N'/N)/Rate in time units, where the asymptote
 	// κ·(t − ℓ) of −ln S(t) meets the time axis: the area of the hazard's
@@ -164,7 +164,7 @@ type BurnInCandidate struct {
 // EstimateQuasiStationary estimates the quasi-stationary escape rate from
 // the same data as EstimateRate (1-based first-passage iterations of the
 // escaped particles, N particles, S = steps iterations observed, step size
-// η) by left truncation at a burn-in t0 (theory.md §3): a particle that
+// η) by left truncation at a burn-in t0 (docs/theory.md §3): a particle that
 // enters observation alive at t0 contributes h(t)·S(t)/S(t0), so the
 // censored-exponential likelihood is κ^E'·exp(−κX') with the exposure
 // counted from t0 (Klein & Moeschberger, Survival Analysis, 2nd ed. 2003,
@@ -698,7 +698,7 @@ type HazardPoint struct {
 // HazardSeries returns the hazard in bins of equal width over iterations
 // 0 … steps: bin k covers (⌊k·S/bins⌉, ⌊(k+1)·S/bins⌉] (rounded, empty
 // bins dropped when S < bins). A rising hazard is the ramp that the burn-in
-// removes; a flat one is the plateau κ (theory.md §3). Each bin is the
+// removes; a flat one is the plateau κ (docs/theory.md §3). Each bin is the
 // censored-exponential estimate on the data left-truncated at Start and
 // censored at End.
 func HazardSeries(firstPassage []uint32, particles, steps int, eta float64, bins int) []HazardPoint {

@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// qsdKappa and qsdRamp model the run of theory.md §3 (pwq(4,2,−1,0), sgld,
+// qsdKappa and qsdRamp model the run of docs/theory.md §3 (pwq(4,2,−1,0), sgld,
 // T = 0.15, η = 0.01): κ = 1/186.7 per unit time, and a hazard ramp
 // κ(1 − e^{−t/t_r}) whose t_r reproduces the measured whole-window τ̂: to
 // first order the window estimate is κ·(1 − t_r(1 − e^{−T/t_r})/T), which
@@ -182,10 +182,10 @@ func TestQuasiStationaryConstantHazard(t *testing.T) {
 }
 
 func TestQuasiStationaryRamp(t *testing.T) {
-	// 2²⁰ particles with the hazard κ(1 − e^{−t/t_r}) of theory.md §3's run
+	// 2²⁰ particles with the hazard κ(1 − e^{−t/t_r}) of docs/theory.md §3's run
 	// (qsdKappa, qsdRamp), seed fixed. Over T = 20 (S = 2000) the plain
 	// window estimate is biased by −t_r(1 − e^{−T/t_r})/T = −5.7% (τ̂ = 198.1
-	// to first order; theory.md measures 198.4), many standard errors (0.3%).
+	// to first order; docs/theory.md measures 198.4), many standard errors (0.3%).
 	// The truncated estimate must lie within 3σ of κ·(1 − b), b the ramp's
 	// residual bias after the chosen t0 (rampBias), which the rule's bound
 	// (RampBias ≤ rampBiasTolerance·σ) must keep below that tolerance and
@@ -359,7 +359,7 @@ func TestQuasiStationaryCoverage(t *testing.T) {
 }
 
 func TestQuasiStationaryAllRamp(t *testing.T) {
-	// The window of theory.md's t_max = 5 (S = 500) with the ramp t_r = 1.15
+	// The window of docs/theory.md's t_max = 5 (S = 500) with the ramp t_r = 1.15
 	// is too short: after t0 = S/2 = 2.5 the ramp leaves −4.6% (≈ 5σ), after
 	// 3S/4 = 3.75 −2.4% (≈ 2σ), so the rule must refuse, keep the counts and
 	// interval of the last candidate, and say how to fix it. At 3S/4 the
@@ -369,7 +369,7 @@ func TestQuasiStationaryAllRamp(t *testing.T) {
 	// noise. With T = 1 < t_r the test sees the ramp at S/2, and at 3S/4 the
 	// deficit is still 1/2 (no sigmoid's shoulder to pass: the bound, 6.5σ,
 	// only needs to refuse). The window
-	// estimate is τ̂ ≈ 241.6 to first order (theory.md measures 239.8);
+	// estimate is τ̂ ≈ 241.6 to first order (docs/theory.md measures 239.8);
 	// within 3%.
 	//
 	// At S = 500 the bound (2.6σ, 3.1%) is within maxWidenSigma and
@@ -473,7 +473,7 @@ func TestQuasiStationaryGivenBurnIn(t *testing.T) {
 		t.Errorf("candidate %+v", c)
 	}
 
-	// A given t0 = 0 is the plain estimate; on the ramp of the theory.md run
+	// A given t0 = 0 is the plain estimate; on the ramp of the docs/theory.md run
 	// (T = 20) its test rejects: a warning, not an unresolved estimate.
 	r := rand.New(rand.NewPCG(2000, 0x72616d70))
 	fp = rampPassages(r, 1<<20, 2000, qsdEta, qsdKappa, qsdRamp)

@@ -16,7 +16,7 @@ import (
 // the Model of a configuration: results and checkpoints of 0.2.0 are refused by version.
 const Version = "0.3.0"
 
-// Result is one run's outcome: the fields of the --json contract (architecture.md) and more.
+// Result is one run's outcome: the fields of the --json contract (docs/architecture.md) and more.
 // Times are continuous time (iterations × η) unless the name says iterations.
 type Result struct {
 	Version    string  `json:"version"`
@@ -77,7 +77,7 @@ func (m Model) Hash() string {
 }
 
 // MarshalJSON writes the Result with the Estimate's fields at the top level, as the contract
-// of architecture.md wants (rate, rate_ci95, tau, … beside particles and steps).
+// of docs/architecture.md wants (rate, rate_ci95, tau, … beside particles and steps).
 func (r Result) MarshalJSON() ([]byte, error) {
 	type fields Result // no methods: plain struct encoding
 	a, err := json.Marshal(fields(r))

@@ -19,7 +19,7 @@ type Progress struct {
 	Elapsed   time.Duration
 }
 
-// BasinPoint is the occupancy of the far basin at one moment (non-absorbing runs, theory.md §5 K8).
+// BasinPoint is the occupancy of the far basin at one moment (non-absorbing runs, docs/theory.md §5 K8).
 type BasinPoint struct {
 	Iteration int     `json:"iteration"`
 	Time      float64 `json:"time"`

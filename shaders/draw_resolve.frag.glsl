@@ -4,7 +4,8 @@
 layout(std430, binding = 4) readonly buffer Counts { uint counts[]; };
 
 uniform vec2 uOrigin; // lower left corner of the plot rectangle in the frame (GL pixels)
-uniform uvec2 uSize;
+uniform uvec2 uSize;  // counter cells (draw_splat.comp.glsl)
+uniform uint uScale;  // pixels per cell along each axis
 uniform float uAlpha;
 uniform vec3 uColorRunning;
 uniform vec3 uColorEscaped;
@@ -13,7 +14,7 @@ uniform vec3 uColorDiverged;
 out vec4 fragColor;
 
 void main() {
-	ivec2 q = ivec2(gl_FragCoord.xy - uOrigin);
+	ivec2 q = ivec2(gl_FragCoord.xy - uOrigin) / int(uScale);
 	if (q.x < 0 || q.y < 0 || q.x >= int(uSize.x) || q.y >= int(uSize.y)) discard;
 	uint n = uSize.x * uSize.y;
 	uint k = uint(q.y) * uSize.x + uint(q.x);

@@ -6,7 +6,8 @@
 //
 // The sprite follows OpenGL's rule for points (4.3 core §14.4): the pixels whose centres lie in
 // the square of side uPointSize centred on the particle, here also inside the disc of radius
-// √0.3·uPointSize; a particle whose centre is outside the plot rectangle is not drawn. Under a
+// √0.3·uPointSize; a particle whose centre is outside the plot rectangle is not drawn. A plot
+// too large for the storage block limit is counted in cells of uScale×uScale pixels. Under a
 // software rasteriser this is about ten times faster than GL_POINTS (one invocation per point in
 // parallel, against a serial vertex and set-up stage), and on a GPU it is bound by the atomics.
 #ifndef POS_REAL
@@ -23,8 +24,10 @@ layout(std430, binding = 4) buffer Counts { uint counts[]; };
 uniform uint uFirst;      // first point of this dispatch (points are particles 0, uStride, 2·uStride, …)
 uniform uint uStride;
 uniform uint uCount;      // particles in the batch
-uniform uvec2 uSize;      // plot rectangle in pixels; each plane holds uSize.x·uSize.y counters
-uniform float uPointSize; // in pixels
+uniform vec2 uPlot;       // plot rectangle in pixels
+uniform float uScale;     // pixels per counter cell along each axis (1 unless the plot is huge)
+uniform uvec2 uSize;      // counter cells; each plane holds uSize.x·uSize.y counters
+uniform float uPointSize; // in cells
 
 void main() {
 	uint i = (uFirst + gl_GlobalInvocationID.x) * uStride;
@@ -35,7 +38,7 @@ void main() {
 		if (isnan(x[k]) || isinf(x[k])) return;
 	}
 	vec2 size = vec2(uSize);
-	vec2 c = (viewPoint(x) - uBox.xy) / (uBox.zw - uBox.xy) * size; // pixel centres at +0.5
+	vec2 c = (viewPoint(x) - uBox.xy) / (uBox.zw - uBox.xy) * uPlot / uScale; // cell centres at +0.5
 	if (!(c.x >= 0.0 && c.x < size.x && c.y >= 0.0 && c.y < size.y)) return;
 	uint r = records[i];
 	uint plane = r == RUNNING ? 0u : ((r & DIVERGED_FLAG) != 0u ? 2u : 1u);

@@ -1,4 +1,4 @@
-// matsqrt.glsl: the sgd-hessian noise ξ = AMP · (|H(θ)| + FLOOR·I)^{1/2} z (theory.md §1), where
+// matsqrt.glsl: the sgd-hessian noise ξ = AMP · (|H(θ)| + FLOOR·I)^{1/2} z (docs/theory.md §1), where
 // |H| = V·|Λ|·Vᵀ. Three paths by the shape of H:
 //   separable landscapes (diagonal H): one square root per coordinate;
 //   d = 2: closed form through the rotation angle φ = ½·atan(2h01, h00 − h11);

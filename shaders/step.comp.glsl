@@ -1,5 +1,5 @@
 // step.comp.glsl: advance each particle by a chunk of Euler–Maruyama iterations
-// (theory.md §1), record its first passage (§2), count escapes without reading back the ensemble.
+// (docs/theory.md §1), record its first passage (§2), count escapes without reading back the ensemble.
 //
 // The host assembles this program with:
 //   defines   REAL (float or double), LOCAL_SIZE, NOISE_MODEL (0 sgld, 1 sgd-hessian,

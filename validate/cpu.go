@@ -109,7 +109,7 @@ func (c *CPU) Close() error { return nil }
 // stepper advances one block of particles at a time, all of them through the same iteration
 // before the next (structure of arrays): the landscape program then runs once per iteration for
 // the block (landscape.Batch) instead of once per particle. Per particle, the arithmetic is the
-// plain Euler–Maruyama step of theory.md §1 in float64, in the order the shader uses.
+// plain Euler–Maruyama step of docs/theory.md §1 in float64, in the order the shader uses.
 //
 // Only the running particles of a block take part: slot j (0 ≤ j < m) holds block particle
 // local[j]; a particle that stops (divergence, or escape when absorbing) trades slots with the
@@ -247,7 +247,7 @@ func (s *stepper) drawNormals(c *CPU, m int, group uint32) {
 	}
 }
 
-// step is one Euler–Maruyama iteration of theory.md §1 for the m running slots, with the noise of
+// step is one Euler–Maruyama iteration of docs/theory.md §1 for the m running slots, with the noise of
 // host.Noise; every D(θ) is evaluated at the current point (Itô). The normals are those of the
 // current draw starting at row slot·d.
 func (s *stepper) step(m, slot int) {

@@ -84,7 +84,7 @@ func TestCPUSeedMatters(t *testing.T) {
 	}
 }
 
-// plainRun is the reference step written one particle at a time, straight from theory.md §1 and
+// plainRun is the reference step written one particle at a time, straight from docs/theory.md §1 and
 // the draw layout of host/rng (rng.StepNormals), without blocks, slots or batches. The CPU
 // backend must produce the same float64 numbers bit for bit: its lockstep structure is an
 // optimisation, not a different computation.

@@ -30,7 +30,7 @@ type Check struct {
 
 // TrajectoryTolerance is the largest |θ_gpu − θ_cpu| allowed after 100 iterations. Its origin:
 // float32 rounds each of the ~10 operations of a step at a relative 6e-8, the GPU's float32
-// log, sin and cos make normals differ by up to ~1e-6 (theory.md §6), and 100 steps of a
+// log, sin and cos make normals differ by up to ~1e-6 (docs/theory.md §6), and 100 steps of a
 // contracting map accumulate these to a few 1e-6 per coordinate of size O(1); 1e-4 leaves a
 // margin of ten for landscapes with curvature up to a few hundred.
 //
@@ -163,7 +163,7 @@ func trajectoryCheck(tc trajectoryCase, particles, steps int) Check {
 	}}
 }
 
-// statisticsCase is the K6 comparison of theory.md §5: escape rates from both backends.
+// statisticsCase is the K6 comparison of docs/theory.md §5: escape rates from both backends.
 type statisticsCase struct {
 	name             string
 	noise            host.NoiseModel
@@ -175,7 +175,7 @@ func statisticsCheck(sc statisticsCase) Check {
 	claim := "K6: GPU and CPU-reference escape rates on pwq(ha=4,hb=2,a=-1,b=0) agree"
 	name := "K6 rate " + sc.name
 	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
-		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂_gpu − κ̂_cpu| < 3σ, σ² = κ̂²/E summed (Poisson error of the censored MLE, theory.md §3)"}
+		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂_gpu − κ̂_cpu| < 3σ, σ² = κ̂²/E summed (Poisson error of the censored MLE, docs/theory.md §3)"}
 		cfg := host.DefaultConfig()
 		cfg.Landscape = "pwq(ha=4,hb=2,a=-1,b=0)"
 		cfg.Noise, cfg.Temp, cfg.Batch, cfg.LR = sc.noise, sc.temp, sc.batch, sc.lr
@@ -279,8 +279,8 @@ func Suite(quick bool) []Check {
 	if quick {
 		n = 1500
 	}
-	// Parameters where 20–80% escape (theory.md §5, K6): sgld at T = 0.15, τ ≈ 190;
-	// sgd-hessian at B/η = 8, τ ≈ 130 (Xie et al. with the exact pwq s, theory.md §4.2).
+	// Parameters where 20–80% escape (docs/theory.md §5, K6): sgld at T = 0.15, τ ≈ 190;
+	// sgd-hessian at B/η = 8, τ ≈ 130 (Xie et al. with the exact pwq s, docs/theory.md §4.2).
 	checks = append(checks, firstPassageCheck(2000, 8000),
 		statisticsCheck(statisticsCase{name: "sgld", noise: host.SGLD, temp: 0.15, lr: 0.02, particles: n, steps: 7000}),
 		statisticsCheck(statisticsCase{name: "sgd-hessian", noise: host.SGDHessian, batch: 0.16, lr: 0.02, particles: n, steps: 5000}),

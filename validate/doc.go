@@ -4,7 +4,7 @@
 // the GPU (package host/rng), with goroutines over blocks of particles. Each block advances in
 // lockstep, one iteration for all its particles at a time, so that the interpreted landscape
 // program runs once per iteration for the block (landscape.Batch) rather than once per particle;
-// per particle the arithmetic is the plain Euler–Maruyama step of theory.md §1, in the shader's
+// per particle the arithmetic is the plain Euler–Maruyama step of docs/theory.md §1, in the shader's
 // order. cpu_test.go keeps that plain step as a per-particle loop, written straight from the
 // formulas, and requires the backend to match it bit for bit (TestCPUEqualsPlainReference).
 //

@@ -10,7 +10,7 @@ import (
 	"github.com/kramers-sim/kramers/host/landscape"
 )
 
-// analysisOutput is the JSON of `kramers analyze` (architecture.md contract).
+// analysisOutput is the JSON of `kramers analyze` (docs/architecture.md contract).
 type analysisOutput struct {
 	Landscape string `json:"landscape"`
 	Dim       int    `json:"dim"`
@@ -80,7 +80,7 @@ func cmdAnalyze(args []string) error {
 	}
 }
 
-// printExits lists every exit of the basin (theory.md §2) and how they were searched for.
+// printExits lists every exit of the basin (docs/theory.md §2) and how they were searched for.
 func printExits(an *landscape.Analysis) {
 	word := "exits"
 	if len(an.Exits) == 1 {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// `kramers analyze` lists every exit of the basin (theory.md §2): the issue's example has two.
+// `kramers analyze` lists every exit of the basin (docs/theory.md §2): the issue's example has two.
 func TestAnalyzeExitsCLI(t *testing.T) {
 	args := []string{"analyze", "--landscape", "(x^2-1)^2 + (y^2-1)^2 + 0.1*x", "--start", "-1,-1"}
 	code, out, errOut := runCLI(t, append(args, "--json", "-")...)

@@ -19,7 +19,7 @@ func runCLI(t *testing.T, args ...string) (code int, out, errOut string) {
 }
 
 // The command of issue 3, with no display set (EGL headless, or a private Xvfb): it prints one
-// JSON object with every field of the architecture.md contract.
+// JSON object with every field of the docs/architecture.md contract.
 func TestRunJSONContractWithoutDisplay(t *testing.T) {
 	t.Setenv("DISPLAY", "")
 	os.Unsetenv("DISPLAY")

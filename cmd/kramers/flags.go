@@ -163,7 +163,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Exits, "exits", 0, "keep only the lowest N exits of the basin in the default escape (0: every exit found; docs/theory.md §2)")
 	fs.Var(vecFlag{"target", &c.Target}, "target", "a point in the basin to escape into (d > 1; default: the nearest other minimum; for an expression, moved to θ/sqrt(k) as --start)")
 	fs.StringVar(&c.Escape, "escape", "", "escape condition: an expression such as 'x > 0.5', or radius(r); default: the saddle hyperplane plus a margin")
-	fs.Float64Var(&c.Margin, "margin", 0, "margin past the saddle hyperplane (0: three diffusion lengths, theory.md §2)")
+	fs.Float64Var(&c.Margin, "margin", 0, "margin past the saddle hyperplane (0: three diffusion lengths, docs/theory.md §2)")
 	fs.Var(countFlag{&c.Particles}, "particles", "number of particles N (65536, 1e6 or 2^20)")
 	fs.Var(countFlag{&c.Steps}, "steps", "number of iterations S (1000, 1e6 or 2^20)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "Philox key (the run is a pure function of seed and iteration)")

@@ -10,7 +10,7 @@ import (
 	"github.com/kramers-sim/kramers/host"
 )
 
-// Exit statuses of the command-line contract (architecture.md).
+// Exit statuses of the command-line contract (docs/architecture.md).
 const (
 	exitOK      = 0
 	exitFailure = 1

@@ -68,8 +68,10 @@ type Renderer struct {
 
 	bins   *gpu.Buffer // density bins (nx·ny + 1: the largest count last)
 	nx, ny int
-	counts *gpu.Buffer // particle counts per pixel of the plot rectangle, three planes
-	cntW   int         // pixels the counts hold (width·height of the plot rectangle)
+	counts *gpu.Buffer // particle counts per cell of the plot rectangle, three planes
+	grid   countGrid   // the cells the counts hold
+	// maxCountBytes caps the counts buffer (0: GL_MAX_SHADER_STORAGE_BLOCK_SIZE).
+	maxCountBytes int64
 
 	vao                       uint32
 	fbo, colorTex, overlayTex uint32
@@ -346,19 +348,39 @@ func (r *Renderer) ensureTargets(w, h int) error {
 	return gpu.GLError(fmt.Sprintf("create %d×%d render targets", w, h))
 }
 
+// countGrid is the grid the particles are counted on: one cell per pixel of the plot rectangle
+// (scale 1), or, for a plot whose three planes of counters would exceed the storage block limit,
+// cells of scale×scale pixels.
+type countGrid struct {
+	w, h, scale int
+}
+
+func newCountGrid(vw, vh int, maxBytes int64) countGrid {
+	for k := 1; ; k++ {
+		g := countGrid{(vw + k - 1) / k, (vh + k - 1) / k, k}
+		if maxBytes <= 0 || int64(12*g.w*g.h) <= maxBytes || g.w*g.h == 1 {
+			return g
+		}
+	}
+}
+
 // ensureLayers (re)creates what has the plot rectangle's size: the cached background textures
 // and the per-pixel particle counts. It reports whether the background must be drawn.
 func (r *Renderer) ensureLayers(m Mapping, glY int) (stale bool, err error) {
 	vw, vh := m.Viewport[2], m.Viewport[3]
-	if n := 3 * vw * vh; r.counts == nil || r.cntW != vw*vh {
+	limit := r.maxCountBytes
+	if limit <= 0 {
+		limit = r.c.Limits().MaxShaderStorageBlockSize
+	}
+	if g := newCountGrid(vw, vh, limit); r.counts == nil || r.grid != g {
 		if r.counts != nil {
 			r.counts.Delete()
 			r.counts = nil
 		}
-		if r.counts, err = r.c.NewBuffer(4*n, gpu.DynamicCopy); err != nil {
+		if r.counts, err = r.c.NewBuffer(12*g.w*g.h, gpu.DynamicCopy); err != nil {
 			return false, err
 		}
-		r.cntW = vw * vh
+		r.grid = g
 	}
 	key := [4]int{vw, vh, m.Viewport[0], glY}
 	if r.bgFBO != 0 && r.bgKey == key {
@@ -604,10 +626,13 @@ func (r *Renderer) drawPoints(pos, rec []*gpu.Buffer, counts []int, stride, draw
 		return err
 	}
 	sp := r.splat
+	g := r.grid
 	setVec4(sp, "uBox", r.boxUniform())
 	sp.SetUint("uStride", uint32(stride))
-	sp.SetUvec2("uSize", uint32(vp[2]), uint32(vp[3]))
-	sp.SetFloat("uPointSize", r.pointSize(drawn))
+	sp.SetVec2("uPlot", float32(vp[2]), float32(vp[3]))
+	sp.SetFloat("uScale", float32(g.scale))
+	sp.SetUvec2("uSize", uint32(g.w), uint32(g.h))
+	sp.SetFloat("uPointSize", max(1, r.pointSize(drawn)/float32(g.scale)))
 	if err := r.dispatchPoints(sp, pos, rec, counts, stride); err != nil {
 		return err
 	}
@@ -618,7 +643,8 @@ func (r *Renderer) drawPoints(pos, rec []*gpu.Buffer, counts []int, stride, draw
 	rp := r.resolve
 	alpha := math.Min(0.8, math.Max(0.08, 0.3*math.Sqrt(20000/float64(max(drawn, 1)))))
 	rp.SetVec2("uOrigin", float32(vp[0]), float32(glY))
-	rp.SetUvec2("uSize", uint32(vp[2]), uint32(vp[3]))
+	rp.SetUvec2("uSize", uint32(g.w), uint32(g.h))
+	rp.SetUint("uScale", uint32(g.scale))
 	rp.SetFloat("uAlpha", float32(alpha))
 	rp.SetVec3("uColorRunning", colorRunning[0], colorRunning[1], colorRunning[2])
 	rp.SetVec3("uColorEscaped", colorEscaped[0], colorEscaped[1], colorEscaped[2])

@@ -34,7 +34,7 @@ type catEntry struct {
 }
 
 var commonParams = []Param{
-	{Name: "k", Default: 1, Doc: "sharpness: the loss is L(sqrt(k)·θ), which keeps ΔL and multiplies every Hessian by k (theory.md §4.5)"},
+	{Name: "k", Default: 1, Doc: "sharpness: the loss is L(sqrt(k)·θ), which keeps ΔL and multiplies every Hessian by k (docs/theory.md §4.5)"},
 	{Name: "l0", Default: 0, Doc: "additive offset of the loss"},
 }
 
@@ -59,7 +59,7 @@ func twoWellConsts(hs, hf, hb, dl float64) map[string]float64 {
 	return map[string]float64{"wa": wa, "wb": wb, "j1": hs * wa / (hs + hb), "j2": hf * wb / (hf + hb)}
 }
 
-// catalogue holds the named landscapes (formulas: theory.md §4 and §5). In
+// catalogue holds the named landscapes (formulas: docs/theory.md §4 and §5). In
 // every entry x → sqrt(k)·x (sharpness), l0 is added, and the default start
 // is the first minimum divided by sqrt(k).
 //
@@ -106,7 +106,7 @@ var catalogue = []*catEntry{
 			Name: "pwq",
 			Formula: "L = (ha/2)(x−a)² for x < c, ΔL − (hb/2)(x−b)² for x ≥ c, plus l0, with x → sqrt(k)·x; " +
 				"c = (ha·a + hb·b)/(ha+hb), ΔL = ha·hb·(b−a)²/(2(ha+hb))",
-			Doc: "C¹ piecewise quadratic (theory.md §4.2): minimum a of curvature ha, barrier top b of curvature −hb; " +
+			Doc: "C¹ piecewise quadratic (docs/theory.md §4.2): minimum a of curvature ha, barrier top b of curvature −hb; " +
 				"the exact case of Xie et al. with s = hb/(ha+hb). L(a) = l0. Default start a/sqrt(k).",
 			Params: []Param{
 				{Name: "ha", Default: 4, Doc: "curvature at the minimum"},
@@ -160,7 +160,7 @@ var catalogue = []*catEntry{
 				"f is C¹ piecewise quadratic, g blends the y-curvature with a C¹ smoothstep between wa/2 and wb/2. " +
 				"Default start: the sharp minimum. The sharp curvature 200 lies along the escape direction x, as in " +
 				"Zhu et al.'s argument that noise aligned with sharp directions escapes faster, and hb = sx keeps the " +
-				"barrier from dominating (theory.md §5, the hb ≥ hs remark of K8).",
+				"barrier from dominating (docs/theory.md §5, the hb ≥ hs remark of K8).",
 			Params: []Param{
 				{Name: "sx", Default: 200, Doc: "x-curvature of the sharp minimum (along the escape direction)"},
 				{Name: "sy", Default: 20, Doc: "y-curvature of the sharp minimum (transverse)"},
@@ -202,7 +202,7 @@ var catalogue = []*catEntry{
 			Formula: "L = (hs/2)(x−wa)² for x < j1, dl − (hb/2)x² for j1 ≤ x < j2, (hf/2)(x−wb)² for x ≥ j2, plus l0, with x → sqrt(k)·x; " +
 				"wa = −sqrt(2dl(hs+hb)/(hs·hb)), wb = sqrt(2dl(hf+hb)/(hf·hb)), j1 = hs·wa/(hs+hb), j2 = hf·wb/(hf+hb)",
 			Doc: "C¹ piecewise quadratic with a sharp minimum (curvature hs) left of a barrier at 0 (curvature −hb) and a flat one " +
-				"(curvature hf) right of it, both dl below the barrier top; L = l0 at both minima (theory.md §5, K8). Default start: the sharp minimum wa/sqrt(k).",
+				"(curvature hf) right of it, both dl below the barrier top; L = l0 at both minima (docs/theory.md §5, K8). Default start: the sharp minimum wa/sqrt(k).",
 			Params: []Param{
 				{Name: "hs", Default: 4, Doc: "curvature of the sharp minimum"},
 				{Name: "hf", Default: 1, Doc: "curvature of the flat minimum"},

@@ -21,8 +21,8 @@ type AnalyzeOptions struct {
 }
 
 // Analysis describes the minimum a, the exits of its basin (index-1 saddles on
-// its boundary, theory.md §2) and the quantities the escape-rate theories need
-// (theory.md §4). The single-saddle fields (Saddle … TargetMinimum,
+// its boundary, docs/theory.md §2) and the quantities the escape-rate theories need
+// (docs/theory.md §4). The single-saddle fields (Saddle … TargetMinimum,
 // SaddleMethod) describe one exit: the lowest, or the one toward
 // AnalyzeOptions.Target; TargetMinimum is then the minimum beyond it (nil if
 // the descent beyond it runs off) or the target's minimum.
@@ -41,7 +41,7 @@ type Analysis struct {
 	TargetMinimum            []float64 `json:"target_minimum,omitempty"`
 	SaddleMethod             string    `json:"saddle_method"`
 
-	// Every exit of the basin (theory.md §2), sorted by ΔL, lowest first.
+	// Every exit of the basin (docs/theory.md §2), sorted by ΔL, lowest first.
 	Exits      []Exit      `json:"exits"`
 	ExitSearch *ExitSearch `json:"exit_search,omitempty"` // what the search for exits tried
 }

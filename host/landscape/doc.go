@@ -2,7 +2,7 @@
 // loss typed by the user (or taken from a catalogue of named landscapes),
 // differentiates it symbolically (gradient and Hessian), evaluates it in Go,
 // emits it as GLSL for the GPU step shader, and locates the minimum a and the
-// index-1 saddle b that the escape-rate theories need (theory.md §4).
+// index-1 saddle b that the escape-rate theories need (docs/theory.md §4).
 //
 // # Language
 //
@@ -49,7 +49,7 @@
 //
 // A catalogue spec is name or name(p=v, q=v, ...), where every value is a
 // constant expression; see Catalogue for the names, formulas, parameters and
-// defaults. Every entry takes k (sharpness: L(sqrt(k)·θ), theory.md §4.5) and
+// defaults. Every entry takes k (sharpness: L(sqrt(k)·θ), docs/theory.md §4.5) and
 // l0 (an additive offset).
 //
 // Errors are *Error values with the 1-based column of the problem: syntax
@@ -119,5 +119,5 @@
 // Catalogue sources: the Müller–Brown potential, K. Müller and L. D. Brown,
 // Theor. Chim. Acta 53, 75 (1979); the sharp/flat basin after Z. Zhu et al.,
 // "The anisotropic noise in stochastic gradient descent", ICML 2019; pwq and
-// twowell after theory.md §4.2 and §5 (Xie et al.).
+// twowell after docs/theory.md §4.2 and §5 (Xie et al.).
 package landscape

@@ -12,7 +12,7 @@ import (
 )
 
 // Exit is one index-1 saddle b on the boundary of the basin of the minimum a
-// (theory.md §2, "A basin has exits, plural"): the Hessian at b has exactly one
+// (docs/theory.md §2, "A basin has exits, plural"): the Hessian at b has exactly one
 // negative eigenvalue, and a descent from b a small step along −EscapeDirection
 // settles in a.
 type Exit struct {

@@ -8,7 +8,7 @@ import (
 )
 
 // sharpness is the transform every landscape takes, catalogue entry or expression alike
-// (theory.md §4.5): L_k(θ) = L(sqrt(k)·θ) + l0, where L is the formula as written. It keeps ΔL,
+// (docs/theory.md §4.5): L_k(θ) = L(sqrt(k)·θ) + l0, where L is the formula as written. It keeps ΔL,
 // multiplies every Hessian by k and moves every critical point θ* of L to θ*/sqrt(k). This is its
 // one home: finish builds every loss through scale and offset, and the catalogue's default start
 // (and, through Landscape.Sharpen, an expression's start guess and target) goes through point.

@@ -14,7 +14,7 @@ import (
 const pwqSpec = "pwq(ha=4,hb=2,a=-1,b=0)"
 
 // pwqExponentSlope is d ln τ/d(B/η) on pwq(ha=4,hb=2): 2ΔL(s/H_a + (1−s)/|H_b|) with ΔL = 2/3,
-// s = 1/3 (theory.md §4.2) = 5/9.
+// s = 1/3 (docs/theory.md §4.2) = 5/9.
 var pwqExponentSlope = theory.XieExponentSlope(2.0/3, 4, 2, theory.PWQS(4, 2))
 
 func (r *runner) figure(name string, figs ...plot.Figure) {
@@ -63,7 +63,7 @@ func lines(runs []*Run, names map[string]string) []plot.Line {
 // K1: sgld against the exact quadrature at η = 0.01 and 0.005, Richardson-extrapolated to η → 0.
 func caseK1(r *runner) error {
 	r.cur.Setup = "sgld on pwq(ha=4,hb=2,a=-1,b=0) at T = 0.15 (ΔL/T = 4.4) and tilted(c=0.1) at T = 0.08 (ΔL/T = 4.5); " +
-		"each at η = 0.01 and η = 0.005; τ(η→0) by Richardson extrapolation 2τ(η/2) − τ(η) (theory.md §4.3), compared with the exact quadrature."
+		"each at η = 0.01 and η = 0.005; τ(η→0) by Richardson extrapolation 2τ(η/2) − τ(η) (docs/theory.md §4.3), compared with the exact quadrature."
 	type spec struct {
 		name, land string
 		temp       float64
@@ -83,7 +83,7 @@ func caseK1(r *runner) error {
 		q := runs[0].theory("quadrature")
 		tr, sr := richardson(runs[0], runs[1])
 		r.check(&Check{Name: fmt.Sprintf("K1 %s: Richardson τ(η→0) vs quadrature", s.name),
-			Claim:    "τ̂ of sgld equals the exact mean first-passage time (theory.md §4.3)",
+			Claim:    "τ̂ of sgld equals the exact mean first-passage time (docs/theory.md §4.3)",
 			Measured: F(tr), Sigma: F(sr), Predicted: F(q), Kind: Within, RelTol: 0.05, NSigma: 3,
 			Note: fmt.Sprintf("raw τ̂ = %.4g at η=0.01 and %.4g at η=0.005 (%+.1f%%, %+.1f%% from the quadrature)",
 				runs[0].tau(), runs[1].tau(), 100*(runs[0].tau()/q-1), 100*(runs[1].tau()/q-1))})
@@ -112,8 +112,8 @@ func caseK2(r *runner) error {
 	// measured with 20000 particles, τ̂ at B/η = 13 is 2023 ± 8 (mean of eight seeds, ~8500
 	// escapes each) against the quadrature's 2179 (−7%), while in the quick runs at B/η = 4
 	// (~750 escapes, σ ≈ 4%) τ̂ lay 3% and 9% above the quadrature's 15.43; that tilts the slope
-	// by an estimated −3.7% before any noise, too close to the 5% tolerance of theory.md §5.
-	// The bias is O(η) (theory.md §4.3); at η = 0.001 it is about five times smaller.
+	// by an estimated −3.7% before any noise, too close to the 5% tolerance of docs/theory.md §5.
+	// The bias is O(η) (docs/theory.md §4.3); at η = 0.001 it is about five times smaller.
 	const eta = 0.001
 	ratios := []float64{4, 6, 8, 10, 12, 13}
 	if r.opt.Quick {
@@ -136,7 +136,7 @@ func caseK2(r *runner) error {
 	}
 	fit := fitLog(runs, func(run *Run) float64 { return float64(run.X) }, (*Run).tau)
 	dec := decades(runs)
-	r.check(&Check{Name: "K2 slope of ln τ̂ against B/η", Claim: "ln τ is linear in B/η with slope 2ΔL(s/H_a + (1−s)/|H_b|) (theory.md §4.2)",
+	r.check(&Check{Name: "K2 slope of ln τ̂ against B/η", Claim: "ln τ is linear in B/η with slope 2ΔL(s/H_a + (1−s)/|H_b|) (docs/theory.md §4.2)",
 		Measured: F(fit.Slope), Sigma: F(fit.SlopeErr), Predicted: F(pwqExponentSlope), Kind: Within, RelTol: 0.05,
 		Require: boolp(dec >= 2), RequireWhy: "τ̂ must span ≥ 2 decades",
 		Note: fmt.Sprintf("R² = %.4f over %d points; τ̂ spans %.2f decades", fit.R2, fit.N, dec)})
@@ -153,7 +153,7 @@ func caseK2(r *runner) error {
 	}
 	tr, sr := richardson(rr[0], rr[1])
 	q := rr[0].theory("quadrature")
-	r.check(&Check{Name: "K2 B/η=8: Richardson τ(η→0) vs quadrature", Claim: "τ̂ of sgd-hessian equals the exact quadrature (theory.md §4.3)",
+	r.check(&Check{Name: "K2 B/η=8: Richardson τ(η→0) vs quadrature", Claim: "τ̂ of sgd-hessian equals the exact quadrature (docs/theory.md §4.3)",
 		Measured: F(tr), Sigma: F(sr), Predicted: F(q), Kind: Within, RelTol: 0.05, NSigma: 3,
 		Note: fmt.Sprintf("raw τ̂ = %.4g (η=0.01), %.4g (η=0.005); Xie et al. with exact s: %.4g", rr[0].tau(), rr[1].tau(), rr[0].theory("xie"))})
 	f := plot.Figure{Title: fmt.Sprintf("K2: sgd-hessian on %s, η = %g", pwqSpec, eta), XLabel: "B/η (dimensionless)", YLabel: plot.LogTauLabel,
@@ -177,7 +177,7 @@ func fitLine(runs []*Run, fit sweep.LineFit, name string) plot.Line {
 // against 1/k (fitK) against the §4.2 exponent want. Each row's note leads with its own statistic.
 func k3SGDChecks(fit, fitK sweep.LineFit, want float64) []*Check {
 	return []*Check{
-		{Name: "K3 SGD: R² of ln τ̂ against 1/k", Claim: "SGD: ln τ is linear in 1/k (theory.md §4.5)",
+		{Name: "K3 SGD: R² of ln τ̂ against 1/k", Claim: "SGD: ln τ is linear in 1/k (docs/theory.md §4.5)",
 			Measured: F(fit.R2), Predicted: 1, Kind: AtLeast, Threshold: 0.98,
 			Note: fmt.Sprintf("R² = %.4f (the line's slope, for reference: %.4g ± %.2g)", fit.R2, fit.Slope, fit.SlopeErr)},
 		{Name: "K3 SGD: slope of ln(k·τ̂) against 1/k", Claim: "equals the §4.2 exponent at k = 1, (B/η)·2ΔL(s/H_a+(1−s)/|H_b|)",
@@ -194,7 +194,7 @@ func caseK3(r *runner) error {
 	ksSGLD := []float64{0.5, 1, 2, 4}
 	r.cur.Setup = fmt.Sprintf("pwq(ha=4,hb=2,a=-1,b=0,k) with η = %g. SGD: sgd-hessian at B/η = %g, k ∈ %v (exponent (B/η)(5/9)/k from 7.4 to 3.0, "+
 		"so the low-noise formula holds). SGLD: T = 1/6 (ΔL/T = 4), k ∈ %v. Smooth landscapes: doublewell(dl=1,k) and styblinski-tang(d=1,k) "+
-		"under sgd-hessian with an isotropic floor ε (theory.md §1: without it the continuous-time escape time diverges), no pass mark.", eta, bOverEta, ksSGD, ksSGLD)
+		"under sgd-hessian with an isotropic floor ε (docs/theory.md §1: without it the continuous-time escape time diverges), no pass mark.", eta, bOverEta, ksSGD, ksSGLD)
 	var sgd, sgld []*Run
 	for _, k := range ksSGD {
 		cfg := r.base(fmt.Sprintf("pwq(ha=4,hb=2,a=-1,b=0,k=%g)", k), host.SGDHessian, eta)
@@ -223,7 +223,7 @@ func caseK3(r *runner) error {
 		r.check(c)
 	}
 	fitLL := fitLog(sgld, func(run *Run) float64 { return -math.Log(float64(run.X)) }, (*Run).tau)
-	r.check(&Check{Name: "K3 SGLD: slope of ln τ̂ against ln k", Claim: "SGLD: τ ∝ 1/k, flatness only in the prefactor (theory.md §4.1, §4.5)",
+	r.check(&Check{Name: "K3 SGLD: slope of ln τ̂ against ln k", Claim: "SGLD: τ ∝ 1/k, flatness only in the prefactor (docs/theory.md §4.1, §4.5)",
 		Measured: F(fitLL.Slope), Sigma: F(fitLL.SlopeErr), Predicted: -1, Kind: Within, AbsTol: 0.1, Note: fmt.Sprintf("%d values of k, R² = %.4f", fitLL.N, fitLL.R2)})
 	left := plot.Figure{Title: "SGD (sgd-hessian, B/η = 8) on pwq with sharpness k", XLabel: "1/k (inverse sharpness, dimensionless)", YLabel: plot.LogTauLabel,
 		Points: []plot.Points{points("measured τ̂ (95% CI)", sgd, 0)},
@@ -233,7 +233,7 @@ func caseK3(r *runner) error {
 		Lines:  lines(sgld, map[string]string{"quadrature": "exact quadrature", "eyring_kramers": "Eyring–Kramers (§4.1)"})}
 	r.figure("headline", left, right)
 
-	// Smooth landscapes: no pass mark (theory.md §5).
+	// Smooth landscapes: no pass mark (docs/theory.md §5).
 	type smooth struct {
 		name, spec    string
 		bOverEta, eps float64
@@ -253,7 +253,7 @@ func caseK3(r *runner) error {
 		}
 		fit := fitLog(runs, invK, (*Run).tau)
 		r.check(&Check{Name: fmt.Sprintf("K3 %s (smooth, floor ε=%g): slope of ln τ̂ against 1/k", s.name, s.eps),
-			Claim:    "observed only (theory.md §1 caveat: pure sgd-hessian noise vanishes at the inflection point)",
+			Claim:    "observed only (docs/theory.md §1 caveat: pure sgd-hessian noise vanishes at the inflection point)",
 			Measured: F(fit.Slope), Sigma: F(fit.SlopeErr), Predicted: F(quadSlope(runs)), Kind: NoMark,
 			Note: fmt.Sprintf("R² = %.4f; predicted = slope of the exact quadrature (with ε) over the same k", fit.R2)})
 		smoothFigs = append(smoothFigs, plot.Figure{Title: fmt.Sprintf("%s, sgd-hessian, B/η = %g, ε = %g", s.name, s.bOverEta, s.eps),
@@ -281,7 +281,7 @@ func caseK4(r *runner) error {
 	const spec = "(x^2-1)^2 + (1 + x^2)*y^2"
 	const temp = 1.0 / 6
 	r.cur.Setup = fmt.Sprintf("sgld on L = %s from (−1, 0): H_a = diag(8, 4), H_b = diag(−4, 2), ΔL = 1, T = 1/6 (ΔL/T = 6), η = 0.005; "+
-		"Eyring–Kramers τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (theory.md §4.1). Müller–Brown needs η ≈ 1e-4 and ΔL ≈ 100 loss units, "+
+		"Eyring–Kramers τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (docs/theory.md §4.1). Müller–Brown needs η ≈ 1e-4 and ΔL ≈ 100 loss units, "+
 		"far beyond the quick budget, so the 2-D double well stands in for it.", spec)
 	cfg := r.base(spec, host.SGLD, 0.005)
 	cfg.Temp, cfg.Start = temp, []float64{-1, 0}
@@ -291,7 +291,7 @@ func caseK4(r *runner) error {
 	}
 	ek := run.theory("eyring_kramers")
 	dl := run.pt.Problem.Analysis.DeltaL
-	r.check(&Check{Name: "K4 2-D double well: τ̂ vs Eyring–Kramers", Claim: "Eyring–Kramers with Hessian determinants (theory.md §4.1)",
+	r.check(&Check{Name: "K4 2-D double well: τ̂ vs Eyring–Kramers", Claim: "Eyring–Kramers with Hessian determinants (docs/theory.md §4.1)",
 		Measured: F(run.tau()), Sigma: F(run.tau() * run.sigmaRel()), Predicted: F(ek), Kind: Within, RelTol: 0.15,
 		Require: boolp(dl/temp >= 6-1e-9), RequireWhy: "ΔL/T must be ≥ 6", Note: fmt.Sprintf("ΔL/T = %.3g", dl/temp)})
 	return nil
@@ -395,7 +395,7 @@ func caseK6(r *runner) error {
 	return nil
 }
 
-// k7Quadrature is the exact mean first-passage time of theory.md §4.3 for an sgd-loss run, from
+// k7Quadrature is the exact mean first-passage time of docs/theory.md §4.3 for an sgd-loss run, from
 // host.Predictions (which places an explicit reflecting wall for loss-proportional noise).
 func k7Quadrature(p *host.Problem) (float64, error) {
 	q := host.Predictions(p)["quadrature"]
@@ -450,7 +450,7 @@ func caseK7(r *runner) error {
 		qx, qy = append(qx, float64(run.X)), append(qy, math.Log(run.theory("quadrature")))
 	}
 	qfit := sweep.FitLine(qx, qy, nil)
-	r.check(&Check{Name: "K7 fitted exponent of τ̂ ∝ (L(b)/L(a))^p", Claim: "p = B/(η h_a) + 1 − n/2 (Mori et al., theory.md §4.4)",
+	r.check(&Check{Name: "K7 fitted exponent of τ̂ ∝ (L(b)/L(a))^p", Claim: "p = B/(η h_a) + 1 − n/2 (Mori et al., docs/theory.md §4.4)",
 		Measured: F(fit.Slope), Sigma: F(fit.SlopeErr), Predicted: F(expo), Kind: Within, RelTol: 0.10,
 		Note: fmt.Sprintf("R² = %.4f; the exact quadrature gives %.4g over the same range", fit.R2, qfit.Slope)})
 	f := plot.Figure{Title: "K7: sgd-loss on pwq with offset l0 (B/η = 10)", XLabel: "ln(L(b)/L(a)) (dimensionless)", YLabel: plot.LogTauLabel,

@@ -33,7 +33,7 @@ const (
 )
 
 // Check is one row of the validation table: a measured number, its statistical uncertainty, what
-// theory predicts, and the criterion of theory.md §5 that decides the pass mark. Evaluate computes
+// theory predicts, and the criterion of docs/theory.md §5 that decides the pass mark. Evaluate computes
 // Status from these numbers alone.
 type Check struct {
 	Case      string `json:"case"`

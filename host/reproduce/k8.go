@@ -162,7 +162,7 @@ func caseK8(r *runner) error {
 	occFig.HLines = []plot.HLine{{Name: fmt.Sprintf("r from the absorbing runs = %.3g", rOcc), Y: rOcc}, {Name: "±10%", Y: rOcc * 1.1, Dashes: 1, Grey: true}, {Y: rOcc * 0.9, Dashes: 1, Grey: true}}
 	r.figure("selection", f, occFig)
 
-	// The hb ≥ hs remark of theory.md §5, computed: the exact quadrature on pwq with ΔL = 1, |H_b| = 2, B/η = 5.
+	// The hb ≥ hs remark of docs/theory.md §5, computed: the exact quadrature on pwq with ΔL = 1, |H_b| = 2, B/η = 5.
 	var rows []string
 	for _, ha := range []float64{1, 2, 4, 1 + math.Sqrt2*2, 8, 16, 64} {
 		a := -math.Sqrt(2 * 1 * (ha + 2) / (ha * 2))
@@ -182,13 +182,13 @@ func caseK8(r *runner) error {
 	}
 	r.note("Why hb ≥ hs: on the piecewise-quadratic family the exponent coefficient s/H_a + (1−s)/|H_b| = (H_a² + H_b²)/(H_a|H_b|(H_a+|H_b|)) "+
 		"decreases with H_a only while H_a < (1+√2)|H_b|; beyond that a sharper well no longer escapes exponentially faster, because the barrier region "+
-		"dominates. This bounds the claim within the family. Computed here (ΔL = 1, |H_b| = 2, B/η = 5, margin of theory.md §2): %s. "+
+		"dominates. This bounds the claim within the family. Computed here (ΔL = 1, |H_b| = 2, B/η = 5, margin of docs/theory.md §2): %s. "+
 		"twowell's defaults (hs = 4, hb = 8) satisfy hb ≥ hs and hs < (1+√2)·hb = %.3g, so the sharp minimum lies on the decreasing branch.",
 		strings.Join(rows, "; "), (1+math.Sqrt2)*hb)
 	return nil
 }
 
-// twoStateSlope is d ln r/d(B/η) from the pwq exponents of both wells (theory.md §4.2):
+// twoStateSlope is d ln r/d(B/η) from the pwq exponents of both wells (docs/theory.md §4.2):
 // 2ΔL[(s_f/h_f + (1−s_f)/h_b) − (s_s/h_s + (1−s_s)/h_b)], s = h_b/(h + h_b).
 func twoStateSlope(hs, hf, hb, dl float64) float64 {
 	c := func(h float64) float64 { s := hb / (h + hb); return s/h + (1-s)/hb }

@@ -163,7 +163,7 @@ func Execute(ctx context.Context, opt Options) (*Report, error) {
 	}
 	rep := &Report{Version: host.Version, Backend: opt.Backend, Quick: opt.Quick, Scale: F(opt.Scale), Started: time.Now()}
 	r := &runner{ctx: ctx, opt: opt, rep: rep}
-	// Sizes (theory.md §3: σ(ln τ̂) ≈ 1/sqrt(E)). Quick: E ≈ 600 per slope point (4%), 4000 per
+	// Sizes (docs/theory.md §3: σ(ln τ̂) ≈ 1/sqrt(E)). Quick: E ≈ 600 per slope point (4%), 4000 per
 	// quadrature comparison (1.6%); full: 4000 and 20000.
 	if opt.Quick {
 		r.budget, r.target, r.many = 1.5e9, 600, 4000
@@ -296,7 +296,7 @@ func newRun(label string, pt *sweep.Point, target int, backend host.BackendKind)
 }
 
 // sigmaRel is the relative statistical uncertainty of τ̂ (and κ̂): 1/sqrt(E), E the escapes after
-// the burn-in (theory.md §3).
+// the burn-in (docs/theory.md §3).
 func (run *Run) sigmaRel() float64 {
 	if run.Escaped == 0 {
 		return math.Inf(1)
@@ -313,7 +313,7 @@ func (run *Run) theory(name string) float64 {
 	return math.NaN()
 }
 
-// richardson combines τ̂ at η and η/2 into 2τ(η/2) − τ(η) (theory.md §4.3: the bias is close
+// richardson combines τ̂ at η and η/2 into 2τ(η/2) − τ(η) (docs/theory.md §4.3: the bias is close
 // to linear in η), with σ² = 4σ(η/2)² + σ(η)².
 func richardson(coarse, fine *Run) (tau, sigma float64) {
 	t1, t2 := coarse.tau(), fine.tau()

@@ -50,7 +50,7 @@ func Markdown(rep *Report) string {
 	if rep.Quick {
 		mode = "quick"
 	}
-	fmt.Fprintf(&b, "# kramers reproduce: the validation table (theory.md §5)\n\n")
+	fmt.Fprintf(&b, "# kramers reproduce: the validation table (docs/theory.md §5)\n\n")
 	fmt.Fprintf(&b, "Backend **%s** (%s), %s mode, scale %g, kramers %s, started %s, %.1f s in all.\n\n",
 		rep.Backend, rep.Renderer, mode, float64(rep.Scale), rep.Version, rep.Started.Format("2006-01-02 15:04:05 MST"), float64(rep.Seconds))
 	pass, fail, other := 0, 0, 0

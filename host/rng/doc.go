@@ -1,7 +1,7 @@
 // Package rng is the host-side reference for the random numbers that the GPU
 // step shader draws: the counter-based generator Philox4x32-10 and a
 // Box–Muller transform that turns its four 32-bit words into four standard
-// normals (theory.md §6).
+// normals (docs/theory.md §6).
 //
 // Philox4x32-10 is from J. K. Salmon, M. A. Moraes, R. O. Dror and D. E. Shaw,
 // "Parallel random numbers: as easy as 1, 2, 3", Proc. SC 2011
@@ -40,13 +40,13 @@
 // on; in 2-D iteration t takes the Box–Muller pair (w0,w1) for even t and
 // (w2,w3) for odd t of the call made at the even iteration. From 3-D on every
 // iteration makes its own draw and coordinate k takes normal k (word k mod 4 of
-// block ⌊k/4⌋), as theory.md §6 states; d = 3 and d mod 4 ≠ 0 leave the last
+// block ⌊k/4⌋), as docs/theory.md §6 states; d = 3 and d mod 4 ≠ 0 leave the last
 // words of a draw unused. Counters stay distinct (each is made at one
 // iteration of one particle), the numbers of any iteration are a pure function
 // of (seed, particle, iteration), and a run resumes bit for bit from any
 // iteration, also one inside a group. Sharing draws is what lets the 1-D step
 // afford one Philox call and two logarithms per four iterations instead of one
-// call and one logarithm per iteration (theory.md §6 says four normals come
+// call and one logarithm per iteration (docs/theory.md §6 says four normals come
 // from each call; the performance issue asks that all four are used).
 //
 // # Normals
@@ -73,5 +73,5 @@
 //     Both implementations use it.
 //
 // The words are bit-identical between Go and GLSL; the normals agree to
-// float32 rounding (theory.md §6 expects differences in the last bits).
+// float32 rounding (docs/theory.md §6 expects differences in the last bits).
 package rng

@@ -77,7 +77,7 @@ type Plan struct {
 // particle-steps. It starts from particles (raised to 2·target when fewer, so that no more than
 // half must escape; lowered when even minSteps would exceed the budget) and solves
 // N·(1 − exp(−S·η/τ)) = safety·target for S, which for small fractions is S ≈ safety·(target/N)·τ/η;
-// the fraction is capped at 0.95. S is at least minSteps (the relaxation in the well, theory.md §3)
+// the fraction is capped at 0.95. S is at least minSteps (the relaxation in the well, docs/theory.md §3)
 // and at most budget/N. A point that cannot expect target escapes is marked not Reachable.
 func PlanSize(tau, eta float64, particles int, budget float64, target int, safety float64, minSteps int) Plan {
 	if safety < 1 {

@@ -13,7 +13,7 @@ import (
 type ChainOptions struct {
 	// Breaks are points where L' or D, or one of their derivatives, jumps
 	// (for pwq: the junction c). The grid has a double node at each break,
-	// one for each one-sided limit, so that the jump of T there (theory.md
+	// one for each one-sided limit, so that the jump of T there (docs/theory.md
 	// §3: T jumps in discrete time where D or L” jumps) is represented.
 	Breaks []float64
 	// NodesPerWidth sets the coarsest grid: its local spacing is the local
@@ -56,7 +56,7 @@ type ChainResult struct {
 	MeanIterations float64
 	// QSDEscapeProbability is 1 − λ_max, the probability per iteration of
 	// escaping from the quasi-stationary distribution of the well (λ_max is
-	// the Perron eigenvalue of the sub-stochastic kernel, theory.md §3).
+	// the Perron eigenvalue of the sub-stochastic kernel, docs/theory.md §3).
 	QSDEscapeProbability float64
 	// RelErr and QSDRelErr are the estimated relative errors of
 	// MeanIterations and QSDEscapeProbability: the difference between the
@@ -84,7 +84,7 @@ const (
 )
 
 // DiscreteChain1D is the exact mean escape time, in iterations, of the
-// discrete chain that the simulator runs in 1-D (theory.md §3, "The exact
+// discrete chain that the simulator runs in 1-D (docs/theory.md §3, "The exact
 // discrete-time value"):
 //
 //	θ' = max(m(θ) + s(θ)·z, left),  z ~ N(0, 1),
@@ -98,7 +98,7 @@ const (
 // opt.WallUnits (which needs D > 0 where it walks). The arguments dL and D
 // are those of MeanFirstPassage1D, which the chain approaches as η → 0:
 // η·MeanIterations → τ with a bias that is O(η) for smooth L' and D
-// (theory.md §4.3), but has an O(√η) part where D jumps (pwq with
+// (docs/theory.md §4.3), but has an O(√η) part where D jumps (pwq with
 // sgd-hessian noise) and where θe is crossed between iterations at a point
 // not far below the barrier (the chain overshoots a level by O(s)).
 //
@@ -115,7 +115,7 @@ const (
 // against each hat function in closed form (normal CDF and density). Every
 // row of the discrete kernel therefore holds exactly the probability of
 // staying, and the escape probability per row is the Gaussian tail
-// P(θ' > θe), computed with math.Erfc without cancellation; theory.md §3
+// P(θ' > θe), computed with math.Erfc without cancellation; docs/theory.md §3
 // explains why a plain quadrature (which loses ~1e−4 per step near a grid
 // edge) cannot resolve small escape rates. T(θ0) is the Nyström interpolant
 // 1 + Σ_j w_j(θ0)·T_j (Atkinson §4.1), with the exact weights w_j of a row

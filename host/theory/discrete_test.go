@@ -336,7 +336,7 @@ func TestChainMonteCarlo(t *testing.T) {
 }
 
 func TestChainTheory43(t *testing.T) {
-	// theory.md §4.3: pwq(ha=6, hb=3, a=−0.5, b=0.5), sgd-hessian, B/η = 12, escape at θ > 1.2,
+	// docs/theory.md §4.3: pwq(ha=6, hb=3, a=−0.5, b=0.5), sgd-hessian, B/η = 12, escape at θ > 1.2,
 	// particles started at a; the page gives simulated discrete τ = 730 (η = 0.01), 788 (0.005),
 	// 835 (0.002) with ~1.5% error.
 	//
@@ -370,7 +370,7 @@ func TestChainTheory43(t *testing.T) {
 			t.Errorf("η = %g: η·T = %.3f, η/(1 − λ) = %.3f, want %.2f, %.2f", tc.eta, tau, tauQ, tc.exact, tc.qsd)
 		}
 		if tc.eta == 0.01 && relDiff(tau, tc.page) > 0.03 {
-			t.Errorf("η = 0.01: η·T = %.1f, theory.md §4.3 gives %g (tolerance 3%%)", tau, tc.page)
+			t.Errorf("η = 0.01: η·T = %.1f, docs/theory.md §4.3 gives %g (tolerance 3%%)", tau, tc.page)
 		}
 	}
 }
@@ -395,7 +395,7 @@ func TestChainQSDMetastable(t *testing.T) {
 func TestChainDegenerateNoise(t *testing.T) {
 	// sgd-hessian on the smooth double well θ⁴/4 − θ²/2 without a floor: D = 0 at the inflection
 	// points ±1/√3, between the start −1 and θe = 1. B/η = 8 and η = 0.01: here continuous-time
-	// escape is impossible (2B·L'(θi)/(η·|L'''(θi)|) = 1.78 ≥ 1, theory.md §1), the discrete
+	// escape is impossible (2B·L'(θi)/(η·|L'''(θi)|) = 1.78 ≥ 1, docs/theory.md §1), the discrete
 	// chain escapes by jumps. Asserted: finite positive values, no NaN, the tolerance met.
 	dL, d2L := tiltedQuartic(0)
 	r, err := DiscreteChain1D(dL, sgdHessian(d2L, 8), 0.01, -1, 1, math.NaN(), ChainOptions{})

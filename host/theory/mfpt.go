@@ -63,7 +63,7 @@ var ErrNotConverged = errors.New("quadrature did not reach the requested toleran
 // MeanFirstPassage1D is the exact mean first-passage time from theta0 to the
 // absorbing point thetaE > theta0 of the 1-D Itô diffusion
 // dθ = −L'(θ)dt + sqrt(2D(θ))dW, reflecting at left < theta0
-// (theory.md §4.3; the standard backward-equation result, e.g. Gardiner,
+// (docs/theory.md §4.3; the standard backward-equation result, e.g. Gardiner,
 // Handbook of Stochastic Methods):
 //
 //	Φ(y) = ∫ L'(u)/D(u) du,
@@ -140,7 +140,7 @@ func LogMeanFirstPassage1D(dL, D Func1D, theta0, thetaE, left float64, opt QuadO
 // walks left from theta0 in geometrically growing steps until Φ rises by
 // opt.WallUnits above its smallest value on the walked range [z, theta0], so
 // that the neglected part of ∫exp(−Φ)/D is below exp(−WallUnits) relative to
-// the well (theory.md §4.3: "reflecting far to the left"). Only the walked
+// the well (docs/theory.md §4.3: "reflecting far to the left"). Only the walked
 // range counts: right of the barrier Φ falls without bound and is irrelevant
 // to the wall. The walk starts with steps of (thetaE−theta0)/256 growing by 2%
 // and fails when no wall is found within 10⁶ steps.
@@ -189,7 +189,7 @@ func segmentEdges(left, theta0, thetaE float64, breaks []float64) []float64 {
 	return out
 }
 
-// mfpt evaluates the double integral of theory.md §4.3 on a panel grid.
+// mfpt evaluates the double integral of docs/theory.md §4.3 on a panel grid.
 type mfpt struct {
 	dL, D Func1D
 	x, w  []float64 // Gauss–Legendre nodes and weights on [−1, 1]

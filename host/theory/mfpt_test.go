@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// sgdHessian is the sgd-hessian diffusion of theory.md §1 in 1-D without a
+// sgdHessian is the sgd-hessian diffusion of docs/theory.md §1 in 1-D without a
 // floor: D(θ) = (η/2B)·|L”(θ)|; only the ratio B/η matters in continuous time.
 func sgdHessian(d2L Func1D, bOverEta float64) Func1D {
 	return func(x float64) float64 { return math.Abs(d2L(x)) / (2 * bOverEta) }
@@ -100,7 +100,7 @@ func TestMFPTOrnsteinUhlenbeck(t *testing.T) {
 
 func TestMFPTKramersAsymptotics(t *testing.T) {
 	// sgld on L = θ⁴/4 − θ²/2: a = −1 (H_a = 2), b = 0 (λ_b = −1), ΔL = 1/4, absorbing at the
-	// other minimum θ = 1 (well past b). The exact τ approaches Eyring–Kramers (theory.md §4.1)
+	// other minimum θ = 1 (well past b). The exact τ approaches Eyring–Kramers (docs/theory.md §4.1)
 	// with a relative correction c·T/ΔL. Measured c: 0.43 at ΔL/T = 10, 0.40 at 20, 0.387 at 40,
 	// 0.381 at 80, 0.378 at 160; asserted: c in [0.3, 0.5] and falling.
 	dL := func(x float64) float64 { return x*x*x - x }
@@ -121,7 +121,7 @@ func TestMFPTKramersAsymptotics(t *testing.T) {
 }
 
 func TestMFPTXieRatio(t *testing.T) {
-	// theory.md §4.2: pwq H_a = 4, |H_b| = 2, a = −1, b = 0, sgd-hessian, η = 0.1. The exponent is
+	// docs/theory.md §4.2: pwq H_a = 4, |H_b| = 2, a = −1, b = 0, sgd-hessian, η = 0.1. The exponent is
 	// (B/η)·5/9 (see TestXieByHand), so exponent 4.6 ⇔ B/η = 8.28 (B = 0.828) and 20.8 ⇔ B/η = 37.44
 	// (B = 3.744). The absorbing point is b + 0.5 (1.4 noise widths sqrt(η/B) at 4.6, 3.1 at 20.8).
 	// Measured ratios τ_exact / ((2π/H_a)·e^exponent): 1.0350 and 1.00026. The ratio at 4.6 depends on the
@@ -144,7 +144,7 @@ func TestMFPTXieRatio(t *testing.T) {
 }
 
 func TestMFPTValidationTableK8(t *testing.T) {
-	// theory.md §5 (K8 note): ΔL = 1, |H_b| = 2, B/η = 5, pwq with b = 0 and a = −sqrt(2ΔL(H_a+2)/(2H_a))
+	// docs/theory.md §5 (K8 note): ΔL = 1, |H_b| = 2, B/η = 5, pwq with b = 0 and a = −sqrt(2ΔL(H_a+2)/(2H_a))
 	// so that ΔL = 1, sgd-hessian. The page's values are reproduced, each to its last printed digit,
 	// with the absorbing point at b + 2 (measured: 25848.47, 471.72, 109.06, 91.34, 71.45, 65.79,
 	// 66.83). Absorbing points from b + 1.5 to b + 2 all round to the page; b + 1 gives values up to 0.9%
@@ -162,13 +162,13 @@ func TestMFPTValidationTableK8(t *testing.T) {
 			t.Fatalf("H_a = %v: %v (estimate %g)", ha, err, re)
 		}
 		if math.Abs(tau-want[i]) > 0.5 {
-			t.Errorf("H_a = %v: τ = %.3f, theory.md §5 gives %v", ha, tau, want[i])
+			t.Errorf("H_a = %v: τ = %.3f, docs/theory.md §5 gives %v", ha, tau, want[i])
 		}
 	}
 }
 
 func TestMFPTTheory43(t *testing.T) {
-	// theory.md §4.3: pwq(ha=6, hb=3, a=−0.5, b=0.5), sgd-hessian, B/η = 12, escape at θ > 1.2:
+	// docs/theory.md §4.3: pwq(ha=6, hb=3, a=−0.5, b=0.5), sgd-hessian, B/η = 12, escape at θ > 1.2:
 	// exact τ = 841.6. Measured 841.5744.
 	_, dL, d2L, _, c := PWQ(6, 3, -0.5, 0.5)
 	tau, re, err := MeanFirstPassage1D(dL, sgdHessian(d2L, 12), -0.5, 1.2, math.NaN(), QuadOptions{Breaks: []float64{c}})
@@ -176,7 +176,7 @@ func TestMFPTTheory43(t *testing.T) {
 		t.Fatalf("%v (estimate %g)", err, re)
 	}
 	if relDiff(tau, 841.6) > 1e-3 {
-		t.Fatalf("τ = %v, theory.md §4.3 gives 841.6", tau)
+		t.Fatalf("τ = %v, docs/theory.md §4.3 gives 841.6", tau)
 	}
 }
 

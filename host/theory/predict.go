@@ -44,7 +44,7 @@ const (
 
 // MinNoiseUnits is the smallest barrier, in units of the noise (ΔL/T for
 // sgld, the exponent for the SGD formulas), at which the low-noise
-// asymptotic formulas of theory.md §4 are used.
+// asymptotic formulas of docs/theory.md §4 are used.
 const MinNoiseUnits = 3
 
 // withTau fills Tau and Rate = 1/Tau.
@@ -93,7 +93,7 @@ func checkMinSaddle(hMin, hSaddle []float64) (detA, detBAbs, lambdaBAbs float64,
 }
 
 // EyringKramers is the mean escape time for white noise D = T·I
-// (theory.md §4.1; Berglund 2013, arXiv:1106.5799):
+// (docs/theory.md §4.1; Berglund 2013, arXiv:1106.5799):
 //
 //	τ = (2π/|λ_b|) · sqrt(|det H_b| / det H_a) · exp(ΔL/T)
 //
@@ -101,7 +101,7 @@ func checkMinSaddle(hMin, hSaddle []float64) (detA, detBAbs, lambdaBAbs float64,
 // (exactly one negative, λ_b). The law is a low-temperature asymptotic; the
 // prediction is nil when ΔL/T < MinNoiseUnits.
 func EyringKramers(hMinEig, hSaddleEig []float64, deltaL, temp float64) Prediction {
-	p := Prediction{Name: "eyring-kramers", Kind: Asymptotic, Formula: "τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (theory.md §4.1)"}
+	p := Prediction{Name: "eyring-kramers", Kind: Asymptotic, Formula: "τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (docs/theory.md §4.1)"}
 	detA, detB, lb, reason := checkMinSaddle(hMinEig, hSaddleEig)
 	if reason != "" {
 		return p.none("%s", reason)
@@ -122,7 +122,7 @@ func EyringKramers(hMinEig, hSaddleEig []float64, deltaL, temp float64) Predicti
 }
 
 // XieExponent is the exponent of the escape time of Xie, Sato & Sugiyama
-// (ICLR 2021; theory.md §4.2) for Hessian-shaped SGD noise
+// (ICLR 2021; docs/theory.md §4.2) for Hessian-shaped SGD noise
 // D = (η/2B)·|H|:
 //
 //	log τ = (2BΔL/η) · (s/H_ae + (1−s)/|H_be|) + log(prefactor)
@@ -134,13 +134,13 @@ func XieExponent(deltaL, batch, lr, hae, hbe, s float64) float64 {
 }
 
 // XieExponentSlope is d log τ / d(B/η) = 2ΔL·(s/H_ae + (1−s)/|H_be|), the
-// slope of log τ against B/η (theory.md §4.2; Xie et al. ICLR 2021).
+// slope of log τ against B/η (docs/theory.md §4.2; Xie et al. ICLR 2021).
 func XieExponentSlope(deltaL, hae, hbe, s float64) float64 {
 	return 2 * deltaL * (s/hae + (1-s)/math.Abs(hbe))
 }
 
 // FitS inverts XieExponentSlope: given a measured slope of log τ against B/η
-// it returns the s of theory.md §4.2,
+// it returns the s of docs/theory.md §4.2,
 //
 //	s = (slope/(2ΔL) − 1/|H_be|) / (1/H_ae − 1/|H_be|).
 //
@@ -156,7 +156,7 @@ func FitS(slope, deltaL, hae, hbe float64) float64 {
 }
 
 // PWQS is the exact s of the piecewise-quadratic landscape,
-// s = |H_b|/(H_a + |H_b|) (theory.md §4.2).
+// s = |H_b|/(H_a + |H_b|) (docs/theory.md §4.2).
 func PWQS(ha, hbAbs float64) float64 {
 	hbAbs = math.Abs(hbAbs)
 	return hbAbs / (ha + hbAbs)
@@ -164,13 +164,13 @@ func PWQS(ha, hbAbs float64) float64 {
 
 // XiePWQ is the escape time of the 1-D piecewise-quadratic landscape under
 // sgd-hessian noise D = (η/2B)|L”| with the exact s = |H_b|/(H_a+|H_b|) and
-// prefactor 2π/H_a (theory.md §4.2; Xie et al. ICLR 2021). The prefactor
+// prefactor 2π/H_a (docs/theory.md §4.2; Xie et al. ICLR 2021). The prefactor
 // comes from Laplace's method on the exact formula of §4.3: the inner integral
 // around a gives (2/H_a)·sqrt(πB/η), the outer one around b (absorbing well past
 // b) sqrt(πη/B). It is the low-noise limit; when the exponent is below
 // MinNoiseUnits the value is still given, with a caveat in Reason.
 func XiePWQ(ha, hbAbs, deltaL, batch, lr float64) Prediction {
-	p := Prediction{Name: "xie-pwq", Kind: Asymptotic, Formula: "τ = (2π/H_a)·exp((2BΔL/η)(s/H_a+(1−s)/|H_b|)), s = |H_b|/(H_a+|H_b|) (theory.md §4.2)"}
+	p := Prediction{Name: "xie-pwq", Kind: Asymptotic, Formula: "τ = (2π/H_a)·exp((2BΔL/η)(s/H_a+(1−s)/|H_b|)), s = |H_b|/(H_a+|H_b|) (docs/theory.md §4.2)"}
 	hbAbs = math.Abs(hbAbs)
 	switch {
 	case !(ha > 0) || math.IsInf(ha, 0):
@@ -191,13 +191,13 @@ func XiePWQ(ha, hbAbs, deltaL, batch, lr float64) Prediction {
 }
 
 // MoriExponent is the power of the loss ratio in the escape rate of Mori et
-// al. (ICML 2022; theory.md §4.4): B/(η·h_a) + 1 − n/2, n the dimension.
+// al. (ICML 2022; docs/theory.md §4.4): B/(η·h_a) + 1 − n/2, n the dimension.
 func MoriExponent(batch, lr, ha float64, dim int) float64 {
 	return batch/(lr*ha) + 1 - float64(dim)/2
 }
 
 // Mori is the escape rate for loss-proportional SGD noise
-// D = (η/B)·L(θ)·H(a) (Mori, Ziyin, Liu & Ueda, ICML 2022; theory.md §4.4):
+// D = (η/B)·L(θ)·H(a) (Mori, Ziyin, Liu & Ueda, ICML 2022; docs/theory.md §4.4):
 //
 //	κ = (|λ_b|/2π) · sqrt(det H_a / |det H_b|) · (L(b)/L(a))^−(B/(η h_a) + 1 − n/2)
 //
@@ -206,7 +206,7 @@ func MoriExponent(batch, lr, ha float64, dim int) float64 {
 // L(b) ≤ L(a). It is a low-noise result; when the effective barrier
 // (exponent · log(L(b)/L(a))) is below MinNoiseUnits a caveat is added.
 func Mori(hMinEig, hSaddleEig []float64, ha, lossMin, lossSaddle, batch, lr float64, dim int) Prediction {
-	p := Prediction{Name: "mori", Kind: Asymptotic, Formula: "κ = (|λ_b|/2π)·sqrt(det H_a/|det H_b|)·(L(b)/L(a))^−(B/(η h_a)+1−n/2) (theory.md §4.4)"}
+	p := Prediction{Name: "mori", Kind: Asymptotic, Formula: "κ = (|λ_b|/2π)·sqrt(det H_a/|det H_b|)·(L(b)/L(a))^−(B/(η h_a)+1−n/2) (docs/theory.md §4.4)"}
 	detA, detB, lb, reason := checkMinSaddle(hMinEig, hSaddleEig)
 	switch {
 	case reason != "":

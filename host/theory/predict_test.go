@@ -50,7 +50,7 @@ func TestEyringKramersNotApplicable(t *testing.T) {
 }
 
 func TestXieByHand(t *testing.T) {
-	// theory.md §4.2, pwq H_a = 4, |H_b| = 2, a = −1, b = 0: ΔL = 4·2·1/(2·6) = 2/3, s = 2/6 = 1/3,
+	// docs/theory.md §4.2, pwq H_a = 4, |H_b| = 2, a = −1, b = 0: ΔL = 4·2·1/(2·6) = 2/3, s = 2/6 = 1/3,
 	// s/H_a + (1−s)/|H_b| = 1/12 + 1/3 = 5/12. With B = 0.828, η = 0.1:
 	// exponent = 2·0.828·(2/3)/0.1 · 5/12 = 11.04·5/12 = 4.6.
 	x := XieExponent(2.0/3, 0.828, 0.1, 4, -2, 1.0/3)
@@ -127,7 +127,7 @@ func TestMoriByHand(t *testing.T) {
 }
 
 func TestPWQClosedForm(t *testing.T) {
-	// ha = 4, hb = 2, a = −1, b = 0: c = (4·(−1) + 0)/6 = −2/3, ΔL = 2/3 (theory.md §4.2).
+	// ha = 4, hb = 2, a = −1, b = 0: c = (4·(−1) + 0)/6 = −2/3, ΔL = 2/3 (docs/theory.md §4.2).
 	L, dL, d2L, dl, c := PWQ(4, 2, -1, 0)
 	if math.Abs(c+2.0/3) > 1e-15 || math.Abs(dl-2.0/3) > 1e-15 {
 		t.Fatalf("junction %v, ΔL %v; want −2/3, 2/3", c, dl)

@@ -5,7 +5,7 @@ import "math"
 // Func1D is a real function of one variable.
 type Func1D func(float64) float64
 
-// PWQ returns the 1-D piecewise-quadratic landscape of theory.md §4.2 in
+// PWQ returns the 1-D piecewise-quadratic landscape of docs/theory.md §4.2 in
 // closed form: a minimum at a with curvature ha, a maximum at b > a with
 // curvature −|hbAbs|, joined with a continuous first derivative at the
 // junction c = (ha·a + |hb|·b)/(ha + |hb|):
@@ -43,7 +43,7 @@ func PWQ(ha, hbAbs, a, b float64) (L, dL, d2L Func1D, deltaL, junction float64) 
 
 // PWQMinimum returns the position a of the minimum of the piecewise-quadratic
 // landscape with barrier height deltaL, curvatures ha and |hb| and its maximum
-// at b (the inverse of ΔL = ha|hb|(b−a)²/(2(ha+|hb|)), theory.md §4.2).
+// at b (the inverse of ΔL = ha|hb|(b−a)²/(2(ha+|hb|)), docs/theory.md §4.2).
 func PWQMinimum(ha, hbAbs, b, deltaL float64) float64 {
 	hb := math.Abs(hbAbs)
 	return b - math.Sqrt(2*deltaL*(ha+hb)/(ha*hb))
