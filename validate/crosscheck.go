@@ -97,25 +97,31 @@ func runBoth(cfg host.Config, other Factory) (ref, got []float64, rref, rgot []u
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	cpu := NewCPU()
-	if _, err = host.Execute(context.Background(), p, cpu, host.RunOptions{}); err != nil {
+	cpu := func(host.Config) (host.Backend, error) { return NewCPU(), nil }
+	if _, ref, rref, err = execute(p, cpu); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	ref, _ = cpu.Positions()
-	rref, _ = cpu.Records()
-	b, err := other(cfg)
+	_, got, rgot, err = execute(p, other)
+	return ref, got, rref, rgot, err
+}
+
+// execute runs p on a fresh backend from open and reads back its positions and records.
+func execute(p *host.Problem, open Factory) (*host.Result, []float64, []uint32, error) {
+	b, err := open(p.Config)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer b.Close()
-	if _, err = host.Execute(context.Background(), p, b, host.RunOptions{}); err != nil {
-		return nil, nil, nil, nil, err
+	res, err := host.Execute(context.Background(), p, b, host.RunOptions{})
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if got, err = b.Positions(); err != nil {
-		return nil, nil, nil, nil, err
+	pos, err := b.Positions()
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	rgot, err = b.Records()
-	return ref, got, rref, rgot, err
+	recs, err := b.Records()
+	return res, pos, recs, err
 }
 
 func trajectoryCheck(tc trajectoryCase, particles, steps int) Check {
@@ -185,19 +191,12 @@ func statisticsCheck(sc statisticsCase) Check {
 			o.Err = err.Error()
 			return o
 		}
-		cpu := NewCPU()
-		rc, err := host.Execute(context.Background(), p, cpu, host.RunOptions{})
+		rc, _, _, err := execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil })
 		if err != nil {
 			o.Err = err.Error()
 			return o
 		}
-		b, err := other(cfg)
-		if err != nil {
-			o.Err = err.Error()
-			return o
-		}
-		defer b.Close()
-		rg, err := host.Execute(context.Background(), p, b, host.RunOptions{})
+		rg, _, _, err := execute(p, other)
 		if err != nil {
 			o.Err = err.Error()
 			return o
@@ -231,21 +230,10 @@ func firstPassageCheck(particles, steps int) Check {
 			cfg.Landscape, cfg.Noise, cfg.Batch, cfg.LR = "pwq(ha=4,hb=2,a=-1,b=0)", host.SGDHessian, 0.04, 0.005
 			cfg.Particles, cfg.Steps, cfg.Seed, cfg.Absorb = particles, steps, 3, absorb
 			p, err := host.Prepare(cfg)
-			if err != nil {
-				o.Err = err.Error()
-				return o
-			}
-			b, err := other(cfg)
-			if err != nil {
-				o.Err = err.Error()
-				return o
-			}
-			_, err = host.Execute(context.Background(), p, b, host.RunOptions{})
 			var recs []uint32
 			if err == nil {
-				recs, err = b.Records()
+				_, _, recs, err = execute(p, other)
 			}
-			b.Close()
 			if err != nil {
 				o.Err = err.Error()
 				return o

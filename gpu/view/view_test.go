@@ -433,3 +433,39 @@ func TestBackgroundCache(t *testing.T) {
 		t.Errorf("after resizing and back, %d bytes differ from a fresh renderer's frame", diff)
 	}
 }
+
+// TestCountGridFallback: a plot whose per-pixel counters would exceed the storage block limit is
+// counted in cells of k×k pixels (the smallest k that fits), and the particles still land on
+// their pixels.
+func TestCountGridFallback(t *testing.T) {
+	if g := newCountGrid(3400, 2110, 128<<20); g != (countGrid{3400, 2110, 1}) {
+		t.Errorf("4K plot under 128 MiB: %+v, want one cell per pixel", g)
+	}
+	if g := newCountGrid(7800, 8140, 128<<20); g.scale != 3 || g.w != 2600 || g.h != 2714 {
+		t.Errorf("8192² plot under 128 MiB: %+v, want 3×3-pixel cells (2×2 would need 190 MB)", g)
+	}
+	c := newTestContext(t, gpu.Options{})
+	p := viewProblem(t, "muller-brown", nil)
+	s, err := NewSession(c, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Renderer.maxCountBytes = 12 * 100 * 100 // forces 4×4-pixel cells on an 800×600 frame
+	if err := s.Renderer.Render(800, 600, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if g := s.Renderer.grid; g.scale < 3 {
+		t.Fatalf("grid %+v: want cells of several pixels", g)
+	}
+	img, err := s.Renderer.ReadImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Renderer.Mapping(800, 600)
+	lm := s.Renderer.Landmarks()
+	x, y := m.Pixel(lm.Minimum[0], lm.Minimum[1])
+	if st := patch(img, x, y, 2*s.Renderer.grid.scale); st.maxMinCh < 200 {
+		t.Errorf("grid %+v: no saturated spot at the minimum's pixel (%.0f, %.0f): %d", s.Renderer.grid, x, y, st.maxMinCh)
+	}
+}
