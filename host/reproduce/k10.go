@@ -55,6 +55,13 @@ func caseK10(r *runner) error {
 		}
 		c.Note = fmt.Sprintf("%d exits; %s", len(res.Exits), th.Reason)
 		r.check(c)
+		// How close the path-based value (docs/theory.md §4.6, approximate) comes: reported, no mark.
+		if pt := res.Theory["path"]; pt.Rate != nil && e.Rate != nil {
+			r.check(&Check{Name: fmt.Sprintf("K10 %s: total rate against the path-based value", s.name),
+				Claim:    "each exit reduced to its minimum-energy path (approximate: motion across the path neglected)",
+				Measured: F(*e.Rate), Sigma: F(*e.Rate / math.Sqrt(float64(e.Escaped))), Predicted: F(*pt.Rate), Kind: NoMark,
+				Note: fmt.Sprintf("measured/path = %.4f", *e.Rate / *pt.Rate)})
+		}
 		if len(res.Exits) < 2 {
 			return fmt.Errorf("K10 %s: %d exits in the result, want at least 2", s.name, len(res.Exits))
 		}
