@@ -1,7 +1,9 @@
 // Package gpu is the OpenGL 4.3 core plumbing of kramers: contexts (hidden
 // window, visible window, headless), compute and render programs with readable
 // compile errors, shader storage buffers, dispatch with barriers, limits,
-// timer queries and read-back.
+// timer queries and read-back — and the GPU Backend of host.Backend. The live
+// view (window, renderer, overlay, headless frames) is package gpu/view, built
+// on this one.
 //
 // # Threading
 //
