@@ -37,7 +37,7 @@ test-nogl:
 # backends, medians of 5 runs, with load average and renderer; BENCHMARKS.md explains the numbers.
 bench: build
 	cat /proc/loadavg
-	$(XVFB_RUN) $(GO) test -run '^$$' -bench . -benchtime 3x ./validate/ ./host/ ./gpu/
+	$(XVFB_RUN) $(GO) test -run '^$$' -bench . -benchtime 3x ./validate/ ./host/ ./gpu/ ./gpu/view/
 	$(XVFB_RUN) ./$(BIN) bench --repeat 5 --json bin/bench.json
 
 lint:

@@ -33,6 +33,7 @@ var dependencyRules = []struct {
 	{pkg: "host/plot", allowed: []string{"host", "host/sweep"}},
 	{pkg: "host/reproduce", allowed: []string{"host", "host/sweep", "host/plot", "host/theory"}},
 	{pkg: "gpu", forbidden: []string{"gpu/view", "validate", "host/sweep", "host/reproduce", "host/plot", "cmd/..."}},
+	{pkg: "gpu/view", forbidden: []string{"validate", "host/sweep", "host/reproduce", "host/plot", "host/store", "host/cluster", "cmd/..."}},
 	{pkg: "validate", forbidden: []string{"gpu", "gpu/...", "host/sweep", "host/reproduce", "host/plot", "cmd/..."}},
 }
 

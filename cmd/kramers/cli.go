@@ -101,6 +101,7 @@ var flagSynonyms = map[string]string{
 	"n": "particles", "num-particles": "particles", "walkers": "particles", "ensemble": "particles",
 	"loss": "landscape", "potential": "landscape", "model": "noise", "out": "json", "output": "json",
 	"device": "backend", "burnin": "burn-in", "burn_in": "burn-in", "epsilon": "floor", "eps": "floor",
+	"every": "frame-every", // the view's frame interval (run's --every is the checkpoint interval)
 }
 
 // suggestFlag names the flag of fs closest to name: a synonym, or a flag within edit distance 2.

@@ -125,3 +125,12 @@ func TestCLISmallFixes(t *testing.T) {
 		t.Errorf("escape condition %v", esc)
 	}
 }
+
+// --every is a duration in run (checkpoints); the view's count of iterations between saved frames
+// is --frame-every, and --every there says so.
+func TestCLIViewFrameEvery(t *testing.T) {
+	code, _, errOut := runBin(t, t.TempDir(), nil, "view", "--landscape", "doublewell(k=1)", "--headless", "--every", "10")
+	if code != 2 || !strings.Contains(errOut, "did you mean --frame-every?") {
+		t.Errorf("view --every: exit %d, %q", code, errOut)
+	}
+}

@@ -44,7 +44,7 @@ func (v *viewFlags) register(fs interface {
 }) {
 	fs.BoolVar(&v.headless, "headless", false, "no window: render --frames pictures into an offscreen framebuffer and write PNGs and a GIF to --out")
 	fs.IntVar(&v.frames, "frames", 60, "headless: number of frames (frame 0 is iteration 0)")
-	fs.IntVar(&v.every, "every", 0, "headless: iterations between frames (0: --iters)")
+	fs.IntVar(&v.every, "frame-every", 0, "headless: iterations between saved frames (0: --iters)")
 	fs.StringVar(&v.out, "out", "view-out", "headless: directory for frame_NNNN.png, view.gif and view.json")
 	fs.IntVar(&v.width, "width", 960, "window or frame width in pixels")
 	fs.IntVar(&v.height, "height", 720, "window or frame height in pixels")

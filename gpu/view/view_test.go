@@ -74,7 +74,7 @@ func patch(img *image.RGBA, cx, cy float64, r int) patchStats {
 // the pictures against what the analysis predicts, not against golden images: at iteration 0
 // every particle sits on the start minimum a (a saturated spot there, nothing at the target
 // minimum); after 6000 iterations, t = 1.2 ≈ 1.5 Eyring–Kramers times (τ ≈ 0.79 at T = 20,
-// theory.md §4.1), about 3/4 of the particles have escaped at least once, and escaped (orange)
+// docs/theory.md §4.1), about 3/4 of the particles have escaped at least once, and escaped (orange)
 // particles occupy the target basin.
 func TestHeadlessFramesMullerBrownSGLD(t *testing.T) {
 	c := newTestContext(t, gpu.Options{})
