@@ -200,7 +200,9 @@ func colourScale(p *host.Problem) ColourScale {
 	return c
 }
 
-// autoBox frames the start minimum, the saddle, the target minimum and the escape surface.
+// autoBox frames the start minimum, the saddle, the target minimum and the escape surface; with
+// several exits (host.EscapeExits) every exit's saddle, far minimum and surface point, so that the
+// view draws every exit surface.
 func (g Geometry) autoBox(p *host.Problem) [4]float64 {
 	an := p.Analysis
 	pts := [][]float64{an.Minimum, an.Saddle}
@@ -213,6 +215,18 @@ func (g Geometry) autoBox(p *host.Problem) [4]float64 {
 			q[i] = e.Point[i] + e.Margin*e.Normal[i]
 		}
 		pts = append(pts, q)
+	}
+	if e := p.Escape; e.Kind == host.EscapeExits {
+		for i, s := range e.Surfaces {
+			q := make([]float64, g.Dim)
+			for k := range q {
+				q[k] = s.Point[k] + s.Margin*s.Normal[k]
+			}
+			pts = append(pts, s.Point, q)
+			if i < len(an.Exits) && an.Exits[i].FarMinimum != nil {
+				pts = append(pts, an.Exits[i].FarMinimum)
+			}
+		}
 	}
 	if g.OneD {
 		x0, x1 := math.Inf(1), math.Inf(-1)
