@@ -181,3 +181,14 @@ func sub(a, b []float64) []float64 {
 }
 
 func norm(v []float64) float64 { return floats.Norm(v, 2) }
+
+// ExpressionEscape is the escape condition of a boolean expression in the condition language over
+// dim coordinates (as --escape EXPR): both backends evaluate the same parsed tree. Forward flux
+// sampling (host/ffs.go) runs each stage with one.
+func ExpressionEscape(src string, dim int) (*EscapeCondition, error) {
+	c, err := landscape.ParseCondition(src, dim)
+	if err != nil {
+		return nil, err
+	}
+	return &EscapeCondition{Kind: EscapeExpression, Text: src, expr: c, exprFn: c.Func()}, nil
+}

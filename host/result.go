@@ -62,6 +62,10 @@ type Result struct {
 	Exits []ExitResult `json:"exits,omitempty"`
 	// Extrapolation is Richardson's η → 0 value (run --extrapolate), nil otherwise.
 	Extrapolation *Extrapolation `json:"extrapolation,omitempty"`
+	// Method is "ffs" for forward flux sampling (host/ffs.go); empty for brute force.
+	Method string `json:"method,omitempty"`
+	// FFS is the forward-flux-sampling record (stage table, flux, interfaces); nil for brute force.
+	FFS *FFSResult `json:"ffs,omitempty"`
 	// Warnings are written to JSON as their messages (a list of strings); their kinds are for the
 	// program (Merge combines them by kind).
 	Warnings []Warning `json:"warnings,omitempty"`

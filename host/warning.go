@@ -22,6 +22,7 @@ const (
 	WarnShortWindow  WarningKind = "short-window"  // the window is short for the quasi-stationary rate
 	WarnFewEscapes   WarningKind = "few-escapes"   // fewer than 100 escapes after the burn-in
 	WarnBias         WarningKind = "bias"          // O(η) discretisation bias against a continuous-time value
+	WarnFFS          WarningKind = "ffs"           // forward flux sampling: capped trials, stages extended
 )
 
 // Warning is a caution about a measurement: a kind for the program and a message for people. In

@@ -42,6 +42,10 @@ func cmdRun(args []string) error {
 	cf.register(fs)
 	extrapolate := fs.Bool("extrapolate", false, "also run at η/2 and η/4 (same B/η or T, same window in time: 7× the work) and report τ(η→0) (docs/theory.md §4.3)")
 	hazardPlot := fs.String("hazard-plot", "", "write the hazard against time, the burn-in and the theory rates as a PNG to FILE")
+	method := fs.String("method", "brute", "brute (count escapes of an ensemble) or ffs (forward flux sampling for rare escapes, docs/theory.md §7)")
+	interfaces := fs.String("interfaces", "", "ffs: the interfaces λ_0,…,λ_n of the order parameter, ascending, the last the escape level (default: placed adaptively)")
+	order := fs.String("order", "", "ffs: the order parameter λ(θ) as an expression (default: the signed distance past the escape surface); needs --interfaces")
+	targetErr := fs.Float64("target-error", 0.1, "ffs: the relative standard error of the rate aimed at; sets the trials per stage")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -59,6 +63,33 @@ func cmdRun(args []string) error {
 	if err != nil {
 		return err
 	}
+	var ffsOpt host.FFSOptions
+	switch *method {
+	case "brute":
+		for _, f := range []string{"interfaces", "order", "target-error"} {
+			if set[f] {
+				return &host.InputError{Flag: f, Msg: "applies only to --method ffs"}
+			}
+		}
+	case "ffs":
+		for _, f := range []string{"resume", "checkpoint", "shard", "every", "extrapolate", "hazard-plot", "burn-in"} {
+			if set[f] {
+				return &host.InputError{Flag: "method", Msg: fmt.Sprintf("ffs cannot be combined with --%s (forward flux sampling has no checkpoints, shards or burn-in yet)", f)}
+			}
+		}
+		ffsOpt = host.FFSOptions{Order: *order, TargetError: *targetErr}
+		if *interfaces != "" {
+			for _, f := range strings.Split(*interfaces, ",") {
+				v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+				if err != nil {
+					return &host.InputError{Flag: "interfaces", Msg: fmt.Sprintf("%q is not a number; give ascending comma-separated numbers such as -0.5,-0.3,0", f)}
+				}
+				ffsOpt.Interfaces = append(ffsOpt.Interfaces, v)
+			}
+		}
+	default:
+		return &host.InputError{Flag: "method", Msg: fmt.Sprintf("%q is not a method; use brute or ffs", *method)}
+	}
 	if *extrapolate {
 		for _, f := range []string{"resume", "checkpoint", "shard", "every"} {
 			if set[f] {
@@ -72,6 +103,9 @@ func cmdRun(args []string) error {
 	p, err := host.Prepare(cfg)
 	if err != nil {
 		return err
+	}
+	if *method == "ffs" {
+		return runFFS(p, ffsOpt, rf.jsonOut, rf.quiet)
 	}
 	_, count := p.Config.Span()
 	if err := checkHostMemory(p.Config.Backend, count, p.Dim); err != nil {
@@ -492,7 +526,71 @@ func writeFileAtomic(path string, data []byte) error {
 	return store.WriteFileAtomic(path, data)
 }
 
+// runFFS is `kramers run --method ffs`: forward flux sampling on the run's backend.
+func runFFS(p *host.Problem, o host.FFSOptions, jsonOut string, quiet bool) error {
+	if err := host.CheckFFSOptions(p, o); err != nil {
+		return err
+	}
+	gpu.LeaveSignalsToCaller()
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	b, err := openBackend(p.Config)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if !quiet {
+		o.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "kramers: "+format+"\n", args...) }
+	}
+	res, err := host.RunFFS(ctx, p, b, o)
+	if err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		return err
+	}
+	return writeResult(res, jsonOut)
+}
+
+// printFFS is the summary of a forward-flux-sampling result, with its stage table.
+func printFFS(w io.Writer, r *host.Result) {
+	f := r.FFS
+	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, forward flux sampling on %s (%s)\n", r.Config.Landscape, r.Config.Noise, r.LR, r.Backend, r.Renderer)
+	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)
+	fmt.Fprintf(w, "order parameter λ = %s; λ(start) = %.5g, λ_A = %.5g\n", f.Order, f.LambdaMin, f.LambdaA)
+	fmt.Fprintf(w, "flux: %d cycles, T_a = %.5g, T_b = %.5g iterations, Φ_0 = %.5g per unit time (±%.1f%%)\n",
+		f.Flux.Particles, f.Flux.TA, f.Flux.TB, f.Flux.Phi0, 100*f.Flux.RelErr)
+	fmt.Fprintf(w, "%5s %12s %12s %8s %8s %8s %7s %10s\n", "stage", "λ from", "λ to", "trials", "success", "capped", "P", "steps")
+	for _, s := range f.Stages {
+		fmt.Fprintf(w, "%5d %12.5g %12.5g %8d %8d %8d %7.4f %10d\n", s.Stage, s.From, s.To, s.Trials, s.Successes, s.Capped, s.P, s.ParticleSteps)
+	}
+	e := r.Estimate
+	if e.Resolved && e.Rate != nil {
+		fmt.Fprintf(w, "rate %.6g per unit time, 95%% CI [%.6g, %.6g] (log-normal, σ(ln κ) = %.3f)\n", *e.Rate, e.RateCI95[0], e.RateCI95[1], f.RelErr)
+		fmt.Fprintf(w, "tau %.6g (%.6g iterations)\n", *e.Tau, *e.TauIterations)
+	} else {
+		fmt.Fprintf(w, "%s\n", e.Note)
+	}
+	fmt.Fprintf(w, "%d particle-steps (%d in pilots), %.2f s\n", f.ParticleSteps, f.PilotSteps, f.Seconds)
+	names := make([]string, 0, len(r.Comparisons))
+	for k := range r.Comparisons {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		c := r.Comparisons[k]
+		fmt.Fprintf(w, "theory %s: τ = %.6g, measured/theory = %.4f (z = %.2f)\n", k, *r.Theory[k].Tau, c.Ratio, c.Z)
+	}
+	for _, wn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", wn.Message)
+	}
+}
+
 func printSummary(w io.Writer, r *host.Result) {
+	if r.FFS != nil {
+		printFFS(w, r)
+		return
+	}
 	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, %d particles × %d iterations on %s (%s)\n",
 		r.Config.Landscape, r.Config.Noise, r.LR, r.Particles, r.Steps, r.Backend, r.Renderer)
 	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)

@@ -63,3 +63,46 @@ func (c *Condition) GLSL(funcName string, opt GLSLOptions) string {
 	sb.WriteString("}\n")
 	return sb.String()
 }
+
+// Scalar is a parsed real-valued expression over the coordinates, in the language of conditions
+// and landscapes (the order parameter of forward flux sampling, host/ffs.go).
+type Scalar struct {
+	src  string
+	dim  int
+	prog *program
+}
+
+// ParseScalar parses a real expression over dim coordinates (dim = 0 infers it as for Parse).
+// Errors are *Error values.
+func ParseScalar(src string, dim int) (*Scalar, error) {
+	a, err := parseAST(src, 0)
+	if err != nil {
+		return nil, err
+	}
+	d, err := resolveDim(a, dim, true)
+	if err != nil {
+		return nil, err
+	}
+	e := &env{bd: newBuilder(), dim: d, scale: 1}
+	n, err := e.build(a)
+	if err != nil {
+		return nil, err
+	}
+	if n.isBool() {
+		return nil, errAt(0, "an order parameter must be a real expression such as x - 0.5, not a condition")
+	}
+	if e.bd.divZero {
+		return nil, errAt(0, "division by zero (a divisor simplifies to the constant 0)")
+	}
+	return &Scalar{src: src, dim: d, prog: compile([]*node{n})}, nil
+}
+
+// Func returns the expression as a Go function of the coordinates; safe for concurrent use.
+func (s *Scalar) Func() func(x []float64) float64 {
+	p := s.prog
+	return func(x []float64) float64 {
+		var r float64
+		p.pooled(x, func(v []float64) { r = v[p.out[0]] })
+		return r
+	}
+}

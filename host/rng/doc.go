@@ -49,6 +49,19 @@
 // call and one logarithm per iteration (docs/theory.md §6 says four normals come
 // from each call; the performance issue asks that all four are used).
 //
+// # Forward flux sampling
+//
+// kramers run --method ffs (host/ffs.go) runs many ensembles from given positions, each from
+// iteration 0. Each ensemble gets its own key: stream s of a run with seed S runs with the seed
+// S ⊕ splitmix64(s + 1) (host.StreamSeed), with s = stage<<32 | part: stage 0 is the flux
+// (part 0 the relaxation, parts 1…5 the renewal cycles), stage k ≥ 1 the interface stage from
+// λ_{k−1} (part j < 2¹⁶ its j-th batch of trials, 2¹⁶ + a its a-th pilot ensemble). splitmix64
+// is a bijection of 64-bit words, so distinct streams of one seed have distinct keys and no two
+// trials of a run share a (key, counter); within an ensemble the counter layout above applies.
+// The host-side choice of start points (uniform resampling of stored configurations) uses a
+// PCG generator seeded with the stream 2²⁰ + part of the same stage. A run is a pure function of
+// its seed and options.
+//
 // # Normals
 //
 // Normals applies Box–Muller to the pairs (w0,w1) and (w2,w3):

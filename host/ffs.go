@@ -1,0 +1,705 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/theory"
+)
+
+// Forward flux sampling (docs/theory.md §7): the escape rate factored through a ladder of
+// interfaces of an order parameter λ(θ), κ = Φ_0·Π P_i. Every stage is an ordinary absorbing run
+// of the engine (Loop on any Backend) from given positions, with an expression escape condition
+// "λ ≥ upper || λ ≤ lower"; a trial's outcome is read from the point where it froze.
+
+// FFSOptions configure RunFFS. Zero values take the defaults.
+type FFSOptions struct {
+	// Interfaces are λ_0 < … < λ_n, the last the escape level; nil places them adaptively.
+	Interfaces []float64
+	// Order is the order parameter λ(θ) in the condition language; "" is the signed distance past
+	// the escape surface (DefaultOrder), whose escape level is 0.
+	Order string
+	// TargetError is the relative standard error of κ̂ aimed at (default 0.1).
+	TargetError float64
+	// Trials fixes the trials per interface stage (0: from TargetError).
+	Trials int
+	// FluxTrials is the number of particles of the flux cycles (0: from TargetError).
+	FluxTrials int
+	// PilotTrials is the size of the pilot ensembles that place the interfaces (default 300).
+	PilotTrials int
+	// TargetP is the success probability per stage aimed at (default 0.2).
+	TargetP float64
+	// MaxSteps caps every ensemble run, in iterations (default 2²²).
+	MaxSteps int
+	// Log, when set, receives a line per stage.
+	Log func(format string, args ...any)
+}
+
+// FFSStage is one interface stage: trials started on λ_i, run until λ ≥ λ_{i+1} (success) or
+// λ ≤ λ_A (failure); capped trials reached neither within the step cap and count as neither.
+type FFSStage struct {
+	Stage         int     `json:"stage"`
+	From          float64 `json:"lambda_from"`
+	To            float64 `json:"lambda_to"`
+	Trials        int     `json:"trials"`
+	Successes     int     `json:"successes"`
+	Failures      int     `json:"failures"`
+	Capped        int     `json:"capped"`
+	P             float64 `json:"p"`
+	PilotP        float64 `json:"pilot_p,omitempty"`
+	Batches       int     `json:"batches"`
+	ParticleSteps int64   `json:"particle_steps"`
+	Seconds       float64 `json:"seconds"`
+}
+
+// FFSFlux is stage 0: the flux of first crossings of λ_0 coming from A, by renewal cycles.
+type FFSFlux struct {
+	Particles int `json:"particles"`
+	// TA and TB are the mean iterations from entering A to crossing λ_0, and from crossing λ_0 to
+	// re-entering A (or escaping), of the last cycle.
+	TA     float64 `json:"t_a_iterations"`
+	TB     float64 `json:"t_b_iterations"`
+	Phi0   float64 `json:"phi0"` // per unit time: 1/((T_a + T_b)·η)
+	RelErr float64 `json:"rel_err"`
+	// Escaped counts the return trajectories of the last cycle that escaped before re-entering A.
+	Escaped       int     `json:"escaped_in_return"`
+	Capped        int     `json:"capped"`
+	ParticleSteps int64   `json:"particle_steps"`
+	Seconds       float64 `json:"seconds"`
+}
+
+// FFSResult is the forward-flux-sampling part of a Result.
+type FFSResult struct {
+	Order      string     `json:"order"`
+	LambdaMin  float64    `json:"lambda_minimum"` // λ at the start point
+	SigmaL     float64    `json:"sigma_lambda"`   // spread of λ in the relaxed basin
+	LambdaA    float64    `json:"lambda_a"`
+	Interfaces []float64  `json:"interfaces"`
+	Adaptive   bool       `json:"adaptive"`
+	Flux       FFSFlux    `json:"flux"`
+	Stages     []FFSStage `json:"stages"`
+	// RelErr is σ(ln κ̂): Σ(1 − P_i)/(P_i·M_i) + σ_rel(Φ_0)², square-rooted.
+	RelErr         float64 `json:"rel_err"`
+	TargetError    float64 `json:"target_error"`
+	Interval       string  `json:"interval"`
+	PilotSteps     int64   `json:"pilot_particle_steps"`
+	ParticleSteps  int64   `json:"particle_steps"`
+	Seconds        float64 `json:"seconds"`
+	TauBiasRelBias float64 `json:"tau_rel_bias"` // ≈ RelErr²: the bias of τ̂ = 1/κ̂
+}
+
+// StreamSeed is the Philox seed of forward-flux-sampling stream s of a run with seed seed:
+// seed ⊕ splitmix64(s + 1). splitmix64 is a bijection, so distinct streams of one seed get
+// distinct keys and no two trials of a run share a (key, counter) (host/rng "Forward flux
+// sampling").
+func StreamSeed(seed, s uint64) uint64 { return seed ^ splitmix64(s+1) }
+
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// ffsStream numbers the streams: stage 0 is the flux (part 0 the relaxation, 1…5 the cycle
+// runs), stage k ≥ 1 the interface stage from λ_{k−1}: part j < 2¹⁶ its j-th batch of trials,
+// 2¹⁶ + a its a-th pilot, 2²⁰ + j the host-side resampling of batch j (2²⁰ + 2¹⁶ + a of pilot a).
+func ffsStream(stage, part int) uint64 { return uint64(stage)<<32 | uint64(part) }
+
+const (
+	pilotPart    = 1 << 16
+	resamplePart = 1 << 20
+)
+
+// DefaultOrder is the default order parameter of p's escape condition as an expression, with
+// escape ⇔ λ > 0: (θ − b)·e − m for the hyperplane, max_i((θ − b_i)·e_i − m_i) over the exits,
+// |θ − a| − r for the radius. An expression escape has none (give --order and --interfaces).
+func DefaultOrder(p *Problem) (string, error) {
+	num := func(v float64) string { return "(" + strconv.FormatFloat(v, 'g', -1, 64) + ")" }
+	plane := func(b, e []float64, m float64) string {
+		var t []string
+		for k := range b {
+			if e[k] == 0 {
+				continue
+			}
+			t = append(t, fmt.Sprintf("(x%d - %s)*%s", k+1, num(b[k]), num(e[k])))
+		}
+		return "(" + strings.Join(t, " + ") + " - " + num(m) + ")"
+	}
+	c := p.Escape
+	switch c.Kind {
+	case EscapeHyperplane:
+		return plane(c.Point, c.Normal, c.Margin), nil
+	case EscapeExits:
+		s := ""
+		for i, ex := range c.Surfaces {
+			if i == 0 {
+				s = plane(ex.Point, ex.Normal, ex.Margin)
+			} else {
+				s = "max(" + s + ", " + plane(ex.Point, ex.Normal, ex.Margin) + ")"
+			}
+		}
+		return s, nil
+	case EscapeRadius:
+		var t []string
+		for k := range c.Point {
+			t = append(t, fmt.Sprintf("(x%d - %s)^2", k+1, num(c.Point[k])))
+		}
+		return "(sqrt(" + strings.Join(t, " + ") + ") - " + num(c.Radius) + ")", nil
+	}
+	return "", inputErr("order", "the escape condition %q has no default order parameter; give --order EXPR and --interfaces whose last value is the escape level", c.Text)
+}
+
+// CheckFFSOptions checks what the user gave: ascending finite interfaces, an order parameter that
+// parses, --interfaces with --order, a target error in (0, 1).
+func CheckFFSOptions(p *Problem, o FFSOptions) error {
+	for i, v := range o.Interfaces {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return inputErr("interfaces", "value %d is not a finite number", i+1)
+		}
+		if i > 0 && !(v > o.Interfaces[i-1]) {
+			return inputErr("interfaces", "must be strictly ascending (λ_0 < λ_1 < … < λ_n), but %g follows %g", v, o.Interfaces[i-1])
+		}
+	}
+	if o.Order != "" {
+		if len(o.Interfaces) < 2 {
+			return inputErr("order", "with --order give --interfaces λ_0,…,λ_n (at least two, the last the escape level)")
+		}
+		if _, err := landscape.ParseScalar(o.Order, p.Dim); err != nil {
+			return inputErr("order", "%q: %v", o.Order, err)
+		}
+	} else if n := len(o.Interfaces); n > 0 && o.Interfaces[n-1] > 0 {
+		return inputErr("interfaces", "the last interface %g lies past the escape level 0 of the default order parameter (the signed distance past the escape surface); end the list at 0 or below", o.Interfaces[n-1])
+	}
+	if o.TargetError != 0 && !(o.TargetError > 0 && o.TargetError < 1) {
+		return inputErr("target-error", "%g is not a relative error in (0, 1), such as 0.1", o.TargetError)
+	}
+	return nil
+}
+
+type ffsRun struct {
+	ctx      context.Context
+	p        *Problem
+	b        Backend
+	o        FFSOptions
+	order    string
+	lam      func([]float64) float64
+	pilotPS  int64
+	maxSteps int
+}
+
+// ensemble runs the starts (count × dim) under the absorbing condition cond with the Philox seed
+// of stream s, and returns records, positions and the particle-steps taken.
+func (f *ffsRun) ensemble(s uint64, cond string, starts []float64) ([]uint32, []float64, int64, error) {
+	d := f.p.Dim
+	n := len(starts) / d
+	q := *f.p
+	q.Config.Seed = StreamSeed(f.p.Config.Seed, s)
+	q.Config.Particles, q.Config.First, q.Config.Count = n, 0, 0
+	q.Config.Steps, q.Config.Absorb = f.maxSteps, true
+	esc, err := ExpressionEscape(cond, d)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("ffs: stage condition %q: %w", cond, err)
+	}
+	q.Escape = esc
+	if err := f.b.Load(&q, 0, n); err != nil {
+		return nil, nil, 0, fmt.Errorf("load %d trials on %s: %w", n, f.b.Name(), err)
+	}
+	rec := make([]uint32, n)
+	for i := range rec {
+		rec[i] = Running
+	}
+	if err := f.b.Restore(starts, rec); err != nil {
+		return nil, nil, 0, err
+	}
+	st, err := Loop(f.ctx, &q, f.b, RunOptions{})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if st.Interrupted {
+		return nil, nil, 0, f.ctx.Err()
+	}
+	if rec, err = f.b.Records(); err != nil {
+		return nil, nil, 0, err
+	}
+	pos, err := f.b.Positions()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var ps int64
+	for _, r := range rec {
+		switch {
+		case r == Running:
+			ps += int64(f.maxSteps)
+		default:
+			ps += int64(r & stepMask)
+		}
+	}
+	return rec, pos, ps, nil
+}
+
+// cond is "λ ≥ upper || λ ≤ lower" (lower = NaN: only the upper part).
+func (f *ffsRun) cond(upper, lower float64) string {
+	s := fmt.Sprintf("(%s) >= %s", f.order, strconv.FormatFloat(upper, 'g', -1, 64))
+	if !math.IsNaN(lower) {
+		s += fmt.Sprintf(" || (%s) <= %s", f.order, strconv.FormatFloat(lower, 'g', -1, 64))
+	}
+	return s
+}
+
+// resample draws n of the k stored points (count × dim) uniformly with replacement, with the
+// host-side stream s: a pure function of the seed.
+func (f *ffsRun) resample(points []float64, n int, s uint64) []float64 {
+	d := f.p.Dim
+	k := len(points) / d
+	r := rand.New(rand.NewPCG(StreamSeed(f.p.Config.Seed, s), 0x6b72616d657273))
+	out := make([]float64, 0, n*d)
+	for i := 0; i < n; i++ {
+		j := i
+		if n != k {
+			j = r.IntN(k)
+		}
+		out = append(out, points[j*d:(j+1)*d]...)
+	}
+	return out
+}
+
+// outcome classifies the trials of a run between lower and upper: frozen on the upper side
+// (success), on the lower side (failure), or neither (capped, or diverged).
+func (f *ffsRun) outcome(rec []uint32, pos []float64, upper, lower float64) (succ []float64, nS, nF, nC int, times []float64, ok []bool) {
+	d := f.p.Dim
+	mid := (upper + lower) / 2
+	ok = make([]bool, len(rec))
+	for i, r := range rec {
+		step, esc := Escaped(r)
+		if !esc {
+			nC++
+			continue
+		}
+		x := pos[i*d : (i+1)*d]
+		times = append(times, float64(step))
+		if f.lam(x) >= mid {
+			nS++
+			ok[i] = true
+			succ = append(succ, x...)
+		} else {
+			nF++
+		}
+	}
+	return
+}
+
+func meanVar(v []float64) (float64, float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	m := 0.0
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	s := 0.0
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	if len(v) > 1 {
+		s /= float64(len(v) - 1)
+	}
+	return m, s
+}
+
+// RunFFS estimates p's escape rate by forward flux sampling on b (docs/theory.md §7). The run is a
+// pure function of p.Config.Seed and o.
+func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, error) {
+	if err := CheckFFSOptions(p, o); err != nil {
+		return nil, err
+	}
+	if o.TargetError == 0 {
+		o.TargetError = 0.1
+	}
+	if o.PilotTrials == 0 {
+		o.PilotTrials = 300
+	}
+	if o.TargetP == 0 {
+		o.TargetP = 0.2
+	}
+	if o.MaxSteps == 0 {
+		o.MaxSteps = 1 << 22
+	}
+	if o.Log == nil {
+		o.Log = func(string, ...any) {}
+	}
+	logf := o.Log
+	start := time.Now()
+	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, order: o.Order, maxSteps: min(o.MaxSteps, MaxSteps)}
+	if f.order == "" {
+		var err error
+		if f.order, err = DefaultOrder(p); err != nil {
+			return nil, err
+		}
+	}
+	sc, err := landscape.ParseScalar(f.order, p.Dim)
+	if err != nil {
+		return nil, inputErr("order", "%q: %v", f.order, err)
+	}
+	f.lam = sc.Func()
+	d := p.Dim
+	top := 0.0
+	if n := len(o.Interfaces); n > 0 {
+		top = o.Interfaces[n-1]
+	}
+	fr := &FFSResult{Order: f.order, TargetError: o.TargetError, Adaptive: o.Interfaces == nil,
+		Interval: "log-normal: exp(ln κ̂ ± 1.96·σ), σ² = Σ(1 − P_i)/(P_i·M_i) + σ_rel(Φ_0)² (docs/theory.md §7)"}
+	fr.LambdaMin = f.lam(p.Start)
+	if !(fr.LambdaMin < top) {
+		return nil, inputErr("interfaces", "the order parameter at the start (%g) is not below the escape level %g", fr.LambdaMin, top)
+	}
+	nf := o.FluxTrials
+	if nf == 0 {
+		nf = max(1000, int(math.Ceil(10/(o.TargetError*o.TargetError))))
+	}
+	rep := func(x []float64, n int) []float64 {
+		out := make([]float64, 0, n*d)
+		for i := 0; i < n; i++ {
+			out = append(out, x...)
+		}
+		return out
+	}
+
+	// The basin A: λ ≤ λ_A, from the spread of λ after a relaxation of 5/(λ_min(H_a)·η) iterations.
+	t0 := time.Now()
+	relax := 1000
+	if ev := p.Analysis.HessianMinEigenvalues; len(ev) > 0 && ev[0] > 0 {
+		relax = int(math.Ceil(5 / (ev[0] * p.Config.LR)))
+	}
+	relax = min(max(relax, 50), 100000)
+	saveMax := f.maxSteps
+	f.maxSteps = relax
+	rec, pos, ps, err := f.ensemble(ffsStream(0, 0), f.cond(top, math.NaN()), rep(p.Start, nf))
+	f.maxSteps = saveMax
+	if err != nil {
+		return nil, err
+	}
+	var ls []float64
+	for i, r := range rec {
+		if r == Running {
+			ls = append(ls, f.lam(pos[i*d:(i+1)*d]))
+		}
+	}
+	lbar, lvar := meanVar(ls)
+	sig := math.Sqrt(lvar)
+	if len(ls) < 2 || !(sig > 0) {
+		sig = 0.05 * (top - fr.LambdaMin)
+		lbar = fr.LambdaMin
+	}
+	fr.SigmaL = sig
+	span := top - fr.LambdaMin
+	lamA := math.Min(lbar, fr.LambdaMin+0.2*span) + math.Min(sig, 0.2*span)
+	lam0 := lamA + math.Min(sig/2, 0.1*span)
+	if o.Interfaces != nil {
+		lam0 = o.Interfaces[0]
+		if !(lam0 > fr.LambdaMin) {
+			return nil, inputErr("interfaces", "λ_0 = %g must lie above the order parameter at the start (%g)", lam0, fr.LambdaMin)
+		}
+		if lamA >= lam0 {
+			lamA = lam0 - math.Min(sig, (lam0-fr.LambdaMin)/2)
+		}
+	}
+	fr.LambdaA = lamA
+	flux := FFSFlux{Particles: nf, ParticleSteps: ps}
+	logf("ffs: λ(a) = %.4g, σ_λ = %.3g, λ_A = %.4g, λ_0 = %.4g, escape level %.4g", fr.LambdaMin, sig, lamA, lam0, top)
+
+	// Stage 0: renewal cycles (a) A → λ_0, (b) λ_0 → A, as a1 b1 a2 b2 a3 from the minimum.
+	starts := rep(p.Start, nf)
+	var cross []float64
+	var varA, varB float64
+	for part := 1; part <= 5; part++ {
+		if part%2 == 1 { // (a): until λ ≥ λ_0
+			rec, pos, ps, err = f.ensemble(ffsStream(0, part), f.cond(lam0, math.NaN()), starts)
+			if err != nil {
+				return nil, err
+			}
+			flux.ParticleSteps += ps
+			succ, nS, _, nC, times, _ := f.outcome(rec, pos, lam0, math.Inf(-1))
+			if nS == 0 {
+				return nil, fmt.Errorf("ffs: no trajectory from A reached λ_0 = %g within %d iterations", lam0, f.maxSteps)
+			}
+			cross = succ
+			if part == 5 {
+				flux.TA, varA = meanVar(times)
+				varA /= float64(len(times))
+				flux.Capped += nC
+			}
+			starts = f.resample(succ, nf, ffsStream(0, resamplePart+part))
+		} else { // (b): until λ ≤ λ_A, or escape
+			rec, pos, ps, err = f.ensemble(ffsStream(0, part), f.cond(top, lamA), starts)
+			if err != nil {
+				return nil, err
+			}
+			flux.ParticleSteps += ps
+			_, nS, nF, nC, times, ok := f.outcome(rec, pos, top, lamA)
+			if nF == 0 {
+				return nil, fmt.Errorf("ffs: no trajectory from λ_0 = %g returned to A (λ ≤ %g)", lam0, lamA)
+			}
+			var back []float64
+			for i := range rec {
+				if _, e := Escaped(rec[i]); e && !ok[i] {
+					back = append(back, pos[i*d:(i+1)*d]...)
+				}
+			}
+			if part == 4 {
+				flux.TB, varB = meanVar(times)
+				varB /= float64(len(times))
+				flux.Escaped, flux.Capped = nS, nC
+			}
+			starts = f.resample(back, nf, ffsStream(0, resamplePart+part))
+		}
+	}
+	cycle := flux.TA + flux.TB
+	flux.Phi0 = 1 / (cycle * p.Config.LR)
+	flux.RelErr = math.Sqrt(varA+varB) / cycle
+	flux.Seconds = time.Since(t0).Seconds()
+	logf("ffs: flux: T_a = %.4g, T_b = %.4g iterations, Φ_0 = %.4g per unit time (±%.2g%%)", flux.TA, flux.TB, flux.Phi0, 100*flux.RelErr)
+	return f.finish(fr, flux, cross, lam0, top, start)
+}
+
+// pilot runs PilotTrials trials from configs (resampled with pilot stream a of stage k) to
+// level L, and returns the success fraction and the successes' points.
+func (f *ffsRun) pilot(k, a int, configs []float64, L, lamA float64) (float64, []float64, error) {
+	starts := f.resample(configs, f.o.PilotTrials, ffsStream(k, resamplePart+pilotPart+a))
+	rec, pos, ps, err := f.ensemble(ffsStream(k, pilotPart+a), f.cond(L, lamA), starts)
+	if err != nil {
+		return 0, nil, err
+	}
+	f.pilotPS += ps
+	succ, nS, nF, _, _, _ := f.outcome(rec, pos, L, lamA)
+	if nS+nF == 0 {
+		return 0, nil, nil
+	}
+	return float64(nS) / float64(nS+nF), succ, nil
+}
+
+// place puts the interfaces above lam0 adaptively: from the pilot configurations at λ_k, the next
+// level is bisected between λ_k and the escape level until a pilot's success fraction lies in
+// [0.1, 0.35] (the escape level itself is taken once its fraction is ≥ 0.1).
+func (f *ffsRun) place(cross []float64, lam0, top, lamA float64) ([]float64, []float64, error) {
+	const pLow, pHigh = 0.1, 0.35
+	levels, pilotP := []float64{lam0}, []float64{}
+	configs := cross
+	inc := 0.0
+	for k := 0; levels[k] < top; k++ {
+		if k >= 64 {
+			return nil, nil, fmt.Errorf("ffs: more than 64 interfaces; the event is too rare for this order parameter")
+		}
+		cur := levels[k]
+		lo, hi := cur, top
+		L := top
+		var acceptL, acceptP float64
+		var acceptS []float64
+		found := false
+		for a := 0; a < 16; a++ {
+			pp, succ, err := f.pilot(k+1, a, configs, L, lamA)
+			if err != nil {
+				return nil, nil, err
+			}
+			if pp > 0 {
+				acceptL, acceptP, acceptS = L, pp, succ
+			}
+			if (L == top && pp >= pLow) || (pp >= pLow && pp <= pHigh) {
+				found = true
+				break
+			}
+			if pp > pHigh {
+				lo = L
+			} else {
+				hi = L
+			}
+			if a == 0 && inc > 0 && cur+inc < hi && cur+inc > lo {
+				L = cur + inc
+			} else {
+				L = (lo + hi) / 2
+			}
+			if hi-lo < 1e-9*math.Max(1, math.Abs(top-lam0)) {
+				break
+			}
+		}
+		if !found && acceptS == nil {
+			return nil, nil, fmt.Errorf("ffs: no pilot trial from λ = %g reached any level above it", cur)
+		}
+		inc = acceptL - cur
+		levels = append(levels, acceptL)
+		pilotP = append(pilotP, acceptP)
+		configs = acceptS
+		f.o.Log("ffs: interface %d at λ = %.5g (pilot P = %.3f)", k+1, acceptL, acceptP)
+	}
+	return levels, pilotP, nil
+}
+
+func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top float64, start time.Time) (*Result, error) {
+	p, o := f.p, f.o
+	lamA := fr.LambdaA
+	levels := o.Interfaces
+	var pilotP []float64
+	if levels == nil {
+		var err error
+		if levels, pilotP, err = f.place(cross, lam0, top, lamA); err != nil {
+			return nil, err
+		}
+	}
+	fr.Interfaces = levels
+	fr.Flux = flux
+	n := len(levels) - 1
+	// Trials per stage: the variance budget left after the flux, shared equally among the stages,
+	// at each stage's pilot fraction (0.2 without pilots).
+	budget := math.Max(o.TargetError*o.TargetError-flux.RelErr*flux.RelErr, o.TargetError*o.TargetError/2)
+	var warnings []Warning
+	configs := cross
+	relVar := flux.RelErr * flux.RelErr
+	kappa := flux.Phi0
+	unresolved := ""
+	upper := math.NaN()
+	for i := 0; i < n; i++ {
+		ts := time.Now()
+		pg := o.TargetP
+		if pilotP != nil {
+			pg = math.Min(math.Max(pilotP[i], 0.05), 0.9)
+		}
+		m := o.Trials
+		if m == 0 {
+			m = max(200, int(math.Ceil(float64(n)*(1-pg)/(pg*budget))))
+		}
+		st := FFSStage{Stage: i + 1, From: levels[i], To: levels[i+1]}
+		if pilotP != nil {
+			st.PilotP = pilotP[i]
+		}
+		var next []float64
+		for batch := 0; batch == 0 || (st.Successes < 20 && batch < 8); batch++ {
+			starts := f.resample(configs, m, ffsStream(i+1, resamplePart+batch))
+			rec, pos, ps, err := f.ensemble(ffsStream(i+1, batch), f.cond(levels[i+1], lamA), starts)
+			if err != nil {
+				return nil, err
+			}
+			succ, nS, nF, nC, _, _ := f.outcome(rec, pos, levels[i+1], lamA)
+			st.Trials += len(rec)
+			st.Successes += nS
+			st.Failures += nF
+			st.Capped += nC
+			st.ParticleSteps += ps
+			st.Batches++
+			next = append(next, succ...)
+		}
+		st.Seconds = time.Since(ts).Seconds()
+		mi := st.Successes + st.Failures
+		if mi > 0 {
+			st.P = float64(st.Successes) / float64(mi)
+		}
+		fr.Stages = append(fr.Stages, st)
+		o.Log("ffs: stage %d: λ %.5g → %.5g: %d trials, %d successes, %d failures, %d capped, P = %.4g (%.2fs)",
+			st.Stage, st.From, st.To, st.Trials, st.Successes, st.Failures, st.Capped, st.P, st.Seconds)
+		if st.Batches > 1 {
+			warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d had fewer than 20 successes in %d trials and was run %d times as long", st.Stage, st.Trials/st.Batches, st.Batches)})
+		}
+		if st.Capped > 0 {
+			warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d: %d of %d trials reached neither interface within %d iterations; they count as neither outcome", st.Stage, st.Capped, st.Trials, f.maxSteps)})
+			if float64(st.Capped) > 0.05*float64(st.Trials) && unresolved == "" {
+				unresolved = fmt.Sprintf("stage %d: %d of %d trials capped", st.Stage, st.Capped, st.Trials)
+			}
+		}
+		if st.Successes == 0 {
+			upper = kappa * 3 / float64(max(mi, 1))
+			unresolved = fmt.Sprintf("stage %d (λ %.4g → %.4g) had no success in %d trials; κ < %.3g per unit time (rule of three)", st.Stage, st.From, st.To, st.Trials, upper)
+			break
+		}
+		kappa *= st.P
+		relVar += (1 - st.P) / (st.P * float64(mi))
+		configs = next
+	}
+	if flux.Capped > 0 {
+		warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("flux: %d trajectories reached neither side within %d iterations; left out of T_a, T_b", flux.Capped, f.maxSteps)})
+	}
+	fr.RelErr = math.Sqrt(relVar)
+	fr.TauBiasRelBias = relVar
+	fr.PilotSteps = f.pilotPS
+	fr.ParticleSteps = flux.ParticleSteps + f.pilotPS
+	trials := flux.Particles * 6
+	for _, st := range fr.Stages {
+		fr.ParticleSteps += st.ParticleSteps
+		trials += st.Trials
+	}
+	fr.Seconds = time.Since(start).Seconds()
+
+	eta := p.Config.LR
+	est := Estimate{Particles: trials}
+	if len(fr.Stages) > 0 {
+		est.Escaped = fr.Stages[len(fr.Stages)-1].Successes
+	}
+	stab := p.StepStability()
+	if unresolved == "" && kappa > 0 {
+		sg := fr.RelErr
+		rate := kappa
+		tau := 1 / rate
+		tauIt := tau / eta
+		est.Rate, est.Tau, est.TauIterations = &rate, &tau, &tauIt
+		est.RateCI95 = [2]float64{rate * math.Exp(-1.96*sg), rate * math.Exp(1.96*sg)}
+		est.RateUpper95 = rate * math.Exp(1.645*sg)
+		est.TauCI95 = [2]float64{1 / est.RateCI95[1], 1 / est.RateCI95[0]}
+		est.Exposure = float64(max(est.Escaped, 1)) / rate
+		est.Resolved = true
+	} else {
+		nan := math.NaN()
+		est.RateCI95 = [2]float64{0, upper}
+		est.RateUpper95 = upper
+		est.TauCI95 = [2]float64{1 / upper, math.Inf(1)}
+		est.Exposure = nan
+		if unresolved == "" {
+			unresolved = "no estimate"
+		}
+		est.Note = "unresolved: " + unresolved
+	}
+	finishEstimate(&est, stab)
+	th := Predictions(p)
+	res := &Result{Version: Version, Config: p.Config, ConfigHash: p.Config.Hash(), Particles: trials, LR: eta,
+		Estimate: est, Backend: f.b.Name(), Renderer: f.b.Renderer(), Seconds: fr.Seconds,
+		Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise, Theory: th, Stability: stab,
+		Comparisons: ffsCompare(est, fr.RelErr, th), Method: "ffs", FFS: fr, Warnings: warnings}
+	if fr.Seconds > 0 {
+		res.ParticleStepsPerSecond = float64(fr.ParticleSteps) / fr.Seconds
+	}
+	if w, ok := stabilityWarning(stab); ok {
+		res.Warnings = append(res.Warnings, w)
+	}
+	if w := PrecisionWarning(p); w != "" {
+		res.Warnings = append(res.Warnings, Warning{Kind: WarnPrecision, Message: w})
+	}
+	return res, nil
+}
+
+// ffsCompare is compare for a forward-flux-sampling estimate: z = ln(κ̂/κ_theory)/σ with
+// σ² = σ(ln κ̂)² + the theory value's own relative error².
+func ffsCompare(e Estimate, relErr float64, th map[string]theory.Prediction) map[string]Comparison {
+	out := map[string]Comparison{}
+	if !e.Resolved || e.Rate == nil {
+		return out
+	}
+	names := make([]string, 0, len(th))
+	for k := range th {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		t := th[k]
+		if t.Rate == nil || !(*t.Rate > 0) {
+			continue
+		}
+		sigma := math.Sqrt(relErr*relErr + t.RelErr*t.RelErr)
+		out[k] = Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: math.Log(*e.Rate / *t.Rate) / sigma}
+	}
+	return out
+}
