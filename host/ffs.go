@@ -40,6 +40,11 @@ type FFSOptions struct {
 	MaxSteps int
 	// Log, when set, receives a line per stage.
 	Log func(format string, args ...any)
+	// Checkpoint, when set, receives the run's state after every interface stage but the last.
+	Checkpoint func(*FFSState) error
+	// Resume continues the run saved in a state (from Checkpoint) with its next stage; the
+	// problem must be the state's configuration. The state's options replace o's.
+	Resume *FFSState
 }
 
 // FFSStage is one interface stage: trials started on λ_i, run until λ ≥ λ_{i+1} (success) or
@@ -85,8 +90,14 @@ type FFSResult struct {
 	Adaptive   bool       `json:"adaptive"`
 	Flux       FFSFlux    `json:"flux"`
 	Stages     []FFSStage `json:"stages"`
-	// RelErr is σ(ln κ̂): Σ(1 − P_i)/(P_i·M_i) + σ_rel(Φ_0)², square-rooted.
-	RelErr         float64 `json:"rel_err"`
+	// RelErr is σ(ln κ̂) = √(σ_boot² + σ_rel(Φ_0)²), σ_boot the genealogy bootstrap's spread of
+	// ln Π P_i (docs/theory.md §7).
+	RelErr float64 `json:"rel_err"`
+	// RelErrStages is σ_boot; RelErrBinomial the independent-stage formula
+	// √(Σ(1 − P_i)/(P_i·M_i) + σ_rel(Φ_0)²), kept for comparison.
+	RelErrStages   float64 `json:"rel_err_stages_bootstrap"`
+	RelErrBinomial float64 `json:"rel_err_binomial"`
+	Trees          int     `json:"bootstrap_trees"`
 	TargetError    float64 `json:"target_error"`
 	Interval       string  `json:"interval"`
 	PilotSteps     int64   `json:"pilot_particle_steps"`
@@ -116,6 +127,10 @@ func ffsStream(stage, part int) uint64 { return uint64(stage)<<32 | uint64(part)
 const (
 	pilotPart    = 1 << 16
 	resamplePart = 1 << 20
+	// bootstrapPart (of stage 0) is the host-side stream of the genealogy bootstrap.
+	bootstrapPart = 1 << 30
+	// bootstrapReplicates is the number of genealogy-bootstrap replicates of Π P_i.
+	bootstrapReplicates = 2000
 )
 
 // DefaultOrder is the default order parameter of p's escape condition as an expression, with
@@ -257,18 +272,26 @@ func (f *ffsRun) cond(upper, lower float64) string {
 // resample draws n of the k stored points (count × dim) uniformly with replacement, with the
 // host-side stream s: a pure function of the seed.
 func (f *ffsRun) resample(points []float64, n int, s uint64) []float64 {
+	out, _ := f.resampleIdx(points, n, s)
+	return out
+}
+
+// resampleIdx is resample that also returns the index of the stored point each draw took.
+func (f *ffsRun) resampleIdx(points []float64, n int, s uint64) ([]float64, []int) {
 	d := f.p.Dim
 	k := len(points) / d
 	r := rand.New(rand.NewPCG(StreamSeed(f.p.Config.Seed, s), 0x6b72616d657273))
 	out := make([]float64, 0, n*d)
+	idx := make([]int, n)
 	for i := 0; i < n; i++ {
 		j := i
 		if n != k {
 			j = r.IntN(k)
 		}
+		idx[i] = j
 		out = append(out, points[j*d:(j+1)*d]...)
 	}
-	return out
+	return out, idx
 }
 
 // outcome classifies the trials of a run between lower and upper: frozen on the upper side
@@ -318,6 +341,30 @@ func meanVar(v []float64) (float64, float64) {
 // RunFFS estimates p's escape rate by forward flux sampling on b (docs/theory.md §7). The run is a
 // pure function of p.Config.Seed and o.
 func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, error) {
+	if r := o.Resume; r != nil {
+		if r.Format != FFSStateFormat {
+			return nil, inputErr("resume", "not a forward-flux-sampling state (format %q, want %q)", r.Format, FFSStateFormat)
+		}
+		if r.Config.Hash() != p.Config.Hash() {
+			return nil, inputErr("resume", "the state belongs to another configuration (%s, hash %s); resume it with its own configuration", r.Config.Landscape, r.Config.Hash())
+		}
+		if r.Next < 1 || r.Next >= len(r.Result.Interfaces)-1 || len(r.Configs) != len(r.Ancestors)*p.Dim {
+			return nil, inputErr("resume", "the state is inconsistent (next stage %d of %d, %d points for %d ancestors)", r.Next+1, len(r.Result.Interfaces)-1, len(r.Configs)/max(p.Dim, 1), len(r.Ancestors))
+		}
+		o.TargetError, o.Trials, o.TargetP, o.MaxSteps = r.TargetError, r.Trials, r.TargetP, r.MaxSteps
+		o.Interfaces, o.Order = r.Result.Interfaces, r.Result.Order
+		if o.Log == nil {
+			o.Log = func(string, ...any) {}
+		}
+		f := &ffsRun{ctx: ctx, p: p, b: b, o: o, order: r.Result.Order, maxSteps: r.MaxSteps}
+		sc, err := landscape.ParseScalar(f.order, p.Dim)
+		if err != nil {
+			return nil, inputErr("resume", "order parameter %q: %v", f.order, err)
+		}
+		f.lam = sc.Func()
+		o.Log("ffs: resuming at stage %d of %d", r.Next+1, len(r.Result.Interfaces)-1)
+		return f.stages(r, time.Now().Add(-time.Duration(r.Seconds*float64(time.Second))))
+	}
 	if err := CheckFFSOptions(p, o); err != nil {
 		return nil, err
 	}
@@ -356,7 +403,7 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 		top = o.Interfaces[n-1]
 	}
 	fr := &FFSResult{Order: f.order, TargetError: o.TargetError, Adaptive: o.Interfaces == nil,
-		Interval: "log-normal: exp(ln κ̂ ± 1.96·σ), σ² = Σ(1 − P_i)/(P_i·M_i) + σ_rel(Φ_0)² (docs/theory.md §7)"}
+		Interval: "log-normal: exp(ln κ̂ ± 1.96·σ), σ² = σ_boot² + σ_rel(Φ_0)², σ_boot from a bootstrap of ln Π P_i over the trees rooted at the λ_0 configurations (docs/theory.md §7)"}
 	fr.LambdaMin = f.lam(p.Start)
 	if !(fr.LambdaMin < top) {
 		return nil, inputErr("interfaces", "the order parameter at the start (%g) is not below the escape level %g", fr.LambdaMin, top)
@@ -542,30 +589,82 @@ func (f *ffsRun) place(cross []float64, lam0, top, lamA float64) ([]float64, []f
 	return levels, pilotP, nil
 }
 
+// FFSState is a forward-flux-sampling run between two interface stages: everything the remaining
+// stages need, written after each stage by FFSOptions.Checkpoint and continued by FFSOptions.Resume
+// (`kramers run --method ffs --checkpoint FILE`, `--resume FILE`). Float64 values round-trip
+// exactly through encoding/json, so a resumed run gives the uninterrupted run's result bit for bit
+// on a deterministic backend.
+type FFSState struct {
+	Format string `json:"format"` // FFSStateFormat
+	Config Config `json:"config"`
+	// The options that shape the remaining stages.
+	TargetError float64 `json:"target_error"`
+	Trials      int     `json:"trials"`
+	TargetP     float64 `json:"target_p"`
+	MaxSteps    int     `json:"max_steps"`
+	// Result is the part done: λ_A, the interfaces, the flux and the stages so far.
+	Result FFSResult `json:"result"`
+	PilotP []float64 `json:"pilot_p,omitempty"`
+	// Next is the index of the next stage (0: the stage from λ_0); Configs (count × dim) are its
+	// stored starting points, Ancestors their stage-0 roots, of NRoots.
+	Next      int       `json:"next_stage"`
+	Configs   []float64 `json:"configs"`
+	Ancestors []int32   `json:"ancestors"`
+	NRoots    int       `json:"roots"`
+	// TreeN, TreeS: per finished stage and root, the counted trials and successes.
+	TreeN    [][]int32 `json:"tree_trials"`
+	TreeS    [][]int32 `json:"tree_successes"`
+	Kappa    float64   `json:"kappa"`
+	RelVar   float64   `json:"rel_var"`
+	Warnings []Warning `json:"warnings,omitempty"`
+	Seconds  float64   `json:"seconds"`
+}
+
+// FFSStateFormat names the checkpoint format of forward flux sampling.
+const FFSStateFormat = "kramers-ffs-state/1"
+
 func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top float64, start time.Time) (*Result, error) {
-	p, o := f.p, f.o
-	lamA := fr.LambdaA
-	levels := o.Interfaces
+	levels := f.o.Interfaces
 	var pilotP []float64
 	if levels == nil {
 		var err error
-		if levels, pilotP, err = f.place(cross, lam0, top, lamA); err != nil {
+		if levels, pilotP, err = f.place(cross, lam0, top, fr.LambdaA); err != nil {
 			return nil, err
 		}
 	}
 	fr.Interfaces = levels
 	fr.Flux = flux
+	fr.PilotSteps = f.pilotPS
+	// The genealogy: Ancestors[j] is the stage-0 crossing point (λ_0 configuration) that stored point
+	// j of the current stage descends from.
+	st := &FFSState{Format: FFSStateFormat, Config: f.p.Config, TargetError: f.o.TargetError, Trials: f.o.Trials,
+		TargetP: f.o.TargetP, MaxSteps: f.maxSteps, Result: *fr, PilotP: pilotP, Configs: cross,
+		NRoots: len(cross) / f.p.Dim, RelVar: flux.RelErr * flux.RelErr, Kappa: flux.Phi0}
+	st.Ancestors = make([]int32, st.NRoots)
+	for j := range st.Ancestors {
+		st.Ancestors[j] = int32(j)
+	}
+	return f.stages(st, start)
+}
+
+// stages runs the interface stages from st.Next on and assembles the Result.
+func (f *ffsRun) stages(S *FFSState, start time.Time) (*Result, error) {
+	p, o := f.p, f.o
+	fr := &S.Result
+	flux := fr.Flux
+	lamA := fr.LambdaA
+	levels, pilotP := fr.Interfaces, S.PilotP
+	f.pilotPS = fr.PilotSteps
 	n := len(levels) - 1
 	// Trials per stage: the variance budget left after the flux, shared equally among the stages,
 	// at each stage's pilot fraction (0.2 without pilots).
 	budget := math.Max(o.TargetError*o.TargetError-flux.RelErr*flux.RelErr, o.TargetError*o.TargetError/2)
-	var warnings []Warning
-	configs := cross
-	relVar := flux.RelErr * flux.RelErr
-	kappa := flux.Phi0
+	warnings := S.Warnings
+	nAnc := S.NRoots
 	unresolved := ""
 	upper := math.NaN()
-	for i := 0; i < n; i++ {
+	for i := S.Next; i < n; i++ {
+		configs, anc, kappa := S.Configs, S.Ancestors, S.Kappa
 		ts := time.Now()
 		pg := o.TargetP
 		if pilotP != nil {
@@ -580,13 +679,26 @@ func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top 
 			st.PilotP = pilotP[i]
 		}
 		var next []float64
+		var nextAnc []int32
+		tn, ts1 := make([]int32, nAnc), make([]int32, nAnc)
 		for batch := 0; batch == 0 || (st.Successes < 20 && batch < 8); batch++ {
-			starts := f.resample(configs, m, ffsStream(i+1, resamplePart+batch))
+			starts, idx := f.resampleIdx(configs, m, ffsStream(i+1, resamplePart+batch))
 			rec, pos, ps, err := f.ensemble(ffsStream(i+1, batch), f.cond(levels[i+1], lamA), starts)
 			if err != nil {
 				return nil, err
 			}
-			succ, nS, nF, nC, _, _ := f.outcome(rec, pos, levels[i+1], lamA)
+			succ, nS, nF, nC, _, ok := f.outcome(rec, pos, levels[i+1], lamA)
+			for t, r := range rec {
+				if _, e := Escaped(r); !e {
+					continue
+				}
+				a := anc[idx[t]]
+				tn[a]++
+				if ok[t] {
+					ts1[a]++
+					nextAnc = append(nextAnc, a)
+				}
+			}
 			st.Trials += len(rec)
 			st.Successes += nS
 			st.Failures += nF
@@ -601,8 +713,8 @@ func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top 
 			st.P = float64(st.Successes) / float64(mi)
 		}
 		fr.Stages = append(fr.Stages, st)
-		o.Log("ffs: stage %d: λ %.5g → %.5g: %d trials, %d successes, %d failures, %d capped, P = %.4g (%.2fs)",
-			st.Stage, st.From, st.To, st.Trials, st.Successes, st.Failures, st.Capped, st.P, st.Seconds)
+		o.Log("ffs: stage %d/%d  λ %.5g → %.5g  %d trials  %d successes  %d failures  %d capped  P = %.4g  κ̂ ≈ %.4g /time (flux to λ_%d)  %.1fs",
+			st.Stage, n, st.From, st.To, st.Trials, st.Successes, st.Failures, st.Capped, st.P, kappa*st.P, i+1, time.Since(start).Seconds())
 		if st.Batches > 1 {
 			warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d had fewer than 20 successes in %d trials and was run %d times as long", st.Stage, st.Trials/st.Batches, st.Batches)})
 		}
@@ -617,17 +729,31 @@ func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top 
 			unresolved = fmt.Sprintf("stage %d (λ %.4g → %.4g) had no success in %d trials; κ < %.3g per unit time (rule of three)", st.Stage, st.From, st.To, st.Trials, upper)
 			break
 		}
-		kappa *= st.P
-		relVar += (1 - st.P) / (st.P * float64(mi))
-		configs = next
+		S.Kappa = kappa * st.P
+		S.RelVar += (1 - st.P) / (st.P * float64(mi))
+		S.Configs, S.Ancestors = next, nextAnc
+		S.TreeN, S.TreeS = append(S.TreeN, tn), append(S.TreeS, ts1)
+		S.Next = i + 1
+		S.Warnings = warnings
+		S.Seconds = time.Since(start).Seconds()
+		if o.Checkpoint != nil && S.Next < n {
+			if err := o.Checkpoint(S); err != nil {
+				return nil, fmt.Errorf("ffs: checkpoint after stage %d: %w", st.Stage, err)
+			}
+		}
 	}
+	kappa, relVar, treeN, treeS := S.Kappa, S.RelVar, S.TreeN, S.TreeS
 	if flux.Capped > 0 {
 		warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("flux: %d trajectories reached neither side within %d iterations; left out of T_a, T_b", flux.Capped, f.maxSteps)})
 	}
-	fr.RelErr = math.Sqrt(relVar)
-	fr.TauBiasRelBias = relVar
-	fr.PilotSteps = f.pilotPS
-	fr.ParticleSteps = flux.ParticleSteps + f.pilotPS
+	fr.RelErrBinomial = math.Sqrt(relVar)
+	fr.RelErrStages, fr.Trees = f.treeBootstrap(treeN, treeS, nAnc)
+	fr.RelErr = math.Sqrt(fr.RelErrStages*fr.RelErrStages + flux.RelErr*flux.RelErr)
+	if math.IsNaN(fr.RelErr) || len(treeN) == 0 {
+		fr.RelErr = fr.RelErrBinomial
+	}
+	fr.TauBiasRelBias = fr.RelErr * fr.RelErr
+	fr.ParticleSteps = flux.ParticleSteps + fr.PilotSteps
 	trials := flux.Particles * 6
 	for _, st := range fr.Stages {
 		fr.ParticleSteps += st.ParticleSteps
@@ -702,4 +828,69 @@ func ffsCompare(e Estimate, relErr float64, th map[string]theory.Prediction) map
 		out[k] = Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: math.Log(*e.Rate / *t.Rate) / sigma}
 	}
 	return out
+}
+
+// treeBootstrap is the spread of ln Π P_i under a bootstrap over the genealogy: the trees of
+// trials rooted at the nAnc stage-0 configurations are the independent units (docs/theory.md §7).
+// A replicate draws nAnc roots with replacement and recomputes every P_i from the trials that
+// descend from them; σ_boot is half the 15.87–84.13% range of ln Π P_i* (a replicate with an
+// empty stage counts as −∞), which is the standard deviation for a normal ln Π P_i and is not
+// undone by a few degenerate replicates. The draws use a host-side stream of their own: the
+// run stays a pure function of the seed.
+func (f *ffsRun) treeBootstrap(treeN, treeS [][]int32, nAnc int) (float64, int) {
+	if len(treeN) == 0 || nAnc == 0 {
+		return math.NaN(), 0
+	}
+	// Only the roots with any counted trial matter; map them to dense indices.
+	dense := make([]int32, nAnc)
+	var roots []int
+	for a := 0; a < nAnc; a++ {
+		dense[a] = -1
+		for i := range treeN {
+			if treeN[i][a] > 0 {
+				dense[a] = int32(len(roots))
+				roots = append(roots, a)
+				break
+			}
+		}
+	}
+	ns := len(treeN)
+	cn := make([]float64, len(roots)*ns)
+	cs := make([]float64, len(roots)*ns)
+	for k, a := range roots {
+		for i := 0; i < ns; i++ {
+			cn[k*ns+i] = float64(treeN[i][a])
+			cs[k*ns+i] = float64(treeS[i][a])
+		}
+	}
+	r := rand.New(rand.NewPCG(StreamSeed(f.p.Config.Seed, ffsStream(0, bootstrapPart)), 0x6b72616d657273))
+	ln := make([]float64, bootstrapReplicates)
+	sn, ss := make([]float64, ns), make([]float64, ns)
+	for b := range ln {
+		clear(sn)
+		clear(ss)
+		for j := 0; j < nAnc; j++ {
+			k := dense[r.IntN(nAnc)]
+			if k < 0 {
+				continue
+			}
+			row := int(k) * ns
+			for i := 0; i < ns; i++ {
+				sn[i] += cn[row+i]
+				ss[i] += cs[row+i]
+			}
+		}
+		v := 0.0
+		for i := 0; i < ns; i++ {
+			if !(ss[i] > 0) {
+				v = math.Inf(-1)
+				break
+			}
+			v += math.Log(ss[i] / sn[i])
+		}
+		ln[b] = v
+	}
+	sort.Float64s(ln)
+	q := func(x float64) float64 { return ln[min(len(ln)-1, int(x*float64(len(ln))))] }
+	return (q(0.8413) - q(0.1587)) / 2, len(roots)
 }

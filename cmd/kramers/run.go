@@ -59,6 +59,14 @@ func cmdRun(args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if cf.resume != "" {
+		if st, err := readFFSState(cf.resume); err == nil || *method == "ffs" {
+			if err != nil {
+				return &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --method ffs --checkpoint"}
+			}
+			return resumeFFS(st, &rf, &cf, set)
+		}
+	}
 	cfg, ck, err := resolveRun(&rf, &cf, set)
 	if err != nil {
 		return err
@@ -72,9 +80,9 @@ func cmdRun(args []string) error {
 			}
 		}
 	case "ffs":
-		for _, f := range []string{"resume", "checkpoint", "shard", "every", "extrapolate", "hazard-plot", "burn-in"} {
+		for _, f := range []string{"shard", "every", "extrapolate", "hazard-plot", "burn-in"} {
 			if set[f] {
-				return &host.InputError{Flag: "method", Msg: fmt.Sprintf("ffs cannot be combined with --%s (forward flux sampling has no checkpoints, shards or burn-in yet)", f)}
+				return &host.InputError{Flag: "method", Msg: fmt.Sprintf("ffs cannot be combined with --%s (forward flux sampling has no shards or burn-in, and writes --checkpoint after every stage)", f)}
 			}
 		}
 		ffsOpt = host.FFSOptions{Order: *order, TargetError: *targetErr}
@@ -105,7 +113,7 @@ func cmdRun(args []string) error {
 		return err
 	}
 	if *method == "ffs" {
-		return runFFS(p, ffsOpt, rf.jsonOut, rf.quiet)
+		return runFFS(p, ffsOpt, rf.jsonOut, cf.checkpoint, rf.quiet)
 	}
 	_, count := p.Config.Span()
 	if err := checkHostMemory(p.Config.Backend, count, p.Dim); err != nil {
@@ -526,10 +534,67 @@ func writeFileAtomic(path string, data []byte) error {
 	return store.WriteFileAtomic(path, data)
 }
 
-// runFFS is `kramers run --method ffs`: forward flux sampling on the run's backend.
-func runFFS(p *host.Problem, o host.FFSOptions, jsonOut string, quiet bool) error {
-	if err := host.CheckFFSOptions(p, o); err != nil {
+// readFFSState reads a forward-flux-sampling state written by --method ffs --checkpoint.
+func readFFSState(path string) (*host.FFSState, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var st host.FFSState
+	if err := json.Unmarshal(data, &st); err != nil || st.Format != host.FFSStateFormat {
+		return nil, fmt.Errorf("%s is not a forward-flux-sampling state (%s)", path, host.FFSStateFormat)
+	}
+	return &st, nil
+}
+
+// ffsResumeFlags may accompany --resume of a forward-flux-sampling state: the configuration, the
+// interfaces and the options come from the state; --backend and --precision may change.
+var ffsResumeFlags = map[string]bool{"resume": true, "checkpoint": true, "json": true, "quiet": true,
+	"method": true, "backend": true, "precision": true}
+
+// resumeFFS continues a forward-flux-sampling run from its state with the next stage.
+func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bool) error {
+	for name := range set {
+		if !ffsResumeFlags[name] {
+			return &host.InputError{Flag: name, Msg: "cannot change a resumed forward-flux-sampling run: the configuration, interfaces and options come from the state (only --checkpoint, --json, --quiet, --backend and --precision may be given)"}
+		}
+	}
+	cfg := st.Config
+	if set["backend"] {
+		cfg.Backend = rf.cfg.Backend
+	}
+	if set["precision"] {
+		cfg.Precision = rf.cfg.Precision
+	}
+	if cf.checkpoint == "" {
+		cf.checkpoint = cf.resume // continue writing into the same file
+	}
+	if err := checkOutputs(rf.jsonOut, cf); err != nil {
 		return err
+	}
+	p, err := host.Prepare(cfg)
+	if err != nil {
+		return err
+	}
+	return runFFS(p, host.FFSOptions{Resume: st}, rf.jsonOut, cf.checkpoint, rf.quiet)
+}
+
+// runFFS is `kramers run --method ffs`: forward flux sampling on the run's backend, a progress
+// line per stage on stderr (unless quiet) and, with a checkpoint path, the state after every stage.
+func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bool) error {
+	if o.Resume == nil {
+		if err := host.CheckFFSOptions(p, o); err != nil {
+			return err
+		}
+	}
+	if ckPath != "" {
+		o.Checkpoint = func(s *host.FFSState) error {
+			data, err := json.Marshal(s)
+			if err != nil {
+				return err
+			}
+			return writeFileAtomic(ckPath, append(data, '\n'))
+		}
 	}
 	gpu.LeaveSignalsToCaller()
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -545,6 +610,11 @@ func runFFS(p *host.Problem, o host.FFSOptions, jsonOut string, quiet bool) erro
 	res, err := host.RunFFS(ctx, p, b, o)
 	if err != nil {
 		if ctx.Err() != nil {
+			if ckPath != "" {
+				if _, e := os.Stat(ckPath); e == nil {
+					fmt.Fprintf(stderr, "kramers: the state after the last finished stage is in %s; continue with kramers run --resume %s\n", ckPath, ckPath)
+				}
+			}
 			return errInterrupted
 		}
 		return err

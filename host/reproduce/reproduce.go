@@ -139,6 +139,7 @@ var allCases = []struct {
 	{"K8", "minima selection on twowell: SGD against SGLD", caseK8},
 	{"K9", "the engine against the exact discrete-time rate, short windows included", caseK9},
 	{"K10", "basins with several exits: the total rate and each exit's share", caseK10},
+	{"K11", "forward flux sampling past where brute force stops, against exact values and brute force", caseK11},
 }
 
 // CaseIDs lists the case identifiers in order.

@@ -124,3 +124,45 @@ func TestK3NotesNameTheirStatistic(t *testing.T) {
 		t.Errorf("slope row: %+v", cs[1])
 	}
 }
+
+// TestReproduceK11CPU runs K11 (forward flux sampling) on the CPU reference at 5% of the quick
+// sizes for its brute-force runs (about 200 escapes each; the FFS runs are not scaled): every check
+// must pass, the FFS runs must reach τ ≥ 10¹¹ iterations, and the figure must be written.
+func TestReproduceK11CPU(t *testing.T) {
+	dir := t.TempDir()
+	cpu := func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }
+	rep, err := Execute(context.Background(), Options{Quick: true, Out: dir, Primary: cpu, Reference: cpu, Backend: "cpu",
+		Scale: 0.05, Cases: []string{"K11"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "K11-ffs.png")); err != nil || st.Size() == 0 {
+		t.Fatalf("K11-ffs.png not written: %v", err)
+	}
+	n := 0
+	for _, c := range rep.Checks() {
+		if c.Case != "K11" {
+			continue
+		}
+		n++
+		t.Logf("%s %s: measured %v ± %v, predicted %v; %s", c.Status, c.Name, c.Measured, c.Sigma, c.Predicted, c.Note)
+		if c.Status != StatusPass {
+			t.Errorf("%s: %s (%s)", c.Name, c.Status, c.RequireWhy)
+		}
+	}
+	if n != 15 {
+		t.Errorf("%d K11 checks, want 15", n)
+	}
+	top := 0.0
+	for _, cs := range rep.Cases {
+		if cs.ID != "K11" {
+			continue
+		}
+		for _, run := range cs.Runs {
+			top = math.Max(top, float64(run.TauIterations))
+		}
+	}
+	if top < 1e11 {
+		t.Errorf("largest τ̂ %.3g iterations, want ≥ 1e11", top)
+	}
+}
