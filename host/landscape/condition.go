@@ -17,26 +17,36 @@ type Condition struct {
 // ParseCondition parses a condition over dim coordinates (dim = 0 infers it
 // as for Parse; a condition may use fewer coordinates than dim). Errors are *Error values.
 func ParseCondition(src string, dim int) (*Condition, error) {
-	a, err := parseAST(src, 0)
-	if err != nil {
-		return nil, err
-	}
-	d, err := resolveDim(a, dim, true)
-	if err != nil {
-		return nil, err
-	}
-	e := &env{bd: newBuilder(), dim: d, scale: 1}
-	n, err := e.build(a)
+	n, d, err := buildCoordinateExpression(src, dim)
 	if err != nil {
 		return nil, err
 	}
 	if !n.isBool() {
 		return nil, errAt(0, "a condition must be a comparison such as x > 0.5, combined with && (and), || (or) and ! (not)").withExample()
 	}
-	if e.bd.divZero {
-		return nil, errAt(0, "division by zero (a divisor simplifies to the constant 0)")
-	}
 	return &Condition{src: src, dim: d, root: n, prog: compile([]*node{n})}, nil
+}
+
+// buildCoordinateExpression parses and builds an expression over dim coordinates (dim = 0 infers
+// it), as conditions and scalar expressions share it, refusing a divisor that simplifies to 0.
+func buildCoordinateExpression(src string, dim int) (*node, int, error) {
+	a, err := parseAST(src, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	d, err := resolveDim(a, dim, true)
+	if err != nil {
+		return nil, 0, err
+	}
+	e := &env{bd: newBuilder(), dim: d, scale: 1}
+	n, err := e.build(a)
+	if err != nil {
+		return nil, 0, err
+	}
+	if e.bd.divZero {
+		return nil, 0, errAt(0, "division by zero (a divisor simplifies to the constant 0)")
+	}
+	return n, d, nil
 }
 
 // Dim is the number of coordinates of the condition.
@@ -75,24 +85,12 @@ type Scalar struct {
 // ParseScalar parses a real expression over dim coordinates (dim = 0 infers it as for Parse).
 // Errors are *Error values.
 func ParseScalar(src string, dim int) (*Scalar, error) {
-	a, err := parseAST(src, 0)
-	if err != nil {
-		return nil, err
-	}
-	d, err := resolveDim(a, dim, true)
-	if err != nil {
-		return nil, err
-	}
-	e := &env{bd: newBuilder(), dim: d, scale: 1}
-	n, err := e.build(a)
+	n, d, err := buildCoordinateExpression(src, dim)
 	if err != nil {
 		return nil, err
 	}
 	if n.isBool() {
 		return nil, errAt(0, "an order parameter must be a real expression such as x - 0.5, not a condition")
-	}
-	if e.bd.divZero {
-		return nil, errAt(0, "division by zero (a divisor simplifies to the constant 0)")
 	}
 	return &Scalar{src: src, dim: d, prog: compile([]*node{n})}, nil
 }
