@@ -250,3 +250,25 @@ func TestFFSResume(t *testing.T) {
 		t.Error("a state of another configuration was accepted")
 	}
 }
+
+// TestFFSOtherNoiseModels: the two remaining noise models against the exact discrete value, same
+// tolerance as TestFFSExact: sgd-hessian-min on pwq (τ ≈ 5·10⁶ iterations) and sgd-loss on pwq with
+// an offset l0 = 0.1 (τ ≈ 8·10¹³ iterations, where loss-proportional noise makes the tail power-law).
+func TestFFSOtherNoiseModels(t *testing.T) {
+	for _, c := range []struct {
+		name, landscape string
+		noise           host.NoiseModel
+		batch           float64
+	}{
+		{"sgd-hessian-min B=0.3", "pwq(ha=4,hb=2,a=-1,b=0)", host.SGDHessianMin, 0.3},
+		{"sgd-loss B=0.5", "pwq(ha=4,hb=2,a=-1,b=0,l0=0.1)", host.SGDLoss, 0.5},
+	} {
+		cfg := host.DefaultConfig()
+		cfg.Landscape, cfg.Noise, cfg.Batch, cfg.Seed, cfg.Backend = c.landscape, c.noise, c.batch, 5, host.CPU
+		p, err := host.Prepare(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkExact(t, c.name, p, runFFS(t, p, host.FFSOptions{}))
+	}
+}
