@@ -17,8 +17,31 @@ const (
 	SGDLoss       NoiseModel = "sgd-loss"        // D = (η/B)·L(θ)·H(a)
 )
 
-// NoiseModels lists the accepted values of --noise.
+// NoiseModels lists the accepted values of --noise on a landscape without data.
 var NoiseModels = []NoiseModel{SGLD, SGDHessian, SGDHessianMin, SGDLoss}
+
+// The noise models of finite data (docs/theory.md §8): they need Model.Data.
+const (
+	// Minibatch is real SGD: θ ← θ − η·(1/B)·Σ_{μ∈batch} ∇ℓ_μ(θ), B rows drawn by Sampling.
+	Minibatch NoiseModel = "minibatch"
+	// SGDCov is its Gaussian model: θ ← θ − η∇L + η·Σ(θ)^{1/2}·z with the exact mini-batch
+	// covariance Σ(θ) = (1/B)·f·C(θ), C the per-sample gradient covariance over all N rows,
+	// f = (N−B)/(N−1) for sampling without replacement and 1 with it.
+	SGDCov NoiseModel = "sgd-cov"
+)
+
+// DataNoiseModels lists the noise models that only a run with --data accepts.
+var DataNoiseModels = []NoiseModel{Minibatch, SGDCov}
+
+// IsData reports whether m is one of DataNoiseModels.
+func (m NoiseModel) IsData() bool { return m == Minibatch || m == SGDCov }
+
+// The sampling laws of Model.Sampling (host/rng, "Minibatch indices").
+const (
+	SampleWith    = "with"
+	SampleWithout = "without"
+	SampleEpoch   = "epoch"
+)
 
 // Model is the run itself: everything that determines the dynamics and the random stream, and
 // so the first-passage records. Two runs with equal Models draw the same Philox numbers for the
@@ -53,6 +76,13 @@ type Model struct {
 	Seed      uint64  `json:"seed"`
 	Absorb    bool    `json:"absorb"`
 	Bound     float64 `json:"bound,omitempty"` // divergence box half-width around a; 0: automatic
+	// Data is the data set of a finite-data run (docs/theory.md §8): a CSV path or a generator
+	// spec gen:NAME(…); the landscape is then a per-sample loss and L its mean over the rows.
+	// The result records the contents' SHA-256 and N beside it (Result.Data).
+	Data string `json:"data,omitempty"`
+	// Sampling is how minibatch draws its rows: with, without (the default) or epoch; sgd-cov
+	// takes with or without (the factor (N−B)/(N−1)). Empty without data.
+	Sampling string `json:"sampling,omitempty"`
 }
 
 // Execution is how a Model is run and estimated, none of which changes the model: the backend
@@ -159,7 +189,7 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Landscape) == "" {
 		return inputErr("landscape", "missing; name a catalogue landscape such as 'doublewell(k=1)' or type an expression in x")
 	}
-	known := false
+	known := c.Noise.IsData()
 	for _, m := range NoiseModels {
 		if c.Noise == m {
 			known = true
@@ -167,6 +197,27 @@ func (c *Config) Validate() error {
 	}
 	if !known {
 		return inputErr("noise", "unknown model %q; use one of sgld, sgd-hessian, sgd-hessian-min, sgd-loss", c.Noise)
+	}
+	if c.Noise.IsData() && strings.TrimSpace(c.Data) == "" {
+		return inputErr("noise", "%s needs a finite data set; give --data FILE.csv or --data 'gen:neuron(n=200,seed=1)'", c.Noise)
+	}
+	if c.Sampling == "" && c.Noise.IsData() {
+		c.Sampling = SampleWithout // the default, written into the Model so that its hash has it
+	}
+	if c.Sampling != "" {
+		switch {
+		case strings.TrimSpace(c.Data) == "":
+			return inputErr("sampling", "applies only to a finite-data run; give --data or drop --sampling")
+		case !c.Noise.IsData():
+			return inputErr("sampling", "applies only to --noise minibatch and sgd-cov, not %s; drop --sampling", c.Noise)
+		case c.Sampling != SampleWith && c.Sampling != SampleWithout && c.Sampling != SampleEpoch:
+			return inputErr("sampling", "unknown sampling %q; use with, without or epoch", c.Sampling)
+		case c.Noise == SGDCov && c.Sampling == SampleEpoch:
+			return inputErr("sampling", "sgd-cov models one step's noise: use with or without (a step of epoch sampling has the law of without)")
+		}
+	}
+	if c.Noise == Minibatch && (c.Batch < 1 || c.Batch != math.Trunc(c.Batch) || c.Batch > math.MaxInt32) {
+		return inputErr("batch", "minibatch takes a whole number of rows B ≥ 1, got %v; give for example --batch 10", c.Batch)
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return inputErr("lr", "the learning rate η must be a positive finite number, got %v; give for example --lr 0.01", c.LR)

@@ -42,7 +42,7 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 		Version: Version, Partial: st.Interrupted || st.Iterations < cfg.Steps, Config: cfg, ConfigHash: cfg.Hash(),
 		Particles: count, First: first, Steps: st.Iterations, LR: cfg.LR, Estimate: m.Estimate,
 		Diverged: t.Diverged, DivergedAfterEscape: t.LateDiverged, EscapedTotal: len(t.FirstPassages), Backend: b.Name(), Renderer: b.Renderer(),
-		Seconds: st.Stepping.Seconds(), Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise,
+		Seconds: st.Stepping.Seconds(), Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise, Data: p.Data,
 		Survival: Survival(t.FirstPassages, t.Live(), st.Iterations, cfg.LR, 50), Histogram: hist,
 		Theory: m.Theory, BurnIn: m.QuasiStationary, Stability: m.Stability, Comparisons: m.Comparisons,
 		Warnings: m.Warnings,

@@ -29,13 +29,13 @@ type ExitSurface struct {
 // from the saddle to the minimum, as for the single saddle (newEscape).
 func (p *Problem) exitMargin(ex landscape.Exit) float64 {
 	lb := math.Abs(ex.HessianSaddleEigenvalues[0])
-	m := 3 * math.Sqrt(2*p.diffusionAlong(ex.EscapeDirection, lb, ex.LossSaddle)/lb)
+	m := 3 * math.Sqrt(2*p.diffusionAlong(ex.Saddle, ex.EscapeDirection, lb, ex.LossSaddle)/lb)
 	return math.Min(m, 0.5*norm(sub(ex.Saddle, p.Analysis.Minimum)))
 }
 
 // diffusionAlong is eᵀD(b)e at a saddle with escape direction e, |λ_b| = lb and loss L(b)
 // (docs/theory.md §1); SaddleDiffusion is this for the analysis' own saddle.
-func (p *Problem) diffusionAlong(e []float64, lb, lossSaddle float64) float64 {
+func (p *Problem) diffusionAlong(saddle, e []float64, lb, lossSaddle float64) float64 {
 	cfg := p.Config
 	quad := func(m []float64) float64 {
 		s := 0.0
@@ -47,6 +47,8 @@ func (p *Problem) diffusionAlong(e []float64, lb, lossSaddle float64) float64 {
 		return s
 	}
 	switch cfg.Noise {
+	case Minibatch, SGDCov:
+		return p.dataDiffusion(saddle, e)
 	case SGLD:
 		return cfg.Temp
 	case SGDHessian:
@@ -292,6 +294,11 @@ func (p *Problem) separableExit(ex landscape.Exit, j int, margin float64) (disc,
 		switch cfg.Noise {
 		case SGLD:
 			return cfg.Temp
+		case Minibatch, SGDCov:
+			at(u)
+			unit := make([]float64, p.Dim)
+			unit[j] = 1
+			return p.dataDiffusion(x, unit)
 		case SGDHessianMin:
 			return cfg.LR / (2 * cfg.Batch) * an.HessianMin[j*p.Dim+j]
 		default: // SGDHessian: the diagonal |H| of a separable landscape

@@ -146,6 +146,8 @@ func (p *Problem) pathExit(b, e []float64, m float64) (theory.Prediction, float6
 		switch cfg.Noise {
 		case SGLD:
 			return cfg.Temp
+		case Minibatch, SGDCov:
+			return p.dataDiffusion(x, t)
 		case SGDHessianMin:
 			return cfg.LR / (2 * cfg.Batch) * quad(p.Analysis.HessianMin, t)
 		case SGDLoss:

@@ -114,6 +114,11 @@ func (p *Problem) Diffusion1D() func(float64) float64 {
 		}
 	case SGDHessianMin:
 		return func(float64) float64 { return cfg.LR / (2 * cfg.Batch) * an.HessianMin[0] }
+	case Minibatch, SGDCov:
+		return func(t float64) float64 {
+			x[0] = t
+			return p.dataDiffusion(x, []float64{1})
+		}
 	default:
 		return func(t float64) float64 {
 			x[0] = t

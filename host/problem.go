@@ -23,6 +23,8 @@ type Problem struct {
 	Escape    *EscapeCondition
 	Basin     *EscapeCondition // the saddle hyperplane with margin 0: splits the two basins
 	Bound     float64          // divergence box: |θ_i − a_i| > Bound counts as diverged
+	// Data describes the data set of a finite-data run (Config.Data); nil otherwise.
+	Data *DataInfo
 
 	predictions map[string]theory.Prediction   // Predictions, computed once
 	perExit     []map[string]theory.Prediction // each exit's own theory (EscapeExits), with predictions
@@ -58,7 +60,16 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ls, err := landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
+	var ls *landscape.Landscape
+	var info *DataInfo
+	var err error
+	if cfg.Data != "" {
+		if ls, info, err = openData(&cfg); err != nil {
+			return nil, err
+		}
+	} else {
+		ls, err = landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
+	}
 	if err != nil {
 		if cfg.Dim > 0 {
 			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
@@ -94,7 +105,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if !an.Index1 {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
 	}
-	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d}
+	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d, Data: info}
 	if cfg.StartExact {
 		p.Start = append([]float64(nil), start...)
 	} else {
@@ -102,6 +113,9 @@ func Prepare(cfg Config) (*Problem, error) {
 	}
 	if p.Noise, err = newNoise(cfg, ls, an); err != nil {
 		return nil, err
+	}
+	if cfg.Noise == SGDCov {
+		p.Noise.Amplitude *= math.Sqrt(info.Factor)
 	}
 	if cfg.Noise == SGDHessian && !ls.DiagonalHessian && d > MaxJacobiDim {
 		return nil, inputErr("noise", "sgd-hessian on a non-separable %d-dimensional landscape is limited to d ≤ %d (Jacobi square root); use sgd-hessian-min or a separable landscape", d, MaxJacobiDim)
@@ -167,6 +181,12 @@ func newNoise(cfg Config, ls *landscape.Landscape, an *landscape.Analysis) (Nois
 	case SGDHessianMin:
 		n.Amplitude = eta / math.Sqrt(b)
 		n.Matrix = scaledSqrt(an.HessianMin, ls.Dim, n.Amplitude)
+	case Minibatch:
+		// no constants: the step is the mean of B per-sample gradients
+	case SGDCov:
+		// ξ = Amplitude·C(θ)^{1/2} z with Amplitude = η·sqrt(f/B), so Cov ξ = η²Σ(θ); f is set by
+		// Prepare's caller (Data.Factor) and applied there.
+		n.Amplitude = eta / math.Sqrt(b)
 	case SGDLoss:
 		la := an.LossMinimum
 		if !(la > 0) {
@@ -205,5 +225,5 @@ func scaledSqrt(a []float64, d int, c float64) []float64 {
 // (docs/theory.md §1 and §2), used for the automatic escape margin.
 func (p *Problem) SaddleDiffusion() float64 {
 	an := p.Analysis
-	return p.diffusionAlong(an.EscapeDirection, math.Abs(an.HessianSaddleEigenvalues[0]), an.LossSaddle)
+	return p.diffusionAlong(an.Saddle, an.EscapeDirection, math.Abs(an.HessianSaddleEigenvalues[0]), an.LossSaddle)
 }

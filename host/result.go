@@ -41,9 +41,11 @@ type Result struct {
 	Analysis               *landscape.Analysis          `json:"analysis"`
 	Escape                 *EscapeCondition             `json:"escape"`
 	Noise                  Noise                        `json:"noise"`
-	Survival               []SurvivalPoint              `json:"survival"`
-	Histogram              Histogram                    `json:"histogram"`
-	Basin                  []BasinPoint                 `json:"basin,omitempty"`
+	// Data is the data set of a finite-data run (docs/theory.md §8); nil otherwise.
+	Data      *DataInfo       `json:"data,omitempty"`
+	Survival  []SurvivalPoint `json:"survival"`
+	Histogram Histogram       `json:"histogram"`
+	Basin     []BasinPoint    `json:"basin,omitempty"`
 	// EscapedTotal counts every escape in the window; the estimate's `escaped` counts those after
 	// the burn-in, which the rate is made of.
 	EscapedTotal int `json:"escaped_total"`

@@ -134,6 +134,8 @@ type stepper struct {
 	eig  mat.EigenSym
 	vals []float64 // its eigenvalues
 	vecs mat.Dense // its eigenvectors
+	// finite data (data.go): the rows of each slot's minibatch, B per slot, and the index scratch
+	mb *minibatch
 }
 
 func newStepper(p *host.Problem) *stepper {
@@ -168,11 +170,15 @@ func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCo
 		m++
 	}
 	for it := iter; it < iter+n && m > 0; it++ {
-		group := rng.DrawIteration(uint32(it), d)
-		if it == iter || group == uint32(it) {
-			s.drawNormals(c, m, group)
+		if p.Config.Noise == host.Minibatch {
+			s.minibatchStep(c, m, uint32(it))
+		} else {
+			group := rng.DrawIteration(uint32(it), d)
+			if it == iter || group == uint32(it) {
+				s.drawNormals(c, m, group)
+			}
+			s.step(m, int(uint32(it)-group))
 		}
-		s.step(m, int(uint32(it)-group))
 		p.Escape.HoldsBatch(s.x, blockSize, m, s.escaped, s.point)
 		// From the last slot down, so that a stopped slot is refilled by one already checked.
 		for j := m - 1; j >= 0; j-- {
@@ -266,6 +272,8 @@ func (s *stepper) step(m, slot int) {
 		}
 	case host.SGDHessian:
 		s.hessianNoise(m, z)
+	case host.SGDCov:
+		s.covarianceNoise(m, z)
 	case host.SGDHessianMin:
 		for j := 0; j < m; j++ {
 			matVec(nz.Matrix, z, s.noise, d, j, 1)

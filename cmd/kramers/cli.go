@@ -131,7 +131,7 @@ var noiseSynonyms = map[string][]host.NoiseModel{
 // normaliseNoise accepts model names in any case; it returns a suggestion for an unknown one.
 func normaliseNoise(s string) (host.NoiseModel, string) {
 	low := strings.ToLower(strings.TrimSpace(s))
-	for _, m := range host.NoiseModels {
+	for _, m := range append(host.NoiseModels[:len(host.NoiseModels):len(host.NoiseModels)], host.DataNoiseModels...) {
 		if string(m) == low {
 			return m, ""
 		}
@@ -203,7 +203,7 @@ func repeatedFlag(fs *flag.FlagSet, args []string) string {
 // noiseFlags says which noise models use each model-specific flag.
 var noiseFlags = map[string][]host.NoiseModel{
 	"temp":  {host.SGLD},
-	"batch": {host.SGDHessian, host.SGDHessianMin, host.SGDLoss},
+	"batch": {host.SGDHessian, host.SGDHessianMin, host.SGDLoss, host.Minibatch, host.SGDCov},
 	"floor": {host.SGDHessian},
 }
 

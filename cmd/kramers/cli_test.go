@@ -54,7 +54,7 @@ func TestCLIRefusesInapplicableAndRepeatedFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgld", "--batch", "32"}, "--batch does not apply to --noise sgld: only sgd-hessian, sgd-hessian-min, sgd-loss use it"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgld", "--batch", "32"}, "--batch does not apply to --noise sgld: only sgd-hessian, sgd-hessian-min, sgd-loss, minibatch, sgd-cov use it"},
 		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd-hessian", "--temp", "0.5"}, "--temp does not apply to --noise sgd-hessian: only sgld use it"},
 		{[]string{"theory", "--landscape", "doublewell(k=1)", "--noise", "sgld", "--floor", "0.1"}, "--floor does not apply to --noise sgld"},
 		{[]string{"run", "--landscape", "doublewell(k=1)", "--lr", "0.1", "--lr", "0.2"}, "--lr is given twice"},

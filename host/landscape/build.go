@@ -22,6 +22,9 @@ type env struct {
 	// (recorded in used) or reported as one without a value, with the --param that fixes it.
 	params bool
 	used   map[string]bool
+	// cols maps data column names to their index j (ParseData): column j is the variable dim+j,
+	// one value per row, not scaled by the sharpness and not differentiated.
+	cols map[string]int
 }
 
 var functionList = func() string {
@@ -148,6 +151,9 @@ func (e *env) build(a *ast) (*node, error) {
 	case aName:
 		if n, ok := e.ph[a.name]; ok {
 			return n, nil
+		}
+		if j, ok := e.cols[a.name]; ok && e.dim > 0 {
+			return bd.variable(e.dim + j), nil
 		}
 		if v, ok := e.consts[a.name]; ok {
 			if e.used != nil {

@@ -237,6 +237,10 @@ type Evaluator struct {
 	dim                        int
 	loss, grad, hess, hessDiag *program
 	hessIdx                    []int // for each entry of the row-major Hessian, its output index
+	// data landscapes (data.go): N rows of ncol columns, row-major; every value is a row mean
+	rows, ncol int
+	data       []float64
+	dataPool   sync.Pool
 }
 
 // Evaluator compiles the loss, gradient and Hessian trees into closures once.
@@ -261,6 +265,10 @@ func (l *Landscape) Evaluator() *Evaluator {
 			diag[i] = l.hess[i*d+i]
 		}
 		e.hessDiag = compile(diag)
+		if l.data != nil {
+			e.rows, e.ncol, e.data = l.Rows, len(l.Columns), l.data
+			e.dataPool.New = func() any { return e.newDataScratch() }
+		}
 		l.eval = e
 	})
 	return l.eval
@@ -271,6 +279,11 @@ func (e *Evaluator) Dim() int { return e.dim }
 
 // Loss returns L(x).
 func (e *Evaluator) Loss(x []float64) float64 {
+	if e.rows > 0 {
+		var out [1]float64
+		e.pooledData(0, x, out[:])
+		return out[0]
+	}
 	var r float64
 	e.loss.pooled(x, func(v []float64) { r = v[e.loss.out[0]] })
 	return r
@@ -278,16 +291,28 @@ func (e *Evaluator) Loss(x []float64) float64 {
 
 // Gradient writes ∇L(x) into g (len d).
 func (e *Evaluator) Gradient(x, g []float64) {
+	if e.rows > 0 {
+		e.pooledData(1, x, g)
+		return
+	}
 	e.grad.pooled(x, func(v []float64) { outputs(e.grad, nil, v, g, 1, 1) })
 }
 
 // Hessian writes the Hessian at x into h, row-major d*d (symmetric).
 func (e *Evaluator) Hessian(x, h []float64) {
+	if e.rows > 0 {
+		e.pooledData(2, x, h)
+		return
+	}
 	e.hess.pooled(x, func(v []float64) { outputs(e.hess, e.hessIdx, v, h, 1, 1) })
 }
 
 // HessianDiagonal writes the d diagonal entries of the Hessian at x into h.
 func (e *Evaluator) HessianDiagonal(x, h []float64) {
+	if e.rows > 0 {
+		e.pooledData(3, x, h)
+		return
+	}
 	e.hessDiag.pooled(x, func(v []float64) { outputs(e.hessDiag, nil, v, h, 1, 1) })
 }
 
@@ -315,6 +340,9 @@ type Batch struct {
 	e                          *Evaluator
 	Size                       int
 	loss, grad, hess, hessDiag []float64
+	ds                         *dataScratch   // data landscapes: the row-mean scratch
+	pt                         []float64      // one point's coordinates
+	samp                       *sampleScratch // MeanSampleGradient
 }
 
 // Batch returns scratch space for evaluating at up to size points at once.
@@ -325,12 +353,20 @@ func (e *Evaluator) Batch(size int) *Batch {
 
 // Loss writes L at the first m points of x into l[:m].
 func (b *Batch) Loss(x []float64, m int, l []float64) {
+	if b.e.rows > 0 {
+		b.dataBatch(0, x, m, l)
+		return
+	}
 	b.e.loss.exec(b.loss, x, b.Size, m)
 	outputs(b.e.loss, nil, b.loss, l, b.Size, m)
 }
 
 // Gradient writes ∇L at the first m points of x into g (d rows of Size).
 func (b *Batch) Gradient(x []float64, m int, g []float64) {
+	if b.e.rows > 0 {
+		b.dataBatch(1, x, m, g)
+		return
+	}
 	b.e.grad.exec(b.grad, x, b.Size, m)
 	outputs(b.e.grad, nil, b.grad, g, b.Size, m)
 }
@@ -338,6 +374,10 @@ func (b *Batch) Gradient(x []float64, m int, g []float64) {
 // Hessian writes the d·d entries of the Hessian at the first m points of x into h (d·d rows of
 // Size, row-major entry order).
 func (b *Batch) Hessian(x []float64, m int, h []float64) {
+	if b.e.rows > 0 {
+		b.dataBatch(2, x, m, h)
+		return
+	}
 	b.e.hess.exec(b.hess, x, b.Size, m)
 	outputs(b.e.hess, b.e.hessIdx, b.hess, h, b.Size, m)
 }
@@ -345,6 +385,10 @@ func (b *Batch) Hessian(x []float64, m int, h []float64) {
 // HessianDiagonal writes the d diagonal entries of the Hessian at the first m points of x into h
 // (d rows of Size).
 func (b *Batch) HessianDiagonal(x []float64, m int, h []float64) {
+	if b.e.rows > 0 {
+		b.dataBatch(3, x, m, h)
+		return
+	}
 	b.e.hessDiag.exec(b.hessDiag, x, b.Size, m)
 	outputs(b.e.hessDiag, nil, b.hessDiag, h, b.Size, m)
 }

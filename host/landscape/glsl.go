@@ -24,6 +24,11 @@ var glslSingleOnly = map[op]bool{opSin: true, opCos: true, opTan: true, opExp: t
 // landscapeGradient, landscapeHessian (row-major) and landscapeHessianDiagonal.
 // The includer defines REAL (float or double) first.
 func (l *Landscape) GLSL(opt GLSLOptions) string {
+	if l.data != nil {
+		// Finite-data landscapes run on the CPU reference for now (host.Prepare's callers refuse
+		// the GPU); a shader built from this fails to compile with this message.
+		return "#error finite-data landscapes have no GLSL yet; run with --backend cpu\n"
+	}
 	d := l.Dim
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "#define LANDSCAPE_DIM %d\n", d)

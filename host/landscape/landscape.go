@@ -18,6 +18,13 @@ type Landscape struct {
 	DefaultStart    []float64 // the catalogue landscape's first minimum guess; nil for expressions
 	DiagonalHessian bool      // true when every off-diagonal Hessian entry simplifies to 0 (separable)
 
+	// Columns and Rows describe the data of a finite-data landscape (ParseData): the loss is the
+	// mean over the Rows rows of a per-sample expression in the coordinates and the columns.
+	// Both are empty otherwise.
+	Columns []string
+	Rows    int
+	data    []float64 // row-major Rows × len(Columns)
+
 	sharp sharpness          // k and l0: L(sqrt(k)·θ) + l0
 	given map[string]float64 // the values given beside the spec (ParseWith), for the GLSL comment
 
@@ -79,6 +86,9 @@ func finish(spec, name string, e *env, a *ast, sh sharpness, params map[string]f
 // simplification and, for catalogue landscapes, parameter substitution). It
 // parses back to the same function.
 func (l *Landscape) String() string {
+	if l.data != nil {
+		return l.Spec // a per-sample loss in the data columns: shown as typed
+	}
 	var sb strings.Builder
 	writeNode(&sb, l.loss, l.Dim)
 	return sb.String()

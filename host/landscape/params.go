@@ -80,6 +80,12 @@ func ParseWith(spec string, dim int, params map[string]float64) (*Landscape, err
 			return parseCatalogue(spec, ent, args, dim, params)
 		}
 	}
+	return parseExpression(spec, dim, params, nil)
+}
+
+// parseExpression is ParseWith for an expression; cols, when not nil, maps data column names to
+// their index (ParseData).
+func parseExpression(spec string, dim int, params map[string]float64, cols map[string]int) (*Landscape, error) {
 	a, err := parseAST(spec, 0)
 	if err != nil {
 		return nil, err
@@ -104,7 +110,7 @@ func ParseWith(spec string, dim int, params map[string]float64) (*Landscape, err
 			consts[name] = v
 		}
 	}
-	e := &env{bd: newBuilder(), dim: d, consts: consts, params: true, used: map[string]bool{}}
+	e := &env{bd: newBuilder(), dim: d, consts: consts, params: true, used: map[string]bool{}, cols: cols}
 	l, err := finish(spec, "expression", e, a, sharpnessOf(params), resolved)
 	if err != nil {
 		return nil, err

@@ -62,6 +62,24 @@
 // PCG generator seeded with the stream 2²⁰ + part of the same stage. A run is a pure function of
 // its seed and options.
 //
+// # Minibatch indices
+//
+// Real minibatch SGD on finite data (docs/theory.md §8, --noise minibatch) draws the rows of each
+// step from streams of their own, told apart from the normals by the fourth counter word (index.go):
+//
+//	with, without  counter (particle, iteration, block, 1)   words 4b…4b+3 of the step's indices
+//	epoch          counter (particle, epoch, block, 2)       words of the epoch's permutation
+//
+// A word becomes an index in 0…n−1 by Lemire's multiply-shift ⌊w·n/2³²⌋ without rejection
+// (relative bias below n/2³²). with: index i is word i mapped to 0…N−1. without: a partial
+// Fisher–Yates shuffle of 0…N−1, step i swapping position i with i + (word i mapped to
+// 0…N−i−1); the batch is the first B positions, B distinct rows. epoch: Fisher–Yates over all N
+// rows with the words of (particle, e, ·, 2) gives epoch e's permutation; an epoch is ⌊N/B⌋ steps,
+// iteration t takes positions (t mod ⌊N/B⌋)·B … +B−1 of the permutation of epoch ⌊t/⌊N/B⌋⌋ (the
+// N mod B rows at the end are left out of that epoch). Every batch is a pure function of
+// (seed, particle, iteration), so resumed runs and shards reproduce it exactly, and no index
+// counter equals a normals counter.
+//
 // # Normals
 //
 // Normals applies Box–Muller to the pairs (w0,w1) and (w2,w3):

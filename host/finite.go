@@ -1,0 +1,108 @@
+package host
+
+import (
+	"github.com/kramers-sim/kramers/host/data"
+	"github.com/kramers-sim/kramers/host/landscape"
+)
+
+// DataInfo is what the result records of a finite-data run (docs/theory.md §8): everything that
+// defines which rows a step sees, beside the Model's landscape, B and seed.
+type DataInfo struct {
+	Spec     string   `json:"spec"`   // the --data path or generator spec
+	SHA256   string   `json:"sha256"` // of the contents (host/data: the canonical CSV text)
+	N        int      `json:"n"`      // rows, all of them used
+	Columns  []string `json:"columns"`
+	Sampling string   `json:"sampling,omitempty"` // minibatch and sgd-cov: with, without or epoch
+	// Batch is B; Factor is the finite-population factor f of Σ = (f/B)·C ((N−B)/(N−1) without
+	// replacement, 1 with it), for sgd-cov and the theory of both data models.
+	Batch  float64 `json:"batch,omitempty"`
+	Factor float64 `json:"factor,omitempty"`
+}
+
+// openData loads cfg.Data and parses the landscape as a per-sample loss over it.
+func openData(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
+	d, err := data.Open(cfg.Data)
+	if err != nil {
+		return nil, nil, &InputError{Flag: "data", Msg: err.Error()}
+	}
+	ls, err := landscape.ParseData(cfg.Landscape, cfg.Dim, cfg.Params, d.Columns, d.Values)
+	if err != nil {
+		return nil, nil, landscapeErr(cfg.Landscape, err)
+	}
+	info := &DataInfo{Spec: cfg.Data, SHA256: d.SHA256, N: d.N, Columns: d.Columns}
+	if cfg.Noise.IsData() {
+		if cfg.Sampling == "" {
+			cfg.Sampling = SampleWithout
+		}
+		info.Sampling, info.Batch, info.Factor = cfg.Sampling, cfg.Batch, 1
+		if cfg.Sampling != SampleWith && cfg.Batch > float64(d.N) {
+			return nil, nil, inputErr("batch", "B = %v exceeds the N = %d rows of the data, which sampling %s cannot exceed; give --batch ≤ %d or --sampling with", cfg.Batch, d.N, cfg.Sampling, d.N)
+		}
+		if cfg.Sampling != SampleWith {
+			if d.N > 1 {
+				info.Factor = (float64(d.N) - cfg.Batch) / float64(d.N-1)
+			} else {
+				info.Factor = 0
+			}
+		}
+	}
+	return ls, info, nil
+}
+
+// SampleCovariance is C(θ) = (1/N)·Σ_μ ∇ℓ_μ∇ℓ_μᵀ − ∇L∇Lᵀ of a data landscape at x, row-major d×d,
+// from the N per-sample gradients (docs/theory.md §8). It computes the mean first and the
+// centred second moment (1/N)·Σ_μ (∇ℓ_μ − ∇L)(∇ℓ_μ − ∇L)ᵀ, the same matrix without the
+// cancellation of the raw form.
+func SampleCovariance(ev *landscape.Evaluator, x []float64) []float64 {
+	n, d := ev.Rows(), ev.Dim()
+	if n == 0 {
+		panic("host: SampleCovariance needs a data landscape")
+	}
+	g := make([]float64, n*d)
+	ev.SampleGradients(x, g)
+	mean := make([]float64, d)
+	for r := 0; r < n; r++ {
+		for k := 0; k < d; k++ {
+			mean[k] += g[r*d+k]
+		}
+	}
+	for k := range mean {
+		mean[k] /= float64(n)
+	}
+	c := make([]float64, d*d)
+	for r := 0; r < n; r++ {
+		for a := 0; a < d; a++ {
+			da := g[r*d+a] - mean[a]
+			for b := 0; b < d; b++ {
+				c[a*d+b] += da * (g[r*d+b] - mean[b])
+			}
+		}
+	}
+	for i := range c {
+		c[i] /= float64(n)
+	}
+	return c
+}
+
+// Covariance is Σ(θ) = (f/B)·C(θ), the covariance of one step's minibatch gradient noise
+// (docs/theory.md §8), for the data noise models.
+func (p *Problem) Covariance(x []float64) []float64 {
+	c := SampleCovariance(p.Eval, x)
+	s := p.Data.Factor / p.Data.Batch
+	for i := range c {
+		c[i] *= s
+	}
+	return c
+}
+
+// dataDiffusion is eᵀD(x)e with D = (η/2)·Σ(x), the diffusion matrix of the data noise models.
+func (p *Problem) dataDiffusion(x, e []float64) float64 {
+	s := p.Covariance(x)
+	q := 0.0
+	for i := range e {
+		for j := range e {
+			q += e[i] * s[i*p.Dim+j] * e[j]
+		}
+	}
+	return p.Config.LR / 2 * q
+}
