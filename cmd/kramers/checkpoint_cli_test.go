@@ -179,17 +179,19 @@ func TestCheckpointRefused(t *testing.T) {
 
 // TestInterruptResume sends SIGINT to a running kramers run, checks the partial result, the
 // checkpoint and exit status 130, resumes, and compares with an uninterrupted run.
-func TestInterruptResume(t *testing.T) { testInterrupt(t, "cpu", "2000", nil) }
+// The CPU case runs 40000 particles (about 3 s of work on two cores), so that the run is still going when the
+// interrupt lands after the first periodic checkpoint, even on a loaded machine (with 4000 it could finish first).
+func TestInterruptResume(t *testing.T) { testInterrupt(t, "cpu", "2000", 40000, nil) }
 
 // TestInterruptResumeGPUXvfb is the same on the GPU backend on a private Xvfb (no DISPLAY), whose
 // signal handling must leave the context alive until the checkpoint is written.
 func TestInterruptResumeGPUXvfb(t *testing.T) {
-	testInterrupt(t, "gpu", "6000", []string{"DISPLAY=", "KRAMERS_GL=xvfb"})
+	testInterrupt(t, "gpu", "6000", 4000, []string{"DISPLAY=", "KRAMERS_GL=xvfb"})
 }
 
-func testInterrupt(t *testing.T, backend, steps string, env []string) {
+func testInterrupt(t *testing.T, backend, steps string, particles int, env []string) {
 	dir := t.TempDir()
-	args := append(smallRun(backend, 4000), "--steps", steps, "--chunk", "20")
+	args := append(smallRun(backend, particles), "--steps", steps, "--chunk", "20")
 	cmd := exec.Command(kramersBin(t), append(args, "--checkpoint", "int.ckpt", "--every", "50ms", "--json", "int.json")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
