@@ -16,6 +16,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/kramers-sim/kramers/host/landscape"
 )
 
 // MaxValues is the most numbers (rows × columns) a data set may hold: 2^26 float64 values, 512 MiB
@@ -89,7 +91,7 @@ func parse(spec string, raw []byte) (*Data, error) {
 		if _, err := strconv.ParseFloat(name, 64); err == nil {
 			return nil, &Error{Spec: spec, Row: line, Col: i + 1, Msg: fmt.Sprintf("the first row must be a header of column names, but %q is a number; add a header row such as f,t", name)}
 		}
-		if !identifier(name) {
+		if !landscape.IsName(name) {
 			return nil, &Error{Spec: spec, Row: line, Col: i + 1, Msg: fmt.Sprintf("column name %q is not a name: use letters, digits and _, starting with a letter or _", name)}
 		}
 		for j := 0; j < i; j++ {
@@ -139,20 +141,6 @@ func csvErr(spec string, err error) error {
 		return &Error{Spec: spec, Row: pe.Line, Col: pe.Column, Msg: fmt.Sprintf("not valid CSV (%v)", pe.Err)}
 	}
 	return &Error{Spec: spec, Msg: fmt.Sprintf("not valid CSV (%v)", err)}
-}
-
-func identifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		letter := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		if !letter && (i == 0 || c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // Row returns row r's numbers (a slice of Values).

@@ -27,7 +27,7 @@ func ParseData(spec string, dim int, params map[string]float64, columns []string
 	for j, c := range columns {
 		what := reservedName(c)
 		switch {
-		case !validName(c):
+		case !IsName(c):
 			return nil, errAt(0, "data column %q is not a name usable in an expression; rename the column", c)
 		case what != "":
 			return nil, errAt(0, "data column %s shadows %s of the expression language; rename the column in the data file", c, what).withExample()

@@ -128,7 +128,7 @@ func parseExpression(spec string, dim int, params map[string]float64, cols map[s
 func checkParamValues(params map[string]float64) error {
 	for _, name := range sortedNames(params) {
 		v := params[name]
-		if !validName(name) {
+		if !IsName(name) {
 			return paramErr(0, "%q is not a parameter name: a name is letters, digits and _, starting with a letter or _, as in --param c=0.1", name)
 		}
 		if !finite(v) {
@@ -141,8 +141,9 @@ func checkParamValues(params map[string]float64) error {
 	return nil
 }
 
-// validName reports whether s is one identifier token of the expression language.
-func validName(s string) bool {
+// IsName reports whether s is one identifier token of the expression language (not one of the
+// word operators and, or, not): the one rule for parameter and data-column names.
+func IsName(s string) bool {
 	if s == "" {
 		return false
 	}
