@@ -308,30 +308,40 @@ func (s *stepper) hessianNoise(m int, z []float64) {
 		return
 	}
 	s.eval.Hessian(s.x, m, s.h)
+	sqrtAbs := func(l float64) float64 { return math.Sqrt(math.Abs(l) + nz.Floor) } // |H| + εI
 	for j := 0; j < m; j++ {
 		for e := range s.hp {
 			s.hp[e] = s.h[at(e, j)]
 		}
-		if !s.eig.Factorize(s.sym, true) {
+		s.matrixFunctionNoise(j, z, sqrtAbs)
+	}
+}
+
+// matrixFunctionNoise sets slot j's noise to Amplitude·V·f(Λ)·Vᵀ z for the symmetric matrix in
+// s.hp (= V Λ Vᵀ, gonum's symmetric eigendecomposition): the square roots of sgd-hessian's
+// |H| + εI and of sgd-cov's covariance. A failed factorisation gives NaN noise, which the step
+// reports as a divergence.
+func (s *stepper) matrixFunctionNoise(j int, z []float64, f func(float64) float64) {
+	d := s.d
+	if !s.eig.Factorize(s.sym, true) {
+		for k := 0; k < d; k++ {
+			s.noise[at(k, j)] = math.NaN()
+		}
+		return
+	}
+	vals := s.eig.Values(s.vals)
+	s.eig.VectorsTo(&s.vecs)
+	v := &s.vecs
+	for a := 0; a < d; a++ {
+		sum := 0.0
+		for b := 0; b < d; b++ {
+			sq := 0.0
 			for k := 0; k < d; k++ {
-				s.noise[at(k, j)] = math.NaN() // reported as divergence
+				sq += v.At(a, k) * f(vals[k]) * v.At(b, k)
 			}
-			continue
+			sum += sq * z[at(b, j)]
 		}
-		vals := s.eig.Values(s.vals)
-		s.eig.VectorsTo(&s.vecs)
-		v := &s.vecs
-		for a := 0; a < d; a++ {
-			sum := 0.0
-			for b := 0; b < d; b++ {
-				sq := 0.0
-				for k := 0; k < d; k++ {
-					sq += v.At(a, k) * math.Sqrt(math.Abs(vals[k])+nz.Floor) * v.At(b, k)
-				}
-				sum += sq * z[at(b, j)]
-			}
-			s.noise[at(a, j)] = nz.Amplitude * sum
-		}
+		s.noise[at(a, j)] = s.p.Noise.Amplitude * sum
 	}
 }
 

@@ -90,31 +90,12 @@ func (s *stepper) minibatchStep(c *CPU, m int, it uint32) {
 // slightly negative).
 func (s *stepper) covarianceNoise(m int, z []float64) {
 	p, d := s.p, s.d
-	nz := p.Noise
+	sqrt := func(l float64) float64 { return math.Sqrt(math.Max(l, 0)) } // C is PSD up to round-off
 	for j := 0; j < m; j++ {
 		for k := 0; k < d; k++ {
 			s.point[k] = s.x[at(k, j)]
 		}
 		copy(s.hp, host.SampleCovariance(p.Eval, s.point))
-		if !s.eig.Factorize(s.sym, true) {
-			for k := 0; k < d; k++ {
-				s.noise[at(k, j)] = math.NaN() // reported as divergence
-			}
-			continue
-		}
-		vals := s.eig.Values(s.vals)
-		s.eig.VectorsTo(&s.vecs)
-		v := &s.vecs
-		for a := 0; a < d; a++ {
-			sum := 0.0
-			for b := 0; b < d; b++ {
-				sq := 0.0
-				for k := 0; k < d; k++ {
-					sq += v.At(a, k) * math.Sqrt(math.Max(vals[k], 0)) * v.At(b, k)
-				}
-				sum += sq * z[at(b, j)]
-			}
-			s.noise[at(a, j)] = nz.Amplitude * sum
-		}
+		s.matrixFunctionNoise(j, z, sqrt)
 	}
 }
