@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/kramers-sim/kramers/host/theory"
 )
 
 // TestParamsHash: Params are part of the Model and its hash; the JSON (and so the hash) does not
@@ -105,5 +107,23 @@ func TestPrepareParams(t *testing.T) {
 	cat.Params = map[string]float64{"hb": 3}
 	if _, err := Prepare(cat); err == nil || !strings.Contains(err.Error(), "--param: parameter hb is given both in the spec") {
 		t.Errorf("hb in the spec and in --param: %v", err)
+	}
+}
+
+// A theory value beyond float64 is withheld with its reason, never printed as +Inf or a rate of
+// 0 (which JSON cannot even encode); under true minibatch noise the discrete chain (that of the
+// Gaussian model) is labelled approximate, not exact.
+func TestPredictionsQualified(t *testing.T) {
+	p := &Problem{Config: DefaultConfig()}
+	inf, zero := math.Inf(1), 0.0
+	pr := p.qualify(theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Tau: &inf, Rate: &zero})
+	if pr.Tau != nil || pr.Rate != nil || !strings.Contains(pr.Reason, "beyond float64") {
+		t.Errorf("overflowing value kept: %+v", pr)
+	}
+	p.Config.Noise = Minibatch
+	tau, rate := 10.0, 0.1
+	pr = p.qualify(theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete, Tau: &tau, Rate: &rate})
+	if pr.Kind != theory.Approximate || pr.Tau == nil || !strings.Contains(pr.Reason, "Gaussian model") {
+		t.Errorf("minibatch discrete value: %+v", pr)
 	}
 }

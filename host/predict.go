@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kramers-sim/kramers/host/theory"
 )
@@ -53,7 +54,34 @@ func predictions(p *Problem) map[string]theory.Prediction {
 	if p.Dim >= 2 {
 		out["path"] = p.pathPrediction()
 	}
+	tidy := func(m map[string]theory.Prediction) {
+		for k, pr := range m {
+			m[k] = p.qualify(pr)
+		}
+	}
+	tidy(out)
+	for _, m := range p.perExit {
+		tidy(m)
+	}
 	return out
+}
+
+// qualify is the last word on a prediction before anyone reads it. A τ beyond float64 (an
+// exponent of thousands of noise units) is no number to compare with: it is withheld, with the
+// reason, rather than printed as +Inf or a rate of 0. And under true minibatch noise the "exact"
+// discrete chain is the chain of its Gaussian model (sgd-cov), whose steps are Gaussian where
+// minibatch steps are not: the value is labelled approximate (docs/theory.md §8).
+func (p *Problem) qualify(pr theory.Prediction) theory.Prediction {
+	if pr.Tau != nil && (math.IsInf(*pr.Tau, 0) || math.IsNaN(*pr.Tau) || !(*pr.Tau > 0)) ||
+		pr.Rate != nil && (math.IsInf(*pr.Rate, 0) || math.IsNaN(*pr.Rate) || !(*pr.Rate > 0)) {
+		pr.Tau, pr.Rate, pr.MeanFirstPassage = nil, nil, nil
+		pr.Reason = strings.TrimPrefix(pr.Reason+"; the value lies beyond float64 (τ overflows: the barrier is thousands of noise units high); no rate to compare with", "; ")
+	}
+	if p.Config.Noise == Minibatch && pr.Kind == theory.ExactDiscrete {
+		pr.Kind = theory.Approximate
+		pr.Reason = strings.TrimPrefix(pr.Reason+"; the exact chain of the Gaussian model (sgd-cov) at this η: true minibatch steps are not Gaussian", "; ")
+	}
+	return pr
 }
 
 // TheoryPreference is the order in which theory values are preferred where one is shown or used
