@@ -3,8 +3,10 @@ package gpu
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/rng"
 )
 
@@ -18,6 +20,7 @@ type Backend struct {
 	double   bool
 	prog     *Program
 	counters *Buffer
+	data     *Buffer // a finite-data run's rows (landscape.DataBinding); nil otherwise
 	batches  []batch
 	p        *host.Problem
 	dim      int
@@ -26,11 +29,31 @@ type Backend struct {
 	// MaxBatch caps the particles per batch (0: the GL limits decide). Tests lower it to
 	// exercise the split on small ensembles.
 	MaxBatch int
+	// limited: the driver stops a shader's loops after a fixed number of turns per invocation
+	// (loopLimited). Advance then keeps a copy of the ensemble before each dispatch and, when the
+	// step program's probe reports a cut, restores it and halves stepsPerDispatch.
+	limited          bool
+	stepsPerDispatch int // the most iterations one dispatch may take; 0: no limit found yet
+}
+
+// loopLimited reports a renderer with a per-invocation loop limit: Mesa's gallium software
+// rasterizers stop every loop of a shader invocation once 65535 loop turns have been taken in
+// all (LP_MAX_TGSI_LOOP_ITERATIONS in Mesa's gallivm, which counts the turns of all loops in one
+// counter). Measured here (llvmpipe, Mesa 22.3.6): a 1-D data landscape of 100 rows under
+// sgd-cov (about 200 row-loop turns per step) parts from the CPU reference between 320 and 340
+// iterations in one dispatch; sgd-hessian on a coupled 3-D well (Jacobi sweeps) between 100 and
+// 1000. Hardware drivers have no such limit; the probe guards them too (docs/architecture.md).
+func loopLimited(renderer string) bool {
+	r := strings.ToLower(renderer)
+	return strings.Contains(r, "llvmpipe") || strings.Contains(r, "softpipe")
 }
 
 type batch struct {
 	first, count int // local index of the first particle, number of particles
 	pos, rec     *Buffer
+	perms        *Buffer // sampling epoch: each particle's permutation of its epoch (EpochBinding)
+	// copies of pos and rec before the current dispatch (loop-limited drivers only)
+	posCopy, recCopy *Buffer
 }
 
 // NewBackend creates a backend on its own context (see NewContext for the platform order).
@@ -63,13 +86,24 @@ func (b *Backend) realSize() int {
 	return 4
 }
 
-// BytesPerParticle is the GPU memory one particle takes: d positions and one record.
-func (b *Backend) BytesPerParticle(dim int) int { return host.ParticleBytes(dim, b.realSize()) }
+// BytesPerParticle is the GPU memory one particle of p takes: d positions, one record, and under
+// sampling epoch its permutation of the epoch (host.Problem.EpochBytes).
+func (b *Backend) BytesPerParticle(p *host.Problem) int {
+	n := host.ParticleBytes(p.Dim, b.realSize())
+	if loopLimited(b.ctx.Renderer()) {
+		n *= 2 // the copy Advance keeps before each dispatch
+	}
+	return n + p.EpochBytes()
+}
+
+// SharedBytes is the GPU memory a run of p takes once, whatever its size: the data's rows.
+func (b *Backend) SharedBytes(p *host.Problem) int { return p.DataBytes(b.realSize()) }
 
 // Load implements host.Backend.
 func (b *Backend) Load(p *host.Problem, first, count int) error {
 	b.release()
 	b.p, b.first, b.count, b.dim = p, first, count, p.Dim
+	b.limited, b.stepsPerDispatch = loopLimited(b.ctx.Renderer()), 0
 	unit, err := StepSource(p, b.double)
 	if err != nil {
 		return fmt.Errorf("assemble step program: %w", err)
@@ -81,7 +115,11 @@ func (b *Backend) Load(p *host.Problem, first, count int) error {
 		return err
 	}
 	lim := b.ctx.Limits()
-	per := int64(p.Dim * b.realSize())
+	if err := b.loadData(p, lim.MaxShaderStorageBlockSize); err != nil {
+		return err
+	}
+	// The largest per-particle block decides how many particles one batch may hold.
+	per := int64(max(p.Dim*b.realSize(), p.EpochBytes()))
 	maxBatch := lim.MaxShaderStorageBlockSize / per
 	if maxBatch > math.MaxInt32 {
 		maxBatch = math.MaxInt32
@@ -101,12 +139,50 @@ func (b *Backend) Load(p *host.Problem, first, count int) error {
 		if bt.rec, err = b.ctx.NewBuffer(n*4, DynamicCopy); err != nil {
 			return fmt.Errorf("allocate records of %d particles: %w", n, err)
 		}
+		if b.limited {
+			if bt.posCopy, err = b.ctx.NewBuffer(n*p.Dim*b.realSize(), DynamicCopy); err != nil {
+				return fmt.Errorf("allocate the copy of the positions of %d particles: %w", n, err)
+			}
+			if bt.recCopy, err = b.ctx.NewBuffer(n*4, DynamicCopy); err != nil {
+				return fmt.Errorf("allocate the copy of the records of %d particles: %w", n, err)
+			}
+		}
+		if e := p.EpochBytes(); e > 0 {
+			if bt.perms, err = b.ctx.NewBuffer(n*e, DynamicCopy); err != nil {
+				return fmt.Errorf("allocate the epoch permutations of %d particles (%d bytes each): %w; lower --particles or use --sampling without", n, e, err)
+			}
+		}
 		b.batches = append(b.batches, bt)
 		if err := b.fill(bt, p.Start); err != nil {
 			return err
 		}
 	}
 	return b.warmUp()
+}
+
+// loadData uploads a finite-data run's rows (row-major, in the backend's precision) once; every
+// batch's dispatches read them.
+func (b *Backend) loadData(p *host.Problem, maxBlock int64) error {
+	v := p.Landscape.DataValues()
+	if v == nil {
+		return nil
+	}
+	size := int64(len(v) * b.realSize())
+	if maxBlock > 0 && size > maxBlock {
+		return fmt.Errorf("the data (%d rows × %d columns, %d bytes) exceed GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %d bytes; use fewer rows or --backend cpu", p.Data.N, len(p.Data.Columns), size, maxBlock)
+	}
+	var err error
+	if b.data, err = b.ctx.NewBuffer(int(size), StaticDraw); err != nil {
+		return fmt.Errorf("allocate the data's %d bytes: %w", size, err)
+	}
+	if b.double {
+		return Upload(b.data, 0, v)
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return Upload(b.data, 0, f)
 }
 
 // warmUp dispatches one work group for zero iterations, which changes no particle. Drivers that
@@ -136,8 +212,21 @@ func (b *Backend) dispatch(bt batch, iter, n, count, offset, groups int) error {
 	if err := bt.rec.BindBase(1); err != nil {
 		return err
 	}
+	if b.data != nil {
+		if err := b.data.BindBase(landscape.DataBinding); err != nil {
+			return err
+		}
+	}
+	if bt.perms != nil {
+		if err := bt.perms.BindBase(EpochBinding); err != nil {
+			return err
+		}
+	}
 	key := rng.Key(b.p.Config.Seed)
 	if err := b.prog.SetUvec2("uKey", key[0], key[1]); err != nil {
+		return err
+	}
+	if err := b.prog.SetUint("uLoopProbe", 2); err != nil {
 		return err
 	}
 	for _, u := range []struct {
@@ -186,11 +275,12 @@ func (b *Backend) fill(bt batch, start []float64) error {
 		if err == nil {
 			err = Upload(bt.rec, lo*4, rec[:m])
 		}
+
 		if err != nil {
 			return fmt.Errorf("upload the start state of particles %d–%d: %w", bt.first+lo, bt.first+lo+m, err)
 		}
 	}
-	return nil
+	return b.clearPerms(bt)
 }
 
 func (b *Backend) upload(bt batch, pos []float64, rec []uint32) error {
@@ -207,15 +297,104 @@ func (b *Backend) upload(bt batch, pos []float64, rec []uint32) error {
 			return err
 		}
 	}
-	return Upload(bt.rec, 0, rec)
+	if err := Upload(bt.rec, 0, rec); err != nil {
+		return err
+	}
+	return b.clearPerms(bt)
+}
+
+// clearPerms marks every epoch permutation of bt as not held (epoch word 0), so that the shader
+// computes the permutation of the epoch a particle is in at its next step: after a load or a
+// restore the stored permutations belong to no one.
+func (b *Backend) clearPerms(bt batch) error {
+	if bt.perms == nil {
+		return nil
+	}
+	return bt.perms.Zero()
 }
 
 // Advance implements host.Backend: one dispatch per batch (and per 65535 work groups), all
-// iterations of the chunk inside the shader.
+// iterations of the chunk inside the shader, unless the driver limits a shader's loop turns
+// (loopLimited): then the chunk is taken in dispatches of at most stepsPerDispatch iterations,
+// a number learned by halving whenever the step program's probe reports a cut dispatch, which is
+// undone from the copy taken before it. A cut on a driver not known to cut, or of a single
+// iteration, is an error: the positions would be wrong.
 func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
 	if b.prog == nil {
 		return host.ChunkCounts{}, fmt.Errorf("gpu backend: Advance before Load")
 	}
+	var total host.ChunkCounts
+	for done := 0; done < n; {
+		m := n - done
+		if b.stepsPerDispatch > 0 {
+			m = min(m, b.stepsPerDispatch)
+		}
+		if b.limited {
+			if err := b.snapshot(); err != nil {
+				return total, err
+			}
+		}
+		c, cut, err := b.advanceOnce(iter+done, m)
+		if err != nil {
+			return total, err
+		}
+		if cut > 0 {
+			switch {
+			case !b.limited:
+				return total, fmt.Errorf("the GL driver (%s) stopped the step program's loops early in %d particles (a loop limit per shader invocation), so the positions of this chunk are not valid; run with --backend cpu and report the renderer", b.ctx.Renderer(), cut)
+			case m == 1:
+				return total, fmt.Errorf("one iteration of this run takes more loop turns than the driver (%s) allows one shader invocation (65535 in Mesa's software rasterizers): the data's rows or the Jacobi sweeps are too many for it; use --backend cpu or a hardware GPU", b.ctx.Renderer())
+			}
+			if err := b.rollback(); err != nil {
+				return total, err
+			}
+			b.stepsPerDispatch = m / 2
+			continue
+		}
+		total.Escaped += c.Escaped
+		total.Diverged += c.Diverged
+		total.Beyond += c.Beyond
+		done += m
+	}
+	return total, nil
+}
+
+// StepsPerDispatch is the most iterations one dispatch takes (0: no limit), learned on drivers
+// that limit a shader's loop turns (Advance).
+func (b *Backend) StepsPerDispatch() int { return b.stepsPerDispatch }
+
+// snapshot copies every batch's positions and records (loop-limited drivers, before a dispatch).
+func (b *Backend) snapshot() error {
+	for _, bt := range b.batches {
+		if err := bt.posCopy.CopyFrom(bt.pos, bt.pos.Size()); err != nil {
+			return err
+		}
+		if err := bt.recCopy.CopyFrom(bt.rec, bt.rec.Size()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollback restores the snapshot; the epoch permutations are recomputed from the stream.
+func (b *Backend) rollback() error {
+	for _, bt := range b.batches {
+		if err := bt.pos.CopyFrom(bt.posCopy, bt.pos.Size()); err != nil {
+			return err
+		}
+		if err := bt.rec.CopyFrom(bt.recCopy, bt.rec.Size()); err != nil {
+			return err
+		}
+		if err := b.clearPerms(bt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// advanceOnce dispatches iterations [iter, iter+n) for every batch and returns the counters and
+// the number of invocations the loop-limit probe found cut.
+func (b *Backend) advanceOnce(iter, n int) (host.ChunkCounts, int, error) {
 	maxGroups := int(b.ctx.Limits().MaxComputeWorkGroupCount[0])
 	if maxGroups <= 0 {
 		maxGroups = 65535
@@ -238,13 +417,13 @@ func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
 		return nil
 	})
 	if err != nil {
-		return host.ChunkCounts{}, err
+		return host.ChunkCounts{}, 0, err
 	}
 	var c [4]uint32
 	if err := Download(b.counters, 0, c[:]); err != nil {
-		return host.ChunkCounts{}, err
+		return host.ChunkCounts{}, 0, err
 	}
-	return host.ChunkCounts{Escaped: int(c[0]), Diverged: int(c[1]), Beyond: int(c[2])}, nil
+	return host.ChunkCounts{Escaped: int(c[0]), Diverged: int(c[1]), Beyond: int(c[2])}, int(c[3]), nil
 }
 
 // Records implements host.Backend.
@@ -309,8 +488,17 @@ func (b *Backend) release() {
 	for _, bt := range b.batches {
 		bt.pos.Delete()
 		bt.rec.Delete()
+		for _, buf := range []*Buffer{bt.perms, bt.posCopy, bt.recCopy} {
+			if buf != nil {
+				buf.Delete()
+			}
+		}
 	}
 	b.batches = nil
+	if b.data != nil {
+		b.data.Delete()
+		b.data = nil
+	}
 	if b.prog != nil {
 		b.prog.Delete()
 		b.prog = nil

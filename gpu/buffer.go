@@ -86,6 +86,18 @@ func (b *Buffer) BindBase(index uint32) error {
 	})
 }
 
+// CopyFrom copies the first size bytes of src into b, on the GPU (glCopyBufferSubData).
+func (b *Buffer) CopyFrom(src *Buffer, size int) error {
+	return b.c.Do(func() error {
+		gl.BindBuffer(gl.COPY_READ_BUFFER, src.id)
+		gl.BindBuffer(gl.COPY_WRITE_BUFFER, b.id)
+		gl.CopyBufferSubData(gl.COPY_READ_BUFFER, gl.COPY_WRITE_BUFFER, 0, 0, size)
+		gl.BindBuffer(gl.COPY_READ_BUFFER, 0)
+		gl.BindBuffer(gl.COPY_WRITE_BUFFER, 0)
+		return glError("copy buffer")
+	})
+}
+
 // Zero fills the buffer with zero bytes.
 func (b *Buffer) Zero() error {
 	return b.c.Do(func() error {

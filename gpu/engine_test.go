@@ -225,6 +225,51 @@ func TestStepProgramValidates(t *testing.T) {
 			}
 		}
 	}
+	// Finite data (docs/theory.md §8): every noise model on per-sample losses in 1, 2 and 3
+	// dimensions, minibatch under each sampling.
+	type dataCase struct {
+		spec     string
+		start    []float64
+		noise    host.NoiseModel
+		sampling string
+	}
+	var cases []dataCase
+	for _, ls := range []struct {
+		spec  string
+		start []float64
+	}{{"x^4/4 - x^2/2 + 3*f*x", []float64{-1}}, {"0.5*(x*tanh(y*f+0.5) - t)^2", []float64{0.9, 2.9}},
+		{"(x1^2-1)^2 + x2^2 + x3^2 + 0.5*x1*x2 + f*x1 + t*x2 + f^2*x3", []float64{-1, 0.2, -0.1}}} {
+		for _, s := range []string{host.SampleWith, host.SampleWithout, host.SampleEpoch} {
+			cases = append(cases, dataCase{ls.spec, ls.start, host.Minibatch, s})
+		}
+		for _, noise := range []host.NoiseModel{host.SGDCov, host.SGLD, host.SGDHessian} {
+			cases = append(cases, dataCase{ls.spec, ls.start, noise, ""})
+		}
+	}
+	for _, c := range cases {
+		for _, prec := range []host.Precision{host.F32, host.F64} {
+			cfg := host.DefaultConfig()
+			cfg.Landscape, cfg.Start, cfg.Noise, cfg.Sampling, cfg.Precision = c.spec, c.start, c.noise, c.sampling, prec
+			cfg.Data, cfg.Batch, cfg.LR = "gen:neuron(n=40)", 4, 0.01
+			p, err := host.Prepare(cfg)
+			if err != nil {
+				t.Errorf("%s %s: %v", c.spec, c.noise, err)
+				continue
+			}
+			u, err := gpu.StepSource(p, prec == "f64")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, fmt.Sprintf("step%d.comp", n))
+			n++
+			if err := os.WriteFile(path, []byte(u.Text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(bin, "-S", "comp", path).CombinedOutput(); err != nil {
+				t.Errorf("%s %s %s %s: glslangValidator: %v\n%s", c.spec, c.noise, c.sampling, prec, err, out)
+			}
+		}
+	}
 }
 
 // Against the exact 1-D quadrature (docs/theory.md §4.3, implemented in host/theory): tilted(c=0.1)

@@ -14,12 +14,21 @@ import (
 const StepLocalSize = 64
 
 // noiseModelCode is the NOISE_MODEL define of step.comp.glsl.
-var noiseModelCode = map[host.NoiseModel]int{host.SGLD: 0, host.SGDHessian: 1, host.SGDHessianMin: 2, host.SGDLoss: 3}
+var noiseModelCode = map[host.NoiseModel]int{host.SGLD: 0, host.SGDHessian: 1, host.SGDHessianMin: 2, host.SGDLoss: 3,
+	host.Minibatch: 4, host.SGDCov: 5}
+
+// samplingCode is the SAMPLING define of shaders/minibatch.glsl.
+var samplingCode = map[string]int{host.SampleWith: 0, host.SampleWithout: 1, host.SampleEpoch: 2}
+
+// EpochBinding is the storage-block binding of the epoch permutations (sampling epoch); the
+// data's rows are at landscape.DataBinding.
+const EpochBinding = 6
 
 // StepSource assembles the step program for p: the generated landscape code, the constants of the
 // run, the escape condition, and the shared step, Philox and Box–Muller code.
 func StepSource(p *host.Problem, double bool) (*shaders.Unit, error) {
-	opt := landscape.GLSLOptions{Double: double}
+	// Only sgd-hessian calls the Hessian functions; leaving them out spares the compiler.
+	opt := landscape.GLSLOptions{Double: double, NoHessian: p.Noise.Model != host.SGDHessian}
 	real := "float"
 	if double {
 		real = "double"
@@ -38,6 +47,11 @@ func StepSource(p *host.Problem, double bool) (*shaders.Unit, error) {
 		"LOCAL_SIZE":     fmt.Sprint(StepLocalSize),
 		"NOISE_MODEL":    fmt.Sprint(noiseModelCode[p.Noise.Model]),
 		"ABSORB":         fmt.Sprint(absorb),
+	}
+	if p.Noise.Model.IsData() {
+		defines["BATCH"] = fmt.Sprint(int(p.Config.Batch))
+		defines["SAMPLING"] = fmt.Sprint(samplingCode[p.Config.Sampling])
+		defines["EPOCH_BINDING"] = fmt.Sprint(EpochBinding)
 	}
 	extra := map[string]string{
 		"landscape.glsl": p.Landscape.GLSL(opt),

@@ -130,3 +130,23 @@ func (t Tally) Frozen() int { return t.Diverged + t.LateDiverged }
 // (8 for float64, 4 for float32) and one first-passage record. The one definition the memory
 // checks, the GPU backend and the benchmarks share.
 func ParticleBytes(dim, realBytes int) int { return dim*realBytes + 4 }
+
+// EpochBytes is the memory a particle of p takes beyond ParticleBytes on the GPU: under real
+// minibatch SGD with sampling epoch its permutation of the current epoch, N + 1 words (the
+// epoch it belongs to, then the N positions; shaders/minibatch.glsl); 0 otherwise. The CPU
+// reference keeps the same permutations (validate/data.go).
+func (p *Problem) EpochBytes() int {
+	if p.Config.Noise == Minibatch && p.Config.Sampling == SampleEpoch && p.Data != nil {
+		return 4 * (p.Data.N + 1)
+	}
+	return 0
+}
+
+// DataBytes is the memory a finite-data run's rows take on a backend with realBytes per number
+// (one copy, shared by every particle); 0 without data.
+func (p *Problem) DataBytes(realBytes int) int {
+	if p.Data == nil {
+		return 0
+	}
+	return p.Data.N * len(p.Data.Columns) * realBytes
+}

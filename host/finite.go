@@ -19,32 +19,36 @@ type DataInfo struct {
 	Factor float64 `json:"factor,omitempty"`
 }
 
-// openData loads cfg.Data and parses the landscape as a per-sample loss over it.
-func openData(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
-	d, err := data.Open(cfg.Data)
+// OpenData loads the data set dataSpec (a CSV path or a generator) and parses spec as a per-sample
+// loss over its columns (docs/theory.md §8); the DataInfo has no sampling, B or factor. Errors
+// caused by the input are *InputError, on --data or --landscape.
+func OpenData(dataSpec, spec string, dim int, params map[string]float64) (*landscape.Landscape, *DataInfo, error) {
+	d, err := data.Open(dataSpec)
 	if err != nil {
 		return nil, nil, &InputError{Flag: "data", Msg: err.Error()}
 	}
-	ls, err := landscape.ParseData(cfg.Landscape, cfg.Dim, cfg.Params, d.Columns, d.Values)
+	ls, err := landscape.ParseData(spec, dim, params, d.Columns, d.Values)
 	if err != nil {
-		return nil, nil, landscapeErr(cfg.Landscape, err)
+		return nil, nil, landscapeErr(spec, err)
 	}
-	info := &DataInfo{Spec: cfg.Data, SHA256: d.SHA256, N: d.N, Columns: d.Columns}
+	return ls, &DataInfo{Spec: dataSpec, SHA256: d.SHA256, N: d.N, Columns: d.Columns}, nil
+}
+
+// openData loads cfg.Data and parses the landscape as a per-sample loss over it.
+func openData(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
+	ls, info, err := OpenData(cfg.Data, cfg.Landscape, cfg.Dim, cfg.Params)
+	if err != nil {
+		return nil, nil, err
+	}
 	if cfg.Noise.IsData() {
 		if cfg.Sampling == "" {
 			cfg.Sampling = SampleWithout
 		}
-		info.Sampling, info.Batch, info.Factor = cfg.Sampling, cfg.Batch, 1
-		if cfg.Sampling != SampleWith && cfg.Batch > float64(d.N) {
-			return nil, nil, inputErr("batch", "B = %v exceeds the N = %d rows of the data, which sampling %s cannot exceed; give --batch ≤ %d or --sampling with", cfg.Batch, d.N, cfg.Sampling, d.N)
+		info.Sampling, info.Batch = cfg.Sampling, cfg.Batch
+		if cfg.Sampling != SampleWith && cfg.Batch > float64(info.N) {
+			return nil, nil, inputErr("batch", "B = %v exceeds the N = %d rows of the data, which sampling %s cannot exceed; give --batch ≤ %d or --sampling with", cfg.Batch, info.N, cfg.Sampling, info.N)
 		}
-		if cfg.Sampling != SampleWith {
-			if d.N > 1 {
-				info.Factor = (float64(d.N) - cfg.Batch) / float64(d.N-1)
-			} else {
-				info.Factor = 0
-			}
-		}
+		info.Factor = batchFactor(info.N, cfg.Batch, cfg.Sampling)
 	}
 	return ls, info, nil
 }

@@ -141,7 +141,7 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 		if r.Analysis != nil {
 			dim = len(r.Analysis.Minimum)
 		}
-		if msg := precisionWarning(r.Config, r.Analysis, dim); msg != "" && !seen[msg] {
+		if msg := precisionWarning(r.Config, r.Analysis, dim, math.NaN()); msg != "" && !seen[msg] {
 			seen[msg] = true
 			ws = append(ws, Warning{Kind: WarnPrecision, Message: msg})
 		}

@@ -26,12 +26,17 @@ const float32Eps = 1.0 / (1 << 24)
 // saddle b): then rounding, not the dynamics, decides much of each step and --precision f64
 // is recommended.
 func PrecisionWarning(p *Problem) string {
-	return precisionWarning(p.Config, p.Analysis, p.Dim)
+	dataD := math.NaN()
+	if p.Noise.Model.IsData() && p.Analysis != nil && len(p.Analysis.EscapeDirection) == p.Dim {
+		dataD = p.dataDiffusion(p.Analysis.Minimum, p.Analysis.EscapeDirection)
+	}
+	return precisionWarning(p.Config, p.Analysis, p.Dim, dataD)
 }
 
 // precisionWarning is PrecisionWarning from a configuration and its analysis (Merge has no
-// Problem, only the shards' results).
-func precisionWarning(cfg Config, an *landscape.Analysis, dim int) string {
+// Problem, only the shards' results). dataD is eᵀD(a)e of the finite-data noise models (from
+// the data's gradient covariance, docs/theory.md §8), NaN where unknown: no warning then.
+func precisionWarning(cfg Config, an *landscape.Analysis, dim int, dataD float64) string {
 	if cfg.Precision == F64 || cfg.Backend == CPU {
 		return ""
 	}
@@ -64,6 +69,11 @@ func precisionWarning(cfg Config, an *landscape.Analysis, dim int) string {
 		dA = eta / (2 * cfg.Batch) * math.Abs(h)
 	case SGDLoss:
 		dA = eta / cfg.Batch * math.Max(an.LossMinimum, 0) * math.Abs(h)
+	case Minibatch, SGDCov:
+		if math.IsNaN(dataD) {
+			return ""
+		}
+		dA = dataD
 	}
 	noise := math.Sqrt(2 * eta * dA)
 	drift := math.Inf(1)

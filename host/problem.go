@@ -48,8 +48,14 @@ type Noise struct {
 }
 
 // MaxJacobiDim is the largest dimension for which sgd-hessian noise on a non-separable landscape
-// is supported: the square root of |H| is taken by cyclic Jacobi rotations in registers.
+// is supported, and sgd-cov noise on the GPU: the square root of |H| or C is taken by cyclic
+// Jacobi rotations in registers (shaders/matsqrt.glsl).
 const MaxJacobiDim = 8
+
+// MaxGPUBatch is the largest minibatch of real SGD on the GPU: each invocation holds the B row
+// indices of its step in registers or local memory (shaders/minibatch.glsl). The CPU reference has
+// no such limit.
+const MaxGPUBatch = 1024
 
 // Prepare parses the landscape, locates the critical points and fixes every constant of the run.
 // Errors caused by the input are *InputError.
@@ -119,6 +125,12 @@ func Prepare(cfg Config) (*Problem, error) {
 	}
 	if cfg.Noise == SGDHessian && !ls.DiagonalHessian && d > MaxJacobiDim {
 		return nil, inputErr("noise", "sgd-hessian on a non-separable %d-dimensional landscape is limited to d ≤ %d (Jacobi square root); use sgd-hessian-min or a separable landscape", d, MaxJacobiDim)
+	}
+	if cfg.Backend == GPU && cfg.Noise == SGDCov && d > MaxJacobiDim {
+		return nil, inputErr("noise", "sgd-cov on the GPU is limited to d ≤ %d (Jacobi square root of the covariance); this landscape has d = %d: use --backend cpu or --noise minibatch", MaxJacobiDim, d)
+	}
+	if cfg.Backend == GPU && cfg.Noise == Minibatch && cfg.Batch > MaxGPUBatch {
+		return nil, inputErr("batch", "real minibatch SGD on the GPU takes B ≤ %d rows per step, got %v; use --backend cpu", MaxGPUBatch, cfg.Batch)
 	}
 	p.Basin = hyperplane(an, 0)
 	if p.Escape, err = newEscape(cfg, ls, p); err != nil {

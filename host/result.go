@@ -13,8 +13,11 @@ import (
 // stream (draws shared across iterations, host/rng "Draws"): checkpoints and shards of 0.1.0 are
 // refused, since resuming or merging them would mix two streams. 0.3.0 reports the quasi-stationary
 // rate, keeps the first passages of particles that diverge later (a record flag) and hashes only
-// the Model of a configuration: results and checkpoints of 0.2.0 are refused by version.
-const Version = "0.3.0"
+// the Model of a configuration: results and checkpoints of 0.2.0 are refused by version. 0.3.1
+// runs finite data on the GPU and guards its dispatches against a driver's loop limit (gpu
+// Backend.Advance): a 0.3.0 checkpoint of an sgd-hessian run in d ≥ 3 on llvmpipe may hold
+// positions of cut dispatches, so 0.3.0 is refused too.
+const Version = "0.3.1"
 
 // Result is one run's outcome: the fields of the --json contract (docs/architecture.md) and more.
 // Times are continuous time (iterations × η) unless the name says iterations.

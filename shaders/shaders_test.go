@@ -97,10 +97,11 @@ func TestGlslangValidatesAll(t *testing.T) {
 	if len(names) == 0 {
 		t.Fatal("no embedded shaders")
 	}
-	// The step program and its Hessian square root need the generated landscape and run
-	// constants; gpu.TestStepProgramValidates assembles them for every catalogue landscape
-	// and noise model and runs glslangValidator on the result.
-	needsGenerated := map[string]bool{"step.comp.glsl": true, "matsqrt.glsl": true}
+	// The step program, its matrix square root and the minibatch code need the generated
+	// landscape and run constants; gpu.TestStepProgramValidates assembles them for every
+	// catalogue landscape and noise model, and for data landscapes, and runs glslangValidator
+	// on the result.
+	needsGenerated := map[string]bool{"step.comp.glsl": true, "matsqrt.glsl": true, "minibatch.glsl": true}
 	for _, name := range names {
 		if needsGenerated[name] {
 			continue

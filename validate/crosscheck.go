@@ -58,6 +58,8 @@ type trajectoryCase struct {
 	temp      float64
 	start     []float64
 	precision host.Precision
+	data      string // finite data (docs/theory.md §8): the --data spec, and its sampling
+	sampling  string
 }
 
 var trajectoryCases = []trajectoryCase{
@@ -69,7 +71,25 @@ var trajectoryCases = []trajectoryCase{
 	{name: "sgd-loss pwq(l0=0.1)", landscape: "pwq(ha=4,hb=2,a=-1,b=0,l0=0.1)", noise: host.SGDLoss, lr: 0.01, batch: 0.1},
 	{name: "sgld doublewell f64", landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.2, precision: host.F64},
 	{name: "sgd-hessian zhu2d f64", landscape: "zhu2d", noise: host.SGDHessian, lr: 0.002, batch: 0.05, precision: host.F64},
+	// Finite data: the same minibatch rows on both backends (bit for bit, host/rng index.go), so
+	// real SGD's trajectories agree to rounding like the Gaussian models'. The 1-D double well
+	// with a data-driven tilt f·x has per-sample gradient L'(x) + 3f: noise of variance 9·Var f/B.
+	{name: "minibatch with, neuron", landscape: dataNeuron, noise: host.Minibatch, lr: 0.5, batch: 2, start: []float64{0.9, 2.9}, data: "gen:neuron(n=50)", sampling: host.SampleWith},
+	{name: "minibatch without, tilted double well", landscape: dataWell, noise: host.Minibatch, lr: 0.05, batch: 5, start: []float64{-1}, data: "gen:neuron(n=100)", sampling: host.SampleWithout},
+	{name: "minibatch epoch, tilted double well", landscape: dataWell, noise: host.Minibatch, lr: 0.05, batch: 8, start: []float64{-1}, data: "gen:neuron(n=100)", sampling: host.SampleEpoch},
+	{name: "minibatch epoch, neuron f64", landscape: dataNeuron, noise: host.Minibatch, lr: 0.5, batch: 4, start: []float64{0.9, 2.9}, data: "gen:neuron(n=50)", sampling: host.SampleEpoch, precision: host.F64},
+	{name: "sgd-cov 1-D tilted double well", landscape: dataWell, noise: host.SGDCov, lr: 0.05, batch: 5, start: []float64{-1}, data: "gen:neuron(n=100)"},
+	{name: "sgd-cov neuron (2×2 closed form)", landscape: dataNeuron, noise: host.SGDCov, lr: 0.5, batch: 2, start: []float64{0.9, 2.9}, data: "gen:neuron(n=50)"},
+	{name: "sgd-cov 3-D (Jacobi)", landscape: data3D, noise: host.SGDCov, lr: 0.02, batch: 4, start: []float64{-1, 0.2, -0.1}, data: "gen:neuron(n=60)"},
 }
+
+// Per-sample losses of the finite-data cross-checks, over gen:neuron's columns f and t.
+const (
+	dataNeuron = "0.5*(x*tanh(y*f+0.5) - t)^2"
+	dataWell   = "x^4/4 - x^2/2 + 3*f*x"
+	data2D     = "(x^2-1)^2/4 + y^2/2 + 0.3*x*y + 3*f*x + 2*t*y"
+	data3D     = "(x1^2-1)^2 + x2^2 + x3^2 + 0.5*x1*x2 + 0.3*x2*x3 + f*x1 + t*x2 + f^2*x3"
+)
 
 func (tc trajectoryCase) config(particles, steps int) host.Config {
 	cfg := host.DefaultConfig()
@@ -81,6 +101,7 @@ func (tc trajectoryCase) config(particles, steps int) host.Config {
 		cfg.Batch = 1
 	}
 	cfg.Start = tc.start
+	cfg.Data, cfg.Sampling = tc.data, tc.sampling
 	cfg.Particles, cfg.Steps, cfg.Seed = particles, steps, 20260101
 	cfg.Absorb = false
 	cfg.Chunk = 25
@@ -214,6 +235,56 @@ func statisticsCheck(sc statisticsCase) Check {
 	}}
 }
 
+// dataRateCase is an escape-rate comparison of real minibatch SGD (docs/theory.md §8) between a
+// backend and the reference.
+type dataRateCase struct {
+	name, landscape, data, sampling string
+	batch, lr                       float64
+	start                           []float64
+	particles, steps                int
+}
+
+// dataRateCheck compares the escape rates of real SGD. The two backends draw the same rows (host/rng
+// index streams, bit for bit) and differ in arithmetic (float32 on the GPU, a sparse shuffle and a
+// storage-block epoch permutation there against the reference's scratch arrays), so the rates
+// must agree far inside the Poisson error; the tolerance is the 2% + 3σ, σ² = κ̂²/E summed
+// as for independent runs (conservative: the runs are strongly correlated).
+func dataRateCheck(dc dataRateCase) Check {
+	name := "rate minibatch " + dc.name
+	claim := "real minibatch SGD escapes at the reference's rate"
+	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂ − κ̂_cpu| ≤ 0.02·κ̂_cpu + 3σ, σ² = κ̂²/E summed (docs/theory.md §3)"}
+		cfg := host.DefaultConfig()
+		cfg.Landscape, cfg.Data, cfg.Sampling, cfg.Noise = dc.landscape, dc.data, dc.sampling, host.Minibatch
+		cfg.Batch, cfg.LR, cfg.Start = dc.batch, dc.lr, dc.start
+		cfg.Particles, cfg.Steps, cfg.Seed = dc.particles, dc.steps, 6
+		p, err := host.Prepare(cfg)
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		rc, _, _, err := execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil })
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		rg, _, _, err := execute(p, other)
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		if rc.Estimate.Rate == nil || rg.Estimate.Rate == nil {
+			o.Err = fmt.Sprintf("unresolved rates (cpu %d, other %d escapes)", rc.Estimate.Escaped, rg.Estimate.Escaped)
+			return o
+		}
+		kc, kg := *rc.Estimate.Rate, *rg.Estimate.Rate
+		sigma := math.Sqrt(kc*kc/float64(rc.Estimate.Escaped) + kg*kg/float64(rg.Estimate.Escaped))
+		o.Measured = fmt.Sprintf("κ̂ cpu %.5g (%d esc), %s %.5g (%d esc): ratio %.4f, %.2fσ", kc, rc.Estimate.Escaped, rg.Backend, kg, rg.Estimate.Escaped, kg/kc, math.Abs(kc-kg)/sigma)
+		o.Pass = math.Abs(kc-kg) <= 0.02*kc+3*sigma && rc.Estimate.Escaped >= 100
+		return o
+	}}
+}
+
 // firstPassageCheck runs pwq with sgd-hessian noise twice on one backend, absorbing and not.
 // Until its first passage a particle moves identically in both, so every particle's escape step
 // must be the same: what a particle does after it (on pwq's open right side, running off and
@@ -272,6 +343,11 @@ func Suite(quick bool) []Check {
 	checks = append(checks, firstPassageCheck(2000, 8000),
 		statisticsCheck(statisticsCase{name: "sgld", noise: host.SGLD, temp: 0.15, lr: 0.02, particles: n, steps: 7000}),
 		statisticsCheck(statisticsCase{name: "sgd-hessian", noise: host.SGDHessian, batch: 0.16, lr: 0.02, particles: n, steps: 5000}),
+		// Real SGD on finite data, two settings: τ ≈ 860 and 1300 iterations.
+		dataRateCheck(dataRateCase{name: "1-D without replacement", landscape: dataWell, data: "gen:neuron(n=100)", sampling: host.SampleWithout,
+			batch: 5, lr: 0.05, start: []float64{-1}, particles: n, steps: 3000}),
+		dataRateCheck(dataRateCase{name: "2-D with replacement", landscape: data2D, data: "gen:neuron(n=80)", sampling: host.SampleWith,
+			batch: 4, lr: 0.05, start: []float64{-1, 0.3}, particles: n, steps: 3000}),
 	)
 	return checks
 }

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/landscape"
@@ -17,6 +21,10 @@ type analysisOutput struct {
 	Loss      string `json:"loss"`
 	Diagonal  bool   `json:"diagonal_hessian"`
 	*landscape.Analysis
+	// Data and Covariance: with --data, the data set and the per-sample gradient covariance C
+	// beside the Hessian at the minimum, the saddle and every exit (docs/theory.md §8).
+	Data       *host.DataInfo         `json:"data,omitempty"`
+	Covariance *host.CovarianceReport `json:"covariance,omitempty"`
 }
 
 func cmdAnalyze(args []string) error {
@@ -28,11 +36,17 @@ func cmdAnalyze(args []string) error {
 	fs.Var(vecFlag{"target", &target}, "target", "a point in the basin to escape into")
 	jsonOut := fs.String("json", "", "write JSON to FILE or - (stdout)")
 	maxExits := fs.Int("exits", 0, "list only the N lowest exits of the basin by ΔL (0: every exit found)")
+	dataSpec := fs.String("data", "", "finite data: a CSV file or a generator such as 'gen:neuron(n=200,seed=1)'; the landscape is a per-sample loss and the per-sample gradient covariance C is shown beside H (docs/theory.md §8)")
+	batch := fs.Float64("batch", 0, "with --data: batch size B, to show the minibatch noise covariance Σ = (f/B)·C as well")
+	sampling := fs.String("sampling", "", "with --batch: with (f = 1) or without / epoch (f = (N−B)/(N−1), the default)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *maxExits < 0 {
 		return &host.InputError{Flag: "exits", Msg: fmt.Sprintf("must be 0 (every exit) or a positive number of exits, got %d", *maxExits)}
+	}
+	if err := checkAnalyzeData(fs, *dataSpec, *batch, *sampling); err != nil {
+		return err
 	}
 	if *spec == "list" {
 		printCatalogue()
@@ -41,8 +55,14 @@ func cmdAnalyze(args []string) error {
 	if strings.TrimSpace(*spec) == "" {
 		return &host.InputError{Flag: "landscape", Msg: "missing; give a catalogue SPEC, an expression, or 'list'"}
 	}
-	ls, err := landscape.Parse(*spec, *dim)
-	if err != nil {
+	var ls *landscape.Landscape
+	var info *host.DataInfo
+	var err error
+	if *dataSpec != "" {
+		if ls, info, err = host.OpenData(*dataSpec, *spec, *dim, nil); err != nil {
+			return err
+		}
+	} else if ls, err = landscape.Parse(*spec, *dim); err != nil {
 		return &host.InputError{Flag: "landscape", Msg: err.Error()}
 	}
 	if start == nil {
@@ -58,7 +78,21 @@ func cmdAnalyze(args []string) error {
 	if err != nil {
 		return &host.InputError{Flag: "start", Msg: err.Error()}
 	}
-	out := analysisOutput{Landscape: *spec, Dim: ls.Dim, Loss: ls.String(), Diagonal: ls.DiagonalHessian, Analysis: an}
+	out := analysisOutput{Landscape: *spec, Dim: ls.Dim, Loss: ls.String(), Diagonal: ls.DiagonalHessian, Analysis: an, Data: info}
+	if info != nil {
+		var noise *host.CovarianceNoise
+		if *batch > 0 {
+			if *sampling == "" {
+				*sampling = host.SampleWithout
+			}
+			if *sampling != host.SampleWith && *batch > float64(info.N) {
+				return &host.InputError{Flag: "batch", Msg: fmt.Sprintf("B = %v exceeds the N = %d rows of the data, which sampling %s cannot exceed; give --batch ≤ %d or --sampling with", *batch, info.N, *sampling, info.N)}
+			}
+			noise = host.NewCovarianceNoise(info.N, *batch, *sampling)
+			info.Sampling, info.Batch, info.Factor = *sampling, *batch, noise.Factor
+		}
+		out.Covariance = host.NewCovarianceReport(ls.Evaluator(), an, noise)
+	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return err
@@ -74,6 +108,9 @@ func cmdAnalyze(args []string) error {
 		fmt.Fprintf(stdout, "saddle  b = %v, L(b) = %.6g, eigenvalues of H_b %v (index 1: %v)\n", an.Saddle, an.LossSaddle, an.HessianSaddleEigenvalues, an.Index1)
 		fmt.Fprintf(stdout, "ΔL = %.6g, escape direction e = %v (%s)\n", an.DeltaL, an.EscapeDirection, an.SaddleMethod)
 		printExits(an)
+		if out.Covariance != nil {
+			printCovariance(out.Covariance, an)
+		}
 		return nil
 	default:
 		return writeFileAtomic(*jsonOut, data)
@@ -97,6 +134,124 @@ func printExits(an *landscape.Analysis) {
 	if an.ExitSearch != nil {
 		fmt.Fprintf(stdout, "search: %s\n", an.ExitSearch)
 	}
+}
+
+// checkAnalyzeData checks analyze's finite-data flags: --batch and --sampling need --data, B is a
+// positive finite number and the sampling one of with, without, epoch.
+func checkAnalyzeData(fs interface{ Visit(func(*flag.Flag)) }, data string, batch float64, sampling string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if strings.TrimSpace(data) == "" {
+		for _, name := range []string{"batch", "sampling"} {
+			if given[name] {
+				return &host.InputError{Flag: name, Msg: "applies only to a finite-data landscape; add --data"}
+			}
+		}
+		return nil
+	}
+	if given["batch"] && (!(batch > 0) || math.IsInf(batch, 0)) {
+		return &host.InputError{Flag: "batch", Msg: fmt.Sprintf("the batch size B must be a positive finite number, got %v", batch)}
+	}
+	if given["sampling"] {
+		if !given["batch"] {
+			return &host.InputError{Flag: "sampling", Msg: "sets the factor f of Σ = (f/B)·C; give --batch with it"}
+		}
+		if sampling != host.SampleWith && sampling != host.SampleWithout && sampling != host.SampleEpoch {
+			return &host.InputError{Flag: "sampling", Msg: fmt.Sprintf("unknown sampling %q; use with, without or epoch", sampling)}
+		}
+	}
+	return nil
+}
+
+// printCovariance shows the per-sample gradient covariance C beside the Hessian H at the minimum
+// and at each exit's saddle (docs/theory.md §8): the matrices (d ≤ 3) or their eigenvalues, and a
+// table along the eigenvectors of H (at a saddle of d > 4 only the unstable one).
+func printCovariance(r *host.CovarianceReport, an *landscape.Analysis) {
+	fmt.Fprintf(stdout, "per-sample gradient covariance C = (1/N)·Σ∇ℓ∇ℓᵀ − ∇L∇Lᵀ beside the Hessian H (N = %d rows;\n", r.Rows)
+	fmt.Fprintf(stdout, "  C ≈ H near the minimum of a well-specified likelihood loss, so vᵀCv/|vᵀHv| ≈ 1):\n")
+	if r.Noise != nil {
+		fmt.Fprintf(stdout, "  minibatch noise Σ = (f/B)·C with B = %.6g, f = %.6g (f/B = %.6g)\n", r.Noise.Batch, r.Noise.Factor, r.Noise.Scale)
+	}
+	type row struct {
+		name string
+		pt   host.CovariancePoint
+	}
+	rows := []row{{"a", r.Minimum}}
+	among := false
+	for i, ex := range r.Exits {
+		rows = append(rows, row{fmt.Sprintf("exit %d", i+1), ex})
+		among = among || equalVec(ex.Point, an.Saddle)
+	}
+	if !among {
+		rows = append(rows, row{"saddle b", r.Saddle})
+	}
+	d := len(r.Minimum.Point)
+	for _, rw := range rows {
+		where := "  at the minimum a"
+		if rw.name != "a" {
+			where = fmt.Sprintf("  at %s, b = %.6g", rw.name, rw.pt.Point)
+		}
+		if d <= 3 {
+			fmt.Fprintf(stdout, "%s: C = %.4g, H = %.4g", where, matRows(rw.pt.Covariance, d), matRows(rw.pt.Hessian, d))
+		} else {
+			fmt.Fprintf(stdout, "%s: eigenvalues of C %.4g, of H %.4g", where, rw.pt.CovarianceEigenvalues, rw.pt.HessianEigenvalues)
+		}
+		if rw.pt.RelativeDifference != nil {
+			fmt.Fprintf(stdout, ", ‖C − |H|‖/‖H‖ = %.4g", *rw.pt.RelativeDifference)
+		}
+		fmt.Fprintln(stdout)
+	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
+	head := "  point	eigenvector v of H	vᵀHv	vᵀCv	vᵀCv/|vᵀHv|"
+	if r.Noise != nil {
+		head += "	vᵀΣv"
+	}
+	fmt.Fprintln(tw, head+"	")
+	for _, rw := range rows {
+		for _, dir := range rw.pt.Directions {
+			if rw.name != "a" && d > 4 && !dir.Unstable {
+				continue
+			}
+			ratio := "—"
+			if dir.Ratio != nil {
+				ratio = fmt.Sprintf("%.4g", *dir.Ratio)
+			}
+			line := fmt.Sprintf("  %s	%.4g	%.4g	%.4g	%s", rw.name, dir.Direction, dir.Curvature, dir.Variance, ratio)
+			if dir.Sigma != nil {
+				line += fmt.Sprintf("	%.4g", *dir.Sigma)
+			}
+			if dir.Unstable {
+				line += "	unstable"
+			}
+			fmt.Fprintln(tw, line+"	")
+		}
+	}
+	tw.Flush()
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		fmt.Fprint(stdout, strings.TrimRight(line, " \n"), strings.Repeat("\n", strings.Count(line, "\n")))
+	}
+}
+
+// matRows is the row-major d×d m as rows, for printing.
+func matRows(m []float64, d int) [][]float64 {
+	out := make([][]float64, d)
+	for i := range out {
+		out[i] = m[i*d : (i+1)*d]
+	}
+	return out
+}
+
+func equalVec(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func printCatalogue() {
@@ -127,7 +282,11 @@ func cmdTheory(args []string) error {
 		Analysis *landscape.Analysis   `json:"analysis"`
 		Escape   *host.EscapeCondition `json:"escape"`
 		Theory   any                   `json:"theory"`
-	}{p.Config, p.Analysis, p.Escape, host.Predictions(p)}
+		// Data and Covariance: a finite-data run's data set, and C beside H at the minimum, the
+		// saddle and every exit, with Σ = (f/B)·C for the data noise models (docs/theory.md §8).
+		Data       *host.DataInfo         `json:"data,omitempty"`
+		Covariance *host.CovarianceReport `json:"covariance,omitempty"`
+	}{p.Config, p.Analysis, p.Escape, host.Predictions(p), p.Data, p.CovarianceReport()}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return err

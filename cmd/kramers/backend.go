@@ -9,9 +9,6 @@ import (
 
 // openBackend returns the backend that cfg.Backend names.
 func openBackend(cfg host.Config) (host.Backend, error) {
-	if cfg.Data != "" && cfg.Backend != host.CPU {
-		return nil, &host.InputError{Flag: "backend", Msg: "finite-data runs run on the CPU reference for now; give --backend cpu"}
-	}
 	switch cfg.Backend {
 	case host.CPU:
 		return validate.NewCPU(), nil

@@ -48,7 +48,7 @@ func TestDataBadInput(t *testing.T) {
 		{[]string{"--data", "good.csv", "--noise", "sgld", "--sampling", "with"}, "kramers: --sampling: applies only to --noise minibatch and sgd-cov"},
 		{[]string{"--data", "good.csv", "--noise", "minibatch", "--batch", "2.5"}, "kramers: --batch: minibatch takes a whole number of rows B ≥ 1, got 2.5"},
 		{[]string{"--data", "good.csv", "--noise", "minibatch", "--batch", "4"}, "kramers: --batch: B = 4 exceeds the N = 3 rows"},
-		{[]string{"--data", "gen:neuron(n=50)", "--noise", "minibatch", "--batch", "5", "--backend", "gpu"}, "kramers: --backend: finite-data runs run on the CPU reference for now; give --backend cpu"},
+		{[]string{"--data", "gen:neuron(n=50)", "--noise", "minibatch", "--sampling", "with", "--batch", "2000", "--backend", "gpu"}, "kramers: --batch: real minibatch SGD on the GPU takes B ≤ 1024 rows per step, got 2000; use --backend cpu"},
 	}
 	for _, row := range rows {
 		args := append(append([]string{}, base...), row.args...)

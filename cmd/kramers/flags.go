@@ -154,7 +154,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(paramFlag{&c.Params}, "param", paramHelp)
 	fs.IntVar(&c.Dim, "dim", 0, "dimension (0: inferred from the landscape)")
 	fs.StringVar(&r.noise, "noise", string(c.Noise), "noise model: sgld, sgd-hessian, sgd-hessian-min or sgd-loss; with --data also minibatch (real SGD) and sgd-cov (its Gaussian model)")
-	fs.StringVar(&c.Data, "data", "", "finite data: a CSV file with a header of column names, or a generator such as 'gen:neuron(n=200,seed=1)'; the landscape is then a per-sample loss in the columns and L its mean (docs/theory.md §8; CPU backend only for now)")
+	fs.StringVar(&c.Data, "data", "", "finite data: a CSV file with a header of column names, or a generator such as 'gen:neuron(n=200,seed=1)'; the landscape is then a per-sample loss in the columns and L its mean (docs/theory.md §8)")
 	fs.StringVar(&c.Sampling, "sampling", "", "minibatch rows: with (independent uniform), without (B distinct per step; the default) or epoch (a permutation per epoch); needs --data")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning rate η (continuous time t = iterations·η)")
 	fs.Float64Var(&c.Batch, "batch", c.Batch, "batch size B (SGD noise models; a whole number of rows for minibatch)")

@@ -142,7 +142,7 @@ func cmdRun(args []string) error {
 		return err
 	}
 	defer b.Close()
-	if err := checkGPUMemory(b, count, p.Dim); err != nil {
+	if err := checkGPUMemory(b, p, count); err != nil {
 		return err
 	}
 
@@ -404,21 +404,31 @@ func checkHostMemory(backend host.BackendKind, count, dim int) error {
 
 // checkGPUMemory refuses an ensemble beyond what the GPU reports free (NVIDIA, AMD) or one
 // particle larger than a storage block; elsewhere GL_OUT_OF_MEMORY at allocation is caught.
-func checkGPUMemory(b host.Backend, count, dim int) error {
+func checkGPUMemory(b host.Backend, p *host.Problem, count int) error {
 	g, ok := b.(interface {
-		BytesPerParticle(dim int) int
+		BytesPerParticle(p *host.Problem) int
+		SharedBytes(p *host.Problem) int
 		Context() *gpu.Context
 	})
 	if !ok {
 		return nil
 	}
-	per := int64(g.BytesPerParticle(dim))
-	if lim := g.Context().Limits().MaxShaderStorageBlockSize; lim > 0 && per-4 > lim {
-		return &host.InputError{Flag: "dim", Msg: fmt.Sprintf("one %d-dimensional particle (%d bytes) exceeds GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %d bytes; use fewer dimensions or --backend cpu", dim, per-4, lim)}
+	per := int64(g.BytesPerParticle(p))
+	lim := g.Context().Limits().MaxShaderStorageBlockSize
+	if lim > 0 && per-4 > lim {
+		return &host.InputError{Flag: "dim", Msg: fmt.Sprintf("one %d-dimensional particle (%d bytes) exceeds GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %d bytes; use fewer dimensions or --backend cpu", p.Dim, per-4, lim)}
 	}
-	need := float64(count) * float64(per)
+	shared := int64(g.SharedBytes(p))
+	if lim > 0 && shared > lim {
+		return &host.InputError{Flag: "data", Msg: fmt.Sprintf("the data (%d rows × %d columns, %s) exceed one GPU storage block (GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %s); use fewer rows or --backend cpu", p.Data.N, len(p.Data.Columns), bytesText(float64(shared)), bytesText(float64(lim)))}
+	}
+	need := float64(count)*float64(per) + float64(shared)
 	if avail, ok := g.Context().AvailableMemory(); ok && need > float64(avail) {
-		return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles need %s of GPU memory but the GPU reports %s free; lower --particles or split the run with --shard i/n", count, bytesText(need), bytesText(float64(avail)))}
+		what := fmt.Sprintf("%d particles", count)
+		if shared > 0 || p.EpochBytes() > 0 {
+			what += fmt.Sprintf(" and the data (%s; sampling epoch adds %d bytes per particle)", bytesText(float64(shared)), p.EpochBytes())
+		}
+		return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%s need %s of GPU memory but the GPU reports %s free; lower --particles or split the run with --shard i/n", what, bytesText(need), bytesText(float64(avail)))}
 	}
 	return nil
 }

@@ -14,6 +14,10 @@ type generator struct {
 	doc      string
 	defaults map[string]float64
 	make     func(p map[string]float64, r *rand.Rand) *Data
+	// columns is the number of columns for the parameters p (nil: 2). check, when not nil, says
+	// what is wrong with the parameters other than n and seed ("" when nothing is).
+	columns func(p map[string]float64) int
+	check   func(p map[string]float64) string
 }
 
 // pcgStream is the second PCG word of every generator ("kramers" in ASCII), the first is the seed.
@@ -84,9 +88,18 @@ func Generate(spec string) (*Data, error) {
 			p[k] = x
 		}
 	}
+	if g.check != nil {
+		if msg := g.check(p); msg != "" {
+			return nil, &Error{Spec: spec, Msg: msg}
+		}
+	}
+	cols := 2
+	if g.columns != nil {
+		cols = g.columns(p)
+	}
 	n, seed := p["n"], p["seed"]
-	if n < 1 || n != math.Trunc(n) || n*2 > MaxValues {
-		return nil, &Error{Spec: spec, Msg: fmt.Sprintf("n must be a whole number of rows in 1…%d, got %g", MaxValues/2, n)}
+	if n < 1 || n != math.Trunc(n) || n*float64(cols) > MaxValues {
+		return nil, &Error{Spec: spec, Msg: fmt.Sprintf("n must be a whole number of rows in 1…%d, got %g", MaxValues/cols, n)}
 	}
 	if seed < 0 || seed != math.Trunc(seed) || seed >= 1<<53 {
 		return nil, &Error{Spec: spec, Msg: fmt.Sprintf("seed must be a whole number ≥ 0, got %g", seed)}

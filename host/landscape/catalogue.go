@@ -292,7 +292,7 @@ type SpecArg struct {
 }
 
 // ParseSpec reads spec as a catalogue spec. ok is false when spec does not start with the name of
-// a catalogue entry (it is then an expression, whose parameters are given beside it: ParseWith, Parameters). err is what Parse reports
+// a catalogue entry or a data model (it is then an expression, whose parameters are given beside it: ParseWith, Parameters). err is what Parse reports
 // for a malformed argument list, an unknown parameter or one given twice, with its column; the
 // values are not evaluated.
 func ParseSpec(spec string) (s Spec, ok bool, err error) {
@@ -300,7 +300,7 @@ func ParseSpec(spec string) (s Spec, ok bool, err error) {
 	if !ok {
 		return Spec{}, false, nil
 	}
-	ent := lookupEntry(name)
+	ent := lookupSpecEntry(name)
 	if ent == nil {
 		return Spec{}, false, nil
 	}
@@ -418,16 +418,16 @@ func (ent *catEntry) eachArg(rest *specArg, fn func(specParam) error) error {
 	return nil
 }
 
-// parseCatalogue builds the entry ent from the argument list rest and the values given beside the
-// spec (ParseWith), which count as written in the spec.
-func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int, given map[string]float64) (*Landscape, error) {
-	params := make(map[string]float64)
+// resolve reads the parameters of the entry from its argument list rest and the values given
+// beside the spec (ParseWith), which count as written in the spec, over the defaults. setD says
+// whether d was given.
+func (ent *catEntry) resolve(spec string, rest *specArg, given map[string]float64) (params map[string]float64, setD bool, err error) {
+	params = make(map[string]float64)
 	for _, p := range ent.Params {
 		params[p.Name] = p.Default
 	}
-	setD := false
 	inSpec := map[string]bool{}
-	err := ent.eachArg(rest, func(a specParam) error {
+	err = ent.eachArg(rest, func(a specParam) error {
 		inSpec[a.name] = true
 		v, err := constValue(a.value, a.valueCol, nil)
 		if err != nil {
@@ -438,7 +438,7 @@ func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int, given ma
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, name := range sortedNames(given) {
 		if _, known := params[name]; !known {
@@ -446,13 +446,23 @@ func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int, given ma
 			for _, p := range ent.Params {
 				names = append(names, p.Name)
 			}
-			return nil, paramErr(0, "%s has no parameter %s; its parameters are %s", ent.Name, name, strings.Join(names, ", "))
+			return nil, false, paramErr(0, "%s has no parameter %s; its parameters are %s", ent.Name, name, strings.Join(names, ", "))
 		}
 		if inSpec[name] {
-			return nil, paramErr(0, "parameter %s is given both in the spec %s and in --param; give it once", name, strings.TrimSpace(spec))
+			return nil, false, paramErr(0, "parameter %s is given both in the spec %s and in --param; give it once", name, strings.TrimSpace(spec))
 		}
 		params[name] = given[name]
 		setD = setD || name == "d"
+	}
+	return params, setD, nil
+}
+
+// parseCatalogue builds the entry ent from the argument list rest and the values given beside the
+// spec (ParseWith), which count as written in the spec.
+func parseCatalogue(spec string, ent *catEntry, rest *specArg, dim int, given map[string]float64) (*Landscape, error) {
+	params, setD, err := ent.resolve(spec, rest, given)
+	if err != nil {
+		return nil, err
 	}
 	if _, hasD := params["d"]; hasD && !setD && dim > 0 {
 		params["d"] = float64(dim)

@@ -12,7 +12,8 @@ package landscape
 // parameters (as ParseWith) and the data columns, whose names stand for one row's values. values
 // holds the rows, row-major, len(columns) numbers each. A catalogue spec, a column name that is
 // not a name, or one that shadows a coordinate, function, constant, k, l0 or a parameter given in
-// params are *Error values.
+// params are *Error values. A spec that names a data model (datamodels.go: neuron, logistic, mlp)
+// builds that model's per-sample loss over the columns; any other catalogue spec is refused.
 func ParseData(spec string, dim int, params map[string]float64, columns []string, values []float64) (*Landscape, error) {
 	if len(columns) == 0 || len(values) == 0 || len(values)%len(columns) != 0 {
 		return nil, errAt(0, "a data landscape needs at least one column and one full row of data")
@@ -20,9 +21,31 @@ func ParseData(spec string, dim int, params map[string]float64, columns []string
 	if err := checkParamValues(params); err != nil {
 		return nil, err
 	}
-	if name, _, ok := splitSpec(spec); ok && lookupEntry(name) != nil {
-		return nil, errAt(0, "with data the landscape is a per-sample loss written as an expression in the coordinates and the column names (%v), not the catalogue entry %s", columns, name).withExample()
+	if name, args, ok := splitSpec(spec); ok {
+		if m := lookupDataModel(name); m != nil {
+			return parseDataModel(spec, m, args, dim, params, columns, values)
+		}
+		if lookupEntry(name) != nil {
+			return nil, errAt(0, "with data the landscape is a data model (%s) or a per-sample loss written as an expression in the coordinates and the column names (%v), not the catalogue entry %s", dataModelNames(), columns, name).withExample()
+		}
 	}
+	cols, err := dataColumns(columns, params)
+	if err != nil {
+		return nil, err
+	}
+	l, err := parseExpression(spec, dim, params, cols)
+	if err != nil {
+		return nil, err
+	}
+	l.Columns = append([]string(nil), columns...)
+	l.data = values
+	l.Rows = len(values) / len(columns)
+	return l, nil
+}
+
+// dataColumns maps the column names to their index after checking that each is a name that
+// neither shadows the language, k, l0 nor a parameter given in params, and appears once.
+func dataColumns(columns []string, params map[string]float64) (map[string]int, error) {
 	cols := make(map[string]int, len(columns))
 	for j, c := range columns {
 		what := reservedName(c)
@@ -42,14 +65,7 @@ func ParseData(spec string, dim int, params map[string]float64, columns []string
 		}
 		cols[c] = j
 	}
-	l, err := parseExpression(spec, dim, params, cols)
-	if err != nil {
-		return nil, err
-	}
-	l.Columns = append([]string(nil), columns...)
-	l.data = values
-	l.Rows = len(values) / len(columns)
-	return l, nil
+	return cols, nil
 }
 
 // HasData reports whether l is a finite-data landscape (ParseData).

@@ -11,6 +11,12 @@ import (
 type GLSLOptions struct {
 	// Double writes literals as double (e.g. 0.1LF) for the float64 shader path.
 	Double bool
+	// NoHessian leaves out landscapeHessian and landscapeHessianDiagonal, for an includer that
+	// never calls them (every noise model but sgd-hessian): a 30-parameter model's Hessian is
+	// 900 expressions that the shader compiler would otherwise have to digest.
+	NoHessian bool
+
+	dataDim int // set by dataGLSL: variables from dataDim on are data columns (glsl_data.go)
 }
 
 // glslFuncs are the functions GLSL 4.30 lacks for double: in double mode they
@@ -22,21 +28,37 @@ var glslSingleOnly = map[op]bool{opSin: true, opCos: true, opTan: true, opExp: t
 // GLSL returns the GLSL code of the landscape: the defines LANDSCAPE_DIM and
 // LANDSCAPE_DIAGONAL_HESSIAN and the functions landscapeLoss,
 // landscapeGradient, landscapeHessian (row-major) and landscapeHessianDiagonal.
-// The includer defines REAL (float or double) first.
+// The includer defines REAL (float or double) first. A finite-data landscape's code also
+// declares the data's storage block and the per-sample functions (glsl_data.go).
 func (l *Landscape) GLSL(opt GLSLOptions) string {
-	if l.data != nil {
-		// Finite-data landscapes run on the CPU reference for now (host.Prepare's callers refuse
-		// the GPU); a shader built from this fails to compile with this message.
-		return "#error finite-data landscapes have no GLSL yet; run with --backend cpu\n"
-	}
-	d := l.Dim
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "#define LANDSCAPE_DIM %d\n", d)
+	l.glslHeader(&sb, opt)
+	if l.data != nil {
+		l.dataGLSL(&sb, opt)
+		return sb.String()
+	}
+	sb.WriteString("REAL landscapeLoss(REAL x[LANDSCAPE_DIM]) {\n")
+	emitBody(&sb, opt, []*node{l.loss}, func(i int) string { return "return " })
+	sb.WriteString("}\n\n")
+
+	sb.WriteString("void landscapeGradient(REAL x[LANDSCAPE_DIM], out REAL g[LANDSCAPE_DIM]) {\n")
+	emitBody(&sb, opt, l.grad, func(i int) string { return fmt.Sprintf("g[%d] = ", i) })
+	sb.WriteString("}\n\n")
+
+	if !opt.NoHessian {
+		l.hessianGLSL(&sb, opt, "landscapeHessian", "landscapeHessianDiagonal", "")
+	}
+	return sb.String()
+}
+
+// glslHeader writes the defines and the provenance comment.
+func (l *Landscape) glslHeader(sb *strings.Builder, opt GLSLOptions) {
+	fmt.Fprintf(sb, "#define LANDSCAPE_DIM %d\n", l.Dim)
 	diag := 0
 	if l.DiagonalHessian {
 		diag = 1
 	}
-	fmt.Fprintf(&sb, "#define LANDSCAPE_DIAGONAL_HESSIAN %d\n", diag)
+	fmt.Fprintf(sb, "#define LANDSCAPE_DIAGONAL_HESSIAN %d\n", diag)
 	src := l.Spec
 	if len(l.given) > 0 {
 		src += " with " + paramText(l.given)
@@ -47,16 +69,14 @@ func (l *Landscape) GLSL(opt GLSLOptions) string {
 			"// overloads in GLSL 4.30 and are evaluated in single precision (about 7 digits).\n")
 	}
 	sb.WriteString("// step(u) is 1 for u > 0 and 0 for u <= 0.\n\n")
+}
 
-	sb.WriteString("REAL landscapeLoss(REAL x[LANDSCAPE_DIM]) {\n")
-	emitBody(&sb, opt, []*node{l.loss}, func(i int) string { return "return " })
-	sb.WriteString("}\n\n")
-
-	sb.WriteString("void landscapeGradient(REAL x[LANDSCAPE_DIM], out REAL g[LANDSCAPE_DIM]) {\n")
-	emitBody(&sb, opt, l.grad, func(i int) string { return fmt.Sprintf("g[%d] = ", i) })
-	sb.WriteString("}\n\n")
-
-	sb.WriteString("void landscapeHessian(REAL x[LANDSCAPE_DIM], out REAL h[LANDSCAPE_DIM*LANDSCAPE_DIM]) {\n")
+// hessianGLSL writes the Hessian function (row-major) and its diagonal under the given names;
+// extra is appended to their parameter lists (", uint row" for the per-sample ones).
+func (l *Landscape) hessianGLSL(sb *strings.Builder, opt GLSLOptions, full, diagonal, extra string) {
+	d := l.Dim
+	fmt.Fprintf(sb, "void %s(REAL x[LANDSCAPE_DIM]%s, out REAL h[LANDSCAPE_DIM*LANDSCAPE_DIM]) {\n", full, extra)
+	sb.WriteString(l.columnLocals(opt))
 	var roots []*node
 	var names []string
 	zeros := 0
@@ -71,19 +91,19 @@ func (l *Landscape) GLSL(opt GLSLOptions) string {
 		}
 	}
 	if zeros > 0 {
-		fmt.Fprintf(&sb, "\tfor (int i = 0; i < LANDSCAPE_DIM*LANDSCAPE_DIM; i++) {\n\t\th[i] = %s;\n\t}\n", Literal(0, opt))
+		fmt.Fprintf(sb, "\tfor (int i = 0; i < LANDSCAPE_DIM*LANDSCAPE_DIM; i++) {\n\t\th[i] = %s;\n\t}\n", Literal(0, opt))
 	}
-	emitBody(&sb, opt, roots, func(i int) string { return names[i] })
+	emitBody(sb, opt, roots, func(i int) string { return names[i] })
 	sb.WriteString("}\n\n")
 
-	sb.WriteString("void landscapeHessianDiagonal(REAL x[LANDSCAPE_DIM], out REAL h[LANDSCAPE_DIM]) {\n")
+	fmt.Fprintf(sb, "void %s(REAL x[LANDSCAPE_DIM]%s, out REAL h[LANDSCAPE_DIM]) {\n", diagonal, extra)
+	sb.WriteString(l.columnLocals(opt))
 	diagRoots := make([]*node, d)
 	for i := range d {
 		diagRoots[i] = l.hess[i*d+i]
 	}
-	emitBody(&sb, opt, diagRoots, func(i int) string { return fmt.Sprintf("h[%d] = ", i) })
+	emitBody(sb, opt, diagRoots, func(i int) string { return fmt.Sprintf("h[%d] = ", i) })
 	sb.WriteString("}\n")
-	return sb.String()
 }
 
 func sanitizeComment(s string) string {
@@ -233,6 +253,9 @@ func (e *glslEmitter) expr(n *node) string {
 		}
 		return Literal(n.v, e.opt)
 	case opVar:
+		if e.opt.dataDim > 0 && n.i >= e.opt.dataDim {
+			return columnName(n.i - e.opt.dataDim)
+		}
 		return fmt.Sprintf("x[%d]", n.i)
 	case opAdd:
 		return "(" + e.expr(n.a) + " + " + e.expr(n.b) + ")"

@@ -79,6 +79,9 @@ func ParseWith(spec string, dim int, params map[string]float64) (*Landscape, err
 		if ent := lookupEntry(name); ent != nil {
 			return parseCatalogue(spec, ent, args, dim, params)
 		}
+		if lookupDataModel(name) != nil {
+			return nil, errAt(0, "%s is a data model: it is a per-sample loss over a data set; give one with --data FILE.csv or --data 'gen:…'", name).withExample()
+		}
 	}
 	return parseExpression(spec, dim, params, nil)
 }
@@ -201,7 +204,7 @@ func copyParams(m map[string]float64) map[string]float64 {
 // read as ParseSpec reads it).
 func Parameters(spec string) (names []string, catalogue bool, err error) {
 	if name, rest, ok := splitSpec(spec); ok {
-		if ent := lookupEntry(name); ent != nil {
+		if ent := lookupSpecEntry(name); ent != nil {
 			if err := ent.eachArg(rest, func(specParam) error { return nil }); err != nil {
 				return nil, true, err
 			}

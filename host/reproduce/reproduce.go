@@ -140,6 +140,7 @@ var allCases = []struct {
 	{"K9", "the engine against the exact discrete-time rate, short windows included", caseK9},
 	{"K10", "basins with several exits: the total rate and each exit's share", caseK10},
 	{"K11", "forward flux sampling past where brute force stops, against exact values and brute force", caseK11},
+	{"K12", "finite data: true minibatch SGD against sgd-cov, sgd-hessian and theory on a one-neuron regression", caseK12},
 }
 
 // CaseIDs lists the case identifiers in order.
