@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/data"
 	"github.com/kramers-sim/kramers/host/landscape"
 )
 
@@ -263,6 +264,18 @@ func printCatalogue() {
 			ps = append(ps, fmt.Sprintf("%s=%g", p.Name, p.Default))
 		}
 		fmt.Fprintf(stdout, "%s(%s)\n    %s\n    %s\n", e.Name, strings.Join(ps, ", "), e.Doc, e.Formula)
+	}
+	fmt.Fprintln(stdout, "\ndata models (with --data D: per-sample losses over the data's columns, docs/theory.md §8):")
+	for _, e := range landscape.DataModels() {
+		var ps []string
+		for _, p := range e.Params {
+			ps = append(ps, fmt.Sprintf("%s=%g", p.Name, p.Default))
+		}
+		fmt.Fprintf(stdout, "%s(%s)\n    %s\n    %s\n", e.Name, strings.Join(ps, ", "), e.Doc, e.Formula)
+	}
+	fmt.Fprintln(stdout, "\ndata generators (--data gen:NAME(…)):")
+	for _, g := range data.Generators() {
+		fmt.Fprintf(stdout, "    %s\n", g)
 	}
 }
 
