@@ -207,32 +207,38 @@ func statisticsCheck(sc statisticsCase) Check {
 		cfg.Landscape = "pwq(ha=4,hb=2,a=-1,b=0)"
 		cfg.Noise, cfg.Temp, cfg.Batch, cfg.LR = sc.noise, sc.temp, sc.batch, sc.lr
 		cfg.Particles, cfg.Steps, cfg.Seed = sc.particles, sc.steps, 6
-		p, err := host.Prepare(cfg)
+		rc, rg, kc, kg, sigma, err := compareRates(cfg, other)
 		if err != nil {
 			o.Err = err.Error()
 			return o
 		}
-		rc, _, _, err := execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil })
-		if err != nil {
-			o.Err = err.Error()
-			return o
-		}
-		rg, _, _, err := execute(p, other)
-		if err != nil {
-			o.Err = err.Error()
-			return o
-		}
-		if rc.Estimate.Rate == nil || rg.Estimate.Rate == nil {
-			o.Err = fmt.Sprintf("unresolved rates (cpu %d, other %d escapes)", rc.Estimate.Escaped, rg.Estimate.Escaped)
-			return o
-		}
-		kc, kg := *rc.Estimate.Rate, *rg.Estimate.Rate
-		sigma := math.Sqrt(kc*kc/float64(rc.Estimate.Escaped) + kg*kg/float64(rg.Estimate.Escaped))
 		frac := float64(rc.Estimate.Escaped) / float64(rc.Particles)
 		o.Measured = fmt.Sprintf("κ̂ cpu %.4g (%d esc), %s %.4g (%d esc): %.2fσ; %.0f%% escaped", kc, rc.Estimate.Escaped, rg.Backend, kg, rg.Estimate.Escaped, math.Abs(kc-kg)/sigma, 100*frac)
 		o.Pass = math.Abs(kc-kg) < 3*sigma && frac >= 0.2 && frac <= 0.8
 		return o
 	}}
+}
+
+// compareRates runs cfg on the reference and on the other backend and returns both results, their
+// rates and σ = sqrt(κ̂_cpu²/E_cpu + κ̂²/E), the Poisson errors of the censored MLEs summed as for
+// independent runs (docs/theory.md §3).
+func compareRates(cfg host.Config, other Factory) (rc, rg *host.Result, kc, kg, sigma float64, err error) {
+	p, err := host.Prepare(cfg)
+	if err != nil {
+		return nil, nil, 0, 0, 0, err
+	}
+	if rc, _, _, err = execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil }); err != nil {
+		return nil, nil, 0, 0, 0, err
+	}
+	if rg, _, _, err = execute(p, other); err != nil {
+		return nil, nil, 0, 0, 0, err
+	}
+	if rc.Estimate.Rate == nil || rg.Estimate.Rate == nil {
+		return nil, nil, 0, 0, 0, fmt.Errorf("unresolved rates (cpu %d, other %d escapes)", rc.Estimate.Escaped, rg.Estimate.Escaped)
+	}
+	kc, kg = *rc.Estimate.Rate, *rg.Estimate.Rate
+	sigma = math.Sqrt(kc*kc/float64(rc.Estimate.Escaped) + kg*kg/float64(rg.Estimate.Escaped))
+	return rc, rg, kc, kg, sigma, nil
 }
 
 // dataRateCase is an escape-rate comparison of real minibatch SGD (docs/theory.md §8) between a
@@ -258,27 +264,11 @@ func dataRateCheck(dc dataRateCase) Check {
 		cfg.Landscape, cfg.Data, cfg.Sampling, cfg.Noise = dc.landscape, dc.data, dc.sampling, host.Minibatch
 		cfg.Batch, cfg.LR, cfg.Start = dc.batch, dc.lr, dc.start
 		cfg.Particles, cfg.Steps, cfg.Seed = dc.particles, dc.steps, 6
-		p, err := host.Prepare(cfg)
+		rc, rg, kc, kg, sigma, err := compareRates(cfg, other)
 		if err != nil {
 			o.Err = err.Error()
 			return o
 		}
-		rc, _, _, err := execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil })
-		if err != nil {
-			o.Err = err.Error()
-			return o
-		}
-		rg, _, _, err := execute(p, other)
-		if err != nil {
-			o.Err = err.Error()
-			return o
-		}
-		if rc.Estimate.Rate == nil || rg.Estimate.Rate == nil {
-			o.Err = fmt.Sprintf("unresolved rates (cpu %d, other %d escapes)", rc.Estimate.Escaped, rg.Estimate.Escaped)
-			return o
-		}
-		kc, kg := *rc.Estimate.Rate, *rg.Estimate.Rate
-		sigma := math.Sqrt(kc*kc/float64(rc.Estimate.Escaped) + kg*kg/float64(rg.Estimate.Escaped))
 		o.Measured = fmt.Sprintf("κ̂ cpu %.5g (%d esc), %s %.5g (%d esc): ratio %.4f, %.2fσ", kc, rc.Estimate.Escaped, rg.Backend, kg, rg.Estimate.Escaped, kg/kc, math.Abs(kc-kg)/sigma)
 		o.Pass = math.Abs(kc-kg) <= 0.02*kc+3*sigma && rc.Estimate.Escaped >= 100
 		return o

@@ -258,24 +258,23 @@ func equalVec(a, b []float64) bool {
 func printCatalogue() {
 	cat := landscape.Catalogue()
 	sort.Slice(cat, func(i, j int) bool { return cat[i].Name < cat[j].Name })
-	for _, e := range cat {
-		var ps []string
-		for _, p := range e.Params {
-			ps = append(ps, fmt.Sprintf("%s=%g", p.Name, p.Default))
-		}
-		fmt.Fprintf(stdout, "%s(%s)\n    %s\n    %s\n", e.Name, strings.Join(ps, ", "), e.Doc, e.Formula)
-	}
+	printEntries(cat)
 	fmt.Fprintln(stdout, "\ndata models (with --data D: per-sample losses over the data's columns, docs/theory.md §8):")
-	for _, e := range landscape.DataModels() {
-		var ps []string
-		for _, p := range e.Params {
-			ps = append(ps, fmt.Sprintf("%s=%g", p.Name, p.Default))
-		}
-		fmt.Fprintf(stdout, "%s(%s)\n    %s\n    %s\n", e.Name, strings.Join(ps, ", "), e.Doc, e.Formula)
-	}
+	printEntries(landscape.DataModels())
 	fmt.Fprintln(stdout, "\ndata generators (--data gen:NAME(…)):")
 	for _, g := range data.Generators() {
 		fmt.Fprintf(stdout, "    %s\n", g)
+	}
+}
+
+// printEntries lists landscapes with their parameters, description and formula.
+func printEntries(entries []landscape.Entry) {
+	for _, e := range entries {
+		var ps []string
+		for _, p := range e.Params {
+			ps = append(ps, fmt.Sprintf("%s=%g", p.Name, p.Default))
+		}
+		fmt.Fprintf(stdout, "%s(%s)\n    %s\n    %s\n", e.Name, strings.Join(ps, ", "), e.Doc, e.Formula)
 	}
 }
 

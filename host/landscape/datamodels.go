@@ -40,6 +40,9 @@ type dataModel struct {
 	expr func(p map[string]float64, columns []string, values []float64) (text string, dim int, start []float64, err error)
 }
 
+// wdParam is the parameter every data model takes.
+var wdParam = Param{Name: "wd", Default: 0, Doc: "weight decay: adds (wd/2)·|θ|² per sample"}
+
 var dataModels = []*dataModel{
 	{
 		ent: &catEntry{Entry: Entry{
@@ -51,7 +54,7 @@ var dataModels = []*dataModel{
 				"Default start (1, 1)/sqrt(k).",
 			Params: []Param{
 				{Name: "c", Default: 0, Doc: "fixed offset inside the tanh (not trained)"},
-				{Name: "wd", Default: 0, Doc: "weight decay: adds (wd/2)·|θ|² per sample"},
+				wdParam,
 			},
 		}},
 		expr: func(p map[string]float64, columns []string, values []float64) (string, int, []float64, error) {
@@ -77,7 +80,7 @@ var dataModels = []*dataModel{
 				"exact and stable with its derivatives at every z. Default start 0.",
 			Params: []Param{
 				{Name: "bias", Default: 1, Doc: "1: an intercept (the last coordinate), 0: none"},
-				{Name: "wd", Default: 0, Doc: "weight decay: adds (wd/2)·|θ|² per sample"},
+				wdParam,
 			},
 		}},
 		expr: func(p map[string]float64, columns []string, values []float64) (string, int, []float64, error) {
@@ -125,7 +128,7 @@ var dataModels = []*dataModel{
 				{Name: "h1", Default: 3, Doc: "width of the first hidden layer (whole number ≥ 1)"},
 				{Name: "h2", Default: 0, Doc: "width of the second hidden layer (0: one hidden layer)"},
 				{Name: "bias", Default: 1, Doc: "1: every unit has a bias, 0: none"},
-				{Name: "wd", Default: 0, Doc: "weight decay: adds (wd/2)·|θ|² per sample"},
+				wdParam,
 			},
 		}},
 		expr: mlpExpr,
