@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kramers-sim/kramers/host/landscape"
+	"gonum.org/v1/gonum/floats"
 )
 
 // covData is a small two-column data set (f, g) with non-trivial variances and covariance.
@@ -176,22 +177,10 @@ func TestCovarianceReportSaddle(t *testing.T) {
 	check("saddle", r.Saddle, true)
 	for i, ex := range r.Exits {
 		check(fmt.Sprintf("exit %d", i+1), ex, true)
-		if !equalFloats(ex.Point, an.Exits[i].Saddle) {
+		if !floats.Equal(ex.Point, an.Exits[i].Saddle) {
 			t.Errorf("exit %d at %v, analysis %v", i+1, ex.Point, an.Exits[i].Saddle)
 		}
 	}
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestProblemCovarianceReport: Problem.CovarianceReport takes Σ's scale from the data noise model

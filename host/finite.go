@@ -58,6 +58,14 @@ func openData(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
 // centred second moment (1/N)·Σ_μ (∇ℓ_μ − ∇L)(∇ℓ_μ − ∇L)ᵀ, the same matrix without the
 // cancellation of the raw form.
 func SampleCovariance(ev *landscape.Evaluator, x []float64) []float64 {
+	return GradientCovariance(ev, x, nil)
+}
+
+// GradientCovariance is SampleCovariance that also writes the full-data gradient ∇L(x), the mean it
+// computes on the way, into grad (when not nil): one pass over the rows' gradients serves both the
+// drift and the noise of sgd-cov. The mean is summed in row order and divided by N, as the
+// Evaluator's Gradient does, so the two are equal bit for bit.
+func GradientCovariance(ev *landscape.Evaluator, x, grad []float64) []float64 {
 	n, d := ev.Rows(), ev.Dim()
 	if n == 0 {
 		panic("host: SampleCovariance needs a data landscape")
@@ -72,6 +80,9 @@ func SampleCovariance(ev *landscape.Evaluator, x []float64) []float64 {
 	}
 	for k := range mean {
 		mean[k] /= float64(n)
+	}
+	if grad != nil {
+		copy(grad, mean)
 	}
 	c := make([]float64, d*d)
 	for r := 0; r < n; r++ {

@@ -126,4 +126,18 @@ func TestPredictionsQualified(t *testing.T) {
 	if pr.Kind != theory.Approximate || pr.Tau == nil || !strings.Contains(pr.Reason, "Gaussian model") {
 		t.Errorf("minibatch discrete value: %+v", pr)
 	}
+	pr = p.qualify(theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Tau: &tau, Rate: &rate})
+	if pr.Kind != theory.Approximate || !strings.Contains(pr.Reason, "diffusion of the Gaussian model") {
+		t.Errorf("minibatch quadrature value: %+v", pr)
+	}
+	p.Config.Sampling = SampleEpoch
+	pr = p.qualify(theory.Prediction{Name: "path", Kind: theory.Approximate, Tau: &tau, Rate: &rate})
+	if !strings.Contains(pr.Reason, "anti-correlated") {
+		t.Errorf("epoch sampling value without its reason: %+v", pr)
+	}
+	p.Config.Noise = SGDCov // a Gaussian model: its exact values stay exact
+	pr = p.qualify(theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete, Tau: &tau, Rate: &rate})
+	if pr.Kind != theory.ExactDiscrete {
+		t.Errorf("sgd-cov discrete value relabelled: %+v", pr)
+	}
 }

@@ -118,19 +118,35 @@ void minibatchGradient(REAL x[LANDSCAPE_DIM], uint rows[BATCH], out REAL g[LANDS
 }
 
 // gradientCovariance writes the full-data gradient g = (1/N)·Σ_μ ∇ℓ_μ and the per-sample gradient
-// covariance c = (1/N)·Σ_μ (∇ℓ_μ − g)(∇ℓ_μ − g)ᵀ (row-major), in host.SampleCovariance's two
-// passes: the centred form avoids the cancellation of mean(∇ℓ∇ℓᵀ) − ggᵀ.
+// covariance c = (1/N)·Σ_μ (∇ℓ_μ − g)(∇ℓ_μ − g)ᵀ (row-major) in one pass over the rows, by
+// Welford's update of the mean and the co-moment (B. P. Welford, Technometrics 4 (1962) 419):
+// after row r, m is the mean of rows 0…r and M += (s − m_old)(s − m_new)ᵀ. Like the two passes of
+// host.SampleCovariance it has no cancellation of mean(∇ℓ∇ℓᵀ) − ggᵀ, and it evaluates each row's
+// gradient once instead of twice. The drift g is the plain row-order sum divided by N, the
+// arithmetic of landscapeGradient and of the CPU's Evaluator, not the running mean m (whose
+// rounding grows with N in float32).
 void gradientCovariance(REAL x[LANDSCAPE_DIM], out REAL g[LANDSCAPE_DIM], out REAL c[LANDSCAPE_DIM * LANDSCAPE_DIM]) {
-	landscapeGradient(x, g);
+	REAL m[LANDSCAPE_DIM];
+	for (int k = 0; k < LANDSCAPE_DIM; k++) {
+		g[k] = REAL(0);
+		m[k] = REAL(0);
+	}
 	for (int k = 0; k < LANDSCAPE_DIM * LANDSCAPE_DIM; k++) c[k] = REAL(0);
 	for (uint r = 0u; r < uint(DATA_ROWS); r++) {
 		REAL s[LANDSCAPE_DIM];
 		sampleGradient(x, r, s);
+		REAL w = REAL(1) / REAL(r + 1u);
+		REAL delta[LANDSCAPE_DIM];
 		for (int a = 0; a < LANDSCAPE_DIM; a++) {
-			REAL da = s[a] - g[a];
-			for (int b = 0; b < LANDSCAPE_DIM; b++) c[a * LANDSCAPE_DIM + b] += da * (s[b] - g[b]);
+			g[a] += s[a];
+			delta[a] = s[a] - m[a];
+			m[a] += delta[a] * w;
+		}
+		for (int a = 0; a < LANDSCAPE_DIM; a++) {
+			for (int b = 0; b < LANDSCAPE_DIM; b++) c[a * LANDSCAPE_DIM + b] += delta[a] * (s[b] - m[b]);
 		}
 	}
+	for (int k = 0; k < LANDSCAPE_DIM; k++) g[k] /= REAL(DATA_ROWS);
 	for (int k = 0; k < LANDSCAPE_DIM * LANDSCAPE_DIM; k++) c[k] /= REAL(DATA_ROWS);
 }
 

@@ -127,6 +127,7 @@ type stepper struct {
 	noise   []float64 // ξ, d rows
 	draw    []float64 // the normals of each slot's current draw, 4·ceil(d/4) rows
 	point   []float64 // one particle's coordinates, for the escape condition
+	grad1   []float64 // one particle's gradient (sgd-cov)
 	escaped []bool    // whether the escape condition holds, per slot
 	// one particle's Hessian and its eigendecomposition, for the sgd-hessian square root
 	hp   []float64     // the Hessian's entries
@@ -144,7 +145,7 @@ func newStepper(p *host.Problem) *stepper {
 	hp := make([]float64, d*d)
 	return &stepper{p: p, hp: hp, sym: mat.NewSymDense(d, hp), vals: make([]float64, d), eval: p.Eval.Batch(blockSize), key: rng.Key(p.Config.Seed), d: d,
 		local: make([]int, blockSize), x: rows(d), g: rows(d), h: rows(d * d), loss: rows(1),
-		noise: rows(d), draw: rows(4 * ((d + 3) / 4)), point: make([]float64, d), escaped: make([]bool, blockSize)}
+		noise: rows(d), draw: rows(4 * ((d + 3) / 4)), point: make([]float64, d), grad1: make([]float64, d), escaped: make([]bool, blockSize)}
 }
 
 // at is the index of row k, slot j of a structure-of-arrays buffer.
@@ -261,7 +262,9 @@ func (s *stepper) step(m, slot int) {
 	eta := p.Config.LR
 	nz := p.Noise
 	z := s.draw[at(slot*d, 0):]
-	s.eval.Gradient(s.x, m, s.g)
+	if nz.Model != host.SGDCov { // sgd-cov's covariance pass yields the gradient too
+		s.eval.Gradient(s.x, m, s.g)
+	}
 	switch nz.Model {
 	case host.SGLD:
 		for k := 0; k < d; k++ {

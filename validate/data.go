@@ -83,8 +83,10 @@ func (s *stepper) minibatchStep(c *CPU, m int, it uint32) {
 	}
 }
 
-// covarianceNoise sets noise = Amplitude·C(θ)^{1/2} z for the m running slots (sgd-cov), with
-// C(θ) the per-sample gradient covariance over all N rows (host.SampleCovariance) and Amplitude
+// covarianceNoise sets noise = Amplitude·C(θ)^{1/2} z for the m running slots (sgd-cov), and the
+// gradients g to ∇L(θ), the mean that the covariance computes anyway (host.GradientCovariance,
+// equal bit for bit to the Evaluator's gradient), with
+// C(θ) the per-sample gradient covariance over all N rows and Amplitude
 // = η·sqrt(f/B), so that Cov ξ = η²Σ(θ). The square root is V·sqrt(max(Λ, 0))·Vᵀ from gonum's
 // symmetric eigendecomposition (C is positive semi-definite; round-off may make an eigenvalue
 // slightly negative).
@@ -95,7 +97,10 @@ func (s *stepper) covarianceNoise(m int, z []float64) {
 		for k := 0; k < d; k++ {
 			s.point[k] = s.x[at(k, j)]
 		}
-		copy(s.hp, host.SampleCovariance(p.Eval, s.point))
+		copy(s.hp, host.GradientCovariance(p.Eval, s.point, s.grad1))
+		for k := 0; k < d; k++ {
+			s.g[at(k, j)] = s.grad1[k]
+		}
 		s.matrixFunctionNoise(j, z, sqrt)
 	}
 }

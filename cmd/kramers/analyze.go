@@ -13,6 +13,7 @@ import (
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/data"
 	"github.com/kramers-sim/kramers/host/landscape"
+	"gonum.org/v1/gonum/floats"
 )
 
 // analysisOutput is the JSON of `kramers analyze` (docs/architecture.md contract).
@@ -181,7 +182,7 @@ func printCovariance(r *host.CovarianceReport, an *landscape.Analysis) {
 	among := false
 	for i, ex := range r.Exits {
 		rows = append(rows, row{fmt.Sprintf("exit %d", i+1), ex})
-		among = among || equalVec(ex.Point, an.Saddle)
+		among = among || floats.Equal(ex.Point, an.Saddle)
 	}
 	if !among {
 		rows = append(rows, row{"saddle b", r.Saddle})
@@ -241,18 +242,6 @@ func matRows(m []float64, d int) [][]float64 {
 		out[i] = m[i*d : (i+1)*d]
 	}
 	return out
-}
-
-func equalVec(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func printCatalogue() {

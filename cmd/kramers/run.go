@@ -116,7 +116,7 @@ func cmdRun(args []string) error {
 		return runFFS(p, ffsOpt, rf.jsonOut, cf.checkpoint, rf.quiet)
 	}
 	_, count := p.Config.Span()
-	if err := checkHostMemory(p.Config.Backend, count, p.Dim); err != nil {
+	if err := checkHostMemory(p, count); err != nil {
 		return err
 	}
 	// The checkpoint on SIGINT/SIGTERM needs the GL context alive: a private Xvfb must leave
@@ -388,8 +388,14 @@ const hostCopies = 3
 // checkHostMemory refuses, before anything is allocated, an ensemble that cannot fit in the
 // memory this machine has available (/proc/meminfo MemAvailable); a Go allocation failure
 // would otherwise end the program without a message.
-func checkHostMemory(backend host.BackendKind, count, dim int) error {
+func checkHostMemory(p *host.Problem, count int) error {
+	backend, dim := p.Config.Backend, p.Dim
 	need := float64(count) * float64(host.ParticleBytes(dim, 8)) * hostCopies
+	if backend == host.CPU {
+		// The reference keeps each particle's epoch permutation as Go ints (validate/data.go):
+		// twice the GPU's 32-bit words.
+		need += float64(count) * float64(2*p.EpochBytes())
+	}
 	avail, ok := memAvailable()
 	if !ok || need <= float64(avail) {
 		return nil
