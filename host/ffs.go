@@ -12,6 +12,8 @@ import (
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/theory"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Forward flux sampling (docs/theory.md §7): the escape rate factored through a ladder of
@@ -135,7 +137,8 @@ const (
 
 // DefaultOrder is the default order parameter of p's escape condition as an expression, with
 // escape ⇔ λ > 0: (θ − b)·e − m for the hyperplane, max_i((θ − b_i)·e_i − m_i) over the exits,
-// |θ − a| − r for the radius. An expression escape has none (give --order and --interfaces).
+// |θ − a| − r for the radius, and for an expression the one landscape.ConditionOrder derives
+// (comparisons joined by or/and); other expressions have none (give --order and --interfaces).
 func DefaultOrder(p *Problem) (string, error) {
 	num := func(v float64) string { return "(" + strconv.FormatFloat(v, 'g', -1, 64) + ")" }
 	plane := func(b, e []float64, m float64) string {
@@ -168,8 +171,77 @@ func DefaultOrder(p *Problem) (string, error) {
 			t = append(t, fmt.Sprintf("(x%d - %s)^2", k+1, num(c.Point[k])))
 		}
 		return "(sqrt(" + strings.Join(t, " + ") + ") - " + num(c.Radius) + ")", nil
+	case EscapeExpression:
+		if o, ok := landscape.ConditionOrder(c.Text); ok {
+			return o, nil
+		}
 	}
-	return "", inputErr("order", "the escape condition %q has no default order parameter; give --order EXPR and --interfaces whose last value is the escape level", c.Text)
+	return "", inputErr("order", "the escape condition %q has no default order parameter (only comparisons such as 'x > 0.5', joined by or/and, have one); give --order EXPR and --interfaces whose last value is the escape level", c.Text)
+}
+
+// ffsOrder is the order parameter of a forward-flux run and its escape level: the user's --order
+// with the last of --interfaces; the user's --order alone, when it is an increasing affine function
+// c·λ₀ + k (c > 0) of the escape condition's own order parameter λ₀ (then k is the level: --order x
+// with --escape 'x > 0.5' climbs x up to 0.5); or λ₀ itself with level 0.
+func ffsOrder(p *Problem, o FFSOptions) (order string, level float64, err error) {
+	if o.Order != "" && len(o.Interfaces) > 0 {
+		return o.Order, o.Interfaces[len(o.Interfaces)-1], nil
+	}
+	def, err := DefaultOrder(p)
+	if err != nil || o.Order == "" {
+		return def, 0, err
+	}
+	user, err := landscape.ParseScalar(o.Order, p.Dim)
+	if err != nil {
+		return "", 0, inputErr("order", "%q: %v", o.Order, err)
+	}
+	own, err := landscape.ParseScalar(def, p.Dim)
+	if err != nil {
+		return "", 0, fmt.Errorf("ffs: the escape condition's order parameter %q: %w", def, err)
+	}
+	if level, ok := affineLevel(user.Func(), own.Func(), p); ok {
+		return o.Order, level, nil
+	}
+	return "", 0, inputErr("order", "%q is not an increasing function c·λ + k of the escape condition's order parameter λ = %q, so its escape level is unknown; give --interfaces λ_0,…,λ_n whose last value is the level of %q at which a particle has escaped", o.Order, def, o.Order)
+}
+
+// affineLevel tests whether user = c·own + k with c > 0 at the start, the minimum and 64 points of
+// a fixed stream in a box of half-width max(1, 2‖b − a‖) around a (fitted by least squares, every
+// residual within 10⁻⁹ of the values' scale), and returns k: the level of user where own crosses 0.
+func affineLevel(user, own func([]float64) float64, p *Problem) (float64, bool) {
+	a := p.Analysis.Minimum
+	r := 1.0
+	if b := p.Analysis.Saddle; len(b) == len(a) {
+		r = math.Max(r, 2*floats.Distance(a, b, 2))
+	}
+	pts := [][]float64{p.Start, a}
+	rng := rand.New(rand.NewPCG(0x6b72616d, 0x6f726465)) // fixed: the test is a pure function of p
+	for i := 0; i < 64; i++ {
+		x := make([]float64, len(a))
+		for k := range x {
+			x[k] = a[k] + r*(2*rng.Float64()-1)
+		}
+		pts = append(pts, x)
+	}
+	var us, vs []float64
+	for _, x := range pts {
+		if u, v := user(x), own(x); !math.IsNaN(u) && !math.IsNaN(v) && !math.IsInf(u, 0) && !math.IsInf(v, 0) {
+			us, vs = append(us, u), append(vs, v)
+		}
+	}
+	if len(us) < 3 {
+		return 0, false
+	}
+	k, c := stat.LinearRegression(vs, us, nil, false)
+	if !(c > 0) {
+		return 0, false
+	}
+	for i := range us {
+		if math.Abs(us[i]-c*vs[i]-k) > 1e-9*math.Max(1, math.Max(math.Abs(us[i]), math.Abs(vs[i]))) {
+			return 0, false
+		}
+	}
+	return k, true
 }
 
 // CheckFFSOptions checks what the user gave: ascending finite interfaces, an order parameter that
@@ -184,11 +256,11 @@ func CheckFFSOptions(p *Problem, o FFSOptions) error {
 		}
 	}
 	if o.Order != "" {
-		if len(o.Interfaces) < 2 {
-			return inputErr("order", "with --order give --interfaces λ_0,…,λ_n (at least two, the last the escape level)")
+		if len(o.Interfaces) == 1 {
+			return inputErr("interfaces", "give at least two interfaces λ_0,…,λ_n (the last the escape level), or none to place them adaptively")
 		}
-		if _, err := landscape.ParseScalar(o.Order, p.Dim); err != nil {
-			return inputErr("order", "%q: %v", o.Order, err)
+		if _, _, err := ffsOrder(p, o); err != nil {
+			return err
 		}
 	} else if n := len(o.Interfaces); n > 0 && o.Interfaces[n-1] > 0 {
 		return inputErr("interfaces", "the last interface %g lies past the escape level 0 of the default order parameter (the signed distance past the escape surface); end the list at 0 or below", o.Interfaces[n-1])
@@ -385,12 +457,14 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 	}
 	logf := o.Log
 	start := time.Now()
-	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, order: o.Order, maxSteps: min(o.MaxSteps, MaxSteps)}
-	if f.order == "" {
-		var err error
-		if f.order, err = DefaultOrder(p); err != nil {
-			return nil, err
-		}
+	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, maxSteps: min(o.MaxSteps, MaxSteps)}
+	var top float64
+	var err error
+	if f.order, top, err = ffsOrder(p, o); err != nil {
+		return nil, err
+	}
+	if n := len(o.Interfaces); n > 0 {
+		top = o.Interfaces[n-1]
 	}
 	sc, err := landscape.ParseScalar(f.order, p.Dim)
 	if err != nil {
@@ -398,10 +472,6 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 	}
 	f.lam = sc.Func()
 	d := p.Dim
-	top := 0.0
-	if n := len(o.Interfaces); n > 0 {
-		top = o.Interfaces[n-1]
-	}
 	fr := &FFSResult{Order: f.order, TargetError: o.TargetError, Adaptive: o.Interfaces == nil,
 		Interval: "log-normal: exp(ln κ̂ ± 1.96·σ), σ² = σ_boot² + σ_rel(Φ_0)², σ_boot from a bootstrap of ln Π P_i over the trees rooted at the λ_0 configurations (docs/theory.md §7)"}
 	fr.LambdaMin = f.lam(p.Start)

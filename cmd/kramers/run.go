@@ -44,7 +44,7 @@ func cmdRun(args []string) error {
 	hazardPlot := fs.String("hazard-plot", "", "write the hazard against time, the burn-in and the theory rates as a PNG to FILE")
 	method := fs.String("method", "brute", "brute (count escapes of an ensemble) or ffs (forward flux sampling for rare escapes, docs/theory.md §7)")
 	interfaces := fs.String("interfaces", "", "ffs: the interfaces λ_0,…,λ_n of the order parameter, ascending, the last the escape level (default: placed adaptively)")
-	order := fs.String("order", "", "ffs: the order parameter λ(θ) as an expression (default: the signed distance past the escape surface); needs --interfaces")
+	order := fs.String("order", "", "ffs: the order parameter λ(θ) as an expression (default: the signed distance past the escape surface, or A − c for --escape 'A > c'); without --interfaces it must be an increasing function of that default")
 	targetErr := fs.Float64("target-error", 0.1, "ffs: the relative standard error of the rate aimed at; sets the trials per stage")
 	if err := parseFlags(fs, args); err != nil {
 		return err
