@@ -283,14 +283,19 @@ type ffsRun struct {
 }
 
 // ensemble runs the starts (count × dim) under the absorbing condition cond with the Philox seed
-// of stream s, and returns records, positions and the particle-steps taken.
+// of stream s for the run's step cap, and returns records, positions and the particle-steps taken.
 func (f *ffsRun) ensemble(s uint64, cond string, starts []float64) ([]uint32, []float64, int64, error) {
+	return f.ensembleFor(f.maxSteps, s, cond, starts)
+}
+
+// ensembleFor is ensemble with a cap of steps iterations (the relaxation run's is shorter).
+func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64) ([]uint32, []float64, int64, error) {
 	d := f.p.Dim
 	n := len(starts) / d
 	q := *f.p
 	q.Config.Seed = StreamSeed(f.p.Config.Seed, s)
 	q.Config.Particles, q.Config.First, q.Config.Count = n, 0, 0
-	q.Config.Steps, q.Config.Absorb = f.maxSteps, true
+	q.Config.Steps, q.Config.Absorb = steps, true
 	esc, err := ExpressionEscape(cond, d)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("ffs: stage condition %q: %w", cond, err)
@@ -324,7 +329,7 @@ func (f *ffsRun) ensemble(s uint64, cond string, starts []float64) ([]uint32, []
 	for _, r := range rec {
 		switch {
 		case r == Running:
-			ps += int64(f.maxSteps)
+			ps += int64(steps)
 		default:
 			ps += int64(r & stepMask)
 		}
@@ -497,10 +502,7 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 		relax = int(math.Ceil(5 / (ev[0] * p.Config.LR)))
 	}
 	relax = min(max(relax, 50), 100000)
-	saveMax := f.maxSteps
-	f.maxSteps = relax
-	rec, pos, ps, err := f.ensemble(ffsStream(0, 0), f.cond(top, math.NaN()), rep(p.Start, nf))
-	f.maxSteps = saveMax
+	rec, pos, ps, err := f.ensembleFor(relax, ffsStream(0, 0), f.cond(top, math.NaN()), rep(p.Start, nf))
 	if err != nil {
 		return nil, err
 	}
