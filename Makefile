@@ -8,7 +8,7 @@ DEB_PKGS := glslang-tools xvfb xauth libgl1-mesa-dev libegl-dev libx11-dev libxc
             libgl1-mesa-dri
 XVFB_RUN := xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp"
 
-.PHONY: all deps build test test-nogl bench lint run fuzz clean
+.PHONY: all deps build test test-nogl bench lint run fuzz clean device-bundle device-check
 
 all: build
 
@@ -51,6 +51,14 @@ fuzz:
 
 run: deps build
 	./$(BIN) reproduce --quick --out results/; status=$$?; echo "report: results/report.md (results.json and the figures beside it)"; exit $$status
+
+# The GPU check of a lent NVIDIA machine (no Go there): device-bundle builds bin/kramers and fetches
+# the GL and X11 libraries into .gl/ here; device-check runs on that machine (carry bin and .gl).
+device-bundle:
+	bash deploy/device/bundle.sh
+
+device-check:
+	bash deploy/device/check.sh
 
 clean:
 	rm -rf bin

@@ -104,8 +104,8 @@ func cmdBench(args []string) error {
 	scan := fs.Bool("scan", false, "also measure case 1 on the GPU at 2^14 … 2^26 particles")
 	scanMax := fs.Int("scan-max", 26, "largest power of two of the --scan")
 	plotOut := fs.String("plot", "", "with --scan: write throughput against particle count as a PNG to `FILE`")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *repeat < 1 {
 		return usageError{fmt.Errorf("--repeat must be at least 1, got %d", *repeat)}

@@ -69,7 +69,12 @@ func TestCLIRefusesInapplicableAndRepeatedFlags(t *testing.T) {
 
 func TestCLIHelpAndVersion(t *testing.T) {
 	dir := t.TempDir()
-	for _, args := range [][]string{{"run", "-h"}, {"sweep", "--help"}, {"help"}} {
+	// Every command answers -h with its usage (bench once answered "flag: help requested").
+	help := [][]string{{"sweep", "--help"}, {"help"}}
+	for _, c := range []string{"run", "analyze", "theory", "validate", "sweep", "reproduce", "bench", "view", "merge"} {
+		help = append(help, []string{c, "-h"})
+	}
+	for _, args := range help {
 		code, _, errOut := runBin(t, dir, nil, args...)
 		if code != 0 || !strings.Contains(errOut, "usage") {
 			t.Errorf("%v: exit %d, %q; want 0 and the usage", args, code, errOut)

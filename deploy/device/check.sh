@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The GPU check of a lent NVIDIA machine (prepared here by deploy/device/bundle.sh; architecture.md
+# "Device check"). It runs the headless EGL device path (EGL_EXT_platform_device, no display), the
+# GPU-against-CPU cross-checks and the benchmarks, and writes into $OUT (or device-check/):
+#   device.txt      nvidia-smi, the EGL vendor files, the GL renderer kramers reports
+#   validate.json   kramers validate --quick (every row GPU against the float64 CPU reference)
+#   bench.json      kramers bench --backends gpu (medians of --repeat runs) and its scan over N
+#   check.log       everything printed
+# Each step has its own time limit so that one hang cannot eat the lease; the script's status is
+# the first failing step's.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out="${OUT:-device-check}"
+mkdir -p "$out"
+exec > >(tee "$out/check.log") 2>&1
+# Unpack the carried libraries only where the machine lacks them (a development machine has them).
+if ls .gl/*.deb >/dev/null 2>&1 && ! { ldconfig -p | grep -q 'libEGL.so.1 ' && ldconfig -p | grep -q 'libX11.so.6 '; }; then
+  for f in .gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+# NVIDIA's EGL vendor file, where the driver is mounted outside the default search path.
+for f in /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json /usr/share/glvnd/egl_vendor.d/10_nvidia.json; do
+  if [ -f "$f" ]; then export __EGL_VENDOR_LIBRARY_FILENAMES="$f"; break; fi
+done
+unset DISPLAY
+export KRAMERS_GL=egl
+status=0
+step() { # step NAME LIMIT_S CMD...
+  local name=$1 limit=$2; shift 2
+  echo "== $name ($(date -u +%T), limit ${limit}s)"
+  local t0=$SECONDS
+  timeout "$limit" "$@"; local rc=$?
+  echo "== $name: exit $rc after $((SECONDS - t0)) s"
+  if [ $rc -ne 0 ] && [ $status -eq 0 ]; then status=$rc; fi
+}
+{
+  nvidia-smi || true
+  echo "EGL vendor file: ${__EGL_VENDOR_LIBRARY_FILENAMES:-default search}"
+  ./bin/kramers version
+} > "$out/device.txt" 2>&1
+# CHECK_SMOKE=1 (a trial of this script on a machine without a real GPU) runs small sizes.
+if [ -n "${CHECK_SMOKE:-}" ]; then size=(--particles 2^14 --steps 2e3); else size=(--particles 2^20 --steps 2e4); fi
+step "run (EGL device path)" 120 ./bin/kramers run --landscape 'pwq(ha=4,hb=2,a=-1,b=0)' --noise sgld --temp 0.15 \
+  --lr 0.01 "${size[@]}" --quiet --json "$out/run.json"
+grep -o '"renderer": *"[^"]*"' "$out/run.json" >> "$out/device.txt" 2>/dev/null
+step "validate --quick" 240 ./bin/kramers validate --quick --json "$out/validate.json"
+if [ -n "${CHECK_SMOKE:-}" ]; then bench=(--cases 1 --repeat 1); else bench=(--repeat 3 --scan --plot "$out/throughput.png"); fi
+step "bench (GPU)" 240 ./bin/kramers bench --backends gpu "${bench[@]}" --json "$out/bench.json"
+exit $status
