@@ -9,16 +9,13 @@ import (
 // NoiseModel names the diffusion matrix D(θ) of docs/theory.md §1.
 type NoiseModel string
 
-// The four noise models of docs/theory.md §1.
+// The noise models of docs/theory.md §1 without data (NoiseSpecs describes every model).
 const (
 	SGLD          NoiseModel = "sgld"            // D = T·I
 	SGDHessian    NoiseModel = "sgd-hessian"     // D = (η/2B)(|H(θ)| + εI)
 	SGDHessianMin NoiseModel = "sgd-hessian-min" // D = (η/2B)·H(a)
 	SGDLoss       NoiseModel = "sgd-loss"        // D = (η/B)·L(θ)·H(a)
 )
-
-// NoiseModels lists the accepted values of --noise on a landscape without data.
-var NoiseModels = []NoiseModel{SGLD, SGDHessian, SGDHessianMin, SGDLoss}
 
 // The noise models of finite data (docs/theory.md §8): they need Model.Data.
 const (
@@ -30,11 +27,11 @@ const (
 	SGDCov NoiseModel = "sgd-cov"
 )
 
-// DataNoiseModels lists the noise models that only a run with --data accepts.
-var DataNoiseModels = []NoiseModel{Minibatch, SGDCov}
-
-// IsData reports whether m is one of DataNoiseModels.
-func (m NoiseModel) IsData() bool { return m == Minibatch || m == SGDCov }
+// IsData reports whether m needs a finite data set (NoiseSpec.NeedsData).
+func (m NoiseModel) IsData() bool {
+	s, ok := m.Spec()
+	return ok && s.NeedsData
+}
 
 // The sampling laws of Model.Sampling (host/rng, "Minibatch indices").
 const (
@@ -189,14 +186,8 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Landscape) == "" {
 		return inputErr("landscape", "missing; name a catalogue landscape such as 'doublewell(k=1)' or type an expression in x")
 	}
-	known := c.Noise.IsData()
-	for _, m := range NoiseModels {
-		if c.Noise == m {
-			known = true
-		}
-	}
-	if !known {
-		return inputErr("noise", "unknown model %q; use one of sgld, sgd-hessian, sgd-hessian-min, sgd-loss", c.Noise)
+	if _, known := c.Noise.Spec(); !known {
+		return inputErr("noise", "%s", UnknownNoise(string(c.Noise), ""))
 	}
 	if c.Noise.IsData() && strings.TrimSpace(c.Data) == "" {
 		return inputErr("noise", "%s needs a finite data set; give --data FILE.csv or --data 'gen:neuron(n=200,seed=1)'", c.Noise)

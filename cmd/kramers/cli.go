@@ -4,10 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -115,63 +116,18 @@ func suggestFlag(fs *flag.FlagSet, name string) string {
 	}
 	best, bestD := "", 3
 	fs.VisitAll(func(f *flag.Flag) {
-		if d := editDistance(low, f.Name); d < bestD || (d == bestD && f.Name < best) {
+		if d := host.EditDistance(low, f.Name); d < bestD || (d == bestD && f.Name < best) {
 			best, bestD = f.Name, d
 		}
 	})
 	return best
 }
 
-// noiseSynonyms maps names people try for --noise to what kramers calls them.
-var noiseSynonyms = map[string][]host.NoiseModel{
-	"sgd": {host.SGDHessian, host.SGDLoss}, "langevin": {host.SGLD}, "white": {host.SGLD}, "isotropic": {host.SGLD},
-	"hessian": {host.SGDHessian}, "sgd-h": {host.SGDHessian}, "sgdhessian": {host.SGDHessian},
-}
-
-// normaliseNoise accepts model names in any case; it returns a suggestion for an unknown one.
+// normaliseNoise accepts model names in any case (host.ParseNoise); it returns a suggestion for an
+// unknown one, and the name as given.
 func normaliseNoise(s string) (host.NoiseModel, string) {
-	low := strings.ToLower(strings.TrimSpace(s))
-	for _, m := range append(host.NoiseModels[:len(host.NoiseModels):len(host.NoiseModels)], host.DataNoiseModels...) {
-		if string(m) == low {
-			return m, ""
-		}
-	}
-	if ms, ok := noiseSynonyms[low]; ok {
-		names := make([]string, len(ms))
-		for i, m := range ms {
-			names[i] = string(m)
-		}
-		return host.NoiseModel(s), strings.Join(names, " or ")
-	}
-	best, bestD := "", 4
-	for _, m := range host.NoiseModels {
-		if d := editDistance(low, string(m)); d < bestD {
-			best, bestD = string(m), d
-		}
-	}
-	return host.NoiseModel(s), best
-}
-
-// editDistance is the Levenshtein distance (Wagner & Fischer, J. ACM 21, 168 (1974)).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	m, hint, _ := host.ParseNoise(s)
+	return m, hint
 }
 
 // repeatedFlag finds a flag given twice before any positional argument; repeating a flag would
@@ -200,33 +156,18 @@ func repeatedFlag(fs *flag.FlagSet, args []string) string {
 	return ""
 }
 
-// noiseFlags says which noise models use each model-specific flag.
-var noiseFlags = map[string][]host.NoiseModel{
-	"temp":  {host.SGLD},
-	"batch": {host.SGDHessian, host.SGDHessianMin, host.SGDLoss, host.Minibatch, host.SGDCov},
-	"floor": {host.SGDHessian},
-}
-
-// inapplicable refuses a model-specific flag given for a noise model that does not use it.
+// inapplicable refuses a model-specific flag (host.NoiseParams) given for a noise model that does
+// not use it.
 func inapplicable(noise host.NoiseModel, set map[string]bool) error {
-	names := make([]string, 0, len(noiseFlags))
-	for n := range noiseFlags {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if !set[n] {
+	for _, n := range slices.Sorted(maps.Keys(host.NoiseParams)) {
+		if !set[n] || noise.Uses(n) {
 			continue
 		}
-		uses := false
 		var users []string
-		for _, m := range noiseFlags[n] {
+		for _, m := range host.NoiseUsers(n) {
 			users = append(users, string(m))
-			uses = uses || m == noise
 		}
-		if !uses {
-			return usageError{fmt.Errorf("--%s does not apply to --noise %s: only %s use it; drop --%s or choose one of those models", n, noise, strings.Join(users, ", "), n)}
-		}
+		return usageError{fmt.Errorf("--%s does not apply to --noise %s: only %s use it; drop --%s or choose one of those models", n, noise, strings.Join(users, ", "), n)}
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ func TestCLIDidYouMean(t *testing.T) {
 		{[]string{"run", "--landscape", "doublewell(k=1)", "--batch-size", "4"}, "did you mean --batch?"},
 		{[]string{"run", "--landscape", "doublewell(k=1)", "--temperature", "0.2"}, "did you mean --temp?"},
 		{[]string{"run", "--landscape", "doublewell(k=1)", "--partcles", "100"}, "did you mean --particles?"},
-		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd", "--backend", "cpu"}, "did you mean sgd-hessian or sgd-loss?"},
+		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd", "--backend", "cpu"}, "did you mean sgd-hessian or sgd-loss or minibatch?"},
 		{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd-hesian", "--backend", "cpu"}, "did you mean sgd-hessian?"},
 	} {
 		code, _, errOut := runBin(t, dir, nil, tc.args...)

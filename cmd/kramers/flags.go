@@ -153,7 +153,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Landscape, "landscape", "", "catalogue SPEC such as 'doublewell(k=2)', or an expression in x, x,y or x1..xd")
 	fs.Var(paramFlag{&c.Params}, "param", paramHelp)
 	fs.IntVar(&c.Dim, "dim", 0, "dimension (0: inferred from the landscape)")
-	fs.StringVar(&r.noise, "noise", string(c.Noise), "noise model: sgld, sgd-hessian, sgd-hessian-min or sgd-loss; with --data also minibatch (real SGD) and sgd-cov (its Gaussian model)")
+	fs.StringVar(&r.noise, "noise", string(c.Noise), "noise model: "+host.NoiseNames(true)+" (docs/theory.md §1, §8)")
 	fs.StringVar(&c.Data, "data", "", "finite data: a CSV file with a header of column names, or a generator such as 'gen:neuron(n=200,seed=1)'; the landscape is then a per-sample loss in the columns and L its mean (docs/theory.md §8)")
 	fs.StringVar(&c.Sampling, "sampling", "", "minibatch rows: with (independent uniform), without (B distinct per step; the default) or epoch (a permutation per epoch); needs --data")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning rate η (continuous time t = iterations·η)")
@@ -196,7 +196,7 @@ func (r *runFlags) resolveModel(fs *flag.FlagSet) error {
 	m, hint := normaliseNoise(r.noise)
 	r.cfg.Noise = m
 	if hint != "" {
-		return &host.InputError{Flag: "noise", Msg: fmt.Sprintf("unknown model %q; did you mean %s? (the models: sgld, sgd-hessian, sgd-hessian-min, sgd-loss)", r.noise, hint)}
+		return &host.InputError{Flag: "noise", Msg: host.UnknownNoise(r.noise, hint)}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -210,18 +212,18 @@ func compareNoiseFlags(values *[]string, set map[string]bool) error {
 	for i, v := range *values {
 		m, hint := normaliseNoise(v)
 		if hint != "" {
-			return &host.InputError{Flag: "compare", Msg: fmt.Sprintf("unknown noise model %q; did you mean %s? (the models: sgld, sgd-hessian, sgd-hessian-min, sgd-loss)", v, hint)}
+			return &host.InputError{Flag: "compare", Msg: host.UnknownNoise(v, hint)}
 		}
 		(*values)[i] = string(m)
 		models = append(models, m)
 	}
-	for _, f := range sweep.ModelParams {
+	for _, f := range slices.Sorted(maps.Keys(host.NoiseParams)) {
 		if !set[f] {
 			continue
 		}
 		used := false
 		for _, m := range models {
-			used = used || sweep.Applies(f, m)
+			used = used || m.Uses(f)
 		}
 		if !used {
 			return usageError{fmt.Errorf("--%s applies to none of the compared noise models (%s); drop --%s", f, strings.Join(*values, ", "), f)}

@@ -10,43 +10,18 @@ import (
 	"github.com/kramers-sim/kramers/host"
 )
 
-// modelParams says which noise models use each model-specific run flag (docs/theory.md §1): the
-// temperature only sgld, the batch size the SGD models, the isotropic floor only sgd-hessian.
-var modelParams = map[string][]host.NoiseModel{
-	"temp":  {host.SGLD},
-	"batch": {host.SGDHessian, host.SGDHessianMin, host.SGDLoss},
-	"floor": {host.SGDHessian},
-}
-
-// ModelParams lists the model-specific run flags (those Applies can refuse), sorted.
-var ModelParams = []string{"batch", "floor", "temp"}
-
 // Applies reports whether the run flag or quantity name means something under the noise model:
-// false only for a model-specific flag (temp, batch, floor) of a model that does not use it.
-func Applies(name string, noise host.NoiseModel) bool {
-	models, ok := modelParams[name]
-	if !ok {
-		return true
-	}
-	for _, m := range models {
-		if m == noise {
-			return true
-		}
-	}
-	return false
-}
+// false only for a model-specific parameter (host.NoiseParams) that the model does not use.
+func Applies(name string, noise host.NoiseModel) bool { return noise.Uses(name) }
 
 // ParamUnit is the unit of a run flag or landscape parameter, for the CSV header and the JSON.
 func ParamUnit(name string) string {
+	if p, ok := host.NoiseParams[name]; ok {
+		return p.Unit
+	}
 	switch name {
 	case "lr":
 		return "dimensionless step size η (continuous time is iterations·η)"
-	case "batch":
-		return "dimensionless batch size B"
-	case "temp":
-		return "loss units (temperature T)"
-	case "floor":
-		return "loss curvature units (ε added to |H|)"
 	case "margin":
 		return "parameter distance"
 	case "seed":
@@ -97,13 +72,9 @@ func ParseCompare(s string) (string, []string, error) {
 // errors name --compare.
 func ApplyCompare(cfg host.Config, name, value string) (host.Config, error) {
 	if name == "noise" {
-		m := host.NoiseModel(strings.ToLower(strings.TrimSpace(value)))
-		known := false
-		for _, n := range host.NoiseModels {
-			known = known || n == m
-		}
-		if !known {
-			return cfg, inputErr("compare", "unknown noise model %q; use sgld, sgd-hessian, sgd-hessian-min or sgd-loss", value)
+		m, hint, ok := host.ParseNoise(value)
+		if !ok {
+			return cfg, inputErr("compare", "%s", host.UnknownNoise(value, hint))
 		}
 		cfg.Noise = m
 		if !Applies("floor", m) {
@@ -178,7 +149,7 @@ func (o Options) series() ([]Options, error) {
 
 func modelNames(param string) string {
 	var s []string
-	for _, m := range modelParams[param] {
+	for _, m := range host.NoiseUsers(param) {
 		s = append(s, string(m))
 	}
 	return strings.Join(s, ", ")

@@ -232,8 +232,9 @@ func MeasurePoint(ctx context.Context, cfg host.Config, o Options, open host.Bac
 		}
 		plan = PlanSize(tau, cfg.LR, cfg.Particles, o.Budget, o.TargetEscapes, o.Safety, relaxationSteps(p))
 		plan.TauSource = src
-		cfg.Particles, cfg.Steps = plan.Particles, plan.Steps
-		p.Config = cfg
+		// Only the size changes: p.Config is the validated configuration (with the defaults that
+		// Validate writes, such as the sampling law), which cfg is not.
+		p.Config.Particles, p.Config.Steps = plan.Particles, plan.Steps
 	}
 	r, err := execute(ctx, p, open)
 	if err != nil {
