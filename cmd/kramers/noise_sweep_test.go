@@ -112,3 +112,20 @@ func TestSweepCompareEveryPair(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepTableAxisColumn: the table repeats the varied value in an axis column only where the
+// axis differs from it (the trial saw a header "c    c" for --vary c).
+func TestSweepTableAxisColumn(t *testing.T) {
+	for _, c := range []struct {
+		axis string
+		want []string
+	}{{"c", []string{"c", "particles"}}, {"ln k", []string{"k", "ln", "k", "particles"}}} {
+		name := c.want[0]
+		var b strings.Builder
+		printSeries(&b, &sweep.Result{Name: name, Axis: sweep.Axis{Label: c.axis}})
+		header := strings.Fields(strings.SplitN(b.String(), "\n", 2)[0])
+		if !slices.Equal(header[:len(c.want)], c.want) {
+			t.Errorf("axis %q: header starts %q, want %q", c.axis, header[:len(c.want)], c.want)
+		}
+	}
+}

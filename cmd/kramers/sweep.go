@@ -322,7 +322,13 @@ func printSweep(w io.Writer, s *sweep.Set) {
 func printSeries(w io.Writer, res *sweep.Result) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	names := res.TheoryNames()
-	fmt.Fprintf(tw, "%s\t%s\tparticles\titerations\tburn-in t0\tescaped after t0 (all)\tτ̂ (time)\t95%% CI (time)\tτ̂ (iterations)\tln τ̂ ± σ", res.Name, res.Axis.Label)
+	// The axis gets its own column only where it is not the varied value itself (ln k, B/η, …).
+	axisColumn := res.Axis.Label != res.Name
+	fmt.Fprint(tw, res.Name)
+	if axisColumn {
+		fmt.Fprint(tw, "\t"+res.Axis.Label)
+	}
+	fmt.Fprint(tw, "\tparticles\titerations\tburn-in t0\tescaped after t0 (all)\tτ̂ (time)\t95% CI (time)\tτ̂ (iterations)\tln τ̂ ± σ")
 	for _, n := range names {
 		fmt.Fprintf(tw, "\t%s τ", n)
 	}
@@ -342,7 +348,11 @@ func printSeries(w io.Writer, res *sweep.Result) {
 		if pt.Resolved {
 			logTau = fmt.Sprintf("%.4f ± %.3f", float64(pt.LnTau), float64(pt.SigmaLogTau))
 		}
-		fmt.Fprintf(tw, "%g\t%.4g\t%d\t%d\t%s\t%d (%d)\t%s\t[%s, %s]\t%s\t%s", pt.Value, pt.X, pt.Particles, pt.Steps, cellNumber(pt.BurnIn),
+		fmt.Fprintf(tw, "%g", pt.Value)
+		if axisColumn {
+			fmt.Fprintf(tw, "\t%.4g", pt.X)
+		}
+		fmt.Fprintf(tw, "\t%d\t%d\t%s\t%d (%d)\t%s\t[%s, %s]\t%s\t%s", pt.Particles, pt.Steps, cellNumber(pt.BurnIn),
 			pt.Escaped, pt.EscapedTotal, cellNumber(pt.Tau), cellNumber(pt.TauLo), cellNumber(pt.TauHi), cellNumber(pt.TauIterations), logTau)
 		for _, n := range names {
 			if v, ok := pt.Theory[n]; ok {
