@@ -29,6 +29,9 @@ type Points struct {
 	Connect      bool   // join the markers with a thin line
 	ColourIndex  int
 	MarkerLegend string
+	// Dodge shifts the markers and their error bars by this much along x (data units), so that
+	// series measured at the same x stay apart; lines and fits are not shifted.
+	Dodge float64
 }
 
 // Line is a theory curve: a line without markers.
@@ -136,16 +139,17 @@ func (f Figure) build() (*gplot.Plot, []mark, error) {
 			if !finite(s.X[i]) {
 				continue
 			}
+			x := s.X[i] + s.Dodge
 			if s.Unresolved != nil && s.Unresolved[i] {
 				if s.YHi != nil && finite(s.YHi[i]) {
-					open = append(open, plotter.XY{X: s.X[i], Y: s.YHi[i]})
+					open = append(open, plotter.XY{X: x, Y: s.YHi[i]})
 				}
 				continue
 			}
 			if !finite(s.Y[i]) {
 				continue
 			}
-			xy = append(xy, plotter.XY{X: s.X[i], Y: s.Y[i]})
+			xy = append(xy, plotter.XY{X: x, Y: s.Y[i]})
 			lo, hi := 0.0, 0.0
 			if s.YLo != nil && finite(s.YLo[i]) {
 				lo = s.Y[i] - s.YLo[i]
@@ -477,7 +481,11 @@ func SweepFigures(s *sweep.Set, title string) []Figure {
 			if multi {
 				prefix, colour, fitColour = r.Label+": ", si, si
 			}
-			f.Points = append(f.Points, MeasuredPoints(prefix+"measured τ̂ (95% CI)", pts, colour))
+			mp := MeasuredPoints(prefix+"measured τ̂ (95% CI)", pts, colour)
+			if multi {
+				mp.Dodge = dodge(s, panel.Axis.Name, si)
+			}
+			f.Points = append(f.Points, mp)
 			names := r.TheoryNames()
 			if multi {
 				names = fewTheories(r)
@@ -502,6 +510,40 @@ func SweepFigures(s *sweep.Set, title string) []Figure {
 		figs = append(figs, f)
 	}
 	return figs
+}
+
+// dodge is the x shift of series si's markers on a panel: series spread symmetrically about the
+// true x over 3% of the panel's x range (at most a third of the smallest gap between distinct x),
+// so that markers measured at the same x do not hide one another.
+func dodge(s *sweep.Set, axis string, si int) float64 {
+	var xs []float64
+	for _, r := range s.Series {
+		for _, pt := range r.Points {
+			x := pt.X
+			if v, ok := pt.XByAxis[axis]; ok {
+				x = v
+			}
+			if finite(x) {
+				xs = append(xs, x)
+			}
+		}
+	}
+	if len(xs) < 2 || len(s.Series) < 2 {
+		return 0
+	}
+	sort.Float64s(xs)
+	span, gap := xs[len(xs)-1]-xs[0], math.Inf(1)
+	for i := 1; i < len(xs); i++ {
+		if d := xs[i] - xs[i-1]; d > 0 {
+			gap = math.Min(gap, d)
+		}
+	}
+	width := math.Min(0.03*span, gap/3)
+	if !(width > 0) || math.IsInf(width, 0) {
+		return 0
+	}
+	n := float64(len(s.Series))
+	return width * (float64(si)/(n-1) - 0.5)
 }
 
 // fewTheories are the theory lines of a series drawn beside other series: the preferred exact

@@ -141,6 +141,12 @@ func TestSweepFiguresCompare(t *testing.T) {
 		if x := f.Points[1-i].X[0]; x != map[int]float64{0: 2, 1: math.Log(0.5)}[i] {
 			t.Errorf("panel %d: first x of the other series %g", i, x)
 		}
+		// Both series are measured at the same x: their markers are dodged apart, symmetrically,
+		// by less than a third of the gap between neighbouring x.
+		d0, d1 := f.Points[0].Dodge, f.Points[1].Dodge
+		if !(d0 < 0 && d1 > 0 && math.Abs(d0+d1) < 1e-12 && d1-d0 < 0.5/3) {
+			t.Errorf("panel %d: dodges %g, %g", i, d0, d1)
+		}
 	}
 	if err := Save(filepath.Join(t.TempDir(), "sweep.png"), Width, Height, figs...); err != nil {
 		t.Fatal(err)
