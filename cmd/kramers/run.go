@@ -29,6 +29,15 @@ var (
 	stderr io.Writer = os.Stderr
 )
 
+// methodHelp is the --method help: every method of host.Methods with what it is.
+func methodHelp() string {
+	var parts []string
+	for _, m := range host.Methods {
+		parts = append(parts, m.Name+" ("+m.Description+")")
+	}
+	return strings.Join(parts, " or ")
+}
+
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
@@ -42,7 +51,7 @@ func cmdRun(args []string) error {
 	cf.register(fs)
 	extrapolate := fs.Bool("extrapolate", false, "also run at η/2 and η/4 (same B/η or T, same window in time: 7× the work) and report τ(η→0) (docs/theory.md §4.3)")
 	hazardPlot := fs.String("hazard-plot", "", "write the hazard against time, the burn-in and the theory rates as a PNG to FILE")
-	method := fs.String("method", "brute", "brute (count escapes of an ensemble) or ffs (forward flux sampling for rare escapes, docs/theory.md §7)")
+	method := fs.String("method", host.Methods[0].Name, methodHelp())
 	interfaces := fs.String("interfaces", "", "ffs: the interfaces λ_0,…,λ_n of the order parameter, ascending, the last the escape level (default: placed adaptively)")
 	order := fs.String("order", "", "ffs: the order parameter λ(θ) as an expression (default: the signed distance past the escape surface, or A − c for --escape 'A > c'); without --interfaces it must be an increasing function of that default")
 	targetErr := fs.Float64("target-error", 0.1, "ffs: the relative standard error of the rate aimed at; sets the trials per stage")
@@ -71,20 +80,15 @@ func cmdRun(args []string) error {
 	if err != nil {
 		return err
 	}
+	m, ok := host.Method(*method)
+	if !ok {
+		return &host.InputError{Flag: "method", Msg: fmt.Sprintf("%q is not a method; use %s", *method, host.MethodNames())}
+	}
+	if err := m.CheckMethodFlags(set); err != nil {
+		return err
+	}
 	var ffsOpt host.FFSOptions
-	switch *method {
-	case "brute":
-		for _, f := range []string{"interfaces", "order", "target-error"} {
-			if set[f] {
-				return &host.InputError{Flag: f, Msg: "applies only to --method ffs"}
-			}
-		}
-	case "ffs":
-		for _, f := range []string{"shard", "every", "extrapolate", "hazard-plot", "burn-in"} {
-			if set[f] {
-				return &host.InputError{Flag: "method", Msg: fmt.Sprintf("ffs cannot be combined with --%s (forward flux sampling has no shards or burn-in, and writes --checkpoint after every stage)", f)}
-			}
-		}
+	if m.Name == "ffs" {
 		ffsOpt = host.FFSOptions{Order: *order, TargetError: *targetErr}
 		if *interfaces != "" {
 			for _, f := range strings.Split(*interfaces, ",") {
@@ -95,8 +99,6 @@ func cmdRun(args []string) error {
 				ffsOpt.Interfaces = append(ffsOpt.Interfaces, v)
 			}
 		}
-	default:
-		return &host.InputError{Flag: "method", Msg: fmt.Sprintf("%q is not a method; use brute or ffs", *method)}
 	}
 	if *extrapolate {
 		for _, f := range []string{"resume", "checkpoint", "shard", "every"} {
