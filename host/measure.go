@@ -74,10 +74,22 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 		m.Warnings = append(m.Warnings, w)
 	}
 	m.Warnings = append(m.Warnings, estimateWarnings(m.QuasiStationary, m.Estimate)...)
+	agreeQuasiStationary(&m.QuasiStationary, m.Estimate, m.Stability)
 	var bias []Warning
 	m.Comparisons, bias = compare(m.Estimate, m.Theory, m.Stability, cfg.LR)
 	m.Warnings = append(m.Warnings, bias...)
 	return m
+}
+
+// agreeQuasiStationary makes the quasi-stationary record say what the reported estimate e says:
+// its estimate is e, and under an unstable step its whole-window estimate is unresolved with the
+// same reason (there is no metastable well, so no rate of any window). No nested resolved: true
+// then stands under a top-level resolved: false in the JSON.
+func agreeQuasiStationary(q *QuasiStationary, e Estimate, st Stability) {
+	q.Estimate = e
+	if st.Unstable {
+		finishEstimate(&q.Window, st)
+	}
 }
 
 // finishEstimate makes e the reported estimate: unresolved, with the step-size reason, when the
