@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/kramers-sim/kramers/host/landscape"
 )
 
 // NoiseModel names the diffusion matrix D(θ) of docs/theory.md §1.
@@ -177,8 +179,9 @@ func inputErr(flag, format string, args ...any) error {
 	return &InputError{Flag: flag, Msg: fmt.Sprintf(format, args...)}
 }
 
-// MaxDim is the largest dimension --dim accepts.
-const MaxDim = 4096
+// MaxDim is the largest dimension --dim accepts: the largest that a landscape can have
+// (landscape.MaxDim, the limit of expressions and of the catalogue's d).
+const MaxDim = landscape.MaxDim
 
 // Validate checks the values that can be checked without parsing the landscape, the Model's and
 // the Execution's together (the particle range and the burn-in are checked against the Model).

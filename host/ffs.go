@@ -111,7 +111,7 @@ type FFSResult struct {
 // StreamSeed is the Philox seed of forward-flux-sampling stream s of a run with seed seed:
 // seed ⊕ splitmix64(s + 1). splitmix64 is a bijection, so distinct streams of one seed get
 // distinct keys and no two trials of a run share a (key, counter) (host/rng "Forward flux
-// sampling").
+// sampling"). The points of a sweep take their seeds from it too (host/rng "Sweeps").
 func StreamSeed(seed, s uint64) uint64 { return seed ^ splitmix64(s+1) }
 
 func splitmix64(x uint64) uint64 {

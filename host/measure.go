@@ -58,6 +58,7 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 	m.QuasiStationary = EstimateQuasiStationary(t.FirstPassages, t.Live(), iterations, cfg.LR, p.burnInOptions())
 	m.Estimate = m.QuasiStationary.Estimate
 	finishEstimate(&m.Estimate, m.Stability)
+	escapedInRelaxation(&m.Estimate, m.QuasiStationary, m.Stability, p.Analysis.HessianMinEigenvalues[0])
 	if w, ok := stabilityWarning(m.Stability); ok {
 		m.Warnings = append(m.Warnings, w)
 	}
@@ -74,10 +75,38 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 		m.Warnings = append(m.Warnings, w)
 	}
 	m.Warnings = append(m.Warnings, estimateWarnings(m.QuasiStationary, m.Estimate)...)
+	agreeQuasiStationary(&m.QuasiStationary, m.Estimate, m.Stability)
 	var bias []Warning
 	m.Comparisons, bias = compare(m.Estimate, m.Theory, m.Stability, cfg.LR)
 	m.Warnings = append(m.Warnings, bias...)
 	return m
+}
+
+// escapedInRelaxation gives the real cause when an estimate is unresolved because nearly every
+// particle escaped before the burn-in: at least 90% of the particles at risk, with too few left
+// after t0. Escapes that fast take no longer than the well's own relaxation (the burn-in's floor is
+// one relaxation time 1/λ_min(H_a), docs/theory.md §3): the escape surface lies inside the spread
+// that the noise gives the particles around the minimum, and more particles or a longer run cannot
+// help. lmin is λ_min(H_a).
+func escapedInRelaxation(e *Estimate, q QuasiStationary, st Stability, lmin float64) {
+	live := q.Window.Particles
+	if e.Resolved || st.Unstable || live == 0 || e.Escaped >= MinEscapesResolved || float64(q.RemovedEscapes) < 0.9*float64(live) {
+		return
+	}
+	e.Note = fmt.Sprintf("unresolved: %d of %d particles escaped before the burn-in t0 = %.3g (%d iterations; the relaxation time 1/λ_min(H_a) is %.3g), %d after it: "+
+		"the escape surface lies inside the noise's own spread around the minimum, so escaping it is no rare event; put the escape condition farther from the minimum (the default lies beyond the saddle) or lower the noise",
+		q.RemovedEscapes, live, q.BurnInTime, q.BurnIn, 1/lmin, e.Escaped)
+}
+
+// agreeQuasiStationary makes the quasi-stationary record say what the reported estimate e says:
+// its estimate is e, and under an unstable step its whole-window estimate is unresolved with the
+// same reason (there is no metastable well, so no rate of any window). No nested resolved: true
+// then stands under a top-level resolved: false in the JSON.
+func agreeQuasiStationary(q *QuasiStationary, e Estimate, st Stability) {
+	q.Estimate = e
+	if st.Unstable {
+		finishEstimate(&q.Window, st)
+	}
 }
 
 // finishEstimate makes e the reported estimate: unresolved, with the step-size reason, when the

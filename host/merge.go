@@ -120,6 +120,7 @@ func Merge(shards []*Result) (*Result, error) {
 	}
 	finishEstimate(&out.Estimate, out.Stability)
 	out.Warnings = mergeWarnings(rs, out, diverged, lateDiverged)
+	agreeQuasiStationary(&out.BurnIn, out.Estimate, out.Stability)
 	return out, nil
 }
 

@@ -98,8 +98,9 @@ func Prepare(cfg Config) (*Problem, error) {
 	if start == nil {
 		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
 	}
+	start = BroadcastStart(start, d)
 	if len(start) != d {
-		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(start), d, d)
+		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), d, d)
 	}
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
@@ -108,7 +109,13 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
 	}
-	if !an.Index1 {
+	if !an.Index1 && d == 1 && cfg.Escape == "" {
+		// In 1-D no --target helps: the search left the minimum in both directions. A given
+		// --escape is a question that needs no saddle (the run below).
+		return nil, inputErr("escape", "no barrier encloses the basin of the minimum %v: the search for a saddle ended at %v, where the loss is flat (%d negative Hessian eigenvalues, not 1); give --escape with the region that counts as escaped, such as 'radius(1)' (both sides) or 'x > 1' (--target is for d > 1)",
+			an.Minimum, an.Saddle, countNegative(an.HessianSaddleEigenvalues))
+	}
+	if !an.Index1 && d > 1 {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
 	}
 	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d, Data: info}
@@ -238,4 +245,17 @@ func scaledSqrt(a []float64, d int, c float64) []float64 {
 func (p *Problem) SaddleDiffusion() float64 {
 	an := p.Analysis
 	return p.diffusionAlong(an.Saddle, an.EscapeDirection, math.Abs(an.HessianSaddleEigenvalues[0]), an.LossSaddle)
+}
+
+// BroadcastStart gives a one-number --start to every one of d coordinates (--start 1 in 10-D is
+// the point (1, …, 1)); any other start is returned as given.
+func BroadcastStart(start []float64, d int) []float64 {
+	if len(start) != 1 || d <= 1 {
+		return start
+	}
+	out := make([]float64, d)
+	for i := range out {
+		out[i] = start[0]
+	}
+	return out
 }

@@ -111,8 +111,22 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		}
 		m[k] = v
 	}
+	if r.Method == "ffs" {
+		for _, k := range bruteForceOnly {
+			delete(m, k)
+		}
+	}
 	return json.Marshal(m)
 }
+
+// bruteForceOnly are the fields of a brute-force run that a forward-flux-sampling result does not
+// have: it runs no one window of iterations (steps, exposure_iterations), counts no escapes in one
+// (escaped_total, diverged…), has no survival curve or first-passage histogram and no burn-in
+// (quasi_stationary, whose estimate would read resolved: false under a resolved rate). They are
+// left out of its JSON rather than written as zeros that contradict its rate; its own record is
+// under ffs (host/ffs.go).
+var bruteForceOnly = []string{"steps", "exposure_iterations", "escaped_total", "diverged", "diverged_after_escape",
+	"survival", "histogram", "basin", "quasi_stationary"}
 
 // UnmarshalJSON reads what MarshalJSON wrote (kramers merge reads shard results).
 func (r *Result) UnmarshalJSON(data []byte) error {

@@ -73,8 +73,9 @@ func cmdAnalyze(args []string) error {
 	if start == nil {
 		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("an expression landscape needs a start guess: add --start with %d comma-separated numbers", ls.Dim)}
 	}
+	start = host.BroadcastStart(start, ls.Dim)
 	if len(start) != ls.Dim {
-		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("has %d coordinates but the landscape is %d-dimensional", len(start), ls.Dim)}
+		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), ls.Dim, ls.Dim)}
 	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits})
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,16 +26,21 @@ var badInputs = []struct {
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--particles", "0"}, "kramers: --particles: need at least one particle, got 0; give for example --particles 65536"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--steps", "0"}, "kramers: --steps: need at least one step, got 0; give for example --steps 1000"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--steps", "1073741823"}, "kramers: --steps: at most 1073741822 steps per run (first-passage records hold 30-bit steps); give a smaller --steps"},
+	{[]string{"run", "--landscape", "doublewell(k=1)", "--steps", "1e20"}, "kramers: --steps: \"1e20\" is out of range: at most 1073741822 steps per run; give a smaller count"},
+	{[]string{"run", "--landscape", "doublewell(k=1)", "--particles", "-1e30"}, "kramers: --particles: \"-1e30\" is out of range: a count is not negative; give at most 2147483647 particles per ensemble"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--backend", "tpu"}, "kramers: --backend: unknown backend \"tpu\"; use gpu or cpu"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--precision", "f16"}, "kramers: --precision: unknown precision \"f16\"; use f32 or f64"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--noise", "sgd-hessian", "--floor", "-1"}, "kramers: --floor: the isotropic floor ε must be ≥ 0, got -1; give 0 (none) or a small positive number such as 0.001"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--margin", "-1"}, "kramers: --margin: the escape margin must be ≥ 0, got -1; give 0 (automatic) or a positive distance"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--chunk", "-1"}, "kramers: --chunk: iterations per chunk must be ≥ 0, got -1; give 0 (adaptive) or a positive count such as 100"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--bound", "-1"}, "kramers: --bound: the divergence box half-width must be ≥ 0, got -1; give 0 (automatic) or a positive distance"},
-	{[]string{"run", "--landscape", "doublewell(k=1)", "--start", "1,2"}, "kramers: --start: has 2 coordinates but the landscape is 1-dimensional; give 1 comma-separated numbers"},
+	{[]string{"run", "--landscape", "doublewell(k=1)", "--start", "1,2"}, "kramers: --start: has 2 coordinates but the landscape is 1-dimensional; give 1 comma-separated numbers, or one for every coordinate"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--start", "1,x"}, "kramers: --start: coordinate 2 (\"x\") is not a finite number; write comma-separated numbers such as -1,0.5"},
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--dim", "3"}, "kramers: --dim: doublewell(k=1) is 1-dimensional but --dim 3 was given; drop --dim or give --dim 1"},
-	{[]string{"run", "--landscape", "doublewell(k=1)", "--dim", "-1"}, "kramers: --dim: must lie in 0…4096 (0: from the landscape), got -1; drop --dim or give the landscape's dimension"},
+	{[]string{"run", "--landscape", "doublewell(k=1)", "--dim", "-1"}, "kramers: --dim: must lie in 0…128 (0: from the landscape), got -1; drop --dim or give the landscape's dimension"},
+	{[]string{"run", "--landscape", "sum(xi^2 in xi)", "--dim", "200", "--start", "1"}, "kramers: --dim: must lie in 0…128 (0: from the landscape), got 200; drop --dim or give the landscape's dimension"},
+	{[]string{"run", "--landscape", "(x^2-1)^2+(y^2-1)^2", "--start", "1,1,1"}, "kramers: --start: has 3 coordinates but the landscape is 2-dimensional; give 2 comma-separated numbers, or one for every coordinate"},
+	{[]string{"run", "--landscape", "-exp(-x^2)", "--start", "0.1"}, "kramers: --escape: no barrier encloses the basin of the minimum [0]: the search for a saddle ended at [27.2971284039538], where the loss is flat (0 negative Hessian eigenvalues, not 1); give --escape with the region that counts as escaped, such as 'radius(1)' (both sides) or 'x > 1' (--target is for d > 1)"},
 	{[]string{"run", "--landscape", "x^4/4-x^2/2"}, "kramers: --start: an expression landscape needs a start guess: add --start with 1 comma-separated numbers"},
 	{[]string{"run", "--landscape", "x^2", "--start", "0"}, "kramers: --start: no escape problem from the basin of [0] (no local maximum of the loss on either side of the minimum 0: there is no barrier to escape over); start inside a basin that a barrier encloses (inspect it with kramers analyze)"},
 	{[]string{"run", "--landscape", "x^2*y", "--start", "0,0"}, "kramers: --start: no escape problem from the basin of [0 0] (the point [0 0] reached from start [0 0] is not a strict minimum: the smallest Hessian eigenvalue is 0 (the Hessian must be positive definite)); start inside a basin that a barrier encloses (inspect it with kramers analyze)"},
@@ -117,4 +123,34 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// TestInputAdvice (issue 20 item 6, the trial's smaller findings): what the bad-input rows advise
+// works. One --start number stands for every coordinate; in 1-D a landscape without a barrier runs
+// with the --escape its message asks for; and a run whose particles all escape within the well's
+// relaxation says that the escape surface lies inside the noise's spread, not "run longer".
+func TestInputAdvice(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runBin(t, dir, nil, "analyze", "--landscape", "(x^2-1)^2+(y^2-1)^2", "--start", "-1")
+	if code != 0 || !strings.Contains(out, "minimum a = [-1 -1]") {
+		t.Errorf("analyze --start -1 in 2-D: exit %d, %s%s", code, out, errOut)
+	}
+	code, _, errOut = runBin(t, dir, nil, "run", "--backend", "cpu", "--landscape", "-exp(-x^2)", "--start", "0.1", "--escape", "radius(1)",
+		"--noise", "sgld", "--temp", "0.2", "--lr", "0.05", "--particles", "1000", "--steps", "2000", "--json", "flat.json", "--quiet")
+	if code != 0 {
+		t.Errorf("-exp(-x^2) with the advised --escape radius(1): exit %d, %s", code, errOut)
+	} else if m := readJSON(t, filepath.Join(dir, "flat.json")); m["escaped_total"].(float64) == 0 {
+		t.Errorf("-exp(-x^2) --escape radius(1): no escape in 100 time units at T = 0.2 over a barrier of 0.63")
+	}
+	// doublewell(k=1): H_a = 8, relaxation time 0.125; T = 0.3 spreads particles by sqrt(T/H_a) ≈ 0.19 ≫ 0.01.
+	code, _, errOut = runBin(t, dir, nil, "run", "--backend", "cpu", "--landscape", "doublewell(k=1)", "--escape", "radius(0.01)",
+		"--noise", "sgld", "--temp", "0.3", "--lr", "0.01", "--particles", "1000", "--steps", "1000", "--json", "r.json", "--quiet")
+	if code != 0 {
+		t.Fatalf("radius(0.01): exit %d, %s", code, errOut)
+	}
+	m := readJSON(t, filepath.Join(dir, "r.json"))
+	note, _ := m["note"].(string)
+	if m["resolved"] != false || !strings.Contains(note, "inside the noise's own spread") || strings.Contains(note, "run more particles") {
+		t.Errorf("radius(0.01): resolved %v, note %q; want the escape surface inside the noise's spread named as the cause", m["resolved"], note)
+	}
 }

@@ -303,6 +303,14 @@ func TestDivergence(t *testing.T) {
 	if m["rate"] != nil && m["resolved"] != false {
 		t.Errorf("rate %v resolved %v: a rate from an unstable step", m["rate"], m["resolved"])
 	}
+	// No nested estimate contradicts the unresolved top level (issue 20 item 6): the
+	// quasi-stationary estimate is the reported one, and the whole window has no rate either.
+	qs := m["quasi_stationary"].(map[string]any)
+	for _, k := range []string{"estimate", "window"} {
+		if e := qs[k].(map[string]any); e["resolved"] != m["resolved"] || e["rate"] != nil {
+			t.Errorf("quasi_stationary.%s: resolved %v rate %v under a top-level resolved %v", k, e["resolved"], e["rate"], m["resolved"])
+		}
+	}
 	// No NaN anywhere but the hint's own words.
 	rest := strings.ReplaceAll(out, "(NaN, Inf or", "")
 	if strings.Contains(rest, "NaN") || strings.Contains(rest, "Inf") {

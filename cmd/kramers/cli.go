@@ -49,8 +49,13 @@ func versionText() string {
 
 // countFlag is a whole number that may be written as people write them: 65536, 1e6, 2^20,
 // 1_000_000. Non-integral values and values beyond the int range are refused (--particles,
-// --steps, --chunk).
-type countFlag struct{ v *int }
+// --steps, --chunk). max and what name the largest count the option takes, for the message about
+// a value beyond the int range (the option's own check, Config.Validate, gives it for the others).
+type countFlag struct {
+	v    *int
+	max  int
+	what string
+}
 
 func (f countFlag) String() string {
 	if f.v == nil {
@@ -61,12 +66,21 @@ func (f countFlag) String() string {
 
 func (f countFlag) Set(s string) error {
 	n, err := parseCount(s)
+	if errors.Is(err, errCountRange) {
+		if strings.HasPrefix(strings.TrimSpace(s), "-") {
+			return fmt.Errorf("%q is out of range: a count is not negative; give at most %d %s", s, f.max, f.what)
+		}
+		return fmt.Errorf("%q is out of range: at most %d %s; give a smaller count", s, f.max, f.what)
+	}
 	if err != nil {
 		return err
 	}
 	*f.v = n
 	return nil
 }
+
+// errCountRange is parseCount's error for a count beyond the int range.
+var errCountRange = errors.New("out of range")
 
 func parseCount(s string) (int, error) {
 	t := strings.ReplaceAll(strings.TrimSpace(s), "_", "")
@@ -86,7 +100,7 @@ func parseCount(s string) (int, error) {
 		x = v
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > math.MaxInt64/2 {
-		return 0, fmt.Errorf("%q is out of range", s)
+		return 0, fmt.Errorf("%q: %w", s, errCountRange)
 	}
 	if x != math.Trunc(x) {
 		return 0, fmt.Errorf("%q is not a whole number (%g); give a count such as %d", s, x, int(math.Round(x)))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -106,6 +108,11 @@ func TestCLIProgressWithoutTerminal(t *testing.T) {
 	if lines < 3 || !strings.Contains(errOut, "left") || !strings.Contains(errOut, "2000/2000 iterations") {
 		t.Errorf("%d progress lines on stderr:\n%s", lines, errOut)
 	}
+	// The rate of the progress line is the whole window's, without the burn-in (issue 20 item 6):
+	// it says so, and it is not the reported rate.
+	if !strings.Contains(errOut, "whole-window κ̂ ≈ ") || !strings.Contains(errOut, "(no burn-in)") {
+		t.Errorf("the progress κ̂ does not say it is the whole-window estimate:\n%s", errOut)
+	}
 	_, _, quiet := runBin(t, t.TempDir(), env, append(args, "--quiet")...)
 	if strings.Contains(quiet, "/2000 iterations") {
 		t.Errorf("--quiet still printed progress:\n%s", quiet)
@@ -137,5 +144,27 @@ func TestCLIViewFrameEvery(t *testing.T) {
 	code, _, errOut := runBin(t, t.TempDir(), nil, "view", "--landscape", "doublewell(k=1)", "--headless", "--every", "10")
 	if code != 2 || !strings.Contains(errOut, "did you mean --frame-every?") {
 		t.Errorf("view --every: exit %d, %q", code, errOut)
+	}
+}
+
+// TestUnresolvedSummaryBound (issue 20 item 6): an unresolved run with too few escapes after the
+// burn-in prints, as the README says, the one-sided 95% upper bound on the rate and the lower bound
+// on τ it gives; they are the JSON's rate_upper95 and its inverse. pwq at T = 0.05 has τ ≈ 1.4·10⁶
+// (exact discrete): 200 particles × 30 time units expect 0.004 escapes.
+func TestUnresolvedSummaryBound(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runBin(t, dir, nil, "run", "--backend", "cpu", "--landscape", "pwq(ha=4,hb=2,a=-1,b=0)", "--noise", "sgld",
+		"--temp", "0.05", "--lr", "0.01", "--particles", "200", "--steps", "3000", "--json", "u.json", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	m := readJSON(t, filepath.Join(dir, "u.json"))
+	u, ok := m["rate_upper95"].(float64)
+	if m["resolved"] != false || !ok || !(u > 0) {
+		t.Fatalf("want an unresolved run with a rate_upper95: resolved %v, rate_upper95 %v", m["resolved"], m["rate_upper95"])
+	}
+	want := fmt.Sprintf("95%% upper bound: κ < %.4g per unit time, so τ > %.4g time = %.4g iterations", u, 1/u, 1/(u*0.01))
+	if !strings.Contains(out, want) {
+		t.Errorf("summary lacks %q:\n%s", want, out)
 	}
 }

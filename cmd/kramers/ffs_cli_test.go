@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,25 @@ func TestFFSCLI(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// The JSON does not contradict itself (issue 20 item 6): no brute-force field that forward flux
+	// sampling does not have (steps, escaped_total, quasi_stationary: zeros and an unresolved
+	// burn-in estimate under a resolved rate), and no resolved: false anywhere under resolved: true.
+	code, _, errOut = runBin(t, dir, nil, append(base, "--method", "ffs", "--json", "ffs.json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc := readJSON(t, filepath.Join(dir, "ffs.json"))
+	if doc["resolved"] != true || doc["method"] != "ffs" {
+		t.Fatalf("ffs JSON: resolved %v, method %v", doc["resolved"], doc["method"])
+	}
+	for _, k := range []string{"steps", "exposure_iterations", "escaped_total", "diverged", "survival", "histogram", "quasi_stationary"} {
+		if v, ok := doc[k]; ok {
+			t.Errorf("ffs JSON has the brute-force field %s = %v", k, v)
+		}
+	}
+	if bad := resolvedFalse(doc, ""); len(bad) > 0 {
+		t.Errorf("ffs JSON is resolved but has resolved: false at %v", bad)
 	}
 	code, _, errOut = runBin(t, dir, nil, append(base, "--method", "ffs", "--interfaces", "-0.5,-0.9,0")...)
 	if code != 2 || !strings.Contains(errOut, "ascending") {
@@ -77,4 +97,23 @@ func TestFFSCheckpointCLI(t *testing.T) {
 	if code != 2 {
 		t.Errorf("--resume with a changed --temp: exit %d, %q; want 2", code, errOut)
 	}
+}
+
+// resolvedFalse lists the paths below v whose "resolved" is false.
+func resolvedFalse(v any, path string) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			if k == "resolved" && c == false {
+				out = append(out, path+"."+k)
+			}
+			out = append(out, resolvedFalse(c, path+"."+k)...)
+		}
+	case []any:
+		for i, c := range x {
+			out = append(out, resolvedFalse(c, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return out
 }

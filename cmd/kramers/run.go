@@ -510,7 +510,9 @@ func progressPrinter(terminal bool) func(host.Progress) {
 		if terminal {
 			start = "\r"
 		}
-		fmt.Fprintf(stderr, "%s%d/%d iterations  %d escaped  %d diverged  κ̂ ≈ %s  %.1fs, about %s left%s",
+		// The rate so far is a rough whole-window estimate (host roughRate: no burn-in, half the
+		// elapsed time for each escape); the reported quasi-stationary κ̂ comes with the summary.
+		fmt.Fprintf(stderr, "%s%d/%d iterations  %d escaped  %d diverged  whole-window κ̂ ≈ %s (no burn-in)  %.1fs, about %s left%s",
 			start, pr.Iteration, pr.Steps, pr.Escaped, pr.Diverged, rate, pr.Elapsed.Seconds(), eta, end)
 	}
 }
@@ -674,6 +676,20 @@ func printFFS(w io.Writer, r *host.Result) {
 	}
 }
 
+// printUpperBound prints the one-sided 95% upper bound on the rate of an unresolved run with too
+// few escapes after the burn-in (docs/theory.md §3: χ²_{2E+2}(0.95)/(2X)) and the lower bound on τ
+// it gives, as the JSON's rate_upper95 has them. Nothing is printed for an unstable step (there is
+// no metastable well, so no rate to bound) or when the exposure gives no bound.
+func printUpperBound(w io.Writer, r *host.Result) {
+	e := r.Estimate
+	u := e.RateUpper95
+	if e.Resolved || r.Stability.Unstable || e.Escaped >= host.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
+		return
+	}
+	fmt.Fprintf(w, "  95%% upper bound: κ < %.4g per unit time, so τ > %.4g time = %.4g iterations (%d escapes in exposure %.4g after the burn-in)\n",
+		u, 1/u, 1/(u*r.LR), e.Escaped, e.Exposure)
+}
+
 func printSummary(w io.Writer, r *host.Result) {
 	if r.FFS != nil {
 		printFFS(w, r)
@@ -694,6 +710,7 @@ func printSummary(w io.Writer, r *host.Result) {
 			*e.Rate, e.RateCI95[0], e.RateCI95[1], *e.Tau, *e.TauIterations)
 	} else {
 		fmt.Fprintf(w, "%s\n", e.Note)
+		printUpperBound(w, r)
 	}
 	fmt.Fprintf(w, "  quasi-stationary rate: burn-in t0 = %.4g time (%s), %d escapes after it", qs.BurnInTime, qs.BurnInRule, e.Escaped)
 	if qs.Window.Rate != nil {

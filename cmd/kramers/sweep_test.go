@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -358,6 +359,65 @@ func TestSweepCompareRefusals(t *testing.T) {
 		code, _, errOut := runBin(t, dir, nil, sweepArgs(append(c.args, "--out", "o")...)...)
 		if code != 2 || !strings.Contains(errOut, c.flag) {
 			t.Errorf("%v: exit %d, %q; want 2 naming %s", c.args, code, errOut, c.flag)
+		}
+	}
+}
+
+// TestSweepPointStreams (issue 20 item 6): the points of a sweep run independent random streams
+// (host/rng "Sweeps"), so their errors are independent as the weighted fit assumes, and each
+// point's record holds the seed it ran with: `kramers run --seed` with that seed, the point's
+// landscape and its particles and steps gives the point's numbers bit for bit (CPU backend, which
+// is deterministic).
+func TestSweepPointStreams(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runBin(t, dir, nil, "sweep", "--landscape", "pwq(ha=4,hb=2,a=-1,b=0)", "--noise", "sgld", "--temp", "0.15",
+		"--lr", "0.01", "--backend", "cpu", "--fixed", "--particles", "400", "--steps", "1500", "--vary", "k=1,1",
+		"--out", "o", "--json", "o/sweep.json", "--seed", "7")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Series []struct {
+			Points []struct {
+				Landscape    string   `json:"landscape"`
+				Seed         uint64   `json:"seed"`
+				Particles    int      `json:"particles"`
+				Steps        int      `json:"steps"`
+				EscapedTotal int      `json:"escaped_total"`
+				Escaped      int      `json:"escaped"`
+				Rate         *float64 `json:"rate"`
+			} `json:"points"`
+		} `json:"series"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "o", "sweep.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	pts := doc.Series[0].Points
+	// Both points vary k to the same value: only their streams tell them apart.
+	if len(pts) != 2 || pts[0].Seed == pts[1].Seed || pts[0].Seed == 7 || pts[0].Landscape != pts[1].Landscape {
+		t.Fatalf("points %+v: want two distinct seeds derived from 7", pts)
+	}
+	if pts[0].EscapedTotal == pts[1].EscapedTotal && *pts[0].Rate == *pts[1].Rate {
+		t.Errorf("points with distinct seeds measured identical numbers: %+v", pts)
+	}
+	for i, pt := range pts {
+		if !strings.Contains(errOut, fmt.Sprintf("(seed %d)", pt.Seed)) {
+			t.Errorf("progress does not print point %d's seed %d:\n%s", i, pt.Seed, errOut)
+		}
+		code, _, e := runBin(t, dir, nil, "run", "--landscape", pt.Landscape, "--noise", "sgld", "--temp", "0.15", "--lr", "0.01",
+			"--backend", "cpu", "--particles", strconv.Itoa(pt.Particles), "--steps", strconv.Itoa(pt.Steps),
+			"--seed", strconv.FormatUint(pt.Seed, 10), "--json", "run.json", "--quiet")
+		if code != 0 {
+			t.Fatalf("run: exit %d: %s", code, e)
+		}
+		r := readJSON(t, filepath.Join(dir, "run.json"))
+		if int(r["escaped_total"].(float64)) != pt.EscapedTotal || int(r["escaped"].(float64)) != pt.Escaped || r["rate"].(float64) != *pt.Rate {
+			t.Errorf("point %d (seed %d): run gives escaped %v of %v, rate %v; the sweep %d of %d, %v",
+				i, pt.Seed, r["escaped"], r["escaped_total"], r["rate"], pt.Escaped, pt.EscapedTotal, *pt.Rate)
 		}
 	}
 }

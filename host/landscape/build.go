@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// maxDim is the largest dimension accepted.
-const maxDim = 128
+// MaxDim is the largest dimension accepted: of an expression, of a catalogue landscape's d, and
+// so of --dim (host.MaxDim).
+const MaxDim = 128
 
 // env resolves names while an AST is turned into DAG nodes.
 type env struct {
@@ -63,8 +64,8 @@ func inferDim(a *ast, shadow map[string]bool) (int, bool) {
 			return 0, false
 		}
 		if i := varIndex(a.name); i >= 0 {
-			if i >= maxDim {
-				return maxDim + 1, false
+			if i >= MaxDim {
+				return MaxDim + 1, false
 			}
 			return i + 1, false
 		}
@@ -90,8 +91,8 @@ func inferDim(a *ast, shadow map[string]bool) (int, bool) {
 // A condition may use fewer coordinates than dim (wider is true).
 func resolveDim(a *ast, dim int, wider bool) (int, error) {
 	inferred, usesSum := inferDim(a, nil)
-	if inferred > maxDim || dim > maxDim {
-		return 0, errAt(0, "dimension too large: at most %d coordinates are supported", maxDim)
+	if inferred > MaxDim || dim > MaxDim {
+		return 0, errAt(0, "dimension too large: at most %d coordinates are supported", MaxDim)
 	}
 	if dim < 0 {
 		return 0, errAt(0, "dimension mismatch: dimension %d is negative", dim)

@@ -138,8 +138,8 @@ var catalogue = []*catEntry{
 		expr: "0.5*sum(xi^4 - 16*xi^2 + 5*xi in xi)",
 		derive: func(p map[string]float64) (map[string]float64, int, []float64, error) {
 			d := p["d"]
-			if d != math.Trunc(d) || d < 1 || d > maxDim {
-				return nil, 0, nil, fmt.Errorf("parameter d must be an integer from 1 to %d, got %g", maxDim, d)
+			if d != math.Trunc(d) || d < 1 || d > MaxDim {
+				return nil, 0, nil, fmt.Errorf("parameter d must be an integer from 1 to %d, got %g", MaxDim, d)
 			}
 			start := make([]float64, int(d))
 			for i := range start {

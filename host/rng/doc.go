@@ -62,6 +62,17 @@
 // PCG generator seeded with the stream 2²⁰ + part of the same stage. A run is a pure function of
 // its seed and options.
 //
+// # Sweeps
+//
+// kramers sweep (host/sweep) runs one measurement per point and fits a line to ln τ̂ with weights
+// that treat the points' errors as independent. The points therefore do not share the sweep's seed:
+// point i of series j (the j-th compared value, 0 without --compare) runs, pilot run included, with
+// the seed S ⊕ splitmix64(s + 1) (the same host.StreamSeed), s = 2⁶³ + j·2³² + i (sweep.PointSeed).
+// The top bit keeps these streams apart from the forward-flux streams above. The seed a point ran
+// with is in its record (seed in the JSON and the CSV, and in the progress line), so
+// `kramers run --seed` with it and the point's particles and steps reproduces the point on its own.
+// A sweep that varies the seed itself (--vary seed=…) runs each point with the value given.
+//
 // # Minibatch indices
 //
 // Real minibatch SGD on finite data (docs/theory.md §8, --noise minibatch) draws the rows of each

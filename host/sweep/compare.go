@@ -130,8 +130,9 @@ func (o Options) series() ([]Options, error) {
 		return nil, inputErr("compare", "%s does not apply to --noise %s (only %s use it); compare a flag of that model", o.Compare, o.Base.Noise, modelNames(o.Compare))
 	}
 	var out []Options
-	for _, v := range o.CompareValues {
+	for j, v := range o.CompareValues {
 		so := o
+		so.seriesIndex = j
 		cfg, err := ApplyCompare(o.Base, o.Compare, v)
 		if err != nil {
 			return nil, err

@@ -57,15 +57,16 @@ func ParticlesFor(escapes, fraction float64) int {
 	return int(math.Ceil(escapes / fraction))
 }
 
-// Plan is the size of one measurement.
+// Plan is the size of one measurement. Its JSON keys are the names of the sweep.csv columns of the
+// same numbers (write.go).
 type Plan struct {
 	Particles int `json:"particles"`
 	Steps     int `json:"steps"`
 	// TauGuess is the escape time (continuous time) the plan was made for, NaN (null) when unknown
 	// (PlanSize then spends the whole budget), and TauSource where it came from: a theory name,
 	// "pilot", or "fixed" for a run of the configured size.
-	TauGuess  host.Number `json:"tau_guess"`
-	TauSource string      `json:"tau_source"`
+	TauGuess  host.Number `json:"planned_tau_time"`
+	TauSource string      `json:"planned_from"`
 	// Expected is the expected number of escapes, N·(1 − exp(−S·η/τ)); 0 when τ is unknown.
 	Expected float64 `json:"expected_escapes"`
 	// Reachable is false when Expected < the target within the budget.

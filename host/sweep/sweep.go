@@ -28,8 +28,9 @@ type Options struct {
 	Compare       string
 	CompareValues []string
 	Progress      func(msg string)
-	// label and compareValue name the series of a comparison (SeriesOptions).
+	// label and compareValue name the series of a comparison (SeriesOptions), seriesIndex its index.
 	label, compareValue string
+	seriesIndex         int
 }
 
 // normalised fills the defaults. Varying particles or steps turns sizing off: the sizing would
@@ -68,7 +69,8 @@ func (o Options) PointConfig(v float64) (host.Config, error) {
 	return o.sized(cfg), nil
 }
 
-// Point is one measured point. Times are continuous time unless the name says iterations. Its
+// Point is one measured point. Times are continuous time unless the name says iterations. Its JSON
+// keys are the names of the CSV columns of the same numbers (write.go). Its
 // numbers are those of the run's host.Measurement, not recomputed: the reported quasi-stationary
 // estimate after the burn-in (rate, τ, their Garwood intervals, the escapes after the burn-in it
 // is made of), the burn-in itself, the theory values and the comparisons. The τ and rate fields
@@ -98,21 +100,22 @@ type Point struct {
 	Diverged     int `json:"diverged"`
 	// BurnIn is the burn-in t0 (continuous time) and BurnInRule how it was chosen; Exposure the
 	// particle-time after it that the rate divides by.
-	BurnIn     host.Number    `json:"burn_in"`
-	BurnInRule string         `json:"burn_in_rule"`
-	Exposure   host.Number    `json:"exposure_time"`
-	Rate       host.Number    `json:"rate"`
-	RateCI95   [2]host.Number `json:"rate_ci95"`
-	Tau        host.Number    `json:"tau"`
-	TauLo      host.Number    `json:"tau_lo"`
-	TauHi      host.Number    `json:"tau_hi"`
+	BurnIn     host.Number `json:"burn_in_time"`
+	BurnInRule string      `json:"burn_in_rule"`
+	Exposure   host.Number `json:"exposure_time"`
+	Rate       host.Number `json:"rate"`
+	RateLo     host.Number `json:"rate_lo"` // Garwood 95% interval
+	RateHi     host.Number `json:"rate_hi"`
+	Tau        host.Number `json:"tau_time"`
+	TauLo      host.Number `json:"tau_lo_time"`
+	TauHi      host.Number `json:"tau_hi_time"`
 	// TauIterations is Tau/η.
 	TauIterations host.Number `json:"tau_iterations"`
 	LnTau         host.Number `json:"ln_tau"`
-	SigmaLogTau   host.Number `json:"sigma_log_tau"` // 1/√E, E the escapes after the burn-in (Poisson)
+	SigmaLogTau   host.Number `json:"sigma_ln_tau"` // 1/√E, E the escapes after the burn-in (Poisson)
 	Resolved      bool        `json:"resolved"`
 	Note          string      `json:"note,omitempty"` // the estimate's note: why it is unresolved
-	Reached       bool        `json:"reached"`        // at least TargetEscapes escapes after the burn-in
+	Reached       bool        `json:"reached_target"` // at least TargetEscapes escapes after the burn-in
 	// Theory is τ of every applicable prediction and TheoryKinds its kind (exact-discrete,
 	// exact-continuous, asymptotic: host/theory.Kind); Comparisons the measured/theory ratios and z.
 	Theory      map[string]float64         `json:"theory"`
@@ -176,6 +179,9 @@ func RunSweep(ctx context.Context, o Options, open host.BackendFactory) (*Result
 		if err != nil {
 			return nil, err
 		}
+		if o.Name != "seed" { // a varied seed is the user's choice of streams
+			cfg.Seed = PointSeed(cfg.Seed, o.seriesIndex, i)
+		}
 		pt, err := MeasurePoint(ctx, cfg, o, open)
 		if err != nil {
 			return nil, fmt.Errorf("%s=%v: %w", o.Name, v, err)
@@ -192,12 +198,22 @@ func RunSweep(ctx context.Context, o Options, open host.BackendFactory) (*Result
 			if o.label != "" {
 				prefix = o.label + " "
 			}
-			o.Progress(fmt.Sprintf("%s[%d/%d] %s=%g: %d escaped after t0 = %.4g (%d in all) of %d × %d iterations, τ̂ = %.4g (%.1f s)",
-				prefix, i+1, len(o.Values), o.Name, v, pt.Escaped, float64(pt.BurnIn), pt.EscapedTotal, pt.Particles, pt.Steps, float64(pt.Tau), pt.Seconds))
+			o.Progress(fmt.Sprintf("%s[%d/%d] %s=%g: %d escaped after t0 = %.4g (%d in all) of %d × %d iterations (seed %d), τ̂ = %.4g (%.1f s)",
+				prefix, i+1, len(o.Values), o.Name, v, pt.Escaped, float64(pt.BurnIn), pt.EscapedTotal, pt.Particles, pt.Steps, pt.Seed, float64(pt.Tau), pt.Seconds))
 		}
 	}
 	res.fit()
 	return res, nil
+}
+
+// PointSeed is the seed that point i of series j of a sweep with the given seed runs with: the
+// independent stream host.StreamSeed(seed, 2⁶³ + j·2³² + i) of the RNG contract (host/rng, "Sweeps").
+// The weighted fit of ln τ̂ treats the points' errors as independent; with one seed for all points
+// they would share their random numbers and their errors would be correlated. The point's record
+// (Point.Seed, the seed column of sweep.csv) holds this seed: `kramers run --seed` with it and the
+// point's particles and steps reproduces the point on its own.
+func PointSeed(seed uint64, series, point int) uint64 {
+	return host.StreamSeed(seed, 1<<63|uint64(series)<<32|uint64(point))
 }
 
 // MeasurePoint sizes cfg (SizeFor's particles when o.SizeParticles, PlanSize's iterations from
@@ -263,7 +279,7 @@ func pointFrom(r *host.Result, plan Plan, target int) *Point {
 	pt := &Point{Landscape: cfg.Landscape, Noise: cfg.Noise, LR: cfg.LR, Seed: cfg.Seed,
 		Plan: plan, Particles: r.Particles, Steps: r.Steps, Escaped: e.Escaped, EscapedTotal: r.EscapedTotal, Diverged: r.Diverged,
 		BurnIn: host.Number(m.QuasiStationary.BurnInTime), BurnInRule: m.QuasiStationary.BurnInRule, Exposure: host.Number(e.Exposure),
-		Rate: nan, RateCI95: [2]host.Number{host.Number(e.RateCI95[0]), host.Number(e.RateCI95[1])},
+		Rate: nan, RateLo: host.Number(e.RateCI95[0]), RateHi: host.Number(e.RateCI95[1]),
 		Tau: nan, TauLo: host.Number(e.TauCI95[0]), TauHi: host.Number(e.TauCI95[1]), TauIterations: nan, LnTau: nan, SigmaLogTau: nan,
 		Resolved: e.Resolved, Note: e.Note, Reached: e.Escaped >= target, Theory: map[string]float64{}, TheoryKinds: map[string]string{},
 		Comparisons: m.Comparisons, Seconds: r.Seconds, Result: r}

@@ -235,7 +235,7 @@ func TestUnresolvedPoint(t *testing.T) {
 	}
 	var back struct {
 		Points []struct {
-			Tau  *float64 `json:"tau"`
+			Tau  *float64 `json:"tau_time"`
 			Note string   `json:"note"`
 		} `json:"points"`
 		Fit struct {

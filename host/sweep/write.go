@@ -116,8 +116,8 @@ func (s *Set) columns() []Column {
 	add("exposure_time", "particles × continuous time after t0", func(_ *Result, pt *Point) string { return n(pt.Exposure) })
 	add("diverged", unitCount, func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Diverged) })
 	add("rate", unitRate, func(_ *Result, pt *Point) string { return n(pt.Rate) })
-	add("rate_lo", unitRate+", Garwood 95% lower end", func(_ *Result, pt *Point) string { return n(pt.RateCI95[0]) })
-	add("rate_hi", unitRate+", Garwood 95% upper end", func(_ *Result, pt *Point) string { return n(pt.RateCI95[1]) })
+	add("rate_lo", unitRate+", Garwood 95% lower end", func(_ *Result, pt *Point) string { return n(pt.RateLo) })
+	add("rate_hi", unitRate+", Garwood 95% upper end", func(_ *Result, pt *Point) string { return n(pt.RateHi) })
 	add("tau_time", unitTime, func(_ *Result, pt *Point) string { return n(pt.Tau) })
 	add("tau_lo_time", unitTime+", Garwood 95% lower end", func(_ *Result, pt *Point) string { return n(pt.TauLo) })
 	add("tau_hi_time", unitTime+", Garwood 95% upper end (empty: unbounded)", func(_ *Result, pt *Point) string { return n(pt.TauHi) })
@@ -141,6 +141,7 @@ func (s *Set) columns() []Column {
 	add("planned_tau_time", unitTime+" (the τ the point was sized for)", func(_ *Result, pt *Point) string { return n(pt.Plan.TauGuess) })
 	add("planned_from", "text (a theory name, pilot or fixed)", func(_ *Result, pt *Point) string { return pt.Plan.TauSource })
 	add("expected_escapes", unitCount+" (planned)", func(_ *Result, pt *Point) string { return g(pt.Plan.Expected) })
+	add("reachable", unitBool+" (the plan expects the target escapes within the budget)", func(_ *Result, pt *Point) string { return strconv.FormatBool(pt.Plan.Reachable) })
 	add("warnings", "text (separated by ' | ')", func(_ *Result, pt *Point) string { return strings.Join(pt.Warnings, " | ") })
 	add("seconds", "wall-clock seconds", func(_ *Result, pt *Point) string { return g(pt.Seconds) })
 	return cols

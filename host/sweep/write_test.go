@@ -272,9 +272,9 @@ func TestSetJSON(t *testing.T) {
 		Series []struct {
 			Label  string `json:"label"`
 			Points []struct {
-				Tau         *float64           `json:"tau"`
+				Tau         *float64           `json:"tau_time"`
 				LnTau       *float64           `json:"ln_tau"`
-				BurnIn      *float64           `json:"burn_in"`
+				BurnIn      *float64           `json:"burn_in_time"`
 				XByAxis     map[string]float64 `json:"x_by_axis"`
 				Theory      map[string]float64 `json:"theory"`
 				TheoryKinds map[string]string  `json:"theory_kinds"`
@@ -328,5 +328,61 @@ func TestSetJSON(t *testing.T) {
 				t.Errorf("comparisons of %s: %+v", sr.Label, p.Measurement.Comparisons)
 			}
 		}
+	}
+}
+
+// TestSetJSONKeysAreCSVColumns: a number that the sweep writes both into its JSON and into
+// sweep.csv has one name. Every key of a point's JSON object that holds a number, a string, a
+// bool or a list is a CSV column, and so is every key of its plan; the exceptions are value and x,
+// which the CSV writes under the varied NAME and under each panel's axis column (checked in
+// TestCSVOneTidyTable). Objects (theory, theory_kinds, comparisons, x_by_axis, measurement) are
+// the CSV's theory_NAME_tau_time columns or have no CSV form.
+func TestSetJSONKeysAreCSVColumns(t *testing.T) {
+	o := pwqOptions(host.SGDHessian)
+	o.Compare, o.CompareValues = "noise", []string{"sgd-hessian", "sgld"}
+	s, err := RunSet(context.Background(), o, fakeOpen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := map[string]bool{}
+	var names []string
+	for _, c := range s.Columns {
+		header[c.Name] = true
+		names = append(names, c.Name)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Series []struct {
+			Points []map[string]json.RawMessage `json:"points"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, sr := range doc.Series {
+		for _, pt := range sr.Points {
+			var plan map[string]json.RawMessage
+			if err := json.Unmarshal(pt["plan"], &plan); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range []map[string]json.RawMessage{pt, plan} {
+				for k, v := range m {
+					if k == "value" || k == "x" || len(v) > 0 && v[0] == '{' {
+						continue
+					}
+					checked++
+					if !header[k] {
+						t.Errorf("point JSON key %q is no sweep.csv column (columns: %v)", k, names)
+					}
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d keys checked", checked)
 	}
 }
