@@ -37,3 +37,34 @@ func TestSGDLossQuadratureWall(t *testing.T) {
 	}
 	t.Logf("τ = %.6g (wall at 200 widths), %.6g (400)", *q.Tau, far)
 }
+
+// TestTheoryKeysAreNames: every theory value is keyed by its own name, on a run of each noise
+// model without data and on a basin with several exits (per-exit values too), so that a reader of
+// the JSON finds "eyring_kramers" under eyring_kramers (the trial found "eyring-kramers" there).
+func TestTheoryKeysAreNames(t *testing.T) {
+	for _, c := range []struct {
+		spec  string
+		noise NoiseModel
+	}{
+		{"pwq(ha=4,hb=2,a=-1,b=0)", SGLD}, {"pwq(ha=4,hb=2,a=-1,b=0)", SGDHessian}, {"pwq(ha=4,hb=2,a=-1,b=0)", SGDHessianMin},
+		{"pwq(ha=4,hb=2,a=-1,b=0,l0=0.3333)", SGDLoss}, {"zhu2d", SGLD}, {"(x^2-1)^2 + (y^2-1)^2 + 0.1*x", SGLD},
+	} {
+		cfg := DefaultConfig()
+		cfg.Landscape, cfg.Noise, cfg.Temp, cfg.Batch, cfg.LR = c.spec, c.noise, 0.2, 0.05, 0.005
+		if c.spec[0] == '(' {
+			cfg.Start = []float64{-1, -1}
+		}
+		p, err := Prepare(cfg)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.spec, c.noise, err)
+		}
+		maps := append([]map[string]theory.Prediction{Predictions(p)}, p.exitPredictions()...)
+		for _, m := range maps {
+			for k, pr := range m {
+				if pr.Name != k {
+					t.Errorf("%s %s: theory keyed %q is named %q", c.spec, c.noise, k, pr.Name)
+				}
+			}
+		}
+	}
+}

@@ -101,7 +101,7 @@ func checkMinSaddle(hMin, hSaddle []float64) (detA, detBAbs, lambdaBAbs float64,
 // (exactly one negative, λ_b). The law is a low-temperature asymptotic; the
 // prediction is nil when ΔL/T < MinNoiseUnits.
 func EyringKramers(hMinEig, hSaddleEig []float64, deltaL, temp float64) Prediction {
-	p := Prediction{Name: "eyring-kramers", Kind: Asymptotic, Formula: "τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (docs/theory.md §4.1)"}
+	p := Prediction{Name: "eyring_kramers", Kind: Asymptotic, Formula: "τ = (2π/|λ_b|)·sqrt(|det H_b|/det H_a)·exp(ΔL/T) (docs/theory.md §4.1)"}
 	detA, detB, lb, reason := checkMinSaddle(hMinEig, hSaddleEig)
 	if reason != "" {
 		return p.none("%s", reason)
@@ -170,7 +170,7 @@ func PWQS(ha, hbAbs float64) float64 {
 // b) sqrt(πη/B). It is the low-noise limit; when the exponent is below
 // MinNoiseUnits the value is still given, with a caveat in Reason.
 func XiePWQ(ha, hbAbs, deltaL, batch, lr float64) Prediction {
-	p := Prediction{Name: "xie-pwq", Kind: Asymptotic, Formula: "τ = (2π/H_a)·exp((2BΔL/η)(s/H_a+(1−s)/|H_b|)), s = |H_b|/(H_a+|H_b|) (docs/theory.md §4.2)"}
+	p := Prediction{Name: "xie", Kind: Asymptotic, Formula: "τ = (2π/H_a)·exp((2BΔL/η)(s/H_a+(1−s)/|H_b|)), s = |H_b|/(H_a+|H_b|) (docs/theory.md §4.2)"}
 	hbAbs = math.Abs(hbAbs)
 	switch {
 	case !(ha > 0) || math.IsInf(ha, 0):
