@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/store"
 	"github.com/kramers-sim/kramers/host/sweep"
 )
 
@@ -232,27 +235,14 @@ func compareNoiseFlags(values *[]string, set map[string]bool) error {
 	return nil
 }
 
-// writeFile writes data through a temporary file in the same directory and a rename, so that a
-// crash never leaves a half-written file under the final name.
+// writeFile writes data atomically (store.WriteFileAtomic); a destination that cannot be
+// created (no such directory, no permission) is the user's to fix: exit 2.
 func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	err := store.WriteFileAtomic(path, data)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return usageError{fmt.Errorf("cannot write %s: %v", path, err)}
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return err
 }
 
 // cellNumber writes a table cell: %.4g, or "—" for NaN (unresolved).

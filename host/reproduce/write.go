@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/kramers-sim/kramers/host/store"
 )
 
 // Write writes report.md and results.json into dir (figures are already there).
@@ -19,10 +21,10 @@ func Write(rep *Report, dir string) error {
 	if err != nil {
 		return fmt.Errorf("encode results.json: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(data, '\n'), 0o644); err != nil {
+	if err := store.WriteFileAtomic(filepath.Join(dir, "results.json"), append(data, '\n')); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "report.md"), []byte(Markdown(rep)), 0o644)
+	return store.WriteFileAtomic(filepath.Join(dir, "report.md"), []byte(Markdown(rep)))
 }
 
 func num(v F) string {
