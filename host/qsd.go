@@ -662,10 +662,30 @@ func (p passages) candidate(t0 int, eta float64, afterFall bool) BurnInCandidate
 // log-linear trend (passages.trend), each one-sided in both directions, so
 // 2·(J + 1) one-sided p-values combined by Bonferroni.
 func (p passages) constancy(c *BurnInCandidate) {
-	t0 := c.BurnIn
+	var minRise, minFall float64
+	var tests int
+	minRise, minFall, tests, c.Split = p.splits(c.BurnIn)
+	if z, ok := p.trend(c.BurnIn); ok {
+		c.TrendZ = z
+		tests++
+		std := distuv.UnitNormal
+		minRise, minFall = math.Min(minRise, std.Survival(z)), math.Min(minFall, std.CDF(z))
+	}
+	c.PValue = 1
+	if tests > 0 {
+		c.PValue = math.Min(1, float64(2*tests)*math.Min(minRise, minFall))
+	}
+	reject := c.PValue < BurnInLevel
+	c.Rising = reject && minRise <= minFall
+	c.Falling = reject && minFall < minRise
+}
+
+// splits returns the smallest one-sided p-values of the split tests at t0
+// against a rising and a falling hazard (constancy), the number of splits,
+// and the split with the smallest p (t0 when none).
+func (p passages) splits(t0 int) (minRise, minFall float64, tests, split int) {
 	e, x := p.after(t0)
-	minRise, minFall, tests := 1.0, 1.0, 0
-	c.Split = t0
+	minRise, minFall, split = 1, 1, t0
 	for j := 1; j <= burnInSplits; j++ {
 		w := (p.steps - t0) >> j
 		if w < 1 {
@@ -683,23 +703,11 @@ func (p passages) constancy(c *BurnInCandidate) {
 		rise := distuv.Binomial{N: float64(e), P: x1 / x}.CDF(float64(e1))
 		fall := distuv.Binomial{N: float64(e), P: x2 / x}.CDF(float64(e2))
 		if math.Min(rise, fall) < math.Min(minRise, minFall) {
-			c.Split = s
+			split = s
 		}
 		minRise, minFall = math.Min(minRise, rise), math.Min(minFall, fall)
 	}
-	if z, ok := p.trend(t0); ok {
-		c.TrendZ = z
-		tests++
-		std := distuv.UnitNormal
-		minRise, minFall = math.Min(minRise, std.Survival(z)), math.Min(minFall, std.CDF(z))
-	}
-	c.PValue = 1
-	if tests > 0 {
-		c.PValue = math.Min(1, float64(2*tests)*math.Min(minRise, minFall))
-	}
-	reject := c.PValue < BurnInLevel
-	c.Rising = reject && minRise <= minFall
-	c.Falling = reject && minFall < minRise
+	return minRise, minFall, tests, split
 }
 
 // trend is the score test of a log-linear hazard h = e^{a + b·u}, u the
