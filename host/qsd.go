@@ -357,26 +357,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	q.Hazard = p.hazard(eta, bins)
 
 	if opt.BurnIn >= 0 {
-		// The excess before t0 is measured when the hazard falls over the
-		// whole window.
-		c := p.candidate(opt.BurnIn, eta, opt.BurnIn > 0 && p.candidate(0, eta, false).Falling)
-		q.Candidates = []BurnInCandidate{c}
-		q.truncate(p, c, eta)
-		if opt.BurnIn >= steps {
-			q.Reason = fmt.Sprintf("the given burn-in of %d iterations is not before the end of the window (%d iterations): give a smaller --burn-in or run longer (--steps)", opt.BurnIn, steps)
-			q.ShortWindow = true
-			q.Estimate.Note = q.Reason
-			return q
-		}
-		q.Plateau = c.Settled
-		if !c.Settled && c.Escaped >= MinEscapesResolved {
-			// A ramp biases the rate low, a fall high (EstimateQuasiStationary).
-			dir := "low"
-			if c.Falling || c.ExcessBias > rampBiasTolerance/math.Sqrt(float64(c.Escaped)) {
-				dir = "high: the survival may not be one exponential yet"
-			}
-			q.Warning = fmt.Sprintf("after the given burn-in t0 = %.4g (%d iterations) %s: the rate may be biased %s; give a larger --burn-in or run longer (--steps)", c.Time, c.BurnIn, c.unsettled(eta), dir)
-		}
+		q.given(p, opt.BurnIn, eta)
 		return q
 	}
 
@@ -447,6 +428,31 @@ func restrictedMean(w Estimate) *float64 {
 	}
 	m := w.Exposure / float64(w.Particles)
 	return &m
+}
+
+// given sets q from the given burn-in t0 (iterations): used as it is, with its
+// test and guards reported; a failure sets Warning, not Reason.
+func (q *QuasiStationary) given(p passages, t0 int, eta float64) {
+	// The excess before t0 is measured when the hazard falls over the whole
+	// window.
+	c := p.candidate(t0, eta, t0 > 0 && p.candidate(0, eta, false).Falling)
+	q.Candidates = []BurnInCandidate{c}
+	q.truncate(p, c, eta)
+	if t0 >= p.steps {
+		q.Reason = fmt.Sprintf("the given burn-in of %d iterations is not before the end of the window (%d iterations): give a smaller --burn-in or run longer (--steps)", t0, p.steps)
+		q.ShortWindow = true
+		q.Estimate.Note = q.Reason
+		return
+	}
+	q.Plateau = c.Settled
+	if !c.Settled && c.Escaped >= MinEscapesResolved {
+		// A ramp biases the rate low, a fall high (EstimateQuasiStationary).
+		dir := "low"
+		if c.Falling || c.ExcessBias > rampBiasTolerance/math.Sqrt(float64(c.Escaped)) {
+			dir = "high: the survival may not be one exponential yet"
+		}
+		q.Warning = fmt.Sprintf("after the given burn-in t0 = %.4g (%d iterations) %s: the rate may be biased %s; give a larger --burn-in or run longer (--steps)", c.Time, c.BurnIn, c.unsettled(eta), dir)
+	}
 }
 
 // Widening: the largest bound on the residual ramp bias (RampBias) for which a rate that fails
