@@ -173,7 +173,8 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 // that did not settle in a shard leaves it resolved, with the shard's warning, as it would an
 // unsharded run.
 func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Config) QuasiStationary {
-	q := QuasiStationary{Window: window, Level: BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule}
+	q := QuasiStationary{Window: window, Level: BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule,
+		RestrictedMean: restrictedMean(window)}
 	t0, same := rs[0].BurnIn.BurnIn, true
 	for _, r := range rs {
 		if r.BurnIn.BurnIn != t0 {
@@ -190,7 +191,7 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 			// The shard found no burn-in (no plateau, too few escapes, a window shorter than the
 			// burn-in): nor does the ensemble.
 			q.Reason = fmt.Sprintf("shard %s: %s", ShardLabel(r.Config), rq.Reason)
-			q.ShortWindow = rq.ShortWindow
+			q.ShortWindow, q.HazardFalls = rq.ShortWindow, rq.HazardFalls
 		case rq.Widened:
 			// The shard's rate was reported with an interval widened for the ramp left after its
 			// last candidate; the merged counts carry no such widening.

@@ -13,18 +13,20 @@ import (
 // AutoBurnIn as BurnInOptions.BurnIn chooses the burn-in from the data.
 const AutoBurnIn = -1
 
-// BurnInLevel is the level α of the one-sided test of a constant hazard after
-// a burn-in. It bounds the rate of a false "no plateau", and of a burn-in
-// later than needed, on data whose hazard is constant (EstimateQuasiStationary;
-// qsd_test.go measures it).
+// BurnInLevel is the family-wise level α of the two-sided test of a constant
+// hazard after a burn-in (against a rising and a falling one). It bounds the
+// rate of a false rejection at a candidate, and so of a burn-in later than
+// needed, on data whose hazard is constant (EstimateQuasiStationary;
+// qsd_test.go measures it: 13 of 2000 seeds).
 const BurnInLevel = 0.01
 
 // burnInSplits is the number of splits of the window after a candidate
 // burn-in t0 that the constancy test compares: the remaining window is cut at
 // its half, quarter, … 1/64. The finest split sets how short a ramp the test
-// sees (EstimateQuasiStationary); each doubling of the number of splits
-// raises the Bonferroni critical z by only about 0.2 (one-sided at α = 0.01:
-// 2.33 at 1 split, 2.58 at 2, 2.81 at 4, 2.94 at 6).
+// sees (EstimateQuasiStationary). With the trend test and both directions the
+// family is 2·(6 + 1) = 14 one-sided tests, so Bonferroni rejects one at
+// α/14: the critical z is 3.19 (it was 2.94 for the 6 one-sided splits
+// alone; each doubling of the family raises it by only about 0.2).
 const burnInSplits = 6
 
 // rampBiasTolerance is the largest upper bound on the residual bias of the
@@ -80,6 +82,13 @@ type QuasiStationary struct {
 	// Window is the plain whole-window estimate (EstimateRate), for
 	// comparison.
 	Window Estimate `json:"window"`
+	// RestrictedMean is the restricted mean first-passage time over the
+	// whole window, E[min(τ, t_max)] = X/N (X the window's exposure): like
+	// the survival curve it is defined whatever the survival's shape, so it
+	// stays well defined when the rate is not (HazardFalls); it is the mean
+	// first-passage time itself only when every particle escaped. nil
+	// without an exposure.
+	RestrictedMean *float64 `json:"restricted_mean_first_passage"`
 	// WindowBias is κ̂_window/κ̂ − 1, how far the plain estimate lies from
 	// the quasi-stationary one (negative: the window is too short for the
 	// plain estimate); nil unless both are resolved.
@@ -94,7 +103,7 @@ type QuasiStationary struct {
 	// t0 leaves a bias small against the error. For the automatic rule, a
 	// burn-in was found. For a given one, both checks pass.
 	Plateau bool `json:"plateau"`
-	// PValue is the Bonferroni-adjusted one-sided p-value of the constancy
+	// PValue is the Bonferroni-adjusted two-sided p-value of the constancy
 	// test at t0 (EstimateQuasiStationary), tested at Level.
 	PValue float64 `json:"constancy_p"`
 	Level  float64 `json:"constancy_level"`
@@ -114,6 +123,10 @@ type QuasiStationary struct {
 	// burn-in. Running longer (--steps) is the remedy, and Reason says so; too few escapes is
 	// another reason, and does not set it.
 	ShortWindow bool `json:"short_window,omitempty"`
+	// HazardFalls is set when the hazard was seen to fall after a candidate
+	// burn-in and no later one settled: the survival is not one exponential,
+	// and Reason says how it falls (EstimateQuasiStationary, "Residual fall").
+	HazardFalls bool `json:"hazard_falls,omitempty"`
 	// Widened is true when no candidate settled, the last one failed only the guard on the ramp's
 	// residual bias, and the rate is reported with the upper end of its interval raised by that
 	// bound (widen); Warning then says by how much.
@@ -148,16 +161,32 @@ type BurnInCandidate struct {
 	// plateau at t0 (TailDeficit is then the deficit of the last bin).
 	TailDeficit float64  `json:"tail_deficit"`
 	TailTime    *float64 `json:"tail_time"`
-	// PValue is the Bonferroni-adjusted one-sided p-value against a rising
-	// hazard; Split is the split iteration whose test gave it (t0 when no
-	// split fits).
+	// ExcessAtBurnIn is the fitted excess h/κ − 1 of the hazard at t0 and
+	// ExcessTime its fitted decay time, ExcessBias the upper bound on the
+	// relative bias of Rate (high) that the excess leaves after t0
+	// (EstimateQuasiStationary, "Residual fall"); measured only after a
+	// candidate where the hazard fell, 0 (and ExcessTime nil) otherwise.
+	ExcessAtBurnIn float64  `json:"excess_at_burn_in"`
+	ExcessTime     *float64 `json:"excess_time"`
+	ExcessBias     float64  `json:"excess_bias"`
+	// PValue is the Bonferroni-adjusted p-value of the two-sided test of a
+	// constant hazard on (t0, S] (the splits and the trend, each against a
+	// rising and a falling hazard); Split is the split iteration whose test
+	// gave the smallest p (t0 when none did).
 	PValue float64 `json:"p_value"`
 	Split  int     `json:"split_iteration"`
-	// Rising is PValue < BurnInLevel: the hazard still rises after t0.
-	Rising bool `json:"rising"`
-	// Settled is true when t0 passes the automatic rule: not Rising, at
-	// least MinEscapesResolved escapes after t0, and RampBias at most
-	// rampBiasTolerance standard errors (1/√E').
+	// TrendZ is the score statistic of a log-linear trend of the hazard on
+	// (t0, S] (passages.trend): negative when escapes come early (a falling
+	// hazard); 0 with fewer than two escapes.
+	TrendZ float64 `json:"trend_z"`
+	// Rising is PValue < BurnInLevel with the smallest p against a rising
+	// hazard: the hazard still rises after t0. Falling is the same against a
+	// falling hazard: more escape early than a constant hazard predicts.
+	Rising  bool `json:"rising"`
+	Falling bool `json:"falling"`
+	// Settled is true when t0 passes the automatic rule: neither Rising nor
+	// Falling, at least MinEscapesResolved escapes after t0, and RampBias and
+	// ExcessBias at most rampBiasTolerance standard errors (1/√E').
 	Settled bool `json:"settled"`
 }
 
@@ -201,21 +230,33 @@ type BurnInCandidate struct {
 //     for pwq with sgld and with sgd-hessian at 10⁶ particles, and 0.0 and
 //     0.1 at 3S/4, ± 0.3). Beyond, too little window is left to test.
 //   - Test. At t0, "the hazard is constant on (t0, S]" is tested against a
-//     rising hazard. The window is split at s_j = t0 + ⌊(S − t0)/2^j⌋,
-//     j = 1 … 6 (half, quarter, … 1/64), into (t0, s_j] with E1 escapes and
-//     exposure X1 and (s_j, S] with E2, X2. Given n = E1 + E2, a constant
-//     hazard makes E1 ~ Binomial(n, X1/(X1+X2)): the exact conditional test
-//     of two Poisson rates (Przyborowski & Wileński, Biometrika 31, 313
-//     (1940); Lehmann & Romano, Testing Statistical Hypotheses, 3rd ed.,
-//     §4.5). The ramp rises, so the test is one-sided, p_j = P(Binomial ≤
-//     E1). In discrete time, with X counted in iterations at risk, E1
-//     given n is nearer a hypergeometric, less spread than the binomial,
-//     so the test errs on the safe side. Over the splits,
-//     p = min(1, J·min_j p_j) (Bonferroni); Rising is p < BurnInLevel.
-//     The half split compares κ̂(t0) with κ̂(s_1), an efficient estimate
-//     with a less biased one (Hausman, Econometrica 46, 1251 (1978)); the
-//     finer splits see a ramp short against the window 1/√f times more
-//     clearly than the half split does.
+//     rising and against a falling hazard. The window is split at
+//     s_j = t0 + ⌊(S − t0)/2^j⌋, j = 1 … 6 (half, quarter, … 1/64), into
+//     (t0, s_j] with E1 escapes and exposure X1 and (s_j, S] with E2, X2.
+//     Given n = E1 + E2, a constant hazard makes E1 ~ Binomial(n, X1/(X1+X2)):
+//     the exact conditional test of two Poisson rates (Przyborowski &
+//     Wileński, Biometrika 31, 313 (1940); Lehmann & Romano, Testing
+//     Statistical Hypotheses, 3rd ed., §4.5). A rising hazard puts too few
+//     escapes early, P(Binomial ≤ E1); a falling one too many, P(Binomial ≥
+//     E1). In discrete time, with X counted in iterations at risk, E1 given n
+//     is nearer a hypergeometric, less spread than the binomial, so the test
+//     errs on the safe side. A slow trend moves little across any one split,
+//     so the family adds the score test of a log-linear hazard e^{a + b·u} on
+//     (t0, S] against b = 0 (passages.trend: the score test, locally most
+//     powerful against a small b, Cox & Hinkley, Theoretical Statistics,
+//     1974; for grouped rates the test for trend of Breslow & Day,
+//     Statistical Methods in Cancer Research II, 1987), one-sided in both
+//     directions. Over the 2·(J + 1) one-sided
+//     p-values, p = min(1, 2·(J + 1)·min p) (Bonferroni), rejected at
+//     p < BurnInLevel: Rising or Falling by the side of the smallest. The
+//     half split compares κ̂(t0) with κ̂(s_1), an efficient estimate with a
+//     less biased one (Hausman, Econometrica 46, 1251 (1978)); the finer
+//     splits see a ramp short against the window 1/√f times more clearly
+//     than the half split does. A falling hazard is no transient of the
+//     start: it means more escapes early than the slowest mode predicts, so
+//     the basin holds more than one metastable state (a fast and a slow
+//     exponential: the start well drains into a deeper one), or particles
+//     leave into a region that is neither the basin nor the escape.
 //   - Residual bias. The test is blind to a deficit that barely changes
 //     over (t0, S] yet is not 0 (measured: the ramp κ(1 − e^{−t/1.15}) at
 //     t_max = 5, 2¹⁸ particles, passes the test at t0 = S/2 in 52 of 60
@@ -252,6 +293,23 @@ type BurnInCandidate struct {
 //     shows d ≈ 0, and the bound is negligible. Where the hazard is still
 //     significantly below half its plateau at t0, no tail is measured and
 //     RampBias is the last bin's deficit.
+//   - Residual fall. Once the hazard has fallen after a candidate, a later
+//     one must also bound the excess e(t) = h(t)/κ − 1 left after it, the
+//     mirror of the ramp's deficit (passages.excess): the bins of (0, t0]
+//     against κ = κ̂/(1 + b) (κ̂ is high by b), the bins from the largest
+//     significant excess (3 standard errors) on fitted by A·e^{−(t−t0)/τ}
+//     exactly as for the deficit, and the upper bound on the bias after t0,
+//     at most rampBiasTolerance standard errors. A test on (t0, S] alone
+//     cannot see a fall that is slow against what is left of the window
+//     (row 1 of issue 20: at t0 = 3S/4 the hazard falls by 20% over the last
+//     quarter, z ≈ −2, while its level is still 3.4 times the slow rate). τ
+//     is capped by the chord from the peak (at its lower limit, 3 standard
+//     errors down) to the last bin (at its upper limit, 2 up): for two
+//     exponentials, p·e^{−κ1·t} + (1 − p)·e^{−κ2·t}, the excess over κ2 is
+//     (κ1/κ2 − 1)/(1 + (1 − p)/p·e^{(κ1−κ2)t}), whose logarithm is concave,
+//     so it decays at least as fast after the chord as along it. No
+//     candidate settles: unresolved, HazardFalls, and Reason says how the
+//     hazard falls, with numbers, and what to do.
 //   - The hypotheses are nested (constant on (t0, S] implies constant on
 //     (t0', S] for t0' > t0), and the rule tests them in a fixed order and
 //     stops at the first that passes. Such a fixed-sequence procedure
@@ -284,6 +342,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	if opt.BurnIn >= 0 {
 		q.BurnInRule = "given"
 	}
+	q.RestrictedMean = restrictedMean(q.Window)
 	if particles <= 0 || steps < 1 || len(firstPassage) > particles || !(eta > 0) || math.IsInf(eta, 0) {
 		q.Estimate = q.Window
 		q.Reason = fmt.Sprintf("no estimate: %d particles, %d escaped, %d steps, η = %g", particles, len(firstPassage), steps, eta)
@@ -298,29 +357,25 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	q.Hazard = p.hazard(eta, bins)
 
 	if opt.BurnIn >= 0 {
-		c := p.candidate(opt.BurnIn, eta)
-		q.Candidates = []BurnInCandidate{c}
-		q.truncate(p, c, eta)
-		if opt.BurnIn >= steps {
-			q.Reason = fmt.Sprintf("the given burn-in of %d iterations is not before the end of the window (%d iterations): give a smaller --burn-in or run longer (--steps)", opt.BurnIn, steps)
-			q.ShortWindow = true
-			q.Estimate.Note = q.Reason
-			return q
-		}
-		q.Plateau = c.Settled
-		if !c.Settled && c.Escaped >= MinEscapesResolved {
-			q.Warning = fmt.Sprintf("after the given burn-in t0 = %.4g (%d iterations) %s: the rate may be biased low; give a larger --burn-in or run longer (--steps)", c.Time, c.BurnIn, c.unsettled(eta))
-		}
+		q.given(p, opt.BurnIn, eta)
 		return q
 	}
 
+	fell := -1 // the first candidate after which the hazard fell
 	for _, t0 := range burnInGrid(steps, opt.MinBurnIn) {
-		c := p.candidate(t0, eta)
+		c := p.candidate(t0, eta, fell >= 0)
 		q.Candidates = append(q.Candidates, c)
+		if c.Falling && fell < 0 {
+			fell = len(q.Candidates) - 1
+		}
 		if c.Escaped < MinEscapesResolved {
 			q.truncate(p, c, eta)
 			// EstimateFromCounts has marked E' < 10 unresolved.
 			q.Reason = fmt.Sprintf("too few escapes after the burn-in t0 = %.4g (%d iterations): %d (< %d); run more particles or longer (--steps)", c.Time, c.BurnIn, c.Escaped, MinEscapesResolved)
+			if fell >= 0 {
+				q.Reason += "; before it, " + p.fallText(q.Candidates[fell], eta)
+				q.HazardFalls = true
+			}
 			q.Estimate.Note = q.Reason
 			return q
 		}
@@ -332,7 +387,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	}
 	if len(q.Candidates) == 0 {
 		// MinBurnIn ≥ S: nothing is observed after the floor.
-		c := p.candidate(opt.MinBurnIn, eta)
+		c := p.candidate(opt.MinBurnIn, eta, false)
 		q.Candidates = []BurnInCandidate{c}
 		q.truncate(p, c, eta)
 		q.Reason = fmt.Sprintf("the window of %d iterations ends before the minimum burn-in of %d: run longer (--steps)", steps, opt.MinBurnIn)
@@ -340,21 +395,64 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	} else {
 		c := q.Candidates[len(q.Candidates)-1]
 		q.truncate(p, c, eta)
-		if c.widenable() {
+		if fell < 0 && c.widenable() {
 			// The hazard is constant after t0 by the test, and only the bound on what is left of
 			// the ramp exceeds rampBiasTolerance: report the rate with the upper end of its
 			// interval raised by that bound instead of refusing it (the ramp can only make κ̂ low).
 			q.widen(c)
 			return q
 		}
-		q.Reason = fmt.Sprintf("no plateau of the hazard within the window: after the last burn-in tried, t0 = %.4g, %s; run longer (--steps) or give --burn-in", c.Time, c.unsettled(eta))
 		q.ShortWindow = true
+		if fell >= 0 {
+			// A rate that still falls is no rate: not a plateau that a
+			// longer burn-in finds, nor a ramp that a widened interval covers.
+			q.HazardFalls = true
+			q.Reason = p.fallText(q.Candidates[fell], eta) + ": the survival is not one exponential (the basin holds more than one metastable state, or particles leave into a region that is neither basin nor escape); " +
+				fmt.Sprintf("after the last burn-in tried, t0 = %.4g, %s; run a longer window (--steps), or make the other exits part of the escape (--escape)", c.Time, c.unsettled(eta))
+		} else {
+			q.Reason = fmt.Sprintf("no plateau of the hazard within the window: after the last burn-in tried, t0 = %.4g, %s; run longer (--steps) or give --burn-in", c.Time, c.unsettled(eta))
+		}
 	}
 	e := &q.Estimate
 	e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
 	e.Note = q.Reason
 	q.WindowBias = nil
 	return q
+}
+
+// restrictedMean is E[min(τ, t_max)] = X/N of the whole-window estimate w
+// (QuasiStationary.RestrictedMean); nil without particles or exposure.
+func restrictedMean(w Estimate) *float64 {
+	if w.Particles <= 0 || !(w.Exposure > 0) || math.IsInf(w.Exposure, 0) {
+		return nil
+	}
+	m := w.Exposure / float64(w.Particles)
+	return &m
+}
+
+// given sets q from the given burn-in t0 (iterations): used as it is, with its
+// test and guards reported; a failure sets Warning, not Reason.
+func (q *QuasiStationary) given(p passages, t0 int, eta float64) {
+	// The excess before t0 is measured when the hazard falls over the whole
+	// window.
+	c := p.candidate(t0, eta, t0 > 0 && p.candidate(0, eta, false).Falling)
+	q.Candidates = []BurnInCandidate{c}
+	q.truncate(p, c, eta)
+	if t0 >= p.steps {
+		q.Reason = fmt.Sprintf("the given burn-in of %d iterations is not before the end of the window (%d iterations): give a smaller --burn-in or run longer (--steps)", t0, p.steps)
+		q.ShortWindow = true
+		q.Estimate.Note = q.Reason
+		return
+	}
+	q.Plateau = c.Settled
+	if !c.Settled && c.Escaped >= MinEscapesResolved {
+		// A ramp biases the rate low, a fall high (EstimateQuasiStationary).
+		dir := "low"
+		if c.Falling || c.ExcessBias > rampBiasTolerance/math.Sqrt(float64(c.Escaped)) {
+			dir = "high: the survival may not be one exponential yet"
+		}
+		q.Warning = fmt.Sprintf("after the given burn-in t0 = %.4g (%d iterations) %s: the rate may be biased %s; give a larger --burn-in or run longer (--steps)", c.Time, c.BurnIn, c.unsettled(eta), dir)
+	}
 }
 
 // Widening: the largest bound on the residual ramp bias (RampBias) for which a rate that fails
@@ -369,7 +467,7 @@ const (
 // widenable says whether the last candidate's rate can be reported with a widened interval:
 // the constancy test passes, there are enough escapes, and the bias bound is moderate.
 func (c BurnInCandidate) widenable() bool {
-	if c.Rising || c.Escaped < MinEscapesResolved || c.Rate == nil {
+	if c.Rising || c.Falling || c.Escaped < MinEscapesResolved || c.Rate == nil || c.ExcessBias > rampBiasTolerance/math.Sqrt(float64(c.Escaped)) {
 		return false
 	}
 	return c.RampBias <= maxWidenRelative && c.RampBias*math.Sqrt(float64(c.Escaped)) <= maxWidenSigma
@@ -389,7 +487,17 @@ func (q *QuasiStationary) widen(c BurnInCandidate) {
 // unsettled says in a clause why c fails the automatic rule.
 func (c BurnInCandidate) unsettled(eta float64) string {
 	if c.Rising {
-		return fmt.Sprintf("the hazard is still rising at t = %.4g (one-sided p = %.2g < %g)", float64(c.Split)*eta, c.PValue, BurnInLevel)
+		return fmt.Sprintf("the hazard is still rising at t = %.4g (p = %.2g < %g)", float64(c.Split)*eta, c.PValue, BurnInLevel)
+	}
+	if c.Falling {
+		return fmt.Sprintf("the hazard is still falling after it (p = %.2g < %g, trend z = %.3g)", c.PValue, BurnInLevel, c.TrendZ)
+	}
+	if c.Escaped > 0 && c.ExcessBias > rampBiasTolerance/math.Sqrt(float64(c.Escaped)) {
+		tt := "no decay measured"
+		if c.ExcessTime != nil {
+			tt = fmt.Sprintf("decaying in %.3g", *c.ExcessTime)
+		}
+		return fmt.Sprintf("the hazard is constant after it by the test, but the fall measured before it (an excess over the plateau it extrapolates to of %.2g%% at t0, %s) would still bias the rate by up to +%.2g%% (%.2g standard errors, > %g)", 100*c.ExcessAtBurnIn, tt, 100*c.ExcessBias, c.ExcessBias*math.Sqrt(float64(c.Escaped)), rampBiasTolerance)
 	}
 	if c.Rate != nil && c.Escaped > 0 {
 		se := c.RampBias * math.Sqrt(float64(c.Escaped))
@@ -399,6 +507,27 @@ func (c BurnInCandidate) unsettled(eta float64) string {
 		return fmt.Sprintf("the ramp's deficit measured before it (%.2g%% at t0, decaying in %.3g) would still bias the rate by up to %.2g%% (%.2g standard errors, > %g)", 100*c.TailDeficit, *c.TailTime, 100*c.RampBias, se, rampBiasTolerance)
 	}
 	return fmt.Sprintf("%d escapes are too few (< %d)", c.Escaped, MinEscapesResolved)
+}
+
+// fallText says how the hazard falls after the candidate c where the fall was
+// first seen: its rate on the first and on the last eighth of (t0, S], per
+// unit time.
+func (p passages) fallText(c BurnInCandidate, eta float64) string {
+	w := max((p.steps-c.BurnIn)/8, 1)
+	first := p.rateBetween(c.BurnIn, c.BurnIn+w, eta)
+	last := p.rateBetween(p.steps-w, p.steps, eta)
+	return fmt.Sprintf("the hazard falls from %.2g to %.2g per unit time after t0 = %.4g (first and last eighth of the window after it; p = %.2g, trend z = %.3g)", first, last, c.Time, c.PValue, c.TrendZ)
+}
+
+// rateBetween is the hazard on (a, b]: its escapes over its exposure, per
+// unit time (NaN when nobody is at risk).
+func (p passages) rateBetween(a, b int, eta float64) float64 {
+	ea, xa := p.after(a)
+	eb, xb := p.after(b)
+	if b >= p.steps {
+		eb, xb = 0, 0
+	}
+	return float64(ea-eb) / ((xa - xb) * eta)
 }
 
 // truncate sets the estimate and the burn-in fields of q from the data after
@@ -492,37 +621,17 @@ func (p passages) after(t int) (escapes int, exposure float64) {
 	return escapes, float64(sum) + float64(survivors)*float64(max(p.steps-t, 0))
 }
 
-// candidate evaluates the burn-in t0 (EstimateQuasiStationary): the test of
-// a constant hazard on (t0, S] against a rising one at the splits
-// s_j = t0 + ⌊(S − t0)/2^j⌋, j = 1 … burnInSplits, the lag, and the bound on
-// the residual bias from the deficit measured before t0 (passages.tail).
-func (p passages) candidate(t0 int, eta float64) BurnInCandidate {
-	c := BurnInCandidate{BurnIn: t0, Time: float64(t0) * eta, AtRisk: p.atRisk(t0), PValue: 1, Split: t0}
+// candidate evaluates the burn-in t0 (EstimateQuasiStationary): the
+// two-sided test of a constant hazard on (t0, S] (constancy), the lag, the
+// bound on the residual bias from the deficit measured before t0
+// (passages.tail) and, when afterFall (the hazard fell after an earlier
+// candidate), the bound on the bias from the excess measured before t0
+// (passages.excess).
+func (p passages) candidate(t0 int, eta float64, afterFall bool) BurnInCandidate {
+	c := BurnInCandidate{BurnIn: t0, Time: float64(t0) * eta, AtRisk: p.atRisk(t0)}
 	e, x := p.after(t0)
 	c.Escaped = e
-	minP, tests := 1.0, 0
-	for j := 1; j <= burnInSplits; j++ {
-		w := (p.steps - t0) >> j
-		if w < 1 {
-			break
-		}
-		s := t0 + w
-		e2, x2 := p.after(s)
-		e1, x1 := e-e2, x-x2
-		tests++
-		if e == 0 || !(x1 > 0) {
-			continue // no escape, or nobody at risk: p_j = 1
-		}
-		// One-sided: a rising hazard puts too few escapes before s.
-		pj := distuv.Binomial{N: float64(e), P: x1 / x}.CDF(float64(e1))
-		if pj < minP {
-			minP, c.Split = pj, s
-		}
-	}
-	if tests > 0 {
-		c.PValue = math.Min(1, float64(tests)*minP)
-	}
-	c.Rising = c.PValue < BurnInLevel
+	p.constancy(&c)
 	if e < MinEscapesResolved || !(x > 0) || c.AtRisk <= 0 {
 		return c
 	}
@@ -538,9 +647,111 @@ func (p passages) candidate(t0 int, eta float64) BurnInCandidate {
 			tt := tau * eta
 			c.TailTime = &tt
 		}
+		if afterFall {
+			amp, tau, bias := p.excess(t0, e, x)
+			c.ExcessAtBurnIn, c.ExcessBias = amp, bias
+			if !math.IsInf(tau, 0) {
+				tt := tau * eta
+				c.ExcessTime = &tt
+			}
+		}
 	}
-	c.Settled = !c.Rising && c.RampBias <= rampBiasTolerance/math.Sqrt(float64(e))
+	tol := rampBiasTolerance / math.Sqrt(float64(e))
+	c.Settled = !c.Rising && !c.Falling && c.RampBias <= tol && c.ExcessBias <= tol
 	return c
+}
+
+// constancy sets c's test of "the hazard is constant on (t0, S]" against a
+// rising and against a falling one (EstimateQuasiStationary, "Test"): the
+// exact conditional comparison of the rates before and after each split
+// s_j = t0 + ⌊(S − t0)/2^j⌋, j = 1 … burnInSplits, and the score test of a
+// log-linear trend (passages.trend), each one-sided in both directions, so
+// 2·(J + 1) one-sided p-values combined by Bonferroni.
+func (p passages) constancy(c *BurnInCandidate) {
+	var minRise, minFall float64
+	var tests int
+	minRise, minFall, tests, c.Split = p.splits(c.BurnIn)
+	if z, ok := p.trend(c.BurnIn); ok {
+		c.TrendZ = z
+		tests++
+		std := distuv.UnitNormal
+		minRise, minFall = math.Min(minRise, std.Survival(z)), math.Min(minFall, std.CDF(z))
+	}
+	c.PValue = 1
+	if tests > 0 {
+		c.PValue = math.Min(1, float64(2*tests)*math.Min(minRise, minFall))
+	}
+	reject := c.PValue < BurnInLevel
+	c.Rising = reject && minRise <= minFall
+	c.Falling = reject && minFall < minRise
+}
+
+// splits returns the smallest one-sided p-values of the split tests at t0
+// against a rising and a falling hazard (constancy), the number of splits,
+// and the split with the smallest p (t0 when none).
+func (p passages) splits(t0 int) (minRise, minFall float64, tests, split int) {
+	e, x := p.after(t0)
+	minRise, minFall, split = 1, 1, t0
+	for j := 1; j <= burnInSplits; j++ {
+		w := (p.steps - t0) >> j
+		if w < 1 {
+			break
+		}
+		s := t0 + w
+		e2, x2 := p.after(s)
+		e1, x1 := e-e2, x-x2
+		tests++
+		if e == 0 || !(x1 > 0) {
+			continue // no escape, or nobody at risk: p_j = 1
+		}
+		// A rising hazard puts too few escapes before s (E1 small), a falling
+		// one too many (E2 = n − E1 small, Binomial(n, X2/X) by symmetry).
+		rise := distuv.Binomial{N: float64(e), P: x1 / x}.CDF(float64(e1))
+		fall := distuv.Binomial{N: float64(e), P: x2 / x}.CDF(float64(e2))
+		if math.Min(rise, fall) < math.Min(minRise, minFall) {
+			split = s
+		}
+		minRise, minFall = math.Min(minRise, rise), math.Min(minFall, fall)
+	}
+	return minRise, minFall, tests, split
+}
+
+// trend is the score test of a log-linear hazard h = e^{a + b·u}, u the
+// iterations since t0, against b = 0 on (t0, S], given the exposure
+// (docs/theory.md §3, "The constancy test"). With left truncation at t0, the
+// profile log-likelihood in b has the score Σ_{escapes} u_i − E'·m and the
+// information E'·v, where m and v are the mean and the variance of the
+// iteration at risk weighted by the exposure (each particle at risk at
+// u = 1 … u_j, u_j = fp − t0 for an escape and S − t0 for a survivor): under
+// a constant hazard an escape's iteration is drawn from that weighting. z is
+// the score over the square root of the information, N(0, 1) under a
+// constant hazard; z < 0 means escapes come early, a falling hazard. ok is
+// false with fewer than two escapes or no spread of exposure.
+func (p passages) trend(t0 int) (z float64, ok bool) {
+	k := p.escapedBy(t0)
+	escapes := p.fp[k:]
+	if len(escapes) < 2 {
+		return 0, false
+	}
+	var x, w1, w2, score float64
+	add := func(u, n float64) { // n particles at risk for u iterations
+		x += n * u
+		w1 += n * u * (u + 1) / 2
+		w2 += n * u * (u + 1) * (2*u + 1) / 6
+	}
+	for _, f := range escapes {
+		u := float64(int64(f) - int64(t0))
+		add(u, 1)
+		score += u
+	}
+	add(float64(p.steps-t0), float64(p.particles-len(p.fp)))
+	m := w1 / x
+	v := w2/x - m*m
+	if !(v > 0) {
+		return 0, false
+	}
+	e := float64(len(escapes))
+	return (score - e*m) / math.Sqrt(e*v), true
 }
 
 // tailBins is the number of bins of (0, t0] on which tail measures the
@@ -551,6 +762,97 @@ const tailBins = 32
 // the plateau rate.
 const tailBinEscapes = 50
 
+// tailBin is one bin of (0, t0] on which the deficit (passages.tail) or the
+// excess (passages.excess) of the hazard is measured: its centre, escapes and
+// exposure, in iterations.
+type tailBin struct{ c, e, x float64 }
+
+// binsBefore cuts (0, t0] into at most tailBins bins of equal width, each
+// with at least tailBinEscapes escapes at the plateau rate e/x of the data
+// after t0 (e escapes, exposure x iterations); nil when there is no room.
+func (p passages) binsBefore(t0, e int, x float64) []tailBin {
+	if e <= 0 || !(x > 0) {
+		return nil
+	}
+	_, x0 := p.after(0)
+	k := min(tailBins, t0, int(float64(e)/x*(x0-x)/tailBinEscapes))
+	if k < 1 {
+		return nil
+	}
+	bins := make([]tailBin, 0, k)
+	a := 0
+	ea, xa := p.after(0)
+	for i := 1; i <= k; i++ {
+		b := int(math.Round(float64(i) * float64(t0) / float64(k)))
+		eb, xb := p.after(b)
+		if xa-xb > 0 {
+			bins = append(bins, tailBin{c: float64(a+b) / 2, e: float64(ea - eb), x: xa - xb})
+		}
+		a, ea, xa = b, eb, xb
+	}
+	return bins
+}
+
+// meetAfter is the share of the exposure after t0 that a relative change
+// A·e^{−u/τ} of the hazard at u = t − t0 meets, per unit A: a change at u
+// alters κ·A·∫e^{−u/τ}·N'e^{−κu} du of the κ·X' expected escapes, N'e^{−κu}
+// the number at risk, over the L = S − t0 left. Iterations throughout.
+func (p passages) meetAfter(t0 int, x float64) func(kappa, tau float64) float64 {
+	atRisk := float64(p.atRisk(t0))
+	l := float64(p.steps - t0)
+	return func(kappa, tau float64) float64 {
+		r := 1/tau + kappa
+		return -math.Expm1(-l*r) / r / (x / atRisk)
+	}
+}
+
+// decayFit is the fit of d_i = A·e^{(t0 − c_i)/τ} at one decay time τ: the
+// amplitude A at t0, its standard error, and the residual χ².
+type decayFit struct{ tau, a, se, rss float64 }
+
+// profileDecay fits d_i = A·e^{(t0 − c_i)/τ} to the bins from..len−1 by
+// generalised least squares, with the variance v_i of each d_i and c common
+// to all (the error of κ̂; inverted by Sherman–Morrison), A in closed form,
+// over a log grid of τ from lo to hi (step 5%).
+func profileDecay(bins []tailBin, d, v []float64, c float64, from int, t0, lo, hi float64) []decayFit {
+	var fits []decayFit
+	for tt := lo; tt <= hi; tt *= 1.05 {
+		var s1, sg, sgg, sd, sgd, sdd float64
+		for i := from; i < len(bins); i++ {
+			ai := 1 / v[i]
+			g := math.Exp((t0 - bins[i].c) / tt)
+			s1 += ai
+			sg += ai * g
+			sgg += ai * g * g
+			sd += ai * d[i]
+			sgd += ai * g * d[i]
+			sdd += ai * d[i] * d[i]
+		}
+		f := c / (1 + c*s1)
+		gg, gd, dd := sgg-f*sg*sg, sgd-f*sg*sd, sdd-f*sd*sd
+		fits = append(fits, decayFit{tau: tt, a: gd / gg, se: 1 / math.Sqrt(gg), rss: dd - gd*gd/gg})
+	}
+	return fits
+}
+
+// decayBound returns the best of fits, its bias meet(τ)·max(A, 0), and the
+// upper bound on the bias: the largest (A + 1 standard error)·meet(τ) over
+// the τ within Δχ² = 1 of the best.
+func decayBound(fits []decayFit, meet func(tau float64) float64) (best decayFit, point, bound float64) {
+	best = fits[0]
+	for _, f := range fits {
+		if f.rss < best.rss {
+			best = f
+		}
+	}
+	for _, f := range fits {
+		if f.rss <= best.rss+1 {
+			bound = max(bound, (f.a+f.se)*meet(f.tau))
+		}
+	}
+	return best, max(0, best.a) * meet(best.tau), bound
+}
+
 // tail measures the deficit d(t) = 1 − h(t)/κ of the hazard on (0, t0] and
 // extrapolates it past t0 (EstimateQuasiStationary, "Residual bias"); e and
 // x are the escapes and the exposure (iterations) after t0. It returns the
@@ -558,45 +860,15 @@ const tailBinEscapes = 50
 // is measured), and the upper bound b on the relative bias of κ̂ = e/x that
 // the tail leaves after t0, ≥ 0.
 func (p passages) tail(t0, e int, x float64) (amp, tau, bias float64) {
-	if e <= 0 || !(x > 0) {
-		return 0, math.Inf(1), 0
-	}
-	// Bins with at least tailBinEscapes escapes each at the plateau rate.
-	_, x0 := p.after(0)
-	k := min(tailBins, t0, int(float64(e)/x*(x0-x)/tailBinEscapes))
-	if k < 1 {
-		return 0, math.Inf(1), 0
-	}
-	type bin struct{ c, e, x float64 } // centre, escapes, exposure (iterations)
-	bins := make([]bin, 0, k)
-	a := 0
-	ea, xa := p.after(0)
-	for i := 1; i <= k; i++ {
-		b := int(math.Round(float64(i) * float64(t0) / float64(k)))
-		eb, xb := p.after(b)
-		if xa-xb > 0 {
-			bins = append(bins, bin{c: float64(a+b) / 2, e: float64(ea - eb), x: xa - xb})
-		}
-		a, ea, xa = b, eb, xb
-	}
+	bins := p.binsBefore(t0, e, x)
 	if len(bins) == 0 {
 		return 0, math.Inf(1), 0
 	}
 	n := len(bins) - 1
 	T0 := float64(t0)
-	// The bias meets the exposure after t0: a deficit A·e^{−u/τ} at u = t − t0
-	// removes κ·A·∫e^{−u/τ}·N'e^{−κu} du of the κ·X' expected escapes, where
-	// N'e^{−κu} is the number at risk and the integral runs over the
-	// L = S − t0 left: meet(τ)·A is the relative bias.
-	atRisk := float64(p.atRisk(t0))
-	l := float64(p.steps - t0)
-	meet := func(kappa, tau float64) float64 {
-		r := 1/tau + kappa
-		return -math.Expm1(-l*r) / r / (x / atRisk)
-	}
+	meet := p.meetAfter(t0, x)
 	// The deficits' covariance: a bin's escapes are Poisson, variance
-	// 1/(κ·x_i) on d_i, and the common κ̂ adds c = 1/e to every entry
-	// (generalised least squares, inverted by Sherman–Morrison).
+	// 1/(κ·x_i) on d_i, and the common κ̂ adds c = 1/e to every entry.
 	c := 1 / float64(e)
 	d := make([]float64, len(bins))
 	v := make([]float64, len(bins)) // 1/(κ·x_i)
@@ -625,46 +897,73 @@ func (p passages) tail(t0, e int, x float64) (amp, tau, bias float64) {
 		if u := d[j] + 2*math.Sqrt(v[j]+c); u < 1 {
 			tauMax = bins[j].c / math.Log(1/max(u, 1e-300))
 		}
-		// Profile the fit d_i = A·g_i(τ), g_i = e^{(t0 − c_i)/τ} (A the
-		// deficit at t0) over a log grid of τ from a quarter bin (also when
+		// Profile the fit over a log grid of τ from a quarter bin (also when
 		// the cap is shorter, which errs on the safe side and keeps g_i
 		// below e^{4k}) up to the cap or four windows.
-		type fit struct{ tau, a, se, rss float64 }
-		var fits []fit
-		lo := T0 / float64(k) / 4
+		lo := T0 / float64(len(bins)) / 4
 		hi := max(lo, math.Min(tauMax, 4*float64(p.steps)))
-		for tt := lo; tt <= hi; tt *= 1.05 {
-			var s1, sg, sgg, sd, sgd, sdd float64
-			for i := j; i <= n; i++ {
-				ai := 1 / v[i]
-				g := math.Exp((T0 - bins[i].c) / tt)
-				s1 += ai
-				sg += ai * g
-				sgg += ai * g * g
-				sd += ai * d[i]
-				sgd += ai * g * d[i]
-				sdd += ai * d[i] * d[i]
-			}
-			f := c / (1 + c*s1)
-			gg, gd, dd := sgg-f*sg*sg, sgd-f*sg*sd, sdd-f*sd*sd
-			fits = append(fits, fit{tau: tt, a: gd / gg, se: 1 / math.Sqrt(gg), rss: dd - gd*gd/gg})
+		best, pt, bd := decayBound(profileDecay(bins, d, v, c, j, T0, lo, hi), func(tau float64) float64 { return meet(kappa, tau) })
+		amp, tau, point, bound = best.a, best.tau, pt, bd
+		if point >= 1 {
+			break
 		}
-		best := fits[0]
-		for _, f := range fits {
-			if f.rss < best.rss {
-				best = f
+	}
+	return amp, tau, min(bound, 1)
+}
+
+// excessSignificance is the number of standard errors by which a bin's
+// hazard must exceed the rate after t0 for passages.excess to see an excess:
+// over up to tailBins = 32 bins of a constant hazard, P(some bin beyond 3σ)
+// ≈ 32·0.00135 ≈ 4%.
+const excessSignificance = 3
+
+// excess measures the excess e(t) = h(t)/κ − 1 of the hazard on (0, t0] over
+// the rate after t0, and extrapolates it past t0 (EstimateQuasiStationary,
+// "Residual fall"): the mirror of tail for a falling hazard, which biases κ̂
+// high. It returns the fitted excess at t0 and its decay time in iterations
+// (+Inf when no decay is measured), and the upper bound b on the relative
+// bias of κ̂ = e/x (high) that the excess leaves after t0, ≥ 0; all 0 (and
+// +Inf) when no bin is significantly above the rate after t0.
+func (p passages) excess(t0, e int, x float64) (amp, tau, bias float64) {
+	bins := p.binsBefore(t0, e, x)
+	if len(bins) == 0 {
+		return 0, math.Inf(1), 0
+	}
+	n := len(bins) - 1
+	T0 := float64(t0)
+	meet := p.meetAfter(t0, x)
+	c := 1 / float64(e)
+	ex := make([]float64, len(bins))
+	v := make([]float64, len(bins))
+	tau = math.Inf(1)
+	point, bound := 0.0, 0.0
+	for range 3 {
+		// The reference κ is κ̂/(1 + b), as κ̂ itself is high by b.
+		kappa := float64(e) / x / (1 + point)
+		peak, peakLow := -1, 0.0 // the bin of the largest significant excess
+		for i, b := range bins {
+			ex[i] = b.e/(kappa*b.x) - 1
+			v[i] = 1 / (kappa * b.x)
+			if low := ex[i] - excessSignificance*math.Sqrt(v[i]+c); low > peakLow {
+				peak, peakLow = i, low
 			}
 		}
-		amp, tau = best.a, best.tau
-		point = max(0, amp) * meet(kappa, tau)
-		// The upper bound: the largest A + 1 standard error, times its
-		// share of the exposure, over the τ within Δχ² = 1 of the best.
-		bound = 0
-		for _, f := range fits {
-			if f.rss <= best.rss+1 {
-				bound = max(bound, (f.a+f.se)*meet(kappa, f.tau))
-			}
+		if peak < 0 {
+			return 0, math.Inf(1), 0
 		}
+		// Cap the decay time by the chord from the peak (at its lower limit)
+		// to the last bin (at its upper limit, 2 standard errors up): the
+		// log-excess of a mixture of two exponential survivals is concave
+		// (docs/theory.md §3), so it decays at least as fast after the chord
+		// as along it. No decay measured: up to four windows.
+		tauMax := math.Inf(1)
+		if u := ex[n] + 2*math.Sqrt(v[n]+c); peak < n && u < peakLow {
+			tauMax = (bins[n].c - bins[peak].c) / math.Log(peakLow/max(u, 1e-300))
+		}
+		lo := T0 / float64(len(bins)) / 4
+		hi := max(lo, math.Min(tauMax, 4*float64(p.steps)))
+		best, pt, bd := decayBound(profileDecay(bins, ex, v, c, peak, T0, lo, hi), func(tau float64) float64 { return meet(kappa, tau) })
+		amp, tau, point, bound = best.a, best.tau, pt, bd
 		if point >= 1 {
 			break
 		}

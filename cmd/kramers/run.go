@@ -690,6 +690,19 @@ func printUpperBound(w io.Writer, r *host.Result) {
 		u, 1/u, 1/(u*r.LR), e.Escaped, e.Exposure)
 }
 
+// printWellDefined prints, when the survival is not one exponential (so no rate is), what stays
+// well defined: the survival at the end of the window and the restricted mean first passage
+// (docs/theory.md §3, "When a result is unresolved").
+func printWellDefined(w io.Writer, r *host.Result) {
+	qs := r.BurnIn
+	if !qs.HazardFalls || len(r.Survival) == 0 || qs.RestrictedMean == nil {
+		return
+	}
+	last := r.Survival[len(r.Survival)-1]
+	fmt.Fprintf(w, "  well defined without a rate: survival S(%.6g) = %.4g (the curve: JSON survival); restricted mean first passage E[min(τ, t_max)] = %.6g time (JSON quasi_stationary.restricted_mean_first_passage); the whole-window κ̂ is a rate only for one exponential\n",
+		last.Time, last.Survival, *qs.RestrictedMean)
+}
+
 func printSummary(w io.Writer, r *host.Result) {
 	if r.FFS != nil {
 		printFFS(w, r)
@@ -717,6 +730,7 @@ func printSummary(w io.Writer, r *host.Result) {
 		fmt.Fprintf(w, "; whole window without burn-in: κ̂ = %.6g", *qs.Window.Rate)
 	}
 	fmt.Fprintln(w)
+	printWellDefined(w, r)
 	names := make([]string, 0, len(r.Theory))
 	for k := range r.Theory {
 		names = append(names, k)
