@@ -141,7 +141,10 @@ func cmdView(args []string) error {
 }
 
 // viewHeadless writes numbered PNG frames, an animated GIF and view.json (mapping, landmarks)
-// through view.RenderFrames: no window, EGL where there is no display.
+// through view.RenderFrames: no window, EGL where there is no display. On SIGINT/SIGTERM it
+// finishes the frame in hand, writes the GIF of the frames so far and view.json marked
+// "partial": true, and returns errInterrupted (exit status 130, docs/architecture.md
+// "Command-line contract"); a second signal ends the program at once.
 func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 	if err := os.MkdirAll(vf.out, 0o755); err != nil {
 		return usageError{fmt.Errorf("--out %s: %v", vf.out, err)}
@@ -154,7 +157,14 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 	if err != nil {
 		return usageError{err}
 	}
+	// Catch the signals before any X server exists: a private Xvfb then installs no handler of
+	// its own and is stopped when RenderFrames closes its context (gpu/xvfb.go).
+	gpu.LeaveSignalsToCaller()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	var gifFrames []*image.Paletted
+	written := 0
 	start := time.Now()
 	_, err = view.RenderFrames(p, view.FramesOptions{Frames: vf.frames, Every: every, Width: vf.width, Height: vf.height, View: opt,
 		Each: func(f, it int, img *image.RGBA) error {
@@ -162,27 +172,49 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 			if err := view.SavePNG(path, img); err != nil {
 				return err
 			}
+			written++
 			if !vf.noGIF {
 				gifFrames = append(gifFrames, view.GIFFrame(img))
 			}
 			fmt.Fprintf(stdout, "frame %d iteration %d %s\n", f, it, path)
-			return nil
+			select {
+			case s := <-sig:
+				signal.Stop(sig) // a second signal takes the default action
+				fmt.Fprintf(stderr, "kramers: %v: writing the %d frames so far (send it again to stop at once)\n", s, written)
+				return errInterrupted
+			default:
+				return nil
+			}
 		}})
-	if err != nil {
+	interrupted := errors.Is(err, errInterrupted)
+	if err != nil && !interrupted {
 		return fmt.Errorf("view --headless: %w", err)
 	}
-	if !vf.noGIF {
+	if err := writeViewOutputs(vf, gifFrames, map[string]any{"frames": written, "every": every, "mapping": m, "landmarks": lm,
+		"landscape": p.Config.Landscape, "noise": p.Config.Noise, "seconds": time.Since(start).Seconds(), "partial": interrupted}); err != nil {
+		return err
+	}
+	if interrupted {
+		return errInterrupted
+	}
+	return nil
+}
+
+// writeViewOutputs writes view.gif (unless --no-gif) and view.json into --out and says which
+// files it wrote.
+func writeViewOutputs(vf viewFlags, gifFrames []*image.Paletted, meta map[string]any) error {
+	wrote := "view.json"
+	if !vf.noGIF && len(gifFrames) > 0 {
 		if err := view.SaveGIF(filepath.Join(vf.out, "view.gif"), gifFrames, 8); err != nil {
 			return err
 		}
+		wrote = "view.gif and view.json"
 	}
-	meta := map[string]any{"frames": vf.frames, "every": every, "mapping": m, "landmarks": lm,
-		"landscape": p.Config.Landscape, "noise": p.Config.Noise, "seconds": time.Since(start).Seconds()}
 	data, _ := json.MarshalIndent(meta, "", "  ")
-	if err := os.WriteFile(filepath.Join(vf.out, "view.json"), append(data, '\n'), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(vf.out, "view.json"), append(data, '\n')); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d frames, view.gif and view.json to %s\n", vf.frames, vf.out)
+	fmt.Fprintf(stdout, "wrote %d frames, %s to %s\n", meta["frames"], wrote, vf.out)
 	return nil
 }
 
