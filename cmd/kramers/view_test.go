@@ -224,19 +224,20 @@ func viewScreenshot(t *testing.T, display, win, path string) *image.RGBA {
 	return rgba
 }
 
-// patchCounts counts, within radius r of (cx, cy), saturated white pixels (a dense cloud of
-// particles) and orange ones (escaped particles: red well above blue).
-func viewPatchCounts(img *image.RGBA, cx, cy float64, r int) (white, orange int) {
+// patchCounts counts, within radius r of (cx, cy), cyan pixels (never-escaped particles, which
+// keep their hue however dense) and orange ones (escaped particles: R > G > B by 40 each).
+func viewPatchCounts(img *image.RGBA, cx, cy float64, r int) (cyan, orange int) {
 	for y := int(cy) - r; y <= int(cy)+r; y++ {
 		for x := int(cx) - r; x <= int(cx)+r; x++ {
 			if !image.Pt(x, y).In(img.Rect) {
 				continue
 			}
 			c := img.RGBAAt(x, y)
-			if c.R > 200 && c.G > 200 && c.B > 200 {
-				white++
+			R, G, B := int(c.R), int(c.G), int(c.B)
+			if B > 200 && G > 170 && R < B-80 {
+				cyan++
 			}
-			if c.R > 170 && int(c.R) > int(c.B)+60 {
+			if R > 170 && R > G+40 && G > B+40 {
 				orange++
 			}
 		}
@@ -262,7 +263,7 @@ func TestViewWindow(t *testing.T) {
 	st := v.waitStatus(t, 30*time.Second, "the first frame", func(s viewStatus) bool { return s.Frames >= 1 })
 	win := viewFindWindow(t, display, st.Title)
 
-	// Iteration 0: one saturated spot on the start minimum, nothing orange in the target basin,
+	// Iteration 0: one dense cyan spot on the start minimum, nothing orange in the target basin,
 	// and the overlay text in the panel.
 	img := viewScreenshot(t, display, win, filepath.Join(dir, "t0.png"))
 	if b := img.Bounds(); b.Dx() != st.Mapping.Framebuffer[0] || b.Dy() != st.Mapping.Framebuffer[1] {
@@ -270,7 +271,7 @@ func TestViewWindow(t *testing.T) {
 	}
 	ax, ay := viewPixelOf(st, st.Landmarks.Minimum)
 	bx, by := viewPixelOf(st, st.Landmarks.Target)
-	if w, _ := viewPatchCounts(img, ax, ay, 3); w == 0 {
+	if cyan, _ := viewPatchCounts(img, ax, ay, 3); cyan == 0 {
 		t.Errorf("iteration 0: no particles drawn at the start minimum (pixel %.0f, %.0f)", ax, ay)
 	}
 	if _, o := viewPatchCounts(img, bx, by, 25); o != 0 {
