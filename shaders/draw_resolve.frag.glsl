@@ -4,7 +4,7 @@
 // the opacity, on a log scale: one particle covers uAlpha of the background, uDense particles or
 // more cover it fully. A dense cloud therefore shows its class's own colour (cyan never escaped,
 // orange escaped) instead of adding up to white, and density still reads as opacity
-// (docs/architecture.md, "The view").
+// (README.md, "Watching particles: kramers view").
 layout(std430, binding = 4) readonly buffer Counts { uint counts[]; };
 
 uniform vec2 uOrigin; // lower left corner of the plot rectangle in the frame (GL pixels)

@@ -48,7 +48,7 @@ func (v *viewFlags) register(fs interface {
 	fs.StringVar(&v.out, "out", "view-out", "headless: directory for frame_NNNN.png, view.gif and view.json")
 	fs.IntVar(&v.width, "width", 960, "window or frame width in pixels")
 	fs.IntVar(&v.height, "height", 720, "window or frame height in pixels")
-	fs.StringVar(&v.box, "box", "", "view box u0,u1,v0,v1 in view coordinates (2-D: x0,x1,y0,y1; 1-D: x0,x1,L0,L1); default: around a, b and the target")
+	fs.StringVar(&v.box, "box", "", "view box u0,u1,v0,v1 in view coordinates (2-D: x0,x1,y0,y1; 1-D: x0,x1,L0,L1); default: around a, b and the target. In 2-D it is widened along one axis to fill the plot with equal scales")
 	fs.IntVar(&v.maxPoints, "max-points", view.DefaultMaxPoints, "draw at most this many particles per frame (a stride subsample above)")
 	fs.Float64Var(&v.pointSize, "point-size", 0, "particle size in pixels (0: automatic)")
 	fs.BoolVar(&v.density, "density", false, "start in the density view (key f toggles)")

@@ -550,3 +550,25 @@ func viewAlive(pid int) bool {
 	f := strings.Fields(string(data))
 	return len(f) > 2 && f[2] != "Z"
 }
+
+// TestViewHeadlessNoGIF: with --no-gif the headless view writes the PNG frames and view.json,
+// no view.gif, and its closing line names only what it wrote (the trial saw "wrote … view.gif").
+func TestViewHeadlessNoGIF(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runBin(t, dir, nil, "view", "--landscape", "doublewell", "--noise", "sgld", "--temp", "0.15", "--lr", "0.01",
+		"--particles", "1024", "--headless", "--frames", "2", "--frame-every", "5", "--width", "320", "--height", "240", "--out", "v", "--no-gif")
+	if code != 0 {
+		t.Fatalf("view --no-gif exited %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "wrote 2 frames, view.json to v") || strings.Contains(out, "view.gif") {
+		t.Errorf("closing line: %q, want \"wrote 2 frames, view.json to v\" and no view.gif", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "v", "view.gif")); !os.IsNotExist(err) {
+		t.Errorf("view.gif written with --no-gif (stat: %v)", err)
+	}
+	for _, f := range []string{"frame_0000.png", "frame_0001.png", "view.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "v", f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
