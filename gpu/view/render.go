@@ -511,9 +511,12 @@ func (r *Renderer) Render(w, h int, info []string, footer string) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("render: frame size %d×%d", w, h)
 	}
-	m := r.geo.Mapping(w, h)
-	stride, drawn := r.drawn()
-	pos, rec, counts := r.b.PositionBuffers()
+	f := frame{m: r.geo.Mapping(w, h)}
+	f.stride, f.drawn = r.drawn()
+	f.pos, f.rec, f.counts = r.b.PositionBuffers()
+	f.box = boxUniform(f.m)
+	vp := f.m.Viewport
+	f.glY = h - vp[1] - vp[3]
 	var tm Times
 	err := r.c.Do(func() error {
 		t := time.Now()
@@ -526,9 +529,7 @@ func (r *Renderer) Render(w, h int, info []string, footer string) error {
 		if err := r.ensureTargets(w, h); err != nil {
 			return err
 		}
-		vp := m.Viewport
-		glY := h - vp[1] - vp[3]
-		stale, err := r.ensureLayers(m, glY)
+		stale, err := r.ensureLayers(f.m, f.glY)
 		if err != nil {
 			return err
 		}
@@ -536,110 +537,33 @@ func (r *Renderer) Render(w, h int, info []string, footer string) error {
 		gl.BindVertexArray(r.vao)
 		gl.Disable(gl.DEPTH_TEST)
 		if stale {
-			r.drawBackground(m, glY)
+			r.drawBackground(f.m, f.glY)
 		}
 		lap(&tm.Background)
-		density2D := r.Density && !r.geo.OneD
-		box := boxUniform(m)
-		if density2D {
-			r.nx, r.ny = densityCells(m)
-		}
-		histTop := 0.0
-		if density2D || r.geo.OneD {
-			if err := r.binParticles(box, pos, rec, counts, stride); err != nil {
+		if r.geo.OneD || r.Density {
+			if f.histTop, err = r.binFrame(f); err != nil {
 				return err
-			}
-			if r.geo.OneD {
-				fullest := make([]uint32, 1)
-				if err := gpu.Download(r.bins, 4*3*r.nx, fullest); err != nil {
-					return err
-				}
-				histTop = histogramTop(int(fullest[0]), drawn)
 			}
 			lap(&tm.Points)
 		}
-		// Background: the cached layer copied into the plot rectangle, or in the density view
-		// composed with the bins.
-		gl.BindFramebuffer(gl.FRAMEBUFFER, r.fbo)
-		gl.Viewport(0, 0, int32(w), int32(h))
-		gl.Disable(gl.BLEND)
-		gl.ClearColor(0.085, 0.09, 0.11, 1)
-		gl.Clear(gl.COLOR_BUFFER_BIT)
-		gl.Viewport(int32(vp[0]), int32(glY), int32(vp[2]), int32(vp[3]))
-		if density2D {
-			cp := r.compose
-			gl.ActiveTexture(gl.TEXTURE0)
-			gl.BindTexture(gl.TEXTURE_2D, r.bgTex[1])
-			cp.SetInt("uLayer", 0)
-			cp.SetVec2("uOrigin", float32(vp[0]), float32(glY))
-			cp.SetVec2("uSize", float32(vp[2]), float32(vp[3]))
-			cp.SetUint("uNX", uint32(r.nx))
-			cp.SetUint("uNY", uint32(r.ny))
-			if err := r.bins.BindBase(3); err != nil {
-				return err
-			}
-			gl.UseProgram(cp.ID())
-			gl.DrawArrays(gl.TRIANGLES, 0, 3)
-		} else {
-			gl.BindFramebuffer(gl.READ_FRAMEBUFFER, r.bgFBO)
-			gl.ReadBuffer(gl.COLOR_ATTACHMENT0)
-			gl.BlitFramebuffer(0, 0, int32(vp[2]), int32(vp[3]), int32(vp[0]), int32(glY), int32(vp[0]+vp[2]), int32(glY+vp[3]), gl.COLOR_BUFFER_BIT, gl.NEAREST)
-			gl.BindFramebuffer(gl.READ_FRAMEBUFFER, 0)
-		}
-		gl.Enable(gl.BLEND)
-		if r.geo.OneD {
-			gl.BlendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA)
-			if err := r.bins.BindBase(3); err != nil {
-				return err
-			}
-			r.drawBars(histTop, drawn)
-			setVec4(r.curve, "uBox", box)
-			r.curve.SetInt("uSamples", 1024)
-			r.curve.SetVec4("uColor", 0.92, 0.92, 0.95, 0.9)
-			gl.UseProgram(r.curve.ID())
-			for _, off := range [][2]float32{{0, 0}, {0, 2 / float32(vp[3])}} {
-				r.curve.SetVec2("uOffset", off[0], off[1])
-				gl.DrawArrays(gl.LINE_STRIP, 0, 1024)
-			}
+		if err := r.drawPlot(f); err != nil {
+			return err
 		}
 		lap(&tm.Background)
-		// Particles: counted per pixel by the splat pass, added to the frame by the resolve pass.
+		// Particles: counted per pixel by the splat pass, coloured by the resolve pass.
 		if !r.Density {
-			if err := r.drawPoints(box, pos, rec, counts, stride, drawn, vp, glY); err != nil {
+			if err := r.drawPoints(f.box, f.pos, f.rec, f.counts, f.stride, f.drawn, vp, f.glY); err != nil {
 				return err
 			}
 			lap(&tm.Points)
 		}
 		// Markers: start minimum (ring), saddle (cross), target minimum (diamond).
 		gl.BindFramebuffer(gl.FRAMEBUFFER, r.fbo)
-		gl.Viewport(int32(vp[0]), int32(glY), int32(vp[2]), int32(vp[3]))
+		gl.Viewport(int32(vp[0]), int32(f.glY), int32(vp[2]), int32(vp[3]))
 		gl.Enable(gl.BLEND)
 		gl.BlendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA)
-		r.drawMarkers(box)
-		// Overlay text: only the lines that changed are rasterised and uploaded again.
-		gl.Viewport(0, 0, int32(w), int32(h))
-		if rect := r.text.update(w, h, r.geo.OneD, m, r.Density, histTop, info, footer); !rect.Empty() {
-			img := r.text.img
-			gl.BindTexture(gl.TEXTURE_2D, r.overlayTex)
-			gl.PixelStorei(gl.UNPACK_ALIGNMENT, 4)
-			gl.PixelStorei(gl.UNPACK_ROW_LENGTH, int32(w))
-			gl.TexSubImage2D(gl.TEXTURE_2D, 0, int32(rect.Min.X), int32(rect.Min.Y), int32(rect.Dx()), int32(rect.Dy()),
-				gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&img.Pix[img.PixOffset(rect.Min.X, rect.Min.Y)]))
-			gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 0)
-		}
-		gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA) // the overlay image is premultiplied
-		gl.ActiveTexture(gl.TEXTURE0)
-		gl.BindTexture(gl.TEXTURE_2D, r.overlayTex)
-		r.overlay.SetInt("uText", 0)
-		gl.UseProgram(r.overlay.ID())
-		// The text lies left of the plot and below it, unless the frame is too narrow for the
-		// panel: then it covers the plot and the whole frame is drawn.
-		gl.Enable(gl.SCISSOR_TEST)
-		for _, sc := range overlayRegions(m) {
-			gl.Scissor(int32(sc[0]), int32(sc[1]), int32(sc[2]), int32(sc[3]))
-			gl.DrawArrays(gl.TRIANGLES, 0, 3)
-		}
-		gl.Disable(gl.SCISSOR_TEST)
+		r.drawMarkers(f.box)
+		r.drawOverlay(w, h, f, info, footer)
 		gl.Disable(gl.BLEND)
 		gl.BindVertexArray(0)
 		gl.BindFramebuffer(gl.FRAMEBUFFER, 0)
@@ -649,6 +573,115 @@ func (r *Renderer) Render(w, h int, info []string, footer string) error {
 	})
 	r.times = tm
 	return err
+}
+
+// frame is what the phases of one Render share.
+type frame struct {
+	m             Mapping
+	box           [4]float32 // boxUniform(m)
+	glY           int        // the plot rectangle's bottom row, GL orientation
+	stride, drawn int
+	pos, rec      []*gpu.Buffer
+	counts        []int
+	histTop       float64 // the 1-D histogram's scale (histogramTop); 0 in 2-D
+}
+
+// binFrame fills the bins of the density view (2-D) or the histogram (1-D) and returns, in 1-D,
+// the top of the histogram's scale, from the fullest bin read back.
+func (r *Renderer) binFrame(f frame) (histTop float64, err error) {
+	if !r.geo.OneD {
+		r.nx, r.ny = densityCells(f.m)
+	}
+	if err := r.binParticles(f.box, f.pos, f.rec, f.counts, f.stride); err != nil {
+		return 0, err
+	}
+	if !r.geo.OneD {
+		return 0, nil
+	}
+	fullest := make([]uint32, 1)
+	if err := gpu.Download(r.bins, 4*3*r.nx*r.ny, fullest); err != nil {
+		return 0, err
+	}
+	return histogramTop(int(fullest[0]), f.drawn), nil
+}
+
+// drawPlot clears the frame and draws the plot's background: the cached layer copied into the
+// plot rectangle, or in the 2-D density view composed with the bins; in 1-D then the histogram
+// and the curve.
+func (r *Renderer) drawPlot(f frame) error {
+	vp, glY := f.m.Viewport, f.glY
+	gl.BindFramebuffer(gl.FRAMEBUFFER, r.fbo)
+	gl.Viewport(0, 0, int32(f.m.Framebuffer[0]), int32(f.m.Framebuffer[1]))
+	gl.Disable(gl.BLEND)
+	gl.ClearColor(0.085, 0.09, 0.11, 1)
+	gl.Clear(gl.COLOR_BUFFER_BIT)
+	gl.Viewport(int32(vp[0]), int32(glY), int32(vp[2]), int32(vp[3]))
+	if r.Density && !r.geo.OneD {
+		cp := r.compose
+		gl.ActiveTexture(gl.TEXTURE0)
+		gl.BindTexture(gl.TEXTURE_2D, r.bgTex[1])
+		cp.SetInt("uLayer", 0)
+		cp.SetVec2("uOrigin", float32(vp[0]), float32(glY))
+		cp.SetVec2("uSize", float32(vp[2]), float32(vp[3]))
+		cp.SetUint("uNX", uint32(r.nx))
+		cp.SetUint("uNY", uint32(r.ny))
+		if err := r.bins.BindBase(3); err != nil {
+			return err
+		}
+		gl.UseProgram(cp.ID())
+		gl.DrawArrays(gl.TRIANGLES, 0, 3)
+	} else {
+		gl.BindFramebuffer(gl.READ_FRAMEBUFFER, r.bgFBO)
+		gl.ReadBuffer(gl.COLOR_ATTACHMENT0)
+		gl.BlitFramebuffer(0, 0, int32(vp[2]), int32(vp[3]), int32(vp[0]), int32(glY), int32(vp[0]+vp[2]), int32(glY+vp[3]), gl.COLOR_BUFFER_BIT, gl.NEAREST)
+		gl.BindFramebuffer(gl.READ_FRAMEBUFFER, 0)
+	}
+	gl.Enable(gl.BLEND)
+	if !r.geo.OneD {
+		return nil
+	}
+	gl.BlendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA)
+	if err := r.bins.BindBase(3); err != nil {
+		return err
+	}
+	r.drawBars(f.histTop, f.drawn)
+	setVec4(r.curve, "uBox", f.box)
+	r.curve.SetInt("uSamples", 1024)
+	r.curve.SetVec4("uColor", 0.92, 0.92, 0.95, 0.9)
+	gl.UseProgram(r.curve.ID())
+	for _, off := range [][2]float32{{0, 0}, {0, 2 / float32(vp[3])}} {
+		r.curve.SetVec2("uOffset", off[0], off[1])
+		gl.DrawArrays(gl.LINE_STRIP, 0, 1024)
+	}
+	return nil
+}
+
+// drawOverlay draws the overlay text over the frame: only the lines that changed are
+// rasterised and uploaded again.
+func (r *Renderer) drawOverlay(w, h int, f frame, info []string, footer string) {
+	gl.Viewport(0, 0, int32(w), int32(h))
+	if rect := r.text.update(w, h, r.geo.OneD, f.m, r.Density, f.histTop, info, footer); !rect.Empty() {
+		img := r.text.img
+		gl.BindTexture(gl.TEXTURE_2D, r.overlayTex)
+		gl.PixelStorei(gl.UNPACK_ALIGNMENT, 4)
+		gl.PixelStorei(gl.UNPACK_ROW_LENGTH, int32(w))
+		gl.TexSubImage2D(gl.TEXTURE_2D, 0, int32(rect.Min.X), int32(rect.Min.Y), int32(rect.Dx()), int32(rect.Dy()),
+			gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&img.Pix[img.PixOffset(rect.Min.X, rect.Min.Y)]))
+		gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 0)
+	}
+	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA) // the overlay image is premultiplied
+	gl.ActiveTexture(gl.TEXTURE0)
+	gl.BindTexture(gl.TEXTURE_2D, r.overlayTex)
+	r.overlay.SetInt("uText", 0)
+	gl.UseProgram(r.overlay.ID())
+	// The text lies left of, below and right of the plot, unless the frame is too narrow for
+	// the panel: then it covers the plot and the whole frame is drawn.
+	gl.Enable(gl.SCISSOR_TEST)
+	for _, sc := range overlayRegions(f.m) {
+		gl.Scissor(int32(sc[0]), int32(sc[1]), int32(sc[2]), int32(sc[3]))
+		gl.DrawArrays(gl.TRIANGLES, 0, 3)
+	}
+	gl.Disable(gl.SCISSOR_TEST)
 }
 
 // overlayRegions are the rectangles (x, y, width, height in GL pixels, origin bottom left) of
