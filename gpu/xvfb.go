@@ -38,7 +38,8 @@ type xvfbProc struct {
 const xvfbStartTimeout = 15 * time.Second
 
 // startXvfb runs `Xvfb -displayfd 3 -nolisten tcp -screen 0 WxHx24` and reads
-// the display number it picks from a pipe. The server is killed by kill, by a
+// the display number it picks from a pipe. The server runs in a process group of its
+// own, so signals sent to kramers' group (a terminal's Ctrl-C) do not reach it. It is killed by kill, by a
 // SIGINT/SIGTERM handler (which then re-raises the signal; none is installed
 // after LeaveSignalsToCaller), and by the kernel
 // (Pdeathsig) if the thread that started it exits, so none is left behind.
@@ -62,7 +63,11 @@ func startXvfb(width, height int) (*xvfbProc, error) {
 	cmd := exec.Command(bin, "-displayfd", "3", "-nolisten", "tcp",
 		"-screen", "0", fmt.Sprintf("%dx%dx24", width, height))
 	cmd.ExtraFiles = []*os.File{w} // fd 3 in the child
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// Its own process group: a terminal's Ctrl-C goes to the foreground group, kramers', and
+	// must reach kramers alone, which then finishes its frame or chunk on this server and
+	// stops it (kill); in kramers' group the server died first and the X connection broke
+	// (issue 21). Pdeathsig still ends it with the starting thread, even on SIGKILL.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	x := &xvfbProc{cmd: cmd, sigs: make(chan os.Signal, 1), stop: make(chan struct{})}

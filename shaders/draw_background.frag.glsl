@@ -39,6 +39,39 @@ vec3 ramp(float t) {
 	return c;
 }
 
+// level is the contour coordinate of view point p: contour k lies where it equals k.
+float level(vec2 p) {
+	float x[LANDSCAPE_DIM];
+	unproject(p, x);
+	return (landscapeLoss(x) - uLossMin) / uLossStep;
+}
+
+// contourCoverage is the share of the pixel at p (px: one pixel in view coordinates) that the
+// contour lines cover: (ordinary levels, the saddle level 6). The level is sampled at the 2×2
+// points (±¼, ±¼) of the pixel; their differences give its gradient in levels per pixel, exact
+// per pixel where fwidth would take one value per 2×2 quad. Each sample lies on a line of
+// width about one pixel when its level is within one pixel's change of an integer, and the four
+// are averaged: supersampled, anti-aliased lines that do not ripple near a sharp minimum. Lines
+// closer than about 8 pixels fade out, and are gone below 3 (w between 0.12 and 0.35 levels
+// per pixel), where they would only draw a moiré.
+vec2 contourCoverage(vec2 p, vec2 px) {
+	float f[4];
+	for (int i = 0; i < 4; i++) {
+		vec2 o = vec2(float(i & 1), float(i >> 1)) * 0.5 - 0.25;
+		f[i] = level(p + o * px);
+	}
+	vec2 g = vec2(f[1] - f[0] + f[3] - f[2], f[2] - f[0] + f[3] - f[1]); // two half-pixel steps each
+	float w = length(g);
+	float ordinary = 0.0, saddle = 0.0;
+	for (int i = 0; i < 4; i++) {
+		float d = abs(fract(f[i] + 0.5) - 0.5) / max(w, 1e-6); // distance to the nearest line in pixels
+		float c = 1.0 - smoothstep(0.4, 1.2, d);
+		if (abs(round(f[i]) - 6.0) < 0.5) saddle += c;
+		else ordinary += c;
+	}
+	return 0.25 * vec2(ordinary, saddle) * (1.0 - smoothstep(0.12, 0.35, w));
+}
+
 void main() {
 	vec2 t = (gl_FragCoord.xy - uViewport.xy) / uViewport.zw;
 	vec2 p = mix(uBox.xy, uBox.zw, t);
@@ -50,20 +83,20 @@ void main() {
 	float grid = abs(fract(t.y * 8.0 + 0.5) - 0.5) / fwidth(t.y * 8.0);
 	col += 0.025 * (1.0 - smoothstep(0.5, 1.5, grid));
 #else
+	vec2 px = (uBox.zw - uBox.xy) / uViewport.zw; // one pixel in view coordinates
 	float L = landscapeLoss(x);
 	float v = (L - uColorLo) / uLossSpan;
 	col = 0.55 * ramp(0.85 * sqrt(max(v, 0.0)));
-	float f = (L - uLossMin) / uLossStep;
-	float w = fwidth(f);
-	float line = (1.0 - smoothstep(0.5, 1.5, abs(fract(f + 0.5) - 0.5) / max(w, 1e-6)));
-	line *= 1.0 - smoothstep(0.12, 0.35, w); // too dense to resolve: fade out
-	bool saddleLevel = abs(round(f) - 6.0) < 0.5;
-	col = mix(col, saddleLevel ? vec3(0.95, 0.85, 0.55) : vec3(0.85), (saddleLevel ? 0.55 : 0.22) * line);
+	vec2 lines = contourCoverage(p, px);
+	col = mix(col, vec3(0.85), 0.22 * lines.x);
+	col = mix(col, vec3(0.95, 0.85, 0.55), 0.55 * lines.y);
 #endif
 	// The edge: the condition differs at the next pixel to the right or above (explicit
 	// neighbours, since fwidth misses a boundary that falls between two 2×2 pixel quads).
 	bool e0 = escapeCondition(x);
+#if VIEW_1D
 	vec2 px = (uBox.zw - uBox.xy) / uViewport.zw;
+#endif
 	float xr[LANDSCAPE_DIM];
 	unproject(p + vec2(px.x, 0.0), xr);
 	bool edge = escapeCondition(xr) != e0;

@@ -1,5 +1,6 @@
 // draw_bin.comp.glsl: the live density: bin the (subsampled) particles of one batch by their
-// view coordinates into uNX × uNY counters with atomics; bins[uNX·uNY] keeps the largest count.
+// view coordinates into three planes of uNX × uNY counters with atomics: never escaped,
+// escaped, and both together; bins[3·uNX·uNY] keeps the largest count of the third plane.
 // 1-D views bin x only (uNY = 1). Diverged particles (before or after an escape) are left out.
 #ifndef POS_REAL
 #define POS_REAL float
@@ -33,6 +34,8 @@ void main() {
 	if (!(t.x >= 0.0 && t.x < 1.0 && t.y >= 0.0 && t.y < 1.0)) return;
 	uint ix = min(uint(t.x * float(uNX)), uNX - 1u);
 	uint iy = min(uint(t.y * float(uNY)), uNY - 1u);
-	uint n = atomicAdd(bins[iy * uNX + ix], 1u) + 1u;
-	atomicMax(bins[uNX * uNY], n);
+	uint cells = uNX * uNY, k = iy * uNX + ix;
+	atomicAdd(bins[(r == RUNNING ? 0u : cells) + k], 1u);
+	uint n = atomicAdd(bins[2u * cells + k], 1u) + 1u;
+	atomicMax(bins[3u * cells], n);
 }

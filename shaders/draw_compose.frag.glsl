@@ -25,8 +25,9 @@ void main() {
 	vec3 col = 0.45 * l.rgb;
 	uint ix = min(uint(t.x * float(uNX)), uNX - 1u);
 	uint iy = min(uint(t.y * float(uNY)), uNY - 1u);
-	float n = float(bins[iy * uNX + ix]);
-	float m = max(float(bins[uNX * uNY]), 1.0);
+	uint cells = uNX * uNY;
+	float n = float(bins[2u * cells + iy * uNX + ix]); // both classes (draw_bin.comp.glsl)
+	float m = max(float(bins[3u * cells]), 1.0);
 	if (n > 0.0) col = mix(col, heat(0.25 + 0.75 * log(1.0 + n) / log(1.0 + m)), 0.9);
 	fragColor = vec4(escapeSurface(col, uint(round(l.a * 255.0))), 1.0);
 }

@@ -48,7 +48,7 @@ func (v *viewFlags) register(fs interface {
 	fs.StringVar(&v.out, "out", "view-out", "headless: directory for frame_NNNN.png, view.gif and view.json")
 	fs.IntVar(&v.width, "width", 960, "window or frame width in pixels")
 	fs.IntVar(&v.height, "height", 720, "window or frame height in pixels")
-	fs.StringVar(&v.box, "box", "", "view box u0,u1,v0,v1 in view coordinates (2-D: x0,x1,y0,y1; 1-D: x0,x1,L0,L1); default: around a, b and the target")
+	fs.StringVar(&v.box, "box", "", "view box u0,u1,v0,v1 in view coordinates (2-D: x0,x1,y0,y1; 1-D: x0,x1,L0,L1); default: around a, b and the target. In 2-D it is widened along one axis to fill the plot with equal scales")
 	fs.IntVar(&v.maxPoints, "max-points", view.DefaultMaxPoints, "draw at most this many particles per frame (a stride subsample above)")
 	fs.Float64Var(&v.pointSize, "point-size", 0, "particle size in pixels (0: automatic)")
 	fs.BoolVar(&v.density, "density", false, "start in the density view (key f toggles)")
@@ -141,7 +141,10 @@ func cmdView(args []string) error {
 }
 
 // viewHeadless writes numbered PNG frames, an animated GIF and view.json (mapping, landmarks)
-// through view.RenderFrames: no window, EGL where there is no display.
+// through view.RenderFrames: no window, EGL where there is no display. On SIGINT/SIGTERM it
+// finishes the frame in hand, writes the GIF of the frames so far and view.json marked
+// "partial": true, and returns errInterrupted (exit status 130, docs/architecture.md
+// "Command-line contract"); a second signal ends the program at once.
 func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 	if err := os.MkdirAll(vf.out, 0o755); err != nil {
 		return usageError{fmt.Errorf("--out %s: %v", vf.out, err)}
@@ -154,7 +157,14 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 	if err != nil {
 		return usageError{err}
 	}
+	// Catch the signals before any X server exists: a private Xvfb then installs no handler of
+	// its own and is stopped when RenderFrames closes its context (gpu/xvfb.go).
+	gpu.LeaveSignalsToCaller()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	var gifFrames []*image.Paletted
+	written := 0
 	start := time.Now()
 	_, err = view.RenderFrames(p, view.FramesOptions{Frames: vf.frames, Every: every, Width: vf.width, Height: vf.height, View: opt,
 		Each: func(f, it int, img *image.RGBA) error {
@@ -162,27 +172,49 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 			if err := view.SavePNG(path, img); err != nil {
 				return err
 			}
+			written++
 			if !vf.noGIF {
 				gifFrames = append(gifFrames, view.GIFFrame(img))
 			}
 			fmt.Fprintf(stdout, "frame %d iteration %d %s\n", f, it, path)
-			return nil
+			select {
+			case s := <-sig:
+				signal.Stop(sig) // a second signal takes the default action
+				fmt.Fprintf(stderr, "kramers: %v: writing the %d frames so far (send it again to stop at once)\n", s, written)
+				return errInterrupted
+			default:
+				return nil
+			}
 		}})
-	if err != nil {
+	interrupted := errors.Is(err, errInterrupted)
+	if err != nil && !interrupted {
 		return fmt.Errorf("view --headless: %w", err)
 	}
-	if !vf.noGIF {
+	if err := writeViewOutputs(vf, gifFrames, map[string]any{"frames": written, "every": every, "mapping": m, "landmarks": lm,
+		"landscape": p.Config.Landscape, "noise": p.Config.Noise, "seconds": time.Since(start).Seconds(), "partial": interrupted}); err != nil {
+		return err
+	}
+	if interrupted {
+		return errInterrupted
+	}
+	return nil
+}
+
+// writeViewOutputs writes view.gif (unless --no-gif) and view.json into --out and says which
+// files it wrote.
+func writeViewOutputs(vf viewFlags, gifFrames []*image.Paletted, meta map[string]any) error {
+	wrote := "view.json"
+	if !vf.noGIF && len(gifFrames) > 0 {
 		if err := view.SaveGIF(filepath.Join(vf.out, "view.gif"), gifFrames, 8); err != nil {
 			return err
 		}
+		wrote = "view.gif and view.json"
 	}
-	meta := map[string]any{"frames": vf.frames, "every": every, "mapping": m, "landmarks": lm,
-		"landscape": p.Config.Landscape, "noise": p.Config.Noise, "seconds": time.Since(start).Seconds()}
 	data, _ := json.MarshalIndent(meta, "", "  ")
-	if err := os.WriteFile(filepath.Join(vf.out, "view.json"), append(data, '\n'), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(vf.out, "view.json"), append(data, '\n')); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d frames, view.gif and view.json to %s\n", vf.frames, vf.out)
+	fmt.Fprintf(stdout, "wrote %d frames, %s to %s\n", meta["frames"], wrote, vf.out)
 	return nil
 }
 
@@ -216,24 +248,16 @@ func viewWindow(p *host.Problem, vf viewFlags, opt view.Options) (err error) {
 	}
 	defer s.Close()
 	fmt.Fprintf(stdout, "view: %q on %s\n", title, ctx.Describe())
-
-	st := viewStatus{Particles: s.Particles(), Title: title, Platform: string(ctx.Platform()), XvfbPID: ctx.XvfbPID(), Display: ctx.XvfbDisplay(),
-		Landmarks: s.Renderer.Landmarks(), Paused: vf.paused, Density: opt.Density, Screenshots: []string{}}
+	l := &windowLoop{s: s, win: win, vf: vf, paused: vf.paused, seed: p.Config.Seed, dirty: true,
+		st: viewStatus{Particles: s.Particles(), Title: title, Platform: string(ctx.Platform()), XvfbPID: ctx.XvfbPID(), Display: ctx.XvfbDisplay(),
+			Landmarks: s.Renderer.Landmarks(), Paused: vf.paused, Density: opt.Density, Screenshots: []string{}}}
 	// --iters 0: the iterations per frame follow the frame-time target (simulating for about
 	// half of --frame-ms), starting from about 2^21 particle-steps; + and − fix them.
-	iters := vf.iters
-	if iters == 0 {
+	l.iters = vf.iters
+	if l.iters == 0 {
 		s.Pace = view.NewPace(time.Duration(vf.frameMS*float64(time.Millisecond)), max(1, (1<<21)/max(p.Config.Particles, 1)))
-		iters = s.Pace.Iterations()
+		l.iters = s.Pace.Iterations()
 	}
-	paused := vf.paused
-	seed := p.Config.Seed
-	shots := 0
-	var lastStatus, lastLine time.Time
-	var lastMapping view.Mapping
-	dirty := true
-	var frameTime time.Duration
-	lastRender := time.Time{}
 	for frame := 0; ; frame++ {
 		select {
 		case sig := <-sigs:
@@ -241,121 +265,176 @@ func viewWindow(p *host.Problem, vf viewFlags, opt view.Options) (err error) {
 			return errInterrupted
 		default:
 		}
-		t0 := time.Now()
-		keys, closing, fw, fh, perr := win.Poll()
-		if perr != nil {
-			return perr
-		}
-		if closing {
-			fmt.Fprintln(stdout, "view: window closed")
-			return nil
-		}
-		step := false
-		screenshot := false
-		for _, k := range keys {
-			dirty = true
-			switch k {
-			case view.KeyQuit:
-				fmt.Fprintln(stdout, "view: quit")
-				return nil
-			case view.KeyPause:
-				paused = !paused
-			case view.KeyStep:
-				step = true
-			case view.KeyFaster:
-				s.Pace = nil
-				iters = min(iters*2, view.MaxItersPerFrame)
-			case view.KeySlower:
-				s.Pace = nil
-				iters = max(iters/2, 1)
-			case view.KeyRestart:
-				seed++
-				if err := s.Restart(seed); err != nil {
-					return err
-				}
-			case view.KeyScreenshot:
-				screenshot = true
-			case view.KeyDensity:
-				s.Renderer.Density = !s.Renderer.Density
-			}
-		}
-		if !paused || step {
-			if err := s.Step(iters); err != nil {
-				return err
-			}
-			dirty = true
-			if s.Pace != nil {
-				iters = s.Pace.Iterations() // for the next frame
-			}
-		}
-		if err := s.RefreshEstimate(paused); err != nil {
+		if done, err := l.frame(frame); done || err != nil {
 			return err
-		}
-		if fw <= 0 || fh <= 0 { // minimised
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		if paused && !dirty && time.Since(lastRender) < 250*time.Millisecond {
-			time.Sleep(15 * time.Millisecond)
-			continue
-		}
-		state := "running"
-		if paused {
-			state = "PAUSED (space resumes, → steps)"
-		}
-		info := s.Info(state, iters)
-		footer := "keys: space pause · → step one frame\n+/− iterations per frame · r new seed\ns screenshot · f density view · q quit"
-		if err := s.Renderer.Render(fw, fh, info, footer); err != nil {
-			return err
-		}
-		if err := s.Renderer.Present(); errors.Is(err, view.ErrWindowGone) {
-			fmt.Fprintln(stdout, "view: window closed")
-			return nil
-		} else if err != nil {
-			return err
-		}
-		lastRender = time.Now()
-		dirty = false
-		if screenshot {
-			img, err := s.Renderer.ReadImage()
-			if err != nil {
-				return err
-			}
-			shots++
-			path := filepath.Join(vf.shots, fmt.Sprintf("kramers-view-%04d.png", shots))
-			if err := view.SavePNG(path, img); err != nil {
-				return fmt.Errorf("screenshot: %w", err)
-			}
-			st.Screenshots = append(st.Screenshots, path)
-			fmt.Fprintf(stdout, "view: screenshot %s\n", path)
-		}
-		frameTime = time.Since(t0)
-		s.EndFrame(frameTime)
-		m := s.Renderer.Mapping(fw, fh)
-		if m != lastMapping {
-			lastMapping = m
-			mj, _ := json.Marshal(m)
-			fmt.Fprintf(stdout, "view: mapping %s\n", mj)
-		}
-		st.Iteration, st.Time = s.Iteration, float64(s.Iteration)*s.Problem.Config.LR
-		st.Escaped, st.Diverged, st.Paused, st.Density = s.Escaped, s.Diverged, paused, s.Renderer.Density
-		st.Seed, st.ItersPerFrame, st.ItersAuto, st.Frames = seed, iters, s.Pace != nil, frame+1
-		st.FrameMillis, st.StepsPerSec, st.Mapping = float64(frameTime.Microseconds())/1000, s.StepRate(), m
-		st.FrameBudget = s.Budget()
-		e, at := s.Estimate()
-		st.Rate, st.RateNote, st.RateIteration = e.Rate, e.Note, at
-		if vf.status != "" && (len(keys) > 0 || time.Since(lastStatus) > 200*time.Millisecond) {
-			if err := writeStatus(vf.status, st); err != nil {
-				return err
-			}
-			lastStatus = time.Now()
-		}
-		if time.Since(lastLine) >= time.Second || len(keys) > 0 {
-			fmt.Fprintf(stdout, "view: iteration %d escaped %d diverged %d paused %t frame %.1f ms %.3g particle-steps/s; %s\n",
-				st.Iteration, st.Escaped, st.Diverged, paused, st.FrameMillis, st.StepsPerSec, st.FrameBudget.Line())
-			lastLine = time.Now()
 		}
 	}
+}
+
+// windowLoop is the state of the live window between frames.
+type windowLoop struct {
+	s      *view.Session
+	win    *view.Window
+	vf     viewFlags
+	st     viewStatus
+	iters  int // iterations per frame
+	paused bool
+	seed   uint64
+	shots  int
+	dirty  bool // something changed since the last rendered frame
+
+	lastStatus, lastLine, lastRender time.Time
+	lastMapping                      view.Mapping
+}
+
+// frame runs one frame: keys, simulation, picture, screenshot and status. done is true when the
+// window is to close without an error (q, Esc, the window closed or destroyed).
+func (l *windowLoop) frame(frame int) (done bool, err error) {
+	t0 := time.Now()
+	keys, closing, fw, fh, err := l.win.Poll()
+	if err != nil {
+		return false, err
+	}
+	if closing {
+		fmt.Fprintln(stdout, "view: window closed")
+		return true, nil
+	}
+	step, screenshot, quit, err := l.keys(keys)
+	if quit || err != nil {
+		return quit, err
+	}
+	if !l.paused || step {
+		if err := l.s.Step(l.iters); err != nil {
+			return false, err
+		}
+		l.dirty = true
+		if l.s.Pace != nil {
+			l.iters = l.s.Pace.Iterations() // for the next frame
+		}
+	}
+	if err := l.s.RefreshEstimate(l.paused); err != nil {
+		return false, err
+	}
+	if fw <= 0 || fh <= 0 { // minimised
+		time.Sleep(50 * time.Millisecond)
+		return false, nil
+	}
+	if l.paused && !l.dirty && time.Since(l.lastRender) < 250*time.Millisecond {
+		time.Sleep(15 * time.Millisecond)
+		return false, nil
+	}
+	if gone, err := l.draw(fw, fh); gone || err != nil {
+		return gone, err
+	}
+	if screenshot {
+		if err := l.screenshot(); err != nil {
+			return false, err
+		}
+	}
+	frameTime := time.Since(t0)
+	l.s.EndFrame(frameTime)
+	return false, l.report(frame, fw, fh, frameTime, len(keys) > 0)
+}
+
+// keys applies the keys pressed since the last frame.
+func (l *windowLoop) keys(keys []view.Key) (step, screenshot, quit bool, err error) {
+	for _, k := range keys {
+		l.dirty = true
+		switch k {
+		case view.KeyQuit:
+			fmt.Fprintln(stdout, "view: quit")
+			return false, false, true, nil
+		case view.KeyPause:
+			l.paused = !l.paused
+		case view.KeyStep:
+			step = true
+		case view.KeyFaster:
+			l.s.Pace = nil
+			l.iters = min(l.iters*2, view.MaxItersPerFrame)
+		case view.KeySlower:
+			l.s.Pace = nil
+			l.iters = max(l.iters/2, 1)
+		case view.KeyRestart:
+			l.seed++
+			if err := l.s.Restart(l.seed); err != nil {
+				return false, false, false, err
+			}
+		case view.KeyScreenshot:
+			screenshot = true
+		case view.KeyDensity:
+			l.s.Renderer.Density = !l.s.Renderer.Density
+		}
+	}
+	return step, screenshot, false, nil
+}
+
+// draw renders the frame and shows it; gone is true when the window was destroyed.
+func (l *windowLoop) draw(fw, fh int) (gone bool, err error) {
+	state := "running"
+	if l.paused {
+		state = "PAUSED (space resumes, → steps)"
+	}
+	info := l.s.Info(state, l.iters)
+	footer := "keys: space pause · → step one frame\n+/− iterations per frame · r new seed\ns screenshot · f density view · q quit"
+	if err := l.s.Renderer.Render(fw, fh, info, footer); err != nil {
+		return false, err
+	}
+	if err := l.s.Renderer.Present(); errors.Is(err, view.ErrWindowGone) {
+		fmt.Fprintln(stdout, "view: window closed")
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	l.lastRender = time.Now()
+	l.dirty = false
+	return false, nil
+}
+
+// screenshot saves the frame just shown in --shots.
+func (l *windowLoop) screenshot() error {
+	img, err := l.s.Renderer.ReadImage()
+	if err != nil {
+		return err
+	}
+	l.shots++
+	path := filepath.Join(l.vf.shots, fmt.Sprintf("kramers-view-%04d.png", l.shots))
+	if err := view.SavePNG(path, img); err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	l.st.Screenshots = append(l.st.Screenshots, path)
+	fmt.Fprintf(stdout, "view: screenshot %s\n", path)
+	return nil
+}
+
+// report prints the mapping when it changed, keeps --status up to date (at most five times a
+// second, and after keys) and prints a status line once a second.
+func (l *windowLoop) report(frame, fw, fh int, frameTime time.Duration, keys bool) error {
+	s, st := l.s, &l.st
+	m := s.Renderer.Mapping(fw, fh)
+	if m != l.lastMapping {
+		l.lastMapping = m
+		mj, _ := json.Marshal(m)
+		fmt.Fprintf(stdout, "view: mapping %s\n", mj)
+	}
+	st.Iteration, st.Time = s.Iteration, float64(s.Iteration)*s.Problem.Config.LR
+	st.Escaped, st.Diverged, st.Paused, st.Density = s.Escaped, s.Diverged, l.paused, s.Renderer.Density
+	st.Seed, st.ItersPerFrame, st.ItersAuto, st.Frames = l.seed, l.iters, s.Pace != nil, frame+1
+	st.FrameMillis, st.StepsPerSec, st.Mapping = float64(frameTime.Microseconds())/1000, s.StepRate(), m
+	st.FrameBudget = s.Budget()
+	e, at := s.Estimate()
+	st.Rate, st.RateNote, st.RateIteration = e.Rate, e.Note, at
+	if l.vf.status != "" && (keys || time.Since(l.lastStatus) > 200*time.Millisecond) {
+		if err := writeStatus(l.vf.status, *st); err != nil {
+			return err
+		}
+		l.lastStatus = time.Now()
+	}
+	if time.Since(l.lastLine) >= time.Second || keys {
+		fmt.Fprintf(stdout, "view: iteration %d escaped %d diverged %d paused %t frame %.1f ms %.3g particle-steps/s; %s\n",
+			st.Iteration, st.Escaped, st.Diverged, l.paused, st.FrameMillis, st.StepsPerSec, st.FrameBudget.Line())
+		l.lastLine = time.Now()
+	}
+	return nil
 }
 
 func writeStatus(path string, st viewStatus) error {

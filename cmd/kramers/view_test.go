@@ -106,6 +106,9 @@ func viewStart(t *testing.T, env []string, args []string) *viewProc {
 	bin := viewBinary(t)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
+	// A process group of its own, as a shell gives a foreground job: a signal to the whole group
+	// (a terminal's Ctrl-C) then reaches the view and its children, but not the test.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := &viewBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -221,19 +224,20 @@ func viewScreenshot(t *testing.T, display, win, path string) *image.RGBA {
 	return rgba
 }
 
-// patchCounts counts, within radius r of (cx, cy), saturated white pixels (a dense cloud of
-// particles) and orange ones (escaped particles: red well above blue).
-func viewPatchCounts(img *image.RGBA, cx, cy float64, r int) (white, orange int) {
+// patchCounts counts, within radius r of (cx, cy), cyan pixels (never-escaped particles, which
+// keep their hue however dense) and orange ones (escaped particles: R > G > B by 40 each).
+func viewPatchCounts(img *image.RGBA, cx, cy float64, r int) (cyan, orange int) {
 	for y := int(cy) - r; y <= int(cy)+r; y++ {
 		for x := int(cx) - r; x <= int(cx)+r; x++ {
 			if !image.Pt(x, y).In(img.Rect) {
 				continue
 			}
 			c := img.RGBAAt(x, y)
-			if c.R > 200 && c.G > 200 && c.B > 200 {
-				white++
+			R, G, B := int(c.R), int(c.G), int(c.B)
+			if B > 200 && G > 170 && R < B-80 {
+				cyan++
 			}
-			if c.R > 170 && int(c.R) > int(c.B)+60 {
+			if R > 170 && R > G+40 && G > B+40 {
 				orange++
 			}
 		}
@@ -259,7 +263,7 @@ func TestViewWindow(t *testing.T) {
 	st := v.waitStatus(t, 30*time.Second, "the first frame", func(s viewStatus) bool { return s.Frames >= 1 })
 	win := viewFindWindow(t, display, st.Title)
 
-	// Iteration 0: one saturated spot on the start minimum, nothing orange in the target basin,
+	// Iteration 0: one dense cyan spot on the start minimum, nothing orange in the target basin,
 	// and the overlay text in the panel.
 	img := viewScreenshot(t, display, win, filepath.Join(dir, "t0.png"))
 	if b := img.Bounds(); b.Dx() != st.Mapping.Framebuffer[0] || b.Dy() != st.Mapping.Framebuffer[1] {
@@ -267,7 +271,7 @@ func TestViewWindow(t *testing.T) {
 	}
 	ax, ay := viewPixelOf(st, st.Landmarks.Minimum)
 	bx, by := viewPixelOf(st, st.Landmarks.Target)
-	if w, _ := viewPatchCounts(img, ax, ay, 3); w == 0 {
+	if cyan, _ := viewPatchCounts(img, ax, ay, 3); cyan == 0 {
 		t.Errorf("iteration 0: no particles drawn at the start minimum (pixel %.0f, %.0f)", ax, ay)
 	}
 	if _, o := viewPatchCounts(img, bx, by, 25); o != 0 {
@@ -408,26 +412,24 @@ func TestViewSIGINT(t *testing.T) {
 }
 
 // TestViewPrivateXvfb runs the view without DISPLAY: it starts its own Xvfb for the window.
-// After q (exit 0) and after SIGINT (exit 130) that server must be gone.
+// After q (exit 0) and after SIGINT to the view's whole process group, as a terminal's Ctrl-C
+// sends it (exit 130), that server must be gone. The server runs in a group of its own, so the
+// group's SIGINT reaches the view alone; in the view's group it died first and the view exited
+// 1 with "X connection broken" (issue 21).
 func TestViewPrivateXvfb(t *testing.T) {
 	viewNeedTools(t, "xdotool", "Xvfb")
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "DISPLAY=") {
-			env = append(env, e)
-		}
-	}
-	for _, how := range []string{"q", "SIGINT"} {
+	env := viewEnvWithout("DISPLAY")
+	for _, how := range []string{"q", "Ctrl-C"} {
 		status := filepath.Join(t.TempDir(), "status.json")
 		v := viewStart(t, env, viewArgs(status))
 		st := v.waitStatus(t, 30*time.Second, "the first frame", func(s viewStatus) bool { return s.Frames >= 2 })
 		if st.XvfbPID == 0 || st.Display == "" {
 			t.Fatalf("%s: no private Xvfb reported (platform %s)", how, st.Platform)
 		}
-		children, _ := exec.Command("pgrep", "-P", strconv.Itoa(v.cmd.Process.Pid)).Output()
-		if !strings.Contains(" "+strings.Join(strings.Fields(string(children)), " ")+" ", " "+strconv.Itoa(st.XvfbPID)+" ") {
-			t.Errorf("%s: Xvfb %d is not a child of the view (children: %q)", how, st.XvfbPID, children)
+		if got := viewXvfbChild(t, v.cmd.Process.Pid); got != st.XvfbPID {
+			t.Errorf("%s: Xvfb %d is not a child of the view (child Xvfb: %d)", how, st.XvfbPID, got)
 		}
+		viewCheckOwnGroup(t, v.cmd.Process.Pid, st.XvfbPID)
 		want := 0
 		if how == "q" {
 			win := viewFindWindow(t, st.Display, st.Title)
@@ -439,14 +441,103 @@ func TestViewPrivateXvfb(t *testing.T) {
 			_ = cmd.Run()
 		} else {
 			want = 130
-			v.cmd.Process.Signal(syscall.SIGINT)
+			if err := syscall.Kill(-v.cmd.Process.Pid, syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if code := v.exitCode(t, 15*time.Second); code != want {
 			t.Errorf("%s: exit status %d, want %d", how, code, want)
 		}
 		if viewAlive(st.XvfbPID) {
+			syscall.Kill(st.XvfbPID, syscall.SIGKILL)
 			t.Errorf("%s: the private Xvfb (pid %d) survived the view", how, st.XvfbPID)
 		}
+	}
+}
+
+// TestViewHeadlessCtrlC: `view --headless` on a private Xvfb (no DISPLAY, KRAMERS_GL=xvfb, as on
+// a machine without EGL) gets SIGINT on its whole process group after its first frame. It must
+// finish the frame in hand, write the GIF and view.json of the frames so far, marked partial,
+// exit 130, and leave no Xvfb behind.
+func TestViewHeadlessCtrlC(t *testing.T) {
+	viewNeedTools(t, "Xvfb")
+	out := t.TempDir()
+	env := append(viewEnvWithout("DISPLAY", "KRAMERS_GL"), "KRAMERS_GL=xvfb")
+	v := viewStart(t, env, []string{"view", "--landscape", "doublewell", "--noise", "sgld", "--temp", "0.15", "--lr", "0.01",
+		"--particles", "4096", "--headless", "--frames", "100000", "--frame-every", "20", "--width", "320", "--height", "240", "--out", out})
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(v.out.String(), "frame 1 iteration") {
+		if time.Now().After(deadline) {
+			t.Fatal("no second frame within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	xvfb := viewXvfbChild(t, v.cmd.Process.Pid)
+	if xvfb == 0 {
+		t.Fatal("no private Xvfb among the view's children")
+	}
+	viewCheckOwnGroup(t, v.cmd.Process.Pid, xvfb)
+	if err := syscall.Kill(-v.cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := v.exitCode(t, 30*time.Second); code != 130 {
+		t.Errorf("Ctrl-C: exit status %d, want 130", code)
+	}
+	if viewAlive(xvfb) {
+		syscall.Kill(xvfb, syscall.SIGKILL)
+		t.Errorf("the private Xvfb (pid %d) survived the view", xvfb)
+	}
+	var meta struct {
+		Frames  int  `json:"frames"`
+		Partial bool `json:"partial"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, "view.json"))
+	if err != nil || json.Unmarshal(data, &meta) != nil {
+		t.Fatalf("view.json after Ctrl-C: %v %s", err, data)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(out, "frame_*.png"))
+	if !meta.Partial || meta.Frames < 2 || meta.Frames != len(pngs) {
+		t.Errorf("view.json says partial=%t frames=%d; %d PNGs written (want partial, ≥ 2 frames, one PNG each)", meta.Partial, meta.Frames, len(pngs))
+	}
+	if _, err := os.Stat(filepath.Join(out, "view.gif")); err != nil {
+		t.Errorf("no GIF of the frames so far: %v", err)
+	}
+}
+
+// viewEnvWithout is the test's environment less the named variables.
+func viewEnvWithout(names ...string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		keep := true
+		for _, n := range names {
+			keep = keep && !strings.HasPrefix(e, n+"=")
+		}
+		if keep {
+			env = append(env, e)
+		}
+	}
+	return env
+}
+
+// viewXvfbChild returns the pid of an Xvfb child of pid, or 0.
+func viewXvfbChild(t *testing.T, pid int) int {
+	t.Helper()
+	out, _ := exec.Command("pgrep", "-P", strconv.Itoa(pid), "-x", "Xvfb").Output()
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[0])
+	return n
+}
+
+// viewCheckOwnGroup fails unless the Xvfb runs in a process group other than the view's.
+func viewCheckOwnGroup(t *testing.T, viewPID, xvfbPID int) {
+	t.Helper()
+	vg, err1 := syscall.Getpgid(viewPID)
+	xg, err2 := syscall.Getpgid(xvfbPID)
+	if err1 != nil || err2 != nil || vg == xg {
+		t.Errorf("the private Xvfb (pid %d, group %d) shares the view's process group %d (%v %v)", xvfbPID, xg, vg, err1, err2)
 	}
 }
 
@@ -458,4 +549,26 @@ func viewAlive(pid int) bool {
 	}
 	f := strings.Fields(string(data))
 	return len(f) > 2 && f[2] != "Z"
+}
+
+// TestViewHeadlessNoGIF: with --no-gif the headless view writes the PNG frames and view.json,
+// no view.gif, and its closing line names only what it wrote (the trial saw "wrote … view.gif").
+func TestViewHeadlessNoGIF(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runBin(t, dir, nil, "view", "--landscape", "doublewell", "--noise", "sgld", "--temp", "0.15", "--lr", "0.01",
+		"--particles", "1024", "--headless", "--frames", "2", "--frame-every", "5", "--width", "320", "--height", "240", "--out", "v", "--no-gif")
+	if code != 0 {
+		t.Fatalf("view --no-gif exited %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "wrote 2 frames, view.json to v") || strings.Contains(out, "view.gif") {
+		t.Errorf("closing line: %q, want \"wrote 2 frames, view.json to v\" and no view.gif", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "v", "view.gif")); !os.IsNotExist(err) {
+		t.Errorf("view.gif written with --no-gif (stat: %v)", err)
+	}
+	for _, f := range []string{"frame_0000.png", "frame_0001.png", "view.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "v", f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
 }

@@ -5,7 +5,8 @@
 //     projection of θ onto two view coordinates, the view box, the landmarks (start minimum,
 //     saddle, target minimum), the colour scale and the mapping of view coordinates to pixels.
 //   - Renderer (render.go) draws the particles straight from the backend's storage buffers
-//     (a compute pass splats them into per-pixel counts, a fragment pass adds their colours) over
+//     (a compute pass splats them into per-pixel counts per class, a fragment pass gives each
+//     pixel its classes' colour at an opacity that grows with the count on a log scale) over
 //     the landscape, which is evaluated per pixel from the generated landscape code only when the
 //     plot's size changes and is otherwise copied from a cached texture; the text overlay
 //     (overlay.go) is rasterised again only where a line changed.

@@ -49,7 +49,7 @@ type Landmarks struct {
 }
 
 // Mapping says where view coordinates land in a rendered frame: the plot rectangle (the
-// viewport, letterboxed to keep the landscape's aspect ratio in 2-D) shows Box.
+// viewport) shows Box, with equal scales on both axes in 2-D (Geometry.Mapping).
 type Mapping struct {
 	Box         [4]float64 `json:"box"`         // u0, u1, v0, v1 (view coordinates)
 	Viewport    [4]int     `json:"viewport"`    // left, top, width, height in image pixels (row 0 at the top)
@@ -265,26 +265,35 @@ func (g Geometry) autoBox(p *host.Problem) [4]float64 {
 	return [4]float64{cu - eu, cu + eu, cv - ev, cv + ev}
 }
 
-// Mapping returns where the view box lands in a w×h frame: in 2-D and d > 2 the largest
-// rectangle of the box's aspect ratio (equal scales on both axes) inside the plot area,
-// centred; in 1-D the whole plot area. The plot area leaves the text panel on the left and
-// margins for the axis labels; a frame narrower than two panels puts the text over the plot.
+// histogramMargin is the 1-D view's margin right of the plot, for the histogram's scale.
+const histogramMargin = 56
+
+// Mapping returns where the view box lands in a w×h frame: the plot fills the whole plot
+// area, which leaves the text panel on the left and margins for the axis labels and, in 1-D,
+// the histogram's scale (a frame
+// narrower than two panels puts the text over the plot). In 2-D and d > 2 the box shown is the
+// geometry's box widened along one axis, about its centre, to the plot area's aspect ratio, so
+// that both axes have equal scales and no part of the frame is left empty (a letterboxed plot
+// left bands beside it, issue 21); in 1-D the box is shown as it is.
 func (g Geometry) Mapping(w, h int) Mapping {
 	left, right, top, bottom := PanelWidth+58, 14, 10, 40
 	if w < 2*PanelWidth {
 		left = 58
 	}
+	if g.OneD {
+		right = histogramMargin
+	}
 	aw, ah := max(w-left-right, 16), max(h-top-bottom, 16)
-	vw, vh := aw, ah
+	box := g.Box
 	if !g.OneD {
-		aspect := (g.Box[1] - g.Box[0]) / (g.Box[3] - g.Box[2])
-		if float64(aw)/float64(ah) > aspect {
-			vw = max(1, int(math.Round(float64(ah)*aspect)))
+		bw, bh := box[1]-box[0], box[3]-box[2]
+		if area := float64(aw) / float64(ah); area > bw/bh {
+			cu := (box[0] + box[1]) / 2
+			box[0], box[1] = cu-bh*area/2, cu+bh*area/2
 		} else {
-			vh = max(1, int(math.Round(float64(aw)/aspect)))
+			cv := (box[2] + box[3]) / 2
+			box[2], box[3] = cv-bw/area/2, cv+bw/area/2
 		}
 	}
-	x0 := left + (aw-vw)/2
-	y0 := top + (ah-vh)/2
-	return Mapping{Box: g.Box, Viewport: [4]int{x0, y0, vw, vh}, Framebuffer: [2]int{w, h}, Axes: g.Axes}
+	return Mapping{Box: box, Viewport: [4]int{left, top, aw, ah}, Framebuffer: [2]int{w, h}, Axes: g.Axes}
 }

@@ -140,42 +140,85 @@ func TestMappingRoundTrip(t *testing.T) {
 	}
 }
 
-// TestMappingLetterbox: in 2-D the plot keeps the box's aspect ratio (equal pixels per unit on
-// both axes, to the rounding of one pixel), is as large as the plot area allows in one direction
-// and centred in the other; in 1-D it fills the plot area. The text panel is left of the plot,
-// or over it when the frame is narrower than two panels.
-func TestMappingLetterbox(t *testing.T) {
+// TestMappingFillsPlotArea: the plot fills the whole plot area (no empty bands beside it, issue
+// 21); in 2-D it shows the geometry's box widened about its centre along one axis, with equal
+// pixels per unit on both axes; in 1-D it shows the box as it is, with a margin right for the
+// histogram's scale. The text panel is left of the plot, or over it when the frame is narrower
+// than two panels.
+func TestMappingFillsPlotArea(t *testing.T) {
 	g, _ := geometryOf(t, "muller-brown", [4]float64{})
-	bw, bh := g.Box[1]-g.Box[0], g.Box[3]-g.Box[2]
 	for _, size := range [][2]int{{960, 720}, {700, 520}, {1920, 300}, {600, 900}, {400, 400}} {
 		w, h := size[0], size[1]
 		m := g.Mapping(w, h)
-		vp := m.Viewport
+		vp, b := m.Viewport, m.Box
 		left := PanelWidth + 58
 		if w < 2*PanelWidth {
 			left = 58
 		}
-		aw, ah := w-left-14, h-10-40
-		sx, sy := float64(vp[2])/bw, float64(vp[3])/bh
-		if math.Abs(sx-sy) > math.Max(1/bw, 1/bh)+1e-9 {
-			t.Errorf("%dx%d: %.3f px per unit in u, %.3f in v; want equal", w, h, sx, sy)
+		if want := [4]int{left, 10, w - left - 14, h - 10 - 40}; vp != want {
+			t.Errorf("%dx%d: viewport %v, want the whole plot area %v", w, h, vp, want)
 		}
-		if vp[2] != aw && vp[3] != ah {
-			t.Errorf("%dx%d: viewport %v fills neither the width %d nor the height %d of the plot area", w, h, vp, aw, ah)
+		sx, sy := float64(vp[2])/(b[1]-b[0]), float64(vp[3])/(b[3]-b[2])
+		if math.Abs(sx/sy-1) > 1e-12 {
+			t.Errorf("%dx%d: %.6f px per unit in u, %.6f in v; want equal", w, h, sx, sy)
 		}
-		if vp[2] > aw || vp[3] > ah {
-			t.Errorf("%dx%d: viewport %v larger than the plot area %dx%d", w, h, vp, aw, ah)
+		same := func(i, j int) bool { return b[i] == g.Box[i] && b[j] == g.Box[j] }
+		centred := func(i, j int) bool {
+			return near(b[i]+b[j], g.Box[i]+g.Box[j], 1e-12) && b[i] <= g.Box[i] && b[j] >= g.Box[j]
 		}
-		if cx, cy := 2*vp[0]+vp[2]-(2*left+aw), 2*vp[1]+vp[3]-(2*10+ah); cx < -1 || cx > 1 || cy < -1 || cy > 1 {
-			t.Errorf("%dx%d: viewport %v not centred in the plot area (off by %d/2, %d/2 px)", w, h, vp, cx, cy)
+		if !(same(0, 1) && centred(2, 3) || same(2, 3) && centred(0, 1)) {
+			t.Errorf("%dx%d: box %v is not the geometry's box %v widened about its centre along one axis", w, h, b, g.Box)
 		}
-		if m.Framebuffer != [2]int{w, h} || m.Box != g.Box || m.Axes != g.Axes {
+		if m.Framebuffer != [2]int{w, h} || m.Axes != g.Axes {
 			t.Errorf("%dx%d: mapping %+v", w, h, m)
 		}
 	}
 	g1, _ := geometryOf(t, "pwq(ha=4,hb=2,a=-1,b=0)", [4]float64{})
-	if m := g1.Mapping(960, 720); m.Viewport != [4]int{PanelWidth + 58, 10, 960 - PanelWidth - 58 - 14, 720 - 50} {
-		t.Errorf("1-D viewport %v, want the whole plot area", m.Viewport)
+	if m := g1.Mapping(960, 720); m.Viewport != [4]int{PanelWidth + 58, 10, 960 - PanelWidth - 58 - histogramMargin, 720 - 50} || m.Box != g1.Box {
+		t.Errorf("1-D mapping %+v, want the whole plot area and the box %v", m, g1.Box)
+	}
+}
+
+// TestWrapTitle: a long expression is broken after operators into lines that fit the panel,
+// continuation lines indented, and ends in "…" past the last line; a short name stays one line.
+func TestWrapTitle(t *testing.T) {
+	if got := wrapTitle("muller-brown", 40, 3); len(got) != 1 || got[0] != "muller-brown" {
+		t.Errorf("short name: %q", got)
+	}
+	expr := "exp(-(x^2+y^2)) - 1.2*exp(-((x-2)^2+(y-0.3)^2)/0.05) + 0.05*(x^2+y^2) + 0.3*sin(3*x)*cos(2*y) + 0.01*x^4 + 0.02*y^4 + 0.1*cos(x*y)"
+	got := wrapTitle(expr, 40, 3)
+	if len(got) != 3 || !strings.HasSuffix(got[2], "…") {
+		t.Fatalf("long expression: %q, want 3 lines, the last ending in …", got)
+	}
+	joined := ""
+	for i, l := range got {
+		if n := len([]rune(l)); n > 40 {
+			t.Errorf("line %d %q: %d characters, want ≤ 40", i, l, n)
+		}
+		if i > 0 && !strings.HasPrefix(l, "  ") {
+			t.Errorf("continuation line %d %q not indented", i, l)
+		}
+		joined += strings.TrimSpace(l)
+	}
+	compact := strings.ReplaceAll(expr, " ", "")
+	if shown := strings.ReplaceAll(strings.TrimSuffix(joined, "…"), " ", ""); !strings.HasPrefix(compact, shown) {
+		t.Errorf("the lines %q do not show the expression's beginning", got)
+	}
+	if got := wrapTitle(expr[:60], 40, 3); len(got) != 2 || strings.Contains(got[1], "…") {
+		t.Errorf("60 characters: %q, want two lines without …", got)
+	}
+}
+
+// TestHistogramTop: the histogram's scale ends at the smallest 1, 2, 5 × 10^k at or above the
+// fullest bin's share.
+func TestHistogramTop(t *testing.T) {
+	for _, c := range []struct {
+		fullest, drawn int
+		want           float64
+	}{{90, 1000, 0.1}, {100, 1000, 0.1}, {101, 1000, 0.2}, {3, 1000, 0.005}, {1000, 1000, 1}, {0, 1000, 0.01}, {17, 100000, 0.0002}} {
+		if got := histogramTop(c.fullest, c.drawn); !near(got, c.want, 1e-12) {
+			t.Errorf("histogramTop(%d, %d) = %g, want %g", c.fullest, c.drawn, got, c.want)
+		}
 	}
 }
 

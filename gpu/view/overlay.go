@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 	"strconv"
 	"strings"
 
@@ -64,11 +65,16 @@ var (
 
 // update brings the overlay image up to date for this frame and returns the rectangle of it
 // that changed (empty when nothing did).
-func (o *overlayText) update(w, h int, oneD bool, m Mapping, density bool, info []string, footer string) image.Rectangle {
-	key := fmt.Sprintf("%d×%d|%v|%t|%t|%d|%s", w, h, m, oneD, density, len(info), footer)
+// histTop is the top of the 1-D histogram's scale as a share of the particles (histogramTop; 0:
+// no histogram).
+func (o *overlayText) update(w, h int, oneD bool, m Mapping, density bool, histTop float64, info []string, footer string) image.Rectangle {
+	key := fmt.Sprintf("%d×%d|%v|%t|%t|%g|%d|%s", w, h, m, oneD, density, histTop, len(info), footer)
 	if key != o.key || o.img == nil {
 		o.key = key
 		o.redraw(w, h, oneD, m, len(info), footer)
+		if oneD && histTop > 0 {
+			o.histogramScale(m, histTop)
+		}
 		copy(o.img.Pix, o.static.Pix)
 		o.lines = append(o.lines[:0], info...)
 		for i, line := range info {
@@ -128,7 +134,8 @@ func (o *overlayText) redraw(w, h int, oneD bool, m Mapping, n int, footer strin
 	if !oneD {
 		items = append(items, item{color.RGBA{242, 217, 140, 255}, false, "contours every ΔL/6; bright: L(b)"})
 	} else {
-		items = append(items, item{color.RGBA{77, 217, 255, 255}, false, "bars: live histogram of x"})
+		items = append(items, item{color.RGBA{77, 217, 255, 255}, false, "bars: histogram of x, stacked by status;"},
+			item{color.RGBA{77, 217, 255, 255}, false, "  share of particles per bin, scale right"})
 	}
 	for _, it := range items {
 		x := 12
@@ -159,6 +166,24 @@ func (o *overlayText) redraw(w, h int, oneD bool, m Mapping, n int, footer strin
 	s = num(m.Box[2])
 	o.text(o.small, vp[0]-font.MeasureString(o.small, s).Ceil()-4, bottom, s, grey)
 	o.vertical(o.small, vp[0]-18, vp[1]+vp[3]/2, m.Axes[1]+" →", grey)
+}
+
+// histogramScale draws the 1-D histogram's scale right of the plot: a vertical line from the
+// bottom of the plot to histogramHeight of it, with ticks at 0, half the top and the top,
+// labelled as shares of the particles in percent.
+func (o *overlayText) histogramScale(m Mapping, top float64) {
+	vp := m.Viewport
+	x := vp[0] + vp[2] + 3
+	bottom := vp[1] + vp[3] - 1
+	height := int(math.Round(histogramHeight * float64(vp[3])))
+	line := image.NewUniform(grey)
+	draw.Draw(o.static, image.Rect(x, bottom-height, x+1, bottom+1), line, image.Point{}, draw.Src)
+	for _, f := range []float64{0, 0.5, 1} {
+		y := bottom - int(math.Round(f*float64(height)))
+		draw.Draw(o.static, image.Rect(x, y, x+5, y+1), line, image.Point{}, draw.Src)
+		label := strconv.FormatFloat(100*f*top, 'g', 3, 64) + "%"
+		o.text(o.small, x+7, y+4, label, grey)
+	}
 }
 
 func rgb(c [3]float32) color.RGBA {

@@ -16,13 +16,13 @@ func TestOverlayIncremental(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := inc.update(960, 720, false, m, false, a, "keys"); r != image.Rect(0, 0, 960, 720) {
+	if r := inc.update(960, 720, false, m, false, 0, a, "keys"); r != image.Rect(0, 0, 960, 720) {
 		t.Errorf("first update: changed %v, want the whole frame", r)
 	}
-	if r := inc.update(960, 720, false, m, false, a, "keys"); !r.Empty() {
+	if r := inc.update(960, 720, false, m, false, 0, a, "keys"); !r.Empty() {
 		t.Errorf("same text: changed %v, want nothing", r)
 	}
-	r := inc.update(960, 720, false, m, false, b, "keys")
+	r := inc.update(960, 720, false, m, false, 0, b, "keys")
 	if want := inc.band(1).Union(inc.band(4)); r != want {
 		t.Errorf("lines 1 and 4 changed: rectangle %v, want %v", r, want)
 	}
@@ -30,7 +30,7 @@ func TestOverlayIncremental(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh.update(960, 720, false, m, false, b, "keys")
+	fresh.update(960, 720, false, m, false, 0, b, "keys")
 	diff := 0
 	for i := range fresh.img.Pix {
 		if fresh.img.Pix[i] != inc.img.Pix[i] {
@@ -41,7 +41,7 @@ func TestOverlayIncremental(t *testing.T) {
 		t.Errorf("incremental overlay differs from a fresh one in %d bytes", diff)
 	}
 	// A new line count or footer redraws everything.
-	if r := inc.update(960, 720, false, m, false, b[:4], "keys"); r != inc.img.Rect {
+	if r := inc.update(960, 720, false, m, false, 0, b[:4], "keys"); r != inc.img.Rect {
 		t.Errorf("fewer lines: changed %v, want the whole frame", r)
 	}
 }

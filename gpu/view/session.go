@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -190,14 +191,12 @@ func (s *Session) Info(state string, itersPerFrame int) []string {
 	if stride > 1 {
 		drawText = fmt.Sprintf("drawn: every %d-th, %d", stride, drawn)
 	}
-	lines := []string{
-		cfg.Landscape,
+	lines := append(wrapTitle(cfg.Landscape, infoColumns, titleLines),
 		fmt.Sprintf("%s · η=%g · seed %d", noise, cfg.LR, cfg.Seed),
 		fmt.Sprintf("iteration %d · t = %.4g", s.Iteration, float64(s.Iteration)*cfg.LR),
 		state,
 		fmt.Sprintf("particles %d (%s)", n, drawText),
-		fmt.Sprintf("escaped %d (%.1f%%) · diverged %d", s.Escaped, 100*float64(s.Escaped)/float64(max(n, 1)), s.Diverged),
-	}
+		fmt.Sprintf("escaped %d (%.1f%%) · diverged %d", s.Escaped, 100*float64(s.Escaped)/float64(max(n, 1)), s.Diverged))
 	e := s.estimate
 	switch {
 	case s.estimateAt < 0:
@@ -205,11 +204,12 @@ func (s *Session) Info(state string, itersPerFrame int) []string {
 	case e.Resolved && e.Rate != nil:
 		lines = append(lines, fmt.Sprintf("κ est. = %.4g /time", *e.Rate),
 			fmt.Sprintf("  95%% CI [%.4g, %.4g] (it. %d)", e.RateCI95[0], e.RateCI95[1], s.estimateAt))
-	case e.Escaped < host.MinEscapesResolved:
+	case e.Escaped < host.MinEscapesResolved && e.RateUpper95 > 0 && !math.IsInf(e.RateUpper95, 0):
 		lines = append(lines, fmt.Sprintf("κ unresolved: %d escapes (< %d)", e.Escaped, host.MinEscapesResolved),
 			fmt.Sprintf("  κ < %.3g /time at 95%%", e.RateUpper95))
 	default:
-		// No plateau of the hazard yet, or an unstable step size: the reason's first clause.
+		// No plateau of the hazard yet, an unstable step size, or no exposure after the burn-in
+		// yet (no bound on κ): the reason's first clause.
 		why, _, _ := strings.Cut(strings.TrimPrefix(e.Note, "unresolved: "), ";")
 		why, _, _ = strings.Cut(why, ":")
 		if r := []rune(why); len(r) > 34 {
@@ -231,6 +231,46 @@ func (s *Session) Info(state string, itersPerFrame int) []string {
 			how = fmt.Sprintf("auto: sim ≤ %.0f ms", ms(s.Pace.Budget()))
 		}
 		lines = append(lines, fmt.Sprintf("%d iterations per frame (%s)", itersPerFrame, how))
+	}
+	return lines
+}
+
+// The info lines fit the text panel (PanelWidth, less its 12-pixel indent) in Go Mono at 13
+// points, 7.8 pixels a character: infoColumns characters. A landscape's expression takes at
+// most titleLines of them.
+const (
+	infoColumns = 40
+	titleLines  = 3
+)
+
+// wrapTitle breaks a landscape's name or expression into lines of at most width characters,
+// after a space, a comma or an operator where it can (mid-token only where a token is longer
+// than a line), continuation lines indented by two spaces; past maxLines the last line ends in
+// "…", so a long expression keeps its beginning readable instead of running under the plot.
+func wrapTitle(s string, width, maxLines int) []string {
+	rest := []rune(s)
+	var lines []string
+	for len(rest) > 0 {
+		indent := ""
+		if len(lines) > 0 {
+			indent = "  "
+		}
+		room := width - len(indent)
+		if len(lines) == maxLines-1 && len(rest) > room {
+			return append(lines, indent+string(rest[:room-1])+"…")
+		}
+		n := len(rest)
+		if n > room {
+			n = room
+			for i := room; i > room/2; i-- {
+				if strings.ContainsRune(" ,+-*/^)", rest[i-1]) {
+					n = i
+					break
+				}
+			}
+		}
+		lines = append(lines, indent+strings.TrimRight(string(rest[:n]), " "))
+		rest = []rune(strings.TrimLeft(string(rest[n:]), " "))
 	}
 	return lines
 }

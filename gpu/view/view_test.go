@@ -2,8 +2,10 @@ package view
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/kramers-sim/kramers/gpu"
@@ -44,12 +46,16 @@ func viewProblem(t testing.TB, spec string, mut func(*host.Config)) *host.Proble
 	return p
 }
 
-// patchStats summarises the pixels within radius r of (cx, cy): the largest red value among
-// pixels that are clearly orange (escaped particles: red well above blue), and the brightest
-// pixel's smallest channel (white where a dense cloud saturates).
+// patchStats summarises the pixels within radius r of (cx, cy). The particle colours keep their
+// hue however dense (draw_resolve.frag.glsl): escaped particles orange, R > G > B by a margin
+// of 40 each (colorEscaped is 255, 140, 31), never-escaped ones cyan; no cloud turns white.
 type patchStats struct {
-	orange   int // pixels with R > 170 and R > B + 60
-	maxMinCh int // max over pixels of min(R, G, B)
+	orange    int // pixels with R > 170, R > G + 40 and G > B + 40
+	redNotHue int // pixels with R > 200 that are not orange (white or yellow)
+	cyan      int // pixels with B > 200, G > 170 and R < B − 80 (colorRunning is 76, 217, 255)
+	opaque    int // pixels within 4 of 255·colorRunning in every channel: a fully covered pixel
+	white     int // pixels with min(R, G, B) > 200
+	maxMinCh  int // max over pixels of min(R, G, B)
 }
 
 func patch(img *image.RGBA, cx, cy float64, r int) patchStats {
@@ -61,10 +67,25 @@ func patch(img *image.RGBA, cx, cy float64, r int) patchStats {
 				continue
 			}
 			c := img.RGBAAt(x, y)
-			if int(c.R) > 170 && int(c.R) > int(c.B)+60 {
+			R, G, B := int(c.R), int(c.G), int(c.B)
+			orange := R > 170 && R > G+40 && G > B+40
+			if orange {
 				s.orange++
 			}
-			s.maxMinCh = max(s.maxMinCh, int(min(c.R, c.G, c.B)))
+			if R > 200 && !orange {
+				s.redNotHue++
+			}
+			if B > 200 && G > 170 && R < B-80 {
+				s.cyan++
+			}
+			near := func(v int, f float32) bool { return math.Abs(float64(v)-255*float64(f)) <= 4 }
+			if near(R, colorRunning[0]) && near(G, colorRunning[1]) && near(B, colorRunning[2]) {
+				s.opaque++
+			}
+			if min(R, G, B) > 200 {
+				s.white++
+			}
+			s.maxMinCh = max(s.maxMinCh, min(R, G, B))
 		}
 	}
 	return s
@@ -96,21 +117,27 @@ func TestHeadlessFramesMullerBrownSGLD(t *testing.T) {
 	ax, ay := m.Pixel(lm.Minimum[0], lm.Minimum[1])
 	bx, by := m.Pixel(lm.Target[0], lm.Target[1])
 	t.Logf("mapping %+v: start minimum at pixel (%.0f, %.0f), target minimum at (%.0f, %.0f)", m, ax, ay, bx, by)
-	// The whole ensemble on one point at iteration 0: saturated (white) there.
-	if s := patch(frames[0], ax, ay, 3); s.maxMinCh < 200 {
-		t.Errorf("frame 0: no saturated particle spot at the start minimum (brightest min channel %d)", s.maxMinCh)
+	// The whole ensemble on one point at iteration 0: opaque cyan there (its own hue, not the
+	// white the additive blend made of it).
+	if s := patch(frames[0], ax, ay, 3); s.opaque == 0 || s.white != 0 {
+		t.Errorf("frame 0: at the start minimum %d opaque cyan pixels (want some) and %d white ones (want none)", s.opaque, s.white)
 	}
 	if s := patch(frames[0], bx, by, 12); s.orange != 0 {
 		t.Errorf("frame 0: %d orange pixels in the target basin before any iteration", s.orange)
 	}
-	// After 6000 iterations: the target basin holds escaped particles.
+	// After 6000 iterations: the target basin holds escaped particles, and where they are dense
+	// they stay orange: no red-dominated pixel there has lost the hue (the additive blend made
+	// them yellow and white).
 	s := patch(frames[2], bx, by, 25)
-	if s.orange < 10 {
-		t.Errorf("frame 2 (iteration 6000): only %d orange pixels within 25 px of the target minimum; want ≥ 10", s.orange)
+	t.Logf("frame 2, target basin: %+v", s)
+	if s.orange < 10 || s.redNotHue != 0 || s.white != 0 {
+		t.Errorf("frame 2 (iteration 6000), within 25 px of the target minimum: %d orange pixels (want ≥ 10), %d bright ones off the orange hue and %d white (want none)",
+			s.orange, s.redNotHue, s.white)
 	}
-	// The start basin still holds particles (it is the deeper well).
-	if s := patch(frames[2], ax, ay, 25); s.maxMinCh < 120 && s.orange < 10 {
-		t.Errorf("frame 2: the start basin looks empty")
+	// The start basin still holds particles (it is the deeper well), cyan (the minimum's marker
+	// is a white ring, so white is not counted here).
+	if s := patch(frames[2], ax, ay, 25); s.cyan < 10 {
+		t.Errorf("frame 2: the start basin has %d cyan pixels, want ≥ 10", s.cyan)
 	}
 	// The text panel is drawn: bright pixels left of the plot.
 	bright := 0
@@ -158,8 +185,8 @@ func TestRendererOtherDimensions(t *testing.T) {
 			m := s.Renderer.Mapping(640, 480)
 			lm := s.Renderer.Landmarks()
 			x, y := m.Pixel(lm.Minimum[0], lm.Minimum[1])
-			if st := patch(img, x, y, 3); !density && st.maxMinCh < 200 {
-				t.Errorf("%s: no saturated spot at the minimum's pixel (%.0f, %.0f): %d", tc.spec, x, y, st.maxMinCh)
+			if st := patch(img, x, y, 3); !density && st.cyan == 0 {
+				t.Errorf("%s: no dense cyan spot at the minimum's pixel (%.0f, %.0f): %+v", tc.spec, x, y, st)
 			}
 			if math.IsNaN(x) || math.IsNaN(y) {
 				t.Errorf("%s: minimum maps to NaN", tc.spec)
@@ -288,14 +315,13 @@ func TestSplatFollowsThePointRule(t *testing.T) {
 			}
 			m := s.Renderer.Mapping(w, h)
 			vw, vh := m.Viewport[2], m.Viewport[3]
-			g := s.Renderer.Geometry()
 			pos := make([]float64, 2*len(parts))
 			recs := make([]uint32, len(parts))
 			for i, q := range parts {
 				// View coordinates of the pixel position, then θ (the identity in 2-D), in float32
 				// as the buffers hold it; the reference uses the position the GPU sees.
-				u := g.Box[0] + q.cx/float64(vw)*(g.Box[1]-g.Box[0])
-				v := g.Box[2] + q.cy/float64(vh)*(g.Box[3]-g.Box[2])
+				u := m.Box[0] + q.cx/float64(vw)*(m.Box[1]-m.Box[0])
+				v := m.Box[2] + q.cy/float64(vh)*(m.Box[3]-m.Box[2])
 				pos[2*i], pos[2*i+1] = float64(float32(u)), float64(float32(v))
 				recs[i] = q.rec
 			}
@@ -317,8 +343,8 @@ func TestSplatFollowsThePointRule(t *testing.T) {
 				if i%stride != 0 {
 					continue
 				}
-				cx := (pos[2*i] - g.Box[0]) / (g.Box[1] - g.Box[0]) * float64(vw)
-				cy := (pos[2*i+1] - g.Box[2]) / (g.Box[3] - g.Box[2]) * float64(vh)
+				cx := (pos[2*i] - m.Box[0]) / (m.Box[1] - m.Box[0]) * float64(vw)
+				cy := (pos[2*i+1] - m.Box[2]) / (m.Box[3] - m.Box[2]) * float64(vh)
 				pix, tie := splatReference(cx, cy, float64(size), vw, vh)
 				if tie {
 					t.Fatalf("particle %d at (%g, %g) sits on a boundary of the rule; move it", i, cx, cy)
@@ -347,7 +373,8 @@ func TestSplatFollowsThePointRule(t *testing.T) {
 				t.Errorf("size %g stride %d: %d counters differ", size, stride, bad)
 			}
 			if size == 5 && stride == 1 {
-				// The isolated escaped particle: its centre pixel is the background plus α·colour.
+				// The isolated escaped particle: its centre pixel is its colour over the
+				// background at opacity α (one particle: draw_resolve.frag.glsl).
 				img, err := s.Renderer.ReadImage()
 				if err != nil {
 					t.Fatal(err)
@@ -371,7 +398,7 @@ func TestSplatFollowsThePointRule(t *testing.T) {
 				bg := img.RGBAAt(x, y)
 				alpha := math.Min(0.8, math.Max(0.08, 0.3*math.Sqrt(20000/4.0)))
 				for ch, pair := range [][2]uint8{{withP.R, bg.R}, {withP.G, bg.G}, {withP.B, bg.B}} {
-					want := math.Min(255, float64(pair[1])+255*alpha*float64(colorEscaped[ch]))
+					want := (1-alpha)*float64(pair[1]) + 255*alpha*float64(colorEscaped[ch])
 					if math.Abs(float64(pair[0])-want) > 2 {
 						t.Errorf("escaped particle's pixel channel %d: %d over background %d, want %.0f", ch, pair[0], pair[1], want)
 					}
@@ -465,7 +492,167 @@ func TestCountGridFallback(t *testing.T) {
 	m := s.Renderer.Mapping(800, 600)
 	lm := s.Renderer.Landmarks()
 	x, y := m.Pixel(lm.Minimum[0], lm.Minimum[1])
-	if st := patch(img, x, y, 2*s.Renderer.grid.scale); st.maxMinCh < 200 {
-		t.Errorf("grid %+v: no saturated spot at the minimum's pixel (%.0f, %.0f): %d", s.Renderer.grid, x, y, st.maxMinCh)
+	if st := patch(img, x, y, 2*s.Renderer.grid.scale); st.opaque == 0 {
+		t.Errorf("grid %+v: no opaque spot at the minimum's pixel (%.0f, %.0f): %+v", s.Renderer.grid, x, y, st)
+	}
+}
+
+// TestHistogramByStatus places 1000 particles of a 1-D view by hand: 600 never escaped in the
+// start minimum's bin, 200 escaped in the target minimum's bin, and 100 of each in a bin
+// between the start minimum and the saddle. The bars must be stacked by status (cyan from the
+// bottom, orange on top), their heights must follow the scale (the fullest bin holds 60%, so
+// the scale ends at 100% and a bin holding the share f is f·histogramHeight of the plot tall),
+// and the scale's labels must be drawn right of the plot.
+func TestHistogramByStatus(t *testing.T) {
+	c := newTestContext(t, gpu.Options{})
+	p := viewProblem(t, "doublewell", func(cfg *host.Config) { cfg.Particles = 1000; cfg.Temp = 1; cfg.Dim = 0 })
+	s, err := NewSession(c, p, Options{PointSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const w, h = 800, 600
+	m := s.Renderer.Mapping(w, h)
+	lm := s.Renderer.Landmarks()
+	bw := m.Box[1] - m.Box[0]
+	bin := func(x float64) int { return int((x - m.Box[0]) / bw * float64(s.Renderer.nx)) }
+	centre := func(k int) float64 { return m.Box[0] + (float64(k)+0.5)/float64(s.Renderer.nx)*bw }
+	ka, kt := bin(lm.Minimum[0]), bin(lm.Target[0])
+	km := bin((lm.Minimum[0] + lm.Saddle[0]) / 2)
+	if ka == km || km == kt {
+		t.Fatalf("bins %d, %d, %d are not distinct", ka, km, kt)
+	}
+	pos := make([]float64, 1000)
+	recs := make([]uint32, 1000)
+	for i := range pos {
+		switch {
+		case i < 600:
+			pos[i], recs[i] = centre(ka), host.Running
+		case i < 800:
+			pos[i], recs[i] = centre(kt), 12
+		case i < 900:
+			pos[i], recs[i] = centre(km), host.Running
+		default:
+			pos[i], recs[i] = centre(km), 40
+		}
+	}
+	if err := s.Backend.Restore(pos, recs); err != nil {
+		t.Fatal(err)
+	}
+	s.Renderer.Density = true // the bars alone, without the points on the curve
+	if err := s.Renderer.Render(w, h, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.Renderer.ReadImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp := m.Viewport
+	bottom := vp[1] + vp[3] - 1
+	column := func(k int) int { return vp[0] + int((float64(k)+0.5)/float64(s.Renderer.nx)*float64(vp[2])) }
+	height := func(share float64) float64 { return share * histogramHeight * float64(vp[3]) } // the scale's top is 100%
+	hue := func(x int, y float64) string {
+		px := img.RGBAAt(x, int(y))
+		switch R, G, B := int(px.R), int(px.G), int(px.B); {
+		case B > R+50 && G > R+30:
+			return "cyan"
+		case R > B+50 && R > G+20:
+			return "orange"
+		default:
+			return fmt.Sprintf("other %v", px)
+		}
+	}
+	for _, c := range []struct {
+		what string
+		x    int
+		y    float64
+		want string
+	}{
+		{"start bin, middle of its bar", column(ka), float64(bottom) - height(0.6)/2, "cyan"},
+		{"start bin, 4 px above its bar", column(ka), float64(bottom) - height(0.6) - 4, "other"},
+		{"start bin, 3 px below its bar's top", column(ka), float64(bottom) - height(0.6) + 3, "cyan"},
+		{"target bin, middle of its bar", column(kt), float64(bottom) - height(0.2)/2, "orange"},
+		{"mixed bin, lower half", column(km), float64(bottom) - height(0.1)/2, "cyan"},
+		{"mixed bin, upper half", column(km), float64(bottom) - height(0.1)*1.5, "orange"},
+		{"mixed bin, 4 px above", column(km), float64(bottom) - height(0.2) - 4, "other"},
+	} {
+		if got := hue(c.x, c.y); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s (pixel %d, %.0f): %s, want %s", c.what, c.x, c.y, got, c.want)
+		}
+	}
+	label := 0 // the scale right of the plot: its line and the labels 0%, 50%, 100%
+	for y := bottom - int(height(1)) - 8; y <= bottom+4; y++ {
+		for x := vp[0] + vp[2]; x < w; x++ {
+			if px := img.RGBAAt(x, y); px.R > 120 && px.G > 120 && px.B > 120 {
+				label++
+			}
+		}
+	}
+	if label < 60 {
+		t.Errorf("the histogram's scale right of the plot: %d grey pixels, want its line and labels", label)
+	}
+}
+
+// TestContoursDoNotAlias renders zhu2d's start basin, whose minimum is sharp (the contours crowd
+// towards it), with no particle on the plot, and looks along every row left of the saddle for
+// the peaks of the contour lines (a pixel brighter than both neighbours and than the darkest of
+// the 3 pixels each side by more than 6 of 765 in R+G+B). Drawn lines are at least 3 pixels
+// apart (closer ones are faded out: draw_background.frag.glsl); peaks closer than that are
+// aliasing, the ripples of the trial (issue 21).
+func TestContoursDoNotAlias(t *testing.T) {
+	c := newTestContext(t, gpu.Options{})
+	p := viewProblem(t, "zhu2d", func(cfg *host.Config) { cfg.Noise, cfg.Batch, cfg.LR, cfg.Temp = host.SGDHessian, 0.3, 0.001, 0 })
+	s, err := NewSession(c, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, n := s.Backend.Span()
+	far := make([]float64, 2*n) // every particle off the plot
+	for i := range far {
+		far[i] = 100
+	}
+	if err := s.Backend.Restore(far, make([]uint32, n)); err != nil {
+		t.Fatal(err)
+	}
+	const w, h = 960, 720
+	if err := s.Renderer.Render(w, h, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.Renderer.ReadImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Renderer.Mapping(w, h)
+	lm := s.Renderer.Landmarks()
+	ax, ay := m.Pixel(lm.Minimum[0], lm.Minimum[1])
+	sx, _ := m.Pixel(lm.Saddle[0], lm.Saddle[1])
+	vp := m.Viewport
+	lum := func(x, y int) int { c := img.RGBAAt(x, y); return int(c.R) + int(c.G) + int(c.B) }
+	close, peaks := 0, 0
+	for y := vp[1]; y < vp[1]+vp[3]; y++ {
+		last := -100
+		for x := vp[0] + 4; x < int(sx)-10; x++ {
+			if math.Hypot(float64(x)-ax, float64(y)-ay) < 14 { // the start minimum's marker
+				continue
+			}
+			l := lum(x, y)
+			low := l
+			for d := -3; d <= 3; d++ {
+				low = min(low, lum(x+d, y))
+			}
+			if !(l > lum(x-1, y) && l >= lum(x+1, y) && l-low > 6) {
+				continue
+			}
+			peaks++
+			if x-last < 3 {
+				close++
+			}
+			last = x
+		}
+	}
+	t.Logf("%d contour peaks in the start basin, %d closer than 3 px to the previous one", peaks, close)
+	if peaks == 0 || close > 0 {
+		t.Errorf("%d contour peaks left of the saddle, %d of them closer than 3 px to the previous one: want lines, none aliased", peaks, close)
 	}
 }
