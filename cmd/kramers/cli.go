@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/textdist"
 )
 
 // errHelp is returned after printing a command's flags: asking for help is no error (exit 0).
@@ -115,7 +116,7 @@ func suggestFlag(fs *flag.FlagSet, name string) string {
 	}
 	best, bestD := "", 3
 	fs.VisitAll(func(f *flag.Flag) {
-		if d := editDistance(low, f.Name); d < bestD || (d == bestD && f.Name < best) {
+		if d := textdist.EditDistance(low, f.Name); d < bestD || (d == bestD && f.Name < best) {
 			best, bestD = f.Name, d
 		}
 	})
@@ -145,33 +146,11 @@ func normaliseNoise(s string) (host.NoiseModel, string) {
 	}
 	best, bestD := "", 4
 	for _, m := range host.NoiseModels {
-		if d := editDistance(low, string(m)); d < bestD {
+		if d := textdist.EditDistance(low, string(m)); d < bestD {
 			best, bestD = string(m), d
 		}
 	}
 	return host.NoiseModel(s), best
-}
-
-// editDistance is the Levenshtein distance (Wagner & Fischer, J. ACM 21, 168 (1974)).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // repeatedFlag finds a flag given twice before any positional argument; repeating a flag would
