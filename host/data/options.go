@@ -112,7 +112,7 @@ func ParseTargets(s string) (Targets, error) {
 	switch t {
 	case TargetsLabel, TargetsOneHot, TargetsPM1, Targets01:
 		return t, nil
-	case "one-hot", "onehot1":
+	case "one-hot":
 		return TargetsOneHot, nil
 	case "±1", "+-1", "-1,1", "pm":
 		return TargetsPM1, nil
@@ -122,7 +122,7 @@ func ParseTargets(s string) (Targets, error) {
 	return "", fmt.Errorf("unknown target encoding %q; use label (t as stored), onehot (columns t<c>), pm1 (±1, two classes) or 01 (0/1, two classes)", s)
 }
 
-// String writes --rows back as it is typed.
+// rowsText writes --rows back as it is typed.
 func rowsText(n int, seed *uint64) string {
 	if seed == nil {
 		return strconv.Itoa(n)
