@@ -2,10 +2,11 @@
 GO       ?= go
 BIN      := bin/kramers
 # Debian packages: glslang-tools validates generated GLSL; xvfb and the X11/GL headers serve
-# go-gl/glfw; libegl-dev gives headless EGL; xdotool and imagemagick drive the window tests.
+# go-gl/glfw; libegl-dev gives headless EGL; xdotool and imagemagick drive the window tests;
+# dataset-fashion-mnist holds the idx files that --data fashion-mnist reads (host/data/named.go).
 DEB_PKGS := glslang-tools xvfb xauth libgl1-mesa-dev libegl-dev libx11-dev libxcursor-dev \
             libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev mesa-utils xdotool imagemagick \
-            libgl1-mesa-dri
+            libgl1-mesa-dri dataset-fashion-mnist
 XVFB_RUN := xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp"
 
 .PHONY: all deps build test test-nogl bench lint run fuzz clean device-bundle device-check

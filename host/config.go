@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/kramers-sim/kramers/host/data"
 	"github.com/kramers-sim/kramers/host/landscape"
 )
 
@@ -79,6 +80,9 @@ type Model struct {
 	// spec gen:NAME(…); the landscape is then a per-sample loss and L its mean over the rows.
 	// The result records the contents' SHA-256 and N beside it (Result.Data).
 	Data string `json:"data,omitempty"`
+	// DataOptions select classes and rows of the data, standardise its features and encode its
+	// targets (--standardize, --classes, --rows, --targets; docs/theory.md §8, "Data sets").
+	DataOptions data.Options `json:"data_options,omitzero"`
 	// Sampling is how minibatch draws its rows: with, without (the default) or epoch; sgd-cov
 	// takes with or without (the factor (N−B)/(N−1)). Empty without data.
 	Sampling string `json:"sampling,omitempty"`
@@ -194,6 +198,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Noise.IsData() && strings.TrimSpace(c.Data) == "" {
 		return inputErr("noise", "%s needs a finite data set; give --data FILE.csv or --data 'gen:neuron(n=200,seed=1)'", c.Noise)
+	}
+	if given := c.DataOptions.Given(); len(given) > 0 && strings.TrimSpace(c.Data) == "" {
+		return inputErr(given[0], "applies only to a finite-data run; give --data (such as --data iris) or drop --%s", given[0])
 	}
 	if c.Sampling == "" && c.Noise.IsData() {
 		c.Sampling = SampleWithout // the default, written into the Model so that its hash has it

@@ -25,7 +25,8 @@ var dependencyRules = []struct {
 	{pkg: "host/landscape", allowed: []string{}},
 	{pkg: "host/theory", allowed: []string{}},
 	{pkg: "host/rng", allowed: []string{}},
-	{pkg: "host/data", allowed: []string{"host/landscape"}},
+	{pkg: "host/data", allowed: []string{"host/landscape", "host/textdist"}},
+	{pkg: "host/textdist", allowed: []string{}},
 	{pkg: "shaders", allowed: []string{}},
 	// Files and job environments: operations on top of the domain, nothing else of the module.
 	{pkg: "host/store", allowed: []string{"host"}},

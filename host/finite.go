@@ -1,6 +1,8 @@
 package host
 
 import (
+	"errors"
+
 	"github.com/kramers-sim/kramers/host/data"
 	"github.com/kramers-sim/kramers/host/landscape"
 )
@@ -8,35 +10,53 @@ import (
 // DataInfo is what the result records of a finite-data run (docs/theory.md §8): everything that
 // defines which rows a step sees, beside the Model's landscape, B and seed.
 type DataInfo struct {
-	Spec     string   `json:"spec"`   // the --data path or generator spec
-	SHA256   string   `json:"sha256"` // of the contents (host/data: the canonical CSV text)
-	N        int      `json:"n"`      // rows, all of them used
+	Spec     string   `json:"spec"`   // the --data name, path or generator spec
+	SHA256   string   `json:"sha256"` // of the contents after the options (host/data: the canonical CSV text)
+	N        int      `json:"n"`      // rows, all of them used (after --classes and --rows)
 	Columns  []string `json:"columns"`
 	Sampling string   `json:"sampling,omitempty"` // minibatch and sgd-cov: with, without or epoch
 	// Batch is B; Factor is the finite-population factor f of Σ = (f/B)·C ((N−B)/(N−1) without
 	// replacement, 1 with it), for sgd-cov and the theory of both data models.
 	Batch  float64 `json:"batch,omitempty"`
 	Factor float64 `json:"factor,omitempty"`
+	// Options are the data options applied, resolved (standardize and targets always written); nil
+	// for a file or generator read without options.
+	Options *data.Options `json:"options,omitempty"`
 }
 
-// OpenData loads the data set dataSpec (a CSV path or a generator) and parses spec as a per-sample
-// loss over its columns (docs/theory.md §8); the DataInfo has no sampling, B or factor. Errors
-// caused by the input are *InputError, on --data or --landscape.
+// OpenData is OpenDataWith without data options.
 func OpenData(dataSpec, spec string, dim int, params map[string]float64) (*landscape.Landscape, *DataInfo, error) {
-	d, err := data.Open(dataSpec)
+	return OpenDataWith(dataSpec, data.Options{}, spec, dim, params)
+}
+
+// OpenDataWith loads the data set dataSpec (a name, a CSV or idx file or a generator) with the
+// options opts and parses spec as a per-sample loss over its columns (docs/theory.md §8); the
+// DataInfo has no sampling, B or factor. Errors caused by the input are *InputError, on --data,
+// the data option at fault, or --landscape.
+func OpenDataWith(dataSpec string, opts data.Options, spec string, dim int, params map[string]float64) (*landscape.Landscape, *DataInfo, error) {
+	d, err := data.OpenWith(dataSpec, opts)
 	if err != nil {
-		return nil, nil, &InputError{Flag: "data", Msg: err.Error()}
+		flag := "data"
+		var de *data.Error
+		if errors.As(err, &de) && de.Flag != "" {
+			flag = de.Flag
+		}
+		return nil, nil, &InputError{Flag: flag, Msg: err.Error()}
 	}
 	ls, err := landscape.ParseData(spec, dim, params, d.Columns, d.Values)
 	if err != nil {
 		return nil, nil, landscapeErr(spec, err)
 	}
-	return ls, &DataInfo{Spec: dataSpec, SHA256: d.SHA256, N: d.N, Columns: d.Columns}, nil
+	info := &DataInfo{Spec: dataSpec, SHA256: d.SHA256, N: d.N, Columns: d.Columns}
+	if !d.Options.IsZero() {
+		info.Options = &d.Options
+	}
+	return ls, info, nil
 }
 
 // openData loads cfg.Data and parses the landscape as a per-sample loss over it.
 func openData(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
-	ls, info, err := OpenData(cfg.Data, cfg.Landscape, cfg.Dim, cfg.Params)
+	ls, info, err := OpenDataWith(cfg.Data, cfg.DataOptions, cfg.Landscape, cfg.Dim, cfg.Params)
 	if err != nil {
 		return nil, nil, err
 	}

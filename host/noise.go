@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/kramers-sim/kramers/host/textdist"
 )
 
 // NoiseParam is a run parameter that only some noise models use: a flag of run, and a name that
@@ -131,7 +133,7 @@ func ParseNoise(name string) (NoiseModel, string, bool) {
 	}
 	best, bestD := "", 4
 	for _, s := range NoiseSpecs {
-		if d := EditDistance(low, string(s.Model)); d < bestD {
+		if d := textdist.EditDistance(low, string(s.Model)); d < bestD {
 			best, bestD = string(s.Model), d
 		}
 	}
@@ -145,26 +147,4 @@ func UnknownNoise(name, hint string) string {
 		msg += "; did you mean " + hint + "?"
 	}
 	return msg + " (the models: " + NoiseNames(true) + ")"
-}
-
-// EditDistance is the Levenshtein distance (Wagner & Fischer, J. ACM 21, 168 (1974)).
-func EditDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

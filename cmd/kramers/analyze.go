@@ -38,7 +38,9 @@ func cmdAnalyze(args []string) error {
 	fs.Var(vecFlag{"target", &target}, "target", "a point in the basin to escape into")
 	jsonOut := fs.String("json", "", "write JSON to FILE or - (stdout)")
 	maxExits := fs.Int("exits", 0, "list only the N lowest exits of the basin by ΔL (0: every exit found)")
-	dataSpec := fs.String("data", "", "finite data: a CSV file or a generator such as 'gen:neuron(n=200,seed=1)'; the landscape is a per-sample loss and the per-sample gradient covariance C is shown beside H (docs/theory.md §8)")
+	dataSpec := fs.String("data", "", dataHelp+"; the per-sample gradient covariance C is shown beside H")
+	var dataOpts data.Options
+	registerDataOptions(fs, &dataOpts)
 	batch := fs.Float64("batch", 0, "with --data: batch size B, to show the minibatch noise covariance Σ = (f/B)·C as well")
 	sampling := fs.String("sampling", "", "with --batch: with (f = 1) or without / epoch (f = (N−B)/(N−1), the default)")
 	if err := parseFlags(fs, args); err != nil {
@@ -46,6 +48,9 @@ func cmdAnalyze(args []string) error {
 	}
 	if *maxExits < 0 {
 		return &host.InputError{Flag: "exits", Msg: fmt.Sprintf("must be 0 (every exit) or a positive number of exits, got %d", *maxExits)}
+	}
+	if given := dataOpts.Given(); len(given) > 0 && *dataSpec == "" {
+		return &host.InputError{Flag: given[0], Msg: fmt.Sprintf("applies only with --data; give --data (such as --data iris) or drop --%s", given[0])}
 	}
 	if err := checkAnalyzeData(fs, *dataSpec, *batch, *sampling); err != nil {
 		return err
@@ -61,7 +66,7 @@ func cmdAnalyze(args []string) error {
 	var info *host.DataInfo
 	var err error
 	if *dataSpec != "" {
-		if ls, info, err = host.OpenData(*dataSpec, *spec, *dim, nil); err != nil {
+		if ls, info, err = host.OpenDataWith(*dataSpec, dataOpts, *spec, *dim, nil); err != nil {
 			return err
 		}
 	} else if ls, err = landscape.Parse(*spec, *dim); err != nil {
@@ -254,6 +259,10 @@ func printCatalogue() {
 	fmt.Fprintln(stdout, "\ndata generators (--data gen:NAME(…)):")
 	for _, g := range data.Generators() {
 		fmt.Fprintf(stdout, "    %s\n", g)
+	}
+	fmt.Fprintln(stdout, "\nnamed data sets (--data NAME; features standardised unless --standardize=false, label column t; --classes, --rows, --targets):")
+	for _, n := range data.Names() {
+		fmt.Fprintf(stdout, "    %s\n", n)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/textdist"
 )
 
 // errHelp is returned after printing a command's flags: asking for help is no error (exit 0).
@@ -130,7 +131,7 @@ func suggestFlag(fs *flag.FlagSet, name string) string {
 	}
 	best, bestD := "", 3
 	fs.VisitAll(func(f *flag.Flag) {
-		if d := host.EditDistance(low, f.Name); d < bestD || (d == bestD && f.Name < best) {
+		if d := textdist.EditDistance(low, f.Name); d < bestD || (d == bestD && f.Name < best) {
 			best, bestD = f.Name, d
 		}
 	})

@@ -132,6 +132,9 @@ func (f burnInFlag) Set(s string) error {
 	return nil
 }
 
+// dataHelp is the help of --data (run, theory, sweep, view and analyze).
+const dataHelp = "finite data: a named set (iris, wine, breast-cancer, fashion-mnist, fashion-mnist-test; standardised by default), a CSV file with a header of column names, an MNIST-format idx images file (gzipped or not; IMAGES,LABELS to name both), or a generator such as 'gen:neuron(n=200,seed=1)'; the landscape is then a per-sample loss in the columns and L its mean (docs/theory.md §8)"
+
 // runFlags are the flags shared by run, theory, sweep and view.
 type runFlags struct {
 	cfg      host.Config
@@ -154,7 +157,8 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(paramFlag{&c.Params}, "param", paramHelp)
 	fs.IntVar(&c.Dim, "dim", 0, fmt.Sprintf("dimension, at most %d (0: inferred from the landscape)", host.MaxDim))
 	fs.StringVar(&r.noise, "noise", string(c.Noise), "noise model: "+host.NoiseNames(true)+" (docs/theory.md §1, §8)")
-	fs.StringVar(&c.Data, "data", "", "finite data: a CSV file with a header of column names, or a generator such as 'gen:neuron(n=200,seed=1)'; the landscape is then a per-sample loss in the columns and L its mean (docs/theory.md §8)")
+	fs.StringVar(&c.Data, "data", "", dataHelp)
+	registerDataOptions(fs, &c.DataOptions)
 	fs.StringVar(&c.Sampling, "sampling", "", "minibatch rows: with (independent uniform), without (B distinct per step; the default) or epoch (a permutation per epoch); needs --data")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning rate η (continuous time t = iterations·η)")
 	fs.Float64Var(&c.Batch, "batch", c.Batch, "batch size B (SGD noise models; a whole number of rows for minibatch)")
@@ -234,6 +238,13 @@ func flagError(fs *flag.FlagSet, err error) error {
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
 		return fmt.Errorf("--%s: needs a value, as in --%s=VALUE", strings.TrimLeft(name, "-"), strings.TrimLeft(name, "-"))
 	}
+	// invalid boolean value "maybe" for -absorb: parse error
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
+		if val, tail, ok := strings.Cut(rest, " for -"); ok {
+			name, _, _ := strings.Cut(strings.TrimLeft(tail, "-"), ":")
+			return fmt.Errorf("--%s: %s is neither true nor false; write --%s or --%s=false", name, val, name, name)
+		}
+	}
 	// invalid value "abc" for flag -lr: parse error
 	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
 		if val, tail, ok := strings.Cut(rest, " for flag -"); ok {
@@ -250,6 +261,9 @@ func flagError(fs *flag.FlagSet, err error) error {
 					return fmt.Errorf("--%s: %s", name, why)
 				}
 				if _, ok := f.Value.(paramFlag); ok {
+					return fmt.Errorf("--%s: %s", name, why)
+				}
+				if isDataOptionFlag(f.Value) {
 					return fmt.Errorf("--%s: %s", name, why)
 				}
 				if why == "parse error" {

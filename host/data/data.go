@@ -1,10 +1,13 @@
-// Package data reads the finite data sets of docs/theory.md §8: a CSV file with a header row of
-// column names and numbers below it, or a built-in generator (gen:NAME(…)) for reproducible
-// synthetic sets. A data set is row-major float64 values with a SHA-256 of its contents, which a
-// result records beside the spec that produced it.
+// Package data reads the finite data sets of docs/theory.md §8: a named set (iris, wine and
+// breast-cancer ship in the binary, fashion-mnist comes from a Debian package), a CSV file with a
+// header row of column names and numbers below it, a pair of MNIST-format idx files, or a built-in
+// generator (gen:NAME(…)) for reproducible synthetic sets; Options then select classes and rows,
+// standardise the features and encode the targets. A data set is row-major float64 values with a
+// SHA-256 of its contents, which a result records beside the spec that produced it.
 package data
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
@@ -26,7 +29,7 @@ const MaxValues = 1 << 26
 
 // Data is a data set: N rows of len(Columns) numbers, row-major in Values.
 type Data struct {
-	Spec    string    // the path or gen: spec it came from
+	Spec    string    // the name, path or gen: spec it came from
 	Columns []string  // the header
 	Values  []float64 // row r, column c at Values[r·len(Columns)+c]
 	N       int       // rows
@@ -34,14 +37,19 @@ type Data struct {
 	// commas, then each row's numbers in Go's shortest round-trip formatting ('g', -1), every line
 	// ended by \n. It depends on the numbers, not on how the file spells them.
 	SHA256 string
+	// Options are the options applied, resolved (Standardize set, Targets label when not given);
+	// zero for a file or generator read without options.
+	Options Options
 }
 
 // Error is a problem with a data set; Row and Col are 1-based (0: not about one cell). Row 1 is
-// the header.
+// the header. Flag names the option at fault (classes, rows, standardize, targets) or is empty
+// when the data themselves are.
 type Error struct {
 	Spec     string
 	Row, Col int
 	Msg      string
+	Flag     string
 }
 
 func (e *Error) Error() string {
@@ -54,18 +62,72 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Spec, e.Msg)
 }
 
-// Open returns the data set that spec names: a generator spec (gen:…) or a CSV file path.
-func Open(spec string) (*Data, error) {
-	if strings.HasPrefix(strings.TrimSpace(spec), "gen:") {
-		return Generate(strings.TrimSpace(spec))
+// Open returns the data set that spec names, without options: OpenWith(spec, Options{}).
+func Open(spec string) (*Data, error) { return OpenWith(spec, Options{}) }
+
+// OpenWith returns the data set that spec names, with the options o applied (Options). spec is
+// a generator spec (gen:…), a named set (Names; a file of the same name is read as ./NAME), a CSV
+// file, an idx images file (its labels found beside it by the MNIST naming) or IMAGES,LABELS.
+// A file or generator read with zero options is exactly what it holds.
+func OpenWith(spec string, o Options) (*Data, error) {
+	s := strings.TrimSpace(spec)
+	var d *Data
+	var err error
+	set, named := namedSets[s]
+	switch {
+	case strings.HasPrefix(s, "gen:"):
+		d, err = generate(s)
+	case named:
+		d, err = openNamed(s, set)
+	default:
+		d, err = openFile(spec)
 	}
-	return Load(spec)
+	if err != nil {
+		return nil, err
+	}
+	d.Spec = spec
+	if !o.IsZero() || named {
+		return apply(d, o, named, set.classes)
+	}
+	d.SHA256 = d.hash()
+	return d, nil
+}
+
+// openFile reads a CSV or idx file (told apart by their first bytes) or an IMAGES,LABELS pair.
+func openFile(spec string) (*Data, error) {
+	f, err := os.Open(spec)
+	if err != nil {
+		switch {
+		case strings.Contains(spec, ","):
+			return openIdx(spec)
+		case looksLikeName(strings.TrimSpace(spec)):
+			return nil, unknownName(strings.TrimSpace(spec))
+		}
+		return loadCSV(spec)
+	}
+	head := make([]byte, 2)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if isIdx(head[:n]) {
+		return openIdx(spec)
+	}
+	return loadCSV(spec)
 }
 
 // Load reads a CSV file: a header row of column names (identifiers: letters, digits and _, not
 // starting with a digit, all distinct), then at least one row of as many finite numbers. Blank
 // lines are skipped. Every other file is refused with an *Error that names the row and column.
 func Load(path string) (*Data, error) {
+	d, err := loadCSV(path)
+	if err != nil {
+		return nil, err
+	}
+	d.SHA256 = d.hash()
+	return d, nil
+}
+
+// loadCSV is Load without the hash.
+func loadCSV(path string) (*Data, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &Error{Spec: path, Msg: fmt.Sprintf("cannot read the data file (%v)", errors.Unwrap(err))}
@@ -73,6 +135,7 @@ func Load(path string) (*Data, error) {
 	return parse(path, raw)
 }
 
+// parse reads CSV text; the caller sets the hash (once, after any options).
 func parse(spec string, raw []byte) (*Data, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, &Error{Spec: spec, Msg: "the data file is empty; it needs a header row of column names and at least one row of numbers"}
@@ -131,7 +194,6 @@ func parse(spec string, raw []byte) (*Data, error) {
 	if d.N == 0 {
 		return nil, &Error{Spec: spec, Msg: "the data file has a header but no rows of numbers"}
 	}
-	d.SHA256 = d.hash()
 	return d, nil
 }
 
@@ -152,21 +214,32 @@ func (d *Data) Row(r int) []float64 {
 // CSV writes the canonical text the hash is taken of.
 func (d *Data) CSV() []byte {
 	var b bytes.Buffer
-	b.WriteString(strings.Join(d.Columns, ","))
-	b.WriteByte('\n')
-	c := len(d.Columns)
-	for i, v := range d.Values {
-		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-		if (i+1)%c == 0 {
-			b.WriteByte('\n')
-		} else {
-			b.WriteByte(',')
-		}
-	}
+	d.writeCSV(&b)
 	return b.Bytes()
 }
 
+// writeCSV writes the canonical text to w, a number at a time, so that the hash of a large set
+// needs no copy of its text.
+func (d *Data) writeCSV(w io.Writer) {
+	bw := bufio.NewWriter(w)
+	bw.WriteString(strings.Join(d.Columns, ","))
+	bw.WriteByte('\n')
+	c := len(d.Columns)
+	var num []byte
+	for i, v := range d.Values {
+		num = strconv.AppendFloat(num[:0], v, 'g', -1, 64)
+		bw.Write(num)
+		if (i+1)%c == 0 {
+			bw.WriteByte('\n')
+		} else {
+			bw.WriteByte(',')
+		}
+	}
+	bw.Flush()
+}
+
 func (d *Data) hash() string {
-	s := sha256.Sum256(d.CSV())
-	return hex.EncodeToString(s[:])
+	h := sha256.New()
+	d.writeCSV(h)
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -57,6 +57,16 @@ func Generators() []string {
 // Generate makes the data set of a generator spec such as "gen:neuron(n=200,seed=1)". The same spec
 // gives the same numbers on every machine (math/rand/v2's PCG and its documented algorithms).
 func Generate(spec string) (*Data, error) {
+	d, err := generate(spec)
+	if err != nil {
+		return nil, err
+	}
+	d.SHA256 = d.hash()
+	return d, nil
+}
+
+// generate is Generate without the hash.
+func generate(spec string) (*Data, error) {
 	body := strings.TrimPrefix(strings.TrimSpace(spec), "gen:")
 	name, args := body, ""
 	if i := strings.IndexByte(body, '('); i >= 0 {
@@ -106,6 +116,5 @@ func Generate(spec string) (*Data, error) {
 	}
 	d := g.make(p, rand.New(rand.NewPCG(uint64(seed), pcgStream)))
 	d.Spec = spec
-	d.SHA256 = d.hash()
 	return d, nil
 }

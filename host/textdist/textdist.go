@@ -1,0 +1,26 @@
+// Package textdist measures how far apart two names are, for the "did you mean" suggestions of
+// the command line and the data set names.
+package textdist
+
+// EditDistance is the Levenshtein distance between a and b, counted in runes (Wagner & Fischer,
+// J. ACM 21, 168 (1974)).
+func EditDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
