@@ -135,8 +135,10 @@ func loadCSV(path string) (*Data, error) {
 	return parse(path, raw)
 }
 
-// parse reads CSV text; the caller sets the hash (once, after any options).
+// parse reads CSV text; the caller sets the hash (once, after any options). A UTF-8 byte-order
+// mark, which spreadsheet programs write at the start of a file, is no part of the first name.
 func parse(spec string, raw []byte) (*Data, error) {
+	raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, &Error{Spec: spec, Msg: "the data file is empty; it needs a header row of column names and at least one row of numbers"}
 	}
