@@ -301,7 +301,7 @@ func (p *Problem) separableExits(out map[string]theory.Prediction) {
 			why = err
 			break
 		}
-		stay *= 1 - q*cfg.LR
+		stay *= 1 - q
 		for _, i := range idx {
 			relErr = math.Max(relErr, p.perExit[i]["discrete"].RelErr)
 		}

@@ -141,8 +141,8 @@ func bisectEdge(holds func(float64) bool, a, b float64) float64 {
 // (an expression or radius(r)) covers exit i when the gradient flow from just past b_i (along
 // e_i, toward the far side) enters the set before it settles; and it must neither hold on the
 // part of the well below the lowest saddle's level (sampled along the segments from a to every
-// saddle, the saddles included, and along ± every eigenvector of H_a until L has risen by the
-// lowest barrier) nor leave an exit uncovered (particles would leave the basin into a region
+// saddle, the saddles included, and along ± every eigenvector of H_a until L has risen by 90% of
+// the lowest barrier) nor leave an exit uncovered (particles would leave the basin into a region
 // that is neither the basin nor the escape set). covered lists indices into Analysis.Exits; why
 // is empty when the formulas answer the run's question.
 func (p *Problem) saddleCoverage() (covered []int, why string) {
@@ -196,13 +196,17 @@ func (p *Problem) lowestBarrier() float64 {
 	return low
 }
 
-// wellSamples is the number of points per line on which holdsInWell tests the condition.
-const wellSamples = 512
+// wellSamples is the number of points per line on which holdsInWell tests the condition, and
+// wellLevel the fraction of the lowest barrier up to which it walks along the eigenvectors.
+const (
+	wellSamples = 512
+	wellLevel   = 0.9
+)
 
 // holdsInWell looks for a point of the well where the escape condition holds: on the segment from
 // a to every saddle (the saddle itself included), and along ± every eigenvector of H_a from a
-// until L − L(a) reaches the lowest barrier (every point sampled there lies in the part of the
-// basin below the saddle level that the segment connects to a).
+// until L − L(a) reaches 90% of the lowest barrier (every point sampled there lies in the part of
+// the basin below the saddle level that the line connects to a).
 func (p *Problem) holdsInWell() ([]float64, bool) {
 	an, d := p.Analysis, p.Dim
 	a := an.Minimum
@@ -215,7 +219,9 @@ func (p *Problem) holdsInWell() ([]float64, bool) {
 			}
 		}
 	}
-	level := an.LossMinimum + p.lowestBarrier()
+	// 90% of the lowest barrier: a sampled line that passes through a saddle (as the line
+	// through a and b does in 1-D) straddles its level there and would walk on into the next well.
+	level := an.LossMinimum + wellLevel*p.lowestBarrier()
 	reach := 10 * math.Max(norm(sub(an.Saddle, a)), 1e-3)
 	var eig mat.EigenSym
 	if !eig.Factorize(mat.NewSymDense(d, append([]float64(nil), an.HessianMin...)), true) {

@@ -530,3 +530,27 @@ func TestChainTwoSidedFarThreshold(t *testing.T) {
 		t.Errorf("two-sided chain with a far threshold differs from the one-sided chain by %.1e (p) and %.1e (T), share %.12f", dq, dt, two.ShareRight)
 	}
 }
+
+func TestChainTwoSidedThreeWells(t *testing.T) {
+	// Issue 20, row 2: L = −exp(−2(x+3)²) − 0.8·exp(−2x²) − 1.5·exp(−2(x−2.5)²) + 0.01x², sgld
+	// T = 0.12, η = 0.05, from 0, absorbed below −2.29 and above 1.7805 (the run's two exit
+	// surfaces, b_i ± m_i). Monte Carlo of the same chain (6000 particles, fixed seed, burn-in
+	// 200 iterations ≫ the relaxation time 1/(η·L”(0)) ≈ 6) must agree within 3 standard errors
+	// (Poisson 1/√E for p_qs, binomial for the share) with p_qs and ShareRight, which give exit 1
+	// (right) the competing-risks rate p_qs·share/η ≈ 9.63e-4. Measured with 20000 particles and
+	// seeds 7–10: z = −2.3, −0.55, −0.06, 0.19 for p_qs, shares 0.7545, 0.7562, 0.7568, 0.7517.
+	dL := func(x float64) float64 {
+		return 4*(x+3)*math.Exp(-2*(x+3)*(x+3)) + 3.2*x*math.Exp(-2*x*x) + 6*(x-2.5)*math.Exp(-2*(x-2.5)*(x-2.5)) + 0.02*x
+	}
+	r, err := DiscreteChain1DTwoSided(dL, constant(0.12), 0.05, 0, -2.29, 1.7805, ChainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, q, qSE, share, shareSE := simulateChainTwoSided(dL, constant(0.12), 0.05, 0, -2.29, 1.7805, 6000, 200, 11)
+	zq, zs := (r.QSDEscapeProbability-q)/qSE, (r.ShareRight-share)/shareSE
+	t.Logf("p_qs = %.6g (±%.1e), simulated %.6g ± %.2g (z = %.2f); share %.5f, simulated %.5f ± %.4f (z = %.2f); exit 1 rate %.5g",
+		r.QSDEscapeProbability, r.QSDRelErr, q, qSE, zq, r.ShareRight, share, shareSE, zs, r.QSDEscapeProbability*r.ShareRight/0.05)
+	if math.Abs(zq) > 3 || math.Abs(zs) > 3 {
+		t.Errorf("exact and simulated chain differ by %.2f and %.2f standard errors", zq, zs)
+	}
+}
