@@ -47,7 +47,8 @@ func TestTrustTheoryPerExitBothAbsorbing(t *testing.T) {
 // at 0; and x > −0.4). Once Eyring–Kramers (τ = 164.8) was compared with it: measured/theory
 // 14.2, z = +161.7. Now Eyring–Kramers is n/a with the reason and not compared, the run's
 // question is printed, and the rate agrees with the exact chain of the same escape set (two-sided
-// for the radius) within 2% + 3σ.
+// for the radius) within 2% + 3σ. Measured (seed 2): κ̂ = 0.08569 from 3354 escapes against the
+// exact 0.08707 (z = −0.93) for the radius, 0.08550 (3351) against 0.08699 (z = −1.01) for x > −0.4.
 func TestTrustTheoryEscapeInsideWell(t *testing.T) {
 	for _, escape := range []string{"radius(0.6)", "x > -0.4"} {
 		args := []string{"run", "--backend", "cpu", "--landscape", "doublewell(k=1)", "--escape", escape, "--noise", "sgld",
