@@ -71,7 +71,9 @@ func TestQuestionPerExitCompetingRisks1D(t *testing.T) {
 // Row 5: an escape set inside the well, before the saddle (radius(0.6) about a = −1, or
 // x > −0.4, on doublewell whose saddle is at 0). No saddle-crossing formula answers it: Eyring–
 // Kramers is n/a with the reason and never compared, while the exact chain answers it (one-sided
-// or two-sided). Beyond the saddle (x > 0.5) Eyring–Kramers answers the run's question again.
+// or two-sided). Beyond the saddle (x > 0.5) Eyring–Kramers answers the run's question again, and
+// still does when the set also takes the outer wall where L − L(a) = 5.0, 20 noise units above the
+// barrier (x < −1.8), but not where the wall is below the saddle level (x < −1.4: L − L(a) = 0.92).
 func TestQuestionEscapeInsideWell(t *testing.T) {
 	for _, tc := range []struct {
 		escape   string
@@ -82,6 +84,8 @@ func TestQuestionEscapeInsideWell(t *testing.T) {
 		{"x > -0.4", true, false},
 		{"abs(x + 1) > 0.6", true, true},
 		{"x > 0.5", false, false},
+		{"x > 0.5 or x < -1.8", false, true},
+		{"x > 0.5 or x < -1.4", true, true},
 	} {
 		p := prepareSGLD(t, "doublewell(k=1)", nil, tc.escape, 0.2, 0.01)
 		th := Predictions(p)

@@ -140,9 +140,8 @@ func bisectEdge(holds func(float64) bool, a, b float64) float64 {
 // value answers"). The default conditions cover their own exits by construction. A user condition
 // (an expression or radius(r)) covers exit i when the gradient flow from just past b_i (along
 // e_i, toward the far side) enters the set before it settles; and it must neither hold on the
-// part of the well below the lowest saddle's level (sampled along the segments from a to every
-// saddle, the saddles included, and along ± every eigenvector of H_a until L has risen by 90% of
-// the lowest barrier) nor leave an exit uncovered (particles would leave the basin into a region
+// well (sampled along the segments from a to every saddle, the saddles included, and up the walls
+// along ± every eigenvector of H_a to a few noise units above the saddle level) nor leave an exit uncovered (particles would leave the basin into a region
 // that is neither the basin nor the escape set). covered lists indices into Analysis.Exits; why
 // is empty when the formulas answer the run's question.
 func (p *Problem) saddleCoverage() (covered []int, why string) {
@@ -157,7 +156,7 @@ func (p *Problem) saddleCoverage() (covered []int, why string) {
 		return covered, ""
 	}
 	if x, ok := p.holdsInWell(); ok {
-		return nil, fmt.Sprintf("the escape set holds at %s, inside the well below the saddle level (L − L(a) = %.4g < ΔL = %.4g): it cuts the well before the saddle, and no saddle-crossing formula answers it", fmtVec(x), p.Eval.Loss(x)-an.LossMinimum, p.lowestBarrier())
+		return nil, fmt.Sprintf("the escape set holds at %s, inside the well (L − L(a) = %.4g against the lowest barrier ΔL = %.4g; the gradient flow from there returns to a): it cuts the well before the saddle, and no saddle-crossing formula answers it", fmtVec(x), p.Eval.Loss(x)-an.LossMinimum, p.lowestBarrier())
 	}
 	var missed []string
 	for i, ex := range an.Exits {
@@ -197,16 +196,19 @@ func (p *Problem) lowestBarrier() float64 {
 }
 
 // wellSamples is the number of points per line on which holdsInWell tests the condition, and
-// wellLevel the fraction of the lowest barrier up to which it walks along the eigenvectors.
+// wallNoiseUnits how far above the lowest saddle's level, in units of the noise D_b at the saddle,
+// it walks up the well's walls (escapes over a wall that high weigh e⁻⁵ ≈ 0.7% of a saddle
+// crossing's).
 const (
-	wellSamples = 512
-	wellLevel   = 0.9
+	wellSamples    = 512
+	wallNoiseUnits = 5
 )
 
 // holdsInWell looks for a point of the well where the escape condition holds: on the segment from
-// a to every saddle (the saddle itself included), and along ± every eigenvector of H_a from a
-// until L − L(a) reaches 90% of the lowest barrier (every point sampled there lies in the part of
-// the basin below the saddle level that the line connects to a).
+// a to every saddle (the saddle itself included), and along ± every eigenvector of H_a from a while
+// L rises, up to wallNoiseUnits noise units above the lowest saddle's level. Every point sampled
+// there descends to a (L rose all the way from a along the line), so escape there is no saddle
+// crossing; the walk stops where L first falls, which is where a line through a saddle passes it.
 func (p *Problem) holdsInWell() ([]float64, bool) {
 	an, d := p.Analysis, p.Dim
 	a := an.Minimum
@@ -219,9 +221,7 @@ func (p *Problem) holdsInWell() ([]float64, bool) {
 			}
 		}
 	}
-	// 90% of the lowest barrier: a sampled line that passes through a saddle (as the line
-	// through a and b does in 1-D) straddles its level there and would walk on into the next well.
-	level := an.LossMinimum + wellLevel*p.lowestBarrier()
+	level := an.LossMinimum + p.lowestBarrier() + wallNoiseUnits*math.Max(p.SaddleDiffusion(), 0)
 	reach := 10 * math.Max(norm(sub(an.Saddle, a)), 1e-3)
 	var eig mat.EigenSym
 	if !eig.Factorize(mat.NewSymDense(d, append([]float64(nil), an.HessianMin...)), true) {
@@ -235,11 +235,14 @@ func (p *Problem) holdsInWell() ([]float64, bool) {
 			for j := range dir {
 				dir[j] = sgn * vecs.At(j, k)
 			}
+			prev := an.LossMinimum
 			for i := 1; i <= wellSamples; i++ {
 				floats.AddScaledTo(x, a, reach*float64(i)/wellSamples, dir)
-				if p.Eval.Loss(x) >= level {
+				l := p.Eval.Loss(x)
+				if l >= level || l < prev {
 					break
 				}
+				prev = l
 				if p.Escape.Holds(x) {
 					return append([]float64(nil), x...), true
 				}
