@@ -44,7 +44,7 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 		Diverged: t.Diverged, DivergedAfterEscape: t.LateDiverged, EscapedTotal: len(t.FirstPassages), Backend: b.Name(), Renderer: b.Renderer(),
 		Seconds: st.Stepping.Seconds(), Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise, Data: p.Data,
 		Survival: Survival(t.FirstPassages, t.Live(), st.Iterations, cfg.LR, 50), Histogram: hist,
-		Theory: m.Theory, BurnIn: m.QuasiStationary, Stability: m.Stability, Comparisons: m.Comparisons,
+		Theory: m.Theory, Question: p.RunQuestion(), BurnIn: m.QuasiStationary, Stability: m.Stability, Comparisons: m.Comparisons,
 		Warnings: m.Warnings,
 	}
 	res.ExposureIterations = m.Estimate.Exposure / cfg.LR

@@ -167,91 +167,232 @@ func (p *Problem) exitPredictions() []map[string]theory.Prediction {
 	return p.perExit
 }
 
-// exitTheory fills p.perExit and returns the basin's totals to put into Predictions' map:
-// eyring_kramers summed over the exits (sgld), and on separable landscapes discrete (exact: the
-// chain escapes in an iteration unless every coordinate stays, p = 1 − Π(1 − p_i)) and
-// quadrature (the η → 0 rates added).
-func (p *Problem) exitTheory(out map[string]theory.Prediction) {
-	an, cfg := p.Analysis, p.Config
+// exitTheory fills p.perExit and puts the basin's totals into Predictions' map: eyring_kramers
+// summed over the exits (sgld), and the exact values. In 1-D the exact chain already absorbs on
+// both sides (split: its share of the quasi-stationary escapes through the right side), and each
+// exit's competing-risks rate is the total times its side's share. On separable landscapes the
+// exact values come from each coordinate's 1-D chain (separableExits).
+func (p *Problem) exitTheory(out map[string]theory.Prediction, split exitSplit) {
 	p.perExit = make([]map[string]theory.Prediction, len(p.Escape.Surfaces))
-	ekRate, ekOK := 0.0, cfg.Noise == SGLD
-	stay, contRate := 1.0, 0.0
-	sepOK, sepWhy := true, ""
-	var relErr float64
-	seen := map[int]bool{}
-	for i, ex := range an.Exits[:len(p.Escape.Surfaces)] {
-		m := map[string]theory.Prediction{}
-		if cfg.Noise == SGLD {
-			ek := theory.EyringKramers(an.HessianMinEigenvalues, ex.HessianSaddleEigenvalues, ex.DeltaL, cfg.Temp)
-			m["eyring_kramers"] = ek
-			if ek.Rate == nil {
-				ekOK = false
-			} else {
-				ekRate += *ek.Rate
-			}
-		}
-		if sepOK {
-			j, why := p.separableCoordinate(ex)
-			if why == "" && seen[j] {
-				why = fmt.Sprintf("coordinate %d has exits on both sides; the exact 1-D value has one absorbing side", j+1)
-			}
-			if why != "" {
-				sepOK, sepWhy = false, why
-			} else {
-				seen[j] = true
-				d, q := p.separableExit(ex, j, p.Escape.Surfaces[i].Margin)
-				m["discrete"], m["quadrature"] = d, q
-				if d.Rate == nil {
-					sepOK, sepWhy = false, "exit "+fmt.Sprint(i+1)+": "+d.Reason
-				} else {
-					stay *= 1 - *d.Rate*cfg.LR
-					relErr = math.Max(relErr, d.RelErr)
-				}
-				if q.Rate != nil && contRate >= 0 {
-					contRate += *q.Rate
-				} else {
-					contRate = -1
-				}
-			}
-		}
-		p.perExit[i] = m
+	for i := range p.perExit {
+		p.perExit[i] = map[string]theory.Prediction{}
 	}
-	n := len(p.Escape.Surfaces)
-	if cfg.Noise == SGLD {
-		pr := theory.Prediction{Name: "eyring_kramers", Kind: theory.Asymptotic,
-			Formula: fmt.Sprintf("Σ over the %d exits of (|λ_b|/2π)·sqrt(det H_a/|det H_b|)·exp(−ΔL/T) (docs/theory.md §2, §4.1)", n)}
-		if ekOK && ekRate > 0 {
-			tau := 1 / ekRate
-			pr.Rate, pr.Tau = &ekRate, &tau
-		} else {
-			pr.Reason = "the formula does not apply to every exit"
-		}
-		out["eyring_kramers"] = pr
+	if p.Config.Noise == SGLD {
+		out["eyring_kramers"] = p.exitsEyringKramers(p.exitIndices(), true)
 	}
-	disc := theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete,
-		Formula: fmt.Sprintf("separable landscape: the %d exits' exact 1-D discrete chains, p = 1 − Π(1 − p_i), rate p/η (docs/theory.md §2, §3)", n)}
-	cont := theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous,
-		Formula: fmt.Sprintf("separable landscape: the %d exits' exact 1-D η → 0 rates added (docs/theory.md §2, §4.3)", n)}
-	if sepOK {
-		rate := (1 - stay) / cfg.LR
-		tau := 1 / rate
-		disc.Rate, disc.Tau, disc.RelErr = &rate, &tau, relErr
-		if contRate > 0 {
-			ct := 1 / contRate
-			cont.Rate, cont.Tau = &contRate, &ct
-		} else {
-			cont.Reason = "an exit has no continuous-time value (see its own theory)"
-		}
+	if p.Dim == 1 {
+		p.exitShares1D(out, split)
 	} else {
-		disc.Reason = "exact values for a basin with several exits need a separable landscape with independent noise per coordinate: " + sepWhy
-		cont.Reason = disc.Reason
+		p.separableExits(out)
 	}
-	out["discrete"], out["quadrature"] = disc, cont
 	if mo, ok := out["mori"]; ok && mo.Rate != nil {
 		mo.Rate, mo.Tau = nil, nil
 		mo.Reason = "Mori et al.'s formula is for one exit; this basin has several (see each exit's theory)"
 		out["mori"] = mo
 	}
+}
+
+// exitIndices are the indices in Analysis.Exits of the escape's surfaces, in their order.
+func (p *Problem) exitIndices() []int {
+	idx := make([]int, len(p.Escape.Surfaces))
+	for i, s := range p.Escape.Surfaces {
+		idx[i] = p.exitIndex(s.Point)
+	}
+	return idx
+}
+
+// exitsEyringKramers is Eyring–Kramers summed over the exits idx of Analysis.Exits (docs/theory.md
+// §2, §4.1); with perExit, each exit's own value goes into p.perExit in the same order.
+func (p *Problem) exitsEyringKramers(idx []int, perExit bool) theory.Prediction {
+	an, cfg := p.Analysis, p.Config
+	rate, ok := 0.0, true
+	for i, k := range idx {
+		ex := an.Exits[k]
+		ek := theory.EyringKramers(an.HessianMinEigenvalues, ex.HessianSaddleEigenvalues, ex.DeltaL, cfg.Temp)
+		if perExit {
+			p.perExit[i]["eyring_kramers"] = ek
+		}
+		if ek.Rate == nil {
+			ok = false
+		} else {
+			rate += *ek.Rate
+		}
+	}
+	pr := theory.Prediction{Name: "eyring_kramers", Kind: theory.Asymptotic,
+		Formula: fmt.Sprintf("Σ over the %d exits of (|λ_b|/2π)·sqrt(det H_a/|det H_b|)·exp(−ΔL/T) (docs/theory.md §2, §4.1)", len(idx))}
+	if ok && rate > 0 {
+		tau := 1 / rate
+		pr.Rate, pr.Tau = &rate, &tau
+	} else {
+		pr.Reason = "the formula does not apply to every exit"
+	}
+	return pr
+}
+
+// exitShares1D gives each exit of a 1-D basin its competing-risks share of the exact discrete
+// value (both exits absorb: the chain of Predictions' "discrete" entry), κ_i = κ·share_i, with the
+// share's error added to the total's. The exact continuous value is one-sided, so per exit it is
+// n/a unless the basin's escape has one surface.
+func (p *Problem) exitShares1D(out map[string]theory.Prediction, split exitSplit) {
+	total, cont := out["discrete"], out["quadrature"]
+	for i, s := range p.Escape.Surfaces {
+		share := split.Right
+		if s.Normal[0] < 0 {
+			share = 1 - split.Right
+		}
+		d := theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete,
+			Formula: fmt.Sprintf("exact 1-D discrete chain with every exit absorbing: the total rate times this exit's share %.6g of the quasi-stationary escapes (docs/theory.md §2, §3)", share)}
+		switch {
+		case total.Rate == nil:
+			d.Reason = total.Reason
+		case !(share > 0):
+			d.Reason = fmt.Sprintf("the chain's share of escapes through this exit is %g", share)
+		default:
+			rate := *total.Rate * share
+			tau := 1 / rate
+			d.Rate, d.Tau, d.RelErr = &rate, &tau, math.Max(total.RelErr, split.RelErr)
+		}
+		p.perExit[i]["discrete"] = d
+		q := cont
+		if len(p.Escape.Surfaces) > 1 {
+			q = theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Formula: cont.Formula,
+				Reason: "the exact continuous value (docs/theory.md §4.3) has one absorbing side; with every exit absorbing, the exact-discrete value answers this question"}
+		}
+		p.perExit[i]["quadrature"] = q
+	}
+}
+
+// separableExits puts the exact values of a separable landscape into p.perExit and out: each
+// coordinate that carries exits is a 1-D problem, absorbing on one side (one exit; the other side
+// a reflecting wall) or on both (an exit on each side: two-sided chain, split by its shares). The
+// chain escapes in an iteration unless every coordinate stays, p = 1 − Π(1 − p_j); the η → 0
+// rates of one-sided coordinates add (docs/theory.md §2, §3).
+func (p *Problem) separableExits(out map[string]theory.Prediction) {
+	cfg := p.Config
+	n := len(p.Escape.Surfaces)
+	byCoord, order, why := p.exitsByCoordinate()
+	stay, contRate, relErr := 1.0, 0.0, 0.0
+	contWhy := ""
+	for _, j := range order {
+		if why != "" {
+			break
+		}
+		idx := byCoord[j]
+		if len(idx) == 1 {
+			i := idx[0]
+			ex := p.Analysis.Exits[p.exitIndex(p.Escape.Surfaces[i].Point)]
+			d, q := p.separableExit(ex, j, p.Escape.Surfaces[i].Margin)
+			p.perExit[i]["discrete"], p.perExit[i]["quadrature"] = d, q
+			if d.Rate == nil {
+				why = fmt.Sprintf("exit %d: %s", i+1, d.Reason)
+				break
+			}
+			stay *= 1 - *d.Rate*cfg.LR
+			relErr = math.Max(relErr, d.RelErr)
+			if q.Rate != nil && contWhy == "" {
+				contRate += *q.Rate
+			} else if contWhy == "" {
+				contWhy = fmt.Sprintf("exit %d has no continuous-time value (see its own theory)", i+1)
+			}
+			continue
+		}
+		q, err := p.separableTwoSided(j, idx)
+		if err != "" {
+			why = err
+			break
+		}
+		stay *= 1 - q
+		for _, i := range idx {
+			relErr = math.Max(relErr, p.perExit[i]["discrete"].RelErr)
+		}
+		contWhy = fmt.Sprintf("coordinate %d has an exit on each side; the exact continuous value (docs/theory.md §4.3) has one absorbing side: the exact-discrete value answers this question", j+1)
+	}
+	disc := theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete,
+		Formula: fmt.Sprintf("separable landscape: the %d exits' exact 1-D discrete chains, p = 1 − Π(1 − p_j) over their coordinates, rate p/η (docs/theory.md §2, §3)", n)}
+	cont := theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous,
+		Formula: fmt.Sprintf("separable landscape: the %d exits' exact 1-D η → 0 rates added (docs/theory.md §2, §4.3)", n)}
+	if why == "" {
+		rate := (1 - stay) / cfg.LR
+		tau := 1 / rate
+		disc.Rate, disc.Tau, disc.RelErr = &rate, &tau, relErr
+		if contWhy == "" && contRate > 0 {
+			ct := 1 / contRate
+			cont.Rate, cont.Tau = &contRate, &ct
+		} else {
+			cont.Reason = contWhy
+		}
+	} else {
+		disc.Reason = "exact values for a basin with several exits need a separable landscape with independent noise per coordinate: " + why
+		cont.Reason = disc.Reason
+	}
+	out["discrete"], out["quadrature"] = disc, cont
+}
+
+// exitsByCoordinate groups the escape's surfaces by the coordinate their exit leads along
+// (separableCoordinate), in order of first appearance, or says why the exact values do not apply:
+// the landscape is not separable, or a coordinate has more than one exit on a side.
+func (p *Problem) exitsByCoordinate() (map[int][]int, []int, string) {
+	by := map[int][]int{}
+	var order []int
+	for i, s := range p.Escape.Surfaces {
+		ex := p.Analysis.Exits[p.exitIndex(s.Point)]
+		j, why := p.separableCoordinate(ex)
+		if why != "" {
+			return nil, nil, why
+		}
+		if len(by[j]) == 0 {
+			order = append(order, j)
+		}
+		by[j] = append(by[j], i)
+	}
+	for _, j := range order {
+		idx := by[j]
+		if len(idx) > 2 || len(idx) == 2 && p.Escape.Surfaces[idx[0]].Normal[j]*p.Escape.Surfaces[idx[1]].Normal[j] > 0 {
+			return nil, nil, fmt.Sprintf("coordinate %d has more than one exit on a side", j+1)
+		}
+	}
+	return by, order, ""
+}
+
+// separableTwoSided is the two-sided exact chain along coordinate j, whose two exits (surfaces idx)
+// lie on either side: absorbed below b_L − m_L and above b_R + m_R, the other coordinates at the
+// minimum. It sets each exit's competing-risks value in p.perExit (the coordinate's p_j times the
+// exit's share, per η) and returns p_j, or the reason there is none.
+func (p *Problem) separableTwoSided(j int, idx []int) (float64, string) {
+	cfg := p.Config
+	lo, hi := math.Inf(-1), math.Inf(1)
+	for _, i := range idx {
+		s := p.Escape.Surfaces[i]
+		if s.Normal[j] > 0 {
+			hi = s.Point[j] + s.Margin
+		} else {
+			lo = s.Point[j] - s.Margin
+		}
+	}
+	dL, D := p.coordinate1D(j, 1)
+	res, err := theory.DiscreteChain1DTwoSided(dL, D, cfg.LR, p.Start[j], lo, hi, theory.ChainOptions{})
+	if err != nil && !errors.Is(err, theory.ErrNotConverged) {
+		return 0, fmt.Sprintf("coordinate %d: %v", j+1, err)
+	}
+	if !(res.QSDEscapeProbability > 0) {
+		return 0, fmt.Sprintf("coordinate %d: no escape probability", j+1)
+	}
+	for _, i := range idx {
+		share := res.ShareRight
+		if p.Escape.Surfaces[i].Normal[j] < 0 {
+			share = 1 - share
+		}
+		d := theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete,
+			Formula: fmt.Sprintf("exact 1-D discrete chain along x%d absorbing at x%d < %.6g and x%d > %.6g: its rate times this exit's share %.6g (docs/theory.md §2, §3)", j+1, j+1, lo, j+1, hi, share)}
+		rate := res.QSDEscapeProbability * share / cfg.LR
+		tau := 1 / rate
+		d.Rate, d.Tau, d.RelErr = &rate, &tau, math.Max(res.QSDRelErr, res.ShareRelErr)
+		p.perExit[i]["discrete"] = d
+		p.perExit[i]["quadrature"] = theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous,
+			Formula: fmt.Sprintf("exact 1-D mean first-passage time along x%d (docs/theory.md §4.3)", j+1),
+			Reason:  fmt.Sprintf("coordinate %d has an exit on each side; the exact continuous value has one absorbing side", j+1)}
+	}
+	return res.QSDEscapeProbability, ""
 }
 
 // separableCoordinate says along which coordinate an exit leads when the whole problem separates
@@ -281,32 +422,10 @@ func (p *Problem) separableExit(ex landscape.Exit, j int, margin float64) (disc,
 	disc = theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete, Formula: fmt.Sprintf("exact 1-D discrete chain along x%d (docs/theory.md §3)", j+1)}
 	cont = theory.Prediction{Name: "quadrature", Kind: theory.ExactContinuous, Formula: fmt.Sprintf("exact 1-D mean first-passage time along x%d (docs/theory.md §4.3)", j+1)}
 	sign := math.Copysign(1, ex.EscapeDirection[j])
-	x := append([]float64(nil), an.Minimum...)
-	g := make([]float64, p.Dim)
+	dL, D := p.coordinate1D(j, sign)
 	h := make([]float64, p.Dim)
+	x := append([]float64(nil), an.Minimum...)
 	at := func(u float64) { x[j] = sign * u }
-	dL := func(u float64) float64 {
-		at(u)
-		p.Eval.Gradient(x, g)
-		return sign * g[j]
-	}
-	D := func(u float64) float64 {
-		switch cfg.Noise {
-		case SGLD:
-			return cfg.Temp
-		case Minibatch, SGDCov:
-			at(u)
-			unit := make([]float64, p.Dim)
-			unit[j] = 1
-			return p.dataDiffusion(x, unit)
-		case SGDHessianMin:
-			return cfg.LR / (2 * cfg.Batch) * an.HessianMin[j*p.Dim+j]
-		default: // SGDHessian: the diagonal |H| of a separable landscape
-			at(u)
-			p.Eval.HessianDiagonal(x, h)
-			return cfg.LR / (2 * cfg.Batch) * (math.Abs(h[j]) + cfg.Floor)
-		}
-	}
 	u0, uE := sign*p.Start[j], sign*ex.Saddle[j]+margin
 	if res, err := theory.DiscreteChain1D(dL, D, cfg.LR, u0, uE, math.NaN(), theory.ChainOptions{}); err == nil || errors.Is(err, theory.ErrNotConverged) {
 		if res.QSDEscapeProbability > 0 {
@@ -343,4 +462,38 @@ func (p *Problem) separableExit(ex landscape.Exit, j int, margin float64) (disc,
 		cont.Reason = err.Error()
 	}
 	return disc, cont
+}
+
+// coordinate1D is the 1-D problem along coordinate j of a separable landscape in u = sign·x_j, the
+// other coordinates at the minimum: the drift dL/du and the diffusion D(u) of the noise model
+// along x_j (docs/theory.md §1).
+func (p *Problem) coordinate1D(j int, sign float64) (dL, D theory.Func1D) {
+	cfg, an := p.Config, p.Analysis
+	x := append([]float64(nil), an.Minimum...)
+	g := make([]float64, p.Dim)
+	h := make([]float64, p.Dim)
+	unit := make([]float64, p.Dim)
+	unit[j] = 1
+	at := func(u float64) { x[j] = sign * u }
+	dL = func(u float64) float64 {
+		at(u)
+		p.Eval.Gradient(x, g)
+		return sign * g[j]
+	}
+	D = func(u float64) float64 {
+		switch cfg.Noise {
+		case SGLD:
+			return cfg.Temp
+		case Minibatch, SGDCov:
+			at(u)
+			return p.dataDiffusion(x, unit)
+		case SGDHessianMin:
+			return cfg.LR / (2 * cfg.Batch) * an.HessianMin[j*p.Dim+j]
+		default: // SGDHessian: the diagonal |H| of a separable landscape
+			at(u)
+			p.Eval.HessianDiagonal(x, h)
+			return cfg.LR / (2 * cfg.Batch) * (math.Abs(h[j]) + cfg.Floor)
+		}
+	}
+	return dL, D
 }

@@ -77,7 +77,7 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 	m.Warnings = append(m.Warnings, estimateWarnings(m.QuasiStationary, m.Estimate)...)
 	agreeQuasiStationary(&m.QuasiStationary, m.Estimate, m.Stability)
 	var bias []Warning
-	m.Comparisons, bias = compare(m.Estimate, m.Theory, m.Stability, cfg.LR)
+	m.Comparisons, bias = compare(m.Estimate, m.Theory, p.RunQuestion(), m.Stability, cfg.LR)
 	m.Warnings = append(m.Warnings, bias...)
 	return m
 }
@@ -137,10 +137,11 @@ func (p *Problem) burnInOptions() BurnInOptions {
 	return opt
 }
 
-// compare returns the comparisons of the estimate e with every theory value that has a rate, and
-// the bias warning (at most one) when a continuous-time value is more than 3σ away at an η·λ_max
-// where the O(η) bias matters.
-func compare(e Estimate, th map[string]theory.Prediction, st Stability, lr float64) (map[string]Comparison, []Warning) {
+// compare returns the comparisons of the estimate e with every theory value that has a rate and
+// answers the run's question (a value whose Question is another is never compared; docs/theory.md
+// §4), and the bias warning (at most one) when a continuous-time value is more than 3σ away at an
+// η·λ_max where the O(η) bias matters.
+func compare(e Estimate, th map[string]theory.Prediction, question string, st Stability, lr float64) (map[string]Comparison, []Warning) {
 	out := map[string]Comparison{}
 	if !e.Resolved || e.Rate == nil {
 		return out, nil
@@ -154,7 +155,7 @@ func compare(e Estimate, th map[string]theory.Prediction, st Stability, lr float
 	var warnings []Warning
 	for _, k := range names {
 		t := th[k]
-		if t.Rate == nil || !(*t.Rate > 0) {
+		if t.Rate == nil || !(*t.Rate > 0) || question != "" && t.Question != "" && t.Question != question {
 			continue
 		}
 		lr0 := math.Log(*e.Rate / *t.Rate)

@@ -105,7 +105,7 @@ func Merge(shards []*Result) (*Result, error) {
 		Version: base.Version, Config: cfg, ConfigHash: hash, Particles: cfg.Particles, First: 0,
 		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: est.Exposure / cfg.LR,
 		Diverged: diverged, DivergedAfterEscape: lateDiverged, Backend: joinKeys(backends), Renderer: joinKeys(renderers), Seconds: seconds,
-		Theory: base.Theory, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise, Histogram: hist,
+		Theory: base.Theory, Question: base.Question, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise, Histogram: hist,
 		BurnIn: qs, Stability: base.Stability, EscapedTotal: escaped,
 	}
 	if seconds > 0 {
@@ -158,7 +158,7 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 	}
 	ws = append(ws, estimateWarnings(out.BurnIn, out.Estimate)...)
 	var bias []Warning
-	out.Comparisons, bias = compare(out.Estimate, out.Theory, out.Stability, out.LR)
+	out.Comparisons, bias = compare(out.Estimate, out.Theory, out.Question, out.Stability, out.LR)
 	return append(ws, bias...)
 }
 

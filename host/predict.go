@@ -47,13 +47,15 @@ func predictions(p *Problem) map[string]theory.Prediction {
 			an.LossMinimum, an.LossSaddle, cfg.Batch, cfg.LR, p.Dim)
 	}
 	out["quadrature"] = p.quadrature()
-	out["discrete"] = p.discrete()
+	var split exitSplit
+	out["discrete"], split = p.discrete()
 	if p.Escape.Kind == EscapeExits {
-		p.exitTheory(out) // the basin's totals over its exits replace the single-exit values
+		p.exitTheory(out, split) // the basin's totals over its exits replace the single-exit values
 	}
 	if p.Dim >= 2 {
 		out["path"] = p.pathPrediction()
 	}
+	p.askQuestions(out)
 	tidy := func(m map[string]theory.Prediction) {
 		for k, pr := range m {
 			m[k] = p.qualify(pr)
@@ -167,10 +169,13 @@ func (p *Problem) Diffusion1D() func(float64) float64 {
 // reduced1D is a 1-D escape problem in the coordinate u = sign·θ, in which escape is u > UE:
 // the drift L'(u), the diffusion D(u), the start, the reflecting wall (NaN: chosen by
 // theory.ReflectingBoundary) and the points where L” or D jump (docs/theory.md §3 and §4.3).
-// The exact continuous value (quadrature) and the exact discrete value (discrete) share it.
+// With TwoSided, sign is +1 and Left is an absorbing threshold (escape is also u < Left). The
+// exact continuous value (quadrature) and the exact discrete value (discrete) share it.
 type reduced1D struct {
 	dL, D        theory.Func1D
 	U0, UE, Left float64
+	TwoSided     bool
+	Interval     interval1D // the escape set read as the outside of an interval, in θ
 	Breaks       []float64
 	QuadTol      float64 // 0: the quadrature's default
 }
@@ -180,9 +185,13 @@ func (p *Problem) reduce1D() (*reduced1D, string) {
 	if p.Dim != 1 {
 		return nil, "exact values are 1-D only"
 	}
-	sign, thetaE, ok := p.escapePoint1D()
-	if !ok {
-		return nil, "exact values need a one-sided escape point, such as the default saddle condition or 'x > 0.5'"
+	iv, why := p.escapeInterval1D()
+	if why != "" {
+		return nil, why
+	}
+	sign, thetaE := 1.0, iv.Hi
+	if math.IsInf(iv.Hi, 0) {
+		sign, thetaE = -1, iv.Lo
 	}
 	ev := p.Eval
 	d := p.Diffusion1D()
@@ -194,10 +203,14 @@ func (p *Problem) reduce1D() (*reduced1D, string) {
 			ev.Gradient(x, g)
 			return sign * g[0]
 		},
-		D:    func(u float64) float64 { return d(sign * u) },
-		U0:   sign * p.Start[0],
-		UE:   sign * thetaE,
-		Left: math.NaN(), // theory.ReflectingBoundary walks out until Φ has risen by 50
+		D:        func(u float64) float64 { return d(sign * u) },
+		U0:       sign * p.Start[0],
+		UE:       sign * thetaE,
+		Left:     math.NaN(), // theory.ReflectingBoundary walks out until Φ has risen by 50
+		Interval: iv,
+	}
+	if iv.twoSided() {
+		r.TwoSided, r.Left = true, iv.Lo
 	}
 	if p.Landscape.Name == "pwq" || p.Landscape.Name == "twowell" {
 		// The piecewise landscapes switch formula where their curvature jumps; put panel
@@ -217,7 +230,10 @@ func (p *Problem) reduce1D() (*reduced1D, string) {
 		for _, f := range []float64{1, 3, 10, 30, 100} {
 			r.Breaks = append(r.Breaks, r.U0-f*w)
 		}
-		r.Left, r.QuadTol = r.U0-200*w, 1e-7
+		r.QuadTol = 1e-7
+		if !r.TwoSided {
+			r.Left = r.U0 - 200*w
+		}
 	}
 	return r, ""
 }
@@ -228,6 +244,10 @@ func (p *Problem) quadrature() theory.Prediction {
 	r, why := p.reduce1D()
 	if r == nil {
 		pr.Reason = why
+		return pr
+	}
+	if r.TwoSided {
+		pr.Reason = "the escape set absorbs on both sides (" + r.Interval.text() + "); the exact continuous value of docs/theory.md §4.3 has one absorbing side: the exact-discrete value answers this question"
 		return pr
 	}
 	if p.Config.Noise == SGDHessian && p.Config.Floor == 0 {
@@ -265,25 +285,34 @@ func (p *Problem) quadrature() theory.Prediction {
 
 // discrete is the exact value of the discrete chain the simulator runs, at its own η (docs/theory.md
 // §3): the quasi-stationary escape rate (1 − λ_max)/η, which the burn-in estimate measures, with
-// the mean first-passage time from the start beside it. It has no O(η) bias to allow for.
-func (p *Problem) discrete() theory.Prediction {
+// the mean first-passage time from the start beside it. It has no O(η) bias to allow for. With two
+// absorbing sides it also returns the share of the quasi-stationary escapes through the right one
+// (1 otherwise), from which each exit's competing-risks rate follows.
+func (p *Problem) discrete() (theory.Prediction, exitSplit) {
 	pr := theory.Prediction{Name: "discrete", Kind: theory.ExactDiscrete,
 		Formula: "quasi-stationary escape rate (1 − λ_max)/η of the discrete chain at this η, by collocation with exact Gaussian weights, docs/theory.md §3"}
 	r, why := p.reduce1D()
 	if r == nil {
 		pr.Reason = why
-		return pr
+		return pr, exitSplit{Right: math.NaN()}
 	}
 	eta := p.Config.LR
-	res, err := theory.DiscreteChain1D(r.dL, r.D, eta, r.U0, r.UE, r.Left, theory.ChainOptions{Breaks: r.Breaks})
+	var res theory.ChainResult
+	var err error
+	if r.TwoSided {
+		res, err = theory.DiscreteChain1DTwoSided(r.dL, r.D, eta, r.U0, r.Left, r.UE, theory.ChainOptions{Breaks: r.Breaks})
+	} else {
+		res, err = theory.DiscreteChain1D(r.dL, r.D, eta, r.U0, r.UE, r.Left, theory.ChainOptions{Breaks: r.Breaks})
+	}
 	if err != nil && !errors.Is(err, theory.ErrNotConverged) {
 		pr.Reason = err.Error()
-		return pr
+		return pr, exitSplit{Right: math.NaN()}
 	}
 	if !(res.QSDEscapeProbability > 0) {
 		pr.Reason = fmt.Sprintf("the chain's escape probability per iteration is %g: no escape to compare with", res.QSDEscapeProbability)
-		return pr
+		return pr, exitSplit{Right: math.NaN()}
 	}
+	pr.Formula += "; " + r.Interval.text()
 	// A value that missed the tolerance is kept with the accuracy it reached.
 	rate := res.QSDEscapeProbability / eta
 	tau := 1 / rate
@@ -293,57 +322,16 @@ func (p *Problem) discrete() theory.Prediction {
 	if res.QSDRelErr > 1e-3 {
 		pr.Reason = fmt.Sprintf("estimated relative error %s (grid of %d nodes)", formatG(res.QSDRelErr), res.Nodes)
 	}
-	return pr
+	split := exitSplit{Right: res.ShareRight, RelErr: res.ShareRelErr}
+	if !r.TwoSided && r.UE != r.Interval.Hi { // one-sided to the left: everything leaves on the left
+		split.Right = 0
+	}
+	return pr, split
 }
 
-// escapePoint1D reads the escape condition of a 1-D problem as a one-sided threshold: escape is
-// sign·θ > sign·thetaE with sign = ±1. The default hyperplane is one by construction; an expression
-// is one when, on 8192 points over ten start–saddle distances either side of the start, it holds
-// exactly on the points beyond one crossing (then located by bisection to rounding).
-func (p *Problem) escapePoint1D() (sign, thetaE float64, ok bool) {
-	if p.Dim != 1 {
-		return 0, 0, false
-	}
-	c := p.Escape
-	switch c.Kind {
-	case EscapeHyperplane:
-		sign = c.Normal[0]
-		return sign, c.Point[0] + sign*c.Margin, true
-	case EscapeExpression:
-	default:
-		return 0, 0, false
-	}
-	x := make([]float64, 1)
-	holds := func(t float64) bool { x[0] = t; return c.Holds(x) }
-	s0 := p.Start[0]
-	w := 10 * math.Max(math.Abs(p.Analysis.Saddle[0]-s0), 1e-3)
-	const n = 8192
-	crossings, last, at := 0, holds(s0-w), 0.0
-	for i := 1; i <= n; i++ {
-		t := s0 - w + 2*w*float64(i)/n
-		if h := holds(t); h != last {
-			crossings++
-			at, last = t, h
-		}
-	}
-	if crossings != 1 {
-		return 0, 0, false
-	}
-	sign = 1
-	if holds(s0 - w) { // holds on the left: escape to the left
-		sign = -1
-	}
-	a, b := at-2*w/n, at // the condition changes between a and b
-	for k := 0; k < 100 && b-a > 1e-15*math.Max(1, math.Abs(b)); k++ {
-		m := 0.5 * (a + b)
-		if holds(m) == holds(a) {
-			a = m
-		} else {
-			b = m
-		}
-	}
-	return sign, 0.5 * (a + b), true
-}
+// exitSplit is the share of the quasi-stationary escapes of a 1-D chain through its right side,
+// with its estimated relative error (theory.ChainResult.ShareRight).
+type exitSplit struct{ Right, RelErr float64 }
 
 // inflection finds a zero of L” between the start and the saddle of a 1-D problem (where pure
 // sgd-hessian noise vanishes, docs/theory.md §1) by a sign scan on 1024 points and bisection, and

@@ -41,9 +41,12 @@ type Result struct {
 	ParticleStepsPerSecond float64                      `json:"particle_steps_per_second"`
 	HostShare              float64                      `json:"host_share"` // fraction of stepping wall time outside Advance
 	Theory                 map[string]theory.Prediction `json:"theory"`
-	Analysis               *landscape.Analysis          `json:"analysis"`
-	Escape                 *EscapeCondition             `json:"escape"`
-	Noise                  Noise                        `json:"noise"`
+	// Question is the run's escape question (Problem.RunQuestion); a theory value is compared with
+	// the rate only when its own question is this one (docs/theory.md §4).
+	Question string              `json:"question,omitempty"`
+	Analysis *landscape.Analysis `json:"analysis"`
+	Escape   *EscapeCondition    `json:"escape"`
+	Noise    Noise               `json:"noise"`
 	// Data is the data set of a finite-data run (docs/theory.md §8); nil otherwise.
 	Data      *DataInfo       `json:"data,omitempty"`
 	Survival  []SurvivalPoint `json:"survival"`

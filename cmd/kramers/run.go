@@ -730,6 +730,9 @@ func printSummary(w io.Writer, r *host.Result) {
 		fmt.Fprintf(w, "; whole window without burn-in: κ̂ = %.6g", *qs.Window.Rate)
 	}
 	fmt.Fprintln(w)
+	if r.Question != "" {
+		fmt.Fprintf(w, "question: %s; theory is compared only where it answers it\n", r.Question)
+	}
 	printWellDefined(w, r)
 	names := make([]string, 0, len(r.Theory))
 	for k := range r.Theory {

@@ -65,8 +65,16 @@ type ChainResult struct {
 	// Nodes is the number of grid nodes of the finest grid solved.
 	Nodes int
 	// Left is the wall used (chosen by ReflectingBoundary when NaN was
-	// passed).
+	// passed), or the left absorbing threshold of DiscreteChain1DTwoSided.
 	Left float64
+	// ShareRight is the share of the quasi-stationary escapes that leave
+	// through the right threshold, Σπ_i·aR_i / Σπ_i·(aR_i + aL_i) with π the
+	// quasi-stationary distribution (docs/theory.md §3, two absorbing
+	// thresholds): exit i's competing-risks rate is the total rate times its
+	// share. It is 1 when the left side is a reflecting wall. ShareRelErr is
+	// the larger Romberg error estimate of the two sides' escape
+	// probabilities.
+	ShareRight, ShareRelErr float64
 }
 
 // Kernel truncation and the degenerate limit.
@@ -176,35 +184,96 @@ func DiscreteChain1D(dL, D Func1D, eta, theta0, thetaE, left float64, opt ChainO
 	}
 
 	c := &chain{dL: dL, D: D, eta: eta, left: left, thetaE: thetaE, theta0: theta0}
+	return c.solve(opt, res)
+}
+
+// DiscreteChain1DTwoSided is DiscreteChain1D with two absorbing thresholds
+// and no wall (docs/theory.md §3, "Two absorbing thresholds"): the chain
+//
+//	θ' = m(θ) + s(θ)·z
+//
+// is absorbed at the first iteration with θ' < thetaL or θ' > thetaR. It is
+// the exact value of a 1-D escape set that holds on both sides of the start
+// (a basin with an exit on each side, radius(r), |θ| > r), where every exit
+// absorbs. The grid spans [thetaL, thetaR]; a row's mass left of thetaL is its
+// left escape probability, the lower Gaussian tail computed by math.Erfc as
+// the right one is, so the GTH elimination again adds numbers of one sign.
+// Besides the total p_qs = 1 − λ_max the result gives ShareRight, the split of
+// the quasi-stationary escapes between the two sides, from the left Perron
+// vector of the same factors (competing risks: the right exit's rate is
+// ShareRight·p_qs/η).
+func DiscreteChain1DTwoSided(dL, D Func1D, eta, theta0, thetaL, thetaR float64, opt ChainOptions) (ChainResult, error) {
+	opt = opt.withDefaults()
+	res := ChainResult{MeanIterations: math.NaN(), QSDEscapeProbability: math.NaN(), RelErr: math.NaN(), QSDRelErr: math.NaN(),
+		Left: thetaL, ShareRight: math.NaN(), ShareRelErr: math.NaN()}
+	if !(eta > 0) || math.IsInf(eta, 0) {
+		return res, fmt.Errorf("discrete chain: learning rate η = %g must be positive and finite", eta)
+	}
+	for _, v := range []float64{theta0, thetaL, thetaR} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return res, fmt.Errorf("discrete chain: start %g and absorbing thresholds %g, %g must be finite", theta0, thetaL, thetaR)
+		}
+	}
+	if !(thetaL < theta0 && theta0 < thetaR) {
+		return res, fmt.Errorf("discrete chain: the start %g must lie between the absorbing thresholds %g and %g", theta0, thetaL, thetaR)
+	}
+	c := &chain{dL: dL, D: D, eta: eta, left: thetaL, thetaE: thetaR, theta0: theta0, absorbLeft: true}
+	return c.solve(opt, res)
+}
+
+// solve runs the grids h, h/2, h/4, … of DiscreteChain1D and Romberg-extrapolates
+// their results until they agree to opt.Tol.
+func (c *chain) solve(opt ChainOptions, res ChainResult) (ChainResult, error) {
 	if err := c.baseGrid(opt); err != nil {
 		return res, err
 	}
-	var logT, logQ []float64
+	var logT, logQ, logQR, logQL []float64
 	storage := 0
 	for k := 0; ; k++ {
 		if k >= 2 && (c.levelNodes(k) > opt.MaxNodes || 4*storage > chainMaxBand) {
 			break
 		}
-		t0, q, qChange, n, st, err := c.solveLevel(k)
+		lv, err := c.solveLevel(k)
 		if err != nil {
 			if k >= 2 {
 				break
 			}
 			return res, err
 		}
-		logT, logQ = append(logT, math.Log(t0)), append(logQ, math.Log(q))
-		res.Nodes, storage = n, st
+		logT, logQ = append(logT, math.Log(lv.t0)), append(logQ, math.Log(lv.qsd))
+		logQR, logQL = append(logQR, math.Log(lv.qsd*lv.shareRight)), append(logQL, math.Log(lv.qsd*(1-lv.shareRight)))
+		res.Nodes, storage = lv.nodes, lv.storage
 		if len(logT) < 2 {
 			continue
 		}
 		res.MeanIterations, res.RelErr = romberg(logT)
 		res.QSDEscapeProbability, res.QSDRelErr = romberg(logQ)
-		res.QSDRelErr = math.Max(res.QSDRelErr, qChange)
-		if len(logT) >= 3 && res.RelErr <= opt.Tol && res.QSDRelErr <= opt.Tol {
+		res.QSDRelErr = math.Max(res.QSDRelErr, lv.qsdChange)
+		res.ShareRight, res.ShareRelErr = c.extrapolateShare(logQR, logQL, lv.shareRight)
+		if len(logT) >= 3 && res.RelErr <= opt.Tol && res.QSDRelErr <= opt.Tol && !(res.ShareRelErr > opt.Tol) {
 			return res, nil
 		}
 	}
-	return res, fmt.Errorf("discrete chain with %d nodes: relative error estimate %.2g > %.2g: %w", res.Nodes, math.Max(res.RelErr, res.QSDRelErr), opt.Tol, ErrNotConverged)
+	return res, fmt.Errorf("discrete chain with %d nodes: relative error estimate %.2g > %.2g: %w", res.Nodes, math.Max(math.Max(res.RelErr, res.QSDRelErr), res.ShareRelErr), opt.Tol, ErrNotConverged)
+}
+
+// extrapolateShare is ShareRight from the logarithms of the two sides' escape
+// probabilities on the grids so far, each Romberg-extrapolated like p_qs. A
+// reflecting wall has share 1; a side whose probability underflows to 0 on
+// some grid keeps the finest grid's share (last), with no error estimate
+// beyond 0 (the other side then carries everything).
+func (c *chain) extrapolateShare(logQR, logQL []float64, last float64) (share, relErr float64) {
+	if !c.absorbLeft {
+		return 1, 0
+	}
+	for i := range logQR {
+		if math.IsInf(logQR[i], -1) || math.IsInf(logQL[i], -1) {
+			return last, 0
+		}
+	}
+	qr, er := romberg(logQR)
+	ql, el := romberg(logQL)
+	return qr / (qr + ql), math.Max(er, el)
 }
 
 // romberg extrapolates the logarithms v of a value on grids h, h/2, h/4, …
@@ -227,6 +296,9 @@ func romberg(v []float64) (value, relErr float64) {
 type chain struct {
 	dL, D                     Func1D
 	eta, left, thetaE, theta0 float64
+	// absorbLeft: a step to θ' < left is absorbed (DiscreteChain1DTwoSided)
+	// rather than put on the wall.
+	absorbLeft bool
 	// x are the coarsest grid's nodes, side says which one-sided limit of
 	// m and s a node takes: −1 left of a break, +1 right of it, 0 plain.
 	x    []float64
@@ -360,21 +432,28 @@ func (c *chain) level(k int) (x []float64, side []int8) {
 	return x, side
 }
 
-// solveLevel solves the chain on the grid of level k and returns T(θ0), the
+// levelResult is what one grid of solveLevel gives: T(θ0), the
 // quasi-stationary escape probability with the last relative change of its
-// inverse iteration, the number of nodes and the size of the band storage
-// (for the cost of the next level).
-func (c *chain) solveLevel(k int) (t0, qsd, qsdChange float64, nodes, storage int, err error) {
+// inverse iteration, the share of it through the right threshold, the number
+// of nodes and the size of the band storage (for the cost of the next level).
+type levelResult struct {
+	t0, qsd, qsdChange, shareRight float64
+	nodes, storage                 int
+}
+
+// solveLevel solves the chain on the grid of level k.
+func (c *chain) solveLevel(k int) (levelResult, error) {
 	x, side := c.level(k)
-	g := chainGrid{x: x, thetaE: c.thetaE}
+	g := chainGrid{x: x, thetaE: c.thetaE, absorbLeft: c.absorbLeft}
 	n := len(x)
+	lv := levelResult{t0: math.NaN(), qsd: math.NaN(), qsdChange: math.NaN(), shareRight: math.NaN(), nodes: n}
 	ms := make([]float64, 2*n)
 	lo, hi := make([]int, n), make([]int, n)
 	p, q := 0, 0
 	for i := range x {
 		m, s, err := c.step(x[i], side[i])
 		if err != nil {
-			return math.NaN(), math.NaN(), math.NaN(), n, 0, err
+			return lv, err
 		}
 		ms[2*i], ms[2*i+1] = m, s
 		lo[i], hi[i] = g.window(m, s)
@@ -384,13 +463,18 @@ func (c *chain) solveLevel(k int) (t0, qsd, qsdChange float64, nodes, storage in
 		p, q = max(p, i-lo[i]), max(q, hi[i]-i)
 	}
 	if n*(p+q+1) > chainMaxBand {
-		return math.NaN(), math.NaN(), math.NaN(), n, 0, fmt.Errorf("discrete chain: band of %d×%d is too large: the noise width varies too much over [%g, %g] (or MaxNodes is too large)", n, p+q+1, c.left, c.thetaE)
+		return lv, fmt.Errorf("discrete chain: band of %d×%d is too large: the noise width varies too much over [%g, %g] (or MaxNodes is too large)", n, p+q+1, c.left, c.thetaE)
 	}
 	b := newChainBand(n, p, q)
+	// The rows' escape probabilities, kept for the share (factor overwrites b.d).
+	aRight, aTotal := make([]float64, n), make([]float64, n)
 	w := make([]float64, 0, p+q+1)
 	for i := 0; i < n; i++ {
 		var l int
-		l, _, b.d[i], w = g.row(ms[2*i], ms[2*i+1], w)
+		var aL float64
+		l, _, aRight[i], aL, w = g.row(ms[2*i], ms[2*i+1], w)
+		aTotal[i] = aRight[i] + aL // two positive tails
+		b.d[i] = aTotal[i]
 		for j, v := range w {
 			if l+j != i {
 				b.set(i, l+j, v)
@@ -398,7 +482,7 @@ func (c *chain) solveLevel(k int) (t0, qsd, qsdChange float64, nodes, storage in
 		}
 	}
 	if err := b.factor(); err != nil {
-		return math.NaN(), math.NaN(), math.NaN(), n, 0, err
+		return lv, err
 	}
 	T := make([]float64, n)
 	for i := range T {
@@ -408,15 +492,21 @@ func (c *chain) solveLevel(k int) (t0, qsd, qsdChange float64, nodes, storage in
 
 	m0, s0, err := c.step(c.theta0, 0)
 	if err != nil {
-		return math.NaN(), math.NaN(), math.NaN(), n, 0, err
+		return lv, err
 	}
-	l0, _, _, w := g.row(m0, s0, w)
-	t0 = 1
+	l0, _, _, _, w := g.row(m0, s0, w)
+	lv.t0 = 1
 	for j, v := range w {
-		t0 += v * T[l0+j]
+		lv.t0 += v * T[l0+j]
 	}
-	qsd, change := b.qsd(T)
-	return t0, qsd, change, n, len(b.a), nil
+	lv.qsd, lv.qsdChange = b.qsd(T)
+	lv.shareRight = 1
+	if c.absorbLeft {
+		pi := b.qsdLeft(T)
+		lv.shareRight = floats.Dot(pi, aRight) / floats.Dot(pi, aTotal)
+	}
+	lv.storage = len(b.a)
+	return lv, nil
 }
 
 // chainGrid is a grid x_0 = left ≤ … ≤ x_{n−1} = θe (equal neighbours form
@@ -424,6 +514,9 @@ func (c *chain) solveLevel(k int) (t0, qsd, qsdChange float64, nodes, storage in
 type chainGrid struct {
 	x      []float64
 	thetaE float64
+	// absorbLeft: mass left of x_0 escapes (two absorbing thresholds)
+	// instead of being put on the wall node x_0.
+	absorbLeft bool
 }
 
 // window returns the nodes lo ≤ hi over which a step (m, s) is spread: lo is
@@ -434,7 +527,7 @@ func (g chainGrid) window(m, s float64) (lo, hi int) {
 	n := len(g.x)
 	if g.pointMass(s) {
 		switch {
-		case m > g.thetaE:
+		case m > g.thetaE, g.absorbLeft && m < g.x[0]:
 			return 0, -1
 		case m <= g.x[0]:
 			return 0, 0
@@ -457,31 +550,39 @@ func (g chainGrid) pointMass(s float64) bool {
 }
 
 // row returns the weights w[j−lo], j = lo … hi, of one step from (m, s) on
-// the nodes of the grid, and the escape probability a = P(θ' > θe), so that
-// Σw + a = 1 up to rounding. Weight j is ∫ φ_{m,s}(y)·hat_j(y) dy, integrated
-// exactly; the mass left of x_lo (the wall, or the tail beyond 9s) goes to
-// node lo and the mass in (x_hi, θe] to node hi. w is reused as storage.
-func (g chainGrid) row(m, s float64, w []float64) (lo, hi int, a float64, _ []float64) {
+// the nodes of the grid, and the escape probabilities aRight = P(θ' > θe) and
+// aLeft = P(θ' < x_0) (0 unless the left is absorbing), so that
+// Σw + aRight + aLeft = 1 up to rounding. Weight j is ∫ φ_{m,s}(y)·hat_j(y) dy,
+// integrated exactly; the mass left of x_lo (the wall, or the tail beyond 9s)
+// goes to node lo and the mass in (x_hi, θe] to node hi. w is reused as
+// storage.
+func (g chainGrid) row(m, s float64, w []float64) (lo, hi int, aRight, aLeft float64, _ []float64) {
 	lo, hi = g.window(m, s)
 	w = w[:0]
 	if g.pointMass(s) {
 		switch {
+		case hi < lo && m > g.thetaE:
+			return lo, hi, 1, 0, w
 		case hi < lo:
-			return lo, hi, 1, w
+			return lo, hi, 0, 1, w
 		case lo == hi:
-			return lo, hi, 0, append(w, 1)
+			return lo, hi, 0, 0, append(w, 1)
 		}
 		h := g.x[hi] - g.x[lo]
-		return lo, hi, 0, append(w, (g.x[hi]-m)/h, (m-g.x[lo])/h)
+		return lo, hi, 0, 0, append(w, (g.x[hi]-m)/h, (m-g.x[lo])/h)
 	}
 	ze := (g.thetaE - m) / s
-	a = upperTail(ze)
+	aRight = upperTail(ze)
 	// Per node: z, the density φ(z) and the tail on z's side of the mean.
 	z := func(j int) float64 { return (g.x[j] - m) / s }
 	zj := z(lo)
 	pj, tj := stdNormalPDF(zj), tail(zj)
-	// Node lo takes everything left of it: P(Y < x_lo).
+	// Node lo takes everything left of it, P(Y < x_lo), unless that is the
+	// absorbing left threshold: then it is the left escape probability.
 	cur := lowerTail(zj)
+	if g.absorbLeft && lo == 0 {
+		aLeft, cur = cur, 0
+	}
 	for j := lo; j < hi; j++ {
 		zk := z(j + 1)
 		pk, tk := stdNormalPDF(zk), tail(zk)
@@ -519,9 +620,9 @@ func (g chainGrid) row(m, s float64, w []float64) (lo, hi int, a float64, _ []fl
 	}
 	// Node hi takes P(x_hi < Y ≤ θe) (zero when hi is θe itself).
 	if hi < len(g.x)-1 {
-		cur += upperTail(zj) - a
+		cur += upperTail(zj) - aRight
 	}
-	return lo, hi, a, append(w, cur)
+	return lo, hi, aRight, aLeft, append(w, cur)
 }
 
 // stdNormalPDF is φ(z) = exp(−z²/2)/sqrt(2π).
@@ -615,6 +716,47 @@ func (b *chainBand) solve(v []float64) {
 		}
 		v[k] = s / b.piv[k]
 	}
+}
+
+// solveTransposed overwrites v ≥ 0 with (I − K)⁻ᵀv, that is the row vector
+// v(I − K)⁻¹: with I − K = L·U (L unit lower with entries −g, U with
+// diagonal piv and off-diagonal entries −a), Uᵀw = v forward, then Lᵀy = w
+// backward. As in solve, every operation adds non-negative numbers.
+func (b *chainBand) solveTransposed(v []float64) {
+	for k := 0; k < b.n; k++ {
+		s := v[k]
+		for j := max(k-b.q, 0); j < k; j++ {
+			s += b.a[b.idx(j, k)] * v[j]
+		}
+		v[k] = s / b.piv[k]
+	}
+	for k := b.n - 1; k >= 0; k-- {
+		s := v[k]
+		for r := k + 1; r <= min(k+b.p, b.n-1); r++ {
+			s += b.a[b.idx(r, k)] * v[r]
+		}
+		v[k] = s
+	}
+}
+
+// qsdLeft returns the quasi-stationary distribution of the node chain, the
+// left Perron vector of K (a row vector π with πK = λ_max·π, Σπ = 1), by
+// inverse iteration π ← π(I − K)⁻¹ from v0, stopping as qsd does.
+func (b *chainBand) qsdLeft(v0 []float64) []float64 {
+	v := append([]float64(nil), v0...)
+	mu := math.NaN()
+	for it := 0; it < 500; it++ {
+		floats.Scale(1/floats.Sum(v), v)
+		b.solveTransposed(v)
+		next := floats.Sum(v)
+		change := math.Abs(next-mu) / next
+		mu = next
+		if change <= 1e-13 {
+			break
+		}
+	}
+	floats.Scale(1/floats.Sum(v), v)
+	return v
 }
 
 // qsd returns 1 − λ_max of K as 1/μ, μ the Perron eigenvalue of (I − K)⁻¹,

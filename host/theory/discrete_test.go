@@ -53,7 +53,7 @@ func TestChainRowConservation(t *testing.T) {
 	worstSum, worstMean := 0.0, 0.0
 	for _, s := range []float64{0.001, 0.013, 0.05, 0.2, 1, 5} {
 		for m := -2.0; m <= 2; m += 0.0137 {
-			lo, hi, a, w2 := g.row(m, s, w)
+			lo, hi, a, _, w2 := g.row(m, s, w)
 			w = w2
 			if a != upperTail((1-m)/s) || hi-lo+1 != len(w) {
 				t.Fatalf("m = %g, s = %g: escape probability %g, %d weights for nodes %d…%d", m, s, a, len(w), lo, hi)
@@ -83,16 +83,16 @@ func TestChainRowConservation(t *testing.T) {
 	}
 
 	// A tiny escape probability is kept exactly, not as 1 − (something near 1).
-	_, _, a, _ := g.row(0, 1.0/32, w)
+	_, _, a, _, _ := g.row(0, 1.0/32, w)
 	z := 32.0 // a variable: the constant 32/math.Sqrt2 would be rounded differently
 	if want := 0.5 * math.Erfc(z/math.Sqrt2); a != want || !(a > 0) {
 		t.Fatalf("escape probability 32 widths out: %g, want %g", a, want)
 	}
 	// The point mass (s = 0) is linear interpolation, and it is absorbed right of θe.
-	if lo, _, a, w := g.row(0.05, 0, w); lo != 8 || a != 0 || math.Abs(w[0]-0.5) > 1e-15 || math.Abs(w[1]-0.5) > 1e-15 {
+	if lo, _, a, _, w := g.row(0.05, 0, w); lo != 8 || a != 0 || math.Abs(w[0]-0.5) > 1e-15 || math.Abs(w[1]-0.5) > 1e-15 {
 		t.Fatalf("point mass at 0.05: nodes from %d, weights %v, escape %g", lo, w, a)
 	}
-	if _, _, a, w := g.row(1.5, 0, w); a != 1 || len(w) != 0 {
+	if _, _, a, _, w := g.row(1.5, 0, w); a != 1 || len(w) != 0 {
 		t.Fatalf("point mass past θe: escape %g, weights %v", a, w)
 	}
 }
@@ -237,11 +237,11 @@ func TestChainConvergenceInH(t *testing.T) {
 		}
 		var v []float64
 		for k := 0; k < 4; k++ {
-			t0, _, _, _, _, err := ch.solveLevel(k)
+			lv, err := ch.solveLevel(k)
 			if err != nil {
 				t.Fatal(err)
 			}
-			v = append(v, math.Log(t0))
+			v = append(v, math.Log(lv.t0))
 		}
 		r1, r2 := (v[0]-v[1])/(v[1]-v[2]), (v[1]-v[2])/(v[2]-v[3])
 		t.Logf("%s: T = %.8g … %.8g on 4 grids, ratios of successive differences %.3f, %.3f", tc.name, math.Exp(v[0]), math.Exp(v[3]), r1, r2)
@@ -439,4 +439,118 @@ func TestChainErrors(t *testing.T) {
 		t.Fatalf("MaxNodes = 300: %+v, %v; want a value with ErrNotConverged", r, err)
 	}
 	t.Logf("MaxNodes = 300, Tol = 1e-9: T = %.6g, estimate %.1e, %d nodes: %v", r.MeanIterations, r.RelErr, r.Nodes, err)
+}
+
+// simulateChainTwoSided runs n particles of the chain θ' = θ − ηL'(θ) + sqrt(2ηD(θ))·z from
+// theta0 until θ' < thetaL or θ' > thetaR, in float64 with a fixed PCG seed. It returns the mean
+// first-passage iteration with its standard error, the per-iteration escape probability of the
+// particles alive after burnIn iterations (as simulateChain) and the share of those late escapes
+// that left on the right, with its binomial standard error.
+func simulateChainTwoSided(dL, D Func1D, eta, theta0, thetaL, thetaR float64, n, burnIn int, seed uint64) (mean, se, q, qSE, share, shareSE float64) {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	var s, s2, late, right, exposure float64
+	for p := 0; p < n; p++ {
+		x, it := theta0, 0
+		for x >= thetaL && x <= thetaR {
+			it++
+			x = x - eta*dL(x) + math.Sqrt(2*eta*D(x))*rng.NormFloat64()
+		}
+		s += float64(it)
+		s2 += float64(it) * float64(it)
+		if it > burnIn {
+			late++
+			exposure += float64(it - burnIn)
+			if x > thetaR {
+				right++
+			}
+		}
+	}
+	mean = s / float64(n)
+	q = late / exposure
+	share = right / late
+	return mean, math.Sqrt((s2/float64(n) - mean*mean) / float64(n)), q, q / math.Sqrt(late), share, math.Sqrt(share * (1 - share) / late)
+}
+
+func TestChainTwoSidedMonteCarlo(t *testing.T) {
+	// The two-sided chain simulated in float64 (rand.NewPCG, fixed seeds), 20000 particles to
+	// absorption. The mean first-passage iteration, the escape probability per iteration after a
+	// burn-in of 100 iterations (10 relaxation times 1/(η·L”(a)) and more) and the share of those
+	// escapes through the right threshold must each agree with DiscreteChain1DTwoSided within 3
+	// standard errors (the sample's, the Poisson 1/√E and the binomial sqrt(s(1−s)/E)).
+	dLt, _ := tiltedQuartic(0.1)
+	harmonic := func(x float64) float64 { return x }
+	for _, tc := range []struct {
+		name                        string
+		dL, D                       Func1D
+		eta, theta0, thetaL, thetaR float64
+		seed                        uint64
+	}{
+		// L = x²/2, sgld T = 0.3, η = 0.05, thresholds −1.2 and 1.4: barriers 2.4 and 3.3 T.
+		{"harmonic, sgld", harmonic, constant(0.3), 0.05, 0, -1.2, 1.4, 1},
+		// tilted(c=0.1) from its left minimum, T = 0.25: the saddle side (right, past the
+		// barrier top at 0.1) against a steep left threshold at −1.75.
+		{"tilted, sgld", dLt, constant(0.25), 0.05, -1.0466, -1.75, 0.6, 2},
+	} {
+		r, err := DiscreteChain1DTwoSided(tc.dL, tc.D, tc.eta, tc.theta0, tc.thetaL, tc.thetaR, ChainOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		mean, se, q, qSE, share, shareSE := simulateChainTwoSided(tc.dL, tc.D, tc.eta, tc.theta0, tc.thetaL, tc.thetaR, 20000, 100, tc.seed)
+		z, zq, zs := (r.MeanIterations-mean)/se, (r.QSDEscapeProbability-q)/qSE, (r.ShareRight-share)/shareSE
+		t.Logf("%s: T = %.5g, simulated %.5g ± %.2g (z = %.2f); QSD escape %.5g, simulated %.5g ± %.2g (z = %.2f); right share %.4f (±%.1e), simulated %.4f ± %.4f (z = %.2f)",
+			tc.name, r.MeanIterations, mean, se, z, r.QSDEscapeProbability, q, qSE, zq, r.ShareRight, r.ShareRelErr, share, shareSE, zs)
+		if math.Abs(z) > 3 || math.Abs(zq) > 3 || math.Abs(zs) > 3 {
+			t.Errorf("%s: exact and simulated chain differ by %.2f, %.2f and %.2f standard errors", tc.name, z, zq, zs)
+		}
+	}
+}
+
+func TestChainTwoSidedFarThreshold(t *testing.T) {
+	// A left threshold far up the well's wall (L(−3) − L(a) = 15.8, 32 noise units) changes
+	// nothing: the two-sided chain must equal the one-sided chain with its wall at the same point
+	// to the solvers' accuracy (their estimated relative errors, at most 1e-4 each; measured
+	// 5.6e-9), and its right share must be 1 to 1e-7. The left share is measured 4.7e-9 at
+	// η = 0.05, where η·L”(−3) = 1.3 and the discrete chain is far from its Gibbs density on the
+	// steep wall (3.6e-12 at η = 0.01; 0.17, 6e-3 and 4e-5 for thresholds at −2, −2.3 and −2.6).
+	dL, _ := tiltedQuartic(0.1)
+	one, err := DiscreteChain1D(dL, constant(0.5), 0.05, -1.0466, 0.9, -3, ChainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := DiscreteChain1DTwoSided(dL, constant(0.5), 0.05, -1.0466, -3, 0.9, ChainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tol := 2e-4
+	dq := math.Abs(two.QSDEscapeProbability/one.QSDEscapeProbability - 1)
+	dt := math.Abs(two.MeanIterations/one.MeanIterations - 1)
+	t.Logf("one-sided p = %.10g, T = %.10g; two-sided p = %.10g, T = %.10g, share %.12f; differences %.1e, %.1e",
+		one.QSDEscapeProbability, one.MeanIterations, two.QSDEscapeProbability, two.MeanIterations, two.ShareRight, dq, dt)
+	if dq > tol || dt > tol || math.Abs(two.ShareRight-1) > 1e-7 {
+		t.Errorf("two-sided chain with a far threshold differs from the one-sided chain by %.1e (p) and %.1e (T), share %.12f", dq, dt, two.ShareRight)
+	}
+}
+
+func TestChainTwoSidedThreeWells(t *testing.T) {
+	// Issue 20, row 2: L = −exp(−2(x+3)²) − 0.8·exp(−2x²) − 1.5·exp(−2(x−2.5)²) + 0.01x², sgld
+	// T = 0.12, η = 0.05, from 0, absorbed below −2.29 and above 1.7805 (the run's two exit
+	// surfaces, b_i ± m_i). Monte Carlo of the same chain (6000 particles, fixed seed, burn-in
+	// 200 iterations ≫ the relaxation time 1/(η·L”(0)) ≈ 6) must agree within 3 standard errors
+	// (Poisson 1/√E for p_qs, binomial for the share) with p_qs and ShareRight, which give exit 1
+	// (right) the competing-risks rate p_qs·share/η ≈ 9.63e-4. Measured with 20000 particles and
+	// seeds 7–10: z = −2.3, −0.55, −0.06, 0.19 for p_qs, shares 0.7545, 0.7562, 0.7568, 0.7517.
+	dL := func(x float64) float64 {
+		return 4*(x+3)*math.Exp(-2*(x+3)*(x+3)) + 3.2*x*math.Exp(-2*x*x) + 6*(x-2.5)*math.Exp(-2*(x-2.5)*(x-2.5)) + 0.02*x
+	}
+	r, err := DiscreteChain1DTwoSided(dL, constant(0.12), 0.05, 0, -2.29, 1.7805, ChainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, q, qSE, share, shareSE := simulateChainTwoSided(dL, constant(0.12), 0.05, 0, -2.29, 1.7805, 6000, 200, 11)
+	zq, zs := (r.QSDEscapeProbability-q)/qSE, (r.ShareRight-share)/shareSE
+	t.Logf("p_qs = %.6g (±%.1e), simulated %.6g ± %.2g (z = %.2f); share %.5f, simulated %.5f ± %.4f (z = %.2f); exit 1 rate %.5g",
+		r.QSDEscapeProbability, r.QSDRelErr, q, qSE, zq, r.ShareRight, share, shareSE, zs, r.QSDEscapeProbability*r.ShareRight/0.05)
+	if math.Abs(zq) > 3 || math.Abs(zs) > 3 {
+		t.Errorf("exact and simulated chain differ by %.2f and %.2f standard errors", zq, zs)
+	}
 }

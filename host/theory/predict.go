@@ -22,6 +22,11 @@ type Prediction struct {
 	// MeanFirstPassage is the mean first-passage time from the start, where a
 	// method gives it beside the rate (the exact discrete-time value).
 	MeanFirstPassage *float64 `json:"mean_first_passage,omitempty"`
+	// Question is the escape question the value answers: the start basin,
+	// the escape set and which boundaries absorb (docs/theory.md §4). The
+	// caller (host) fills it; a value is compared with a measurement only
+	// when its question is the measurement's.
+	Question string `json:"question,omitempty"`
 }
 
 // Kind says how far a prediction can be trusted (docs/theory.md §4).
