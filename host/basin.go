@@ -241,9 +241,11 @@ func (p *Problem) verifySurfaces(surfaces []ExitSurface, hess [][]float64) []str
 }
 
 // separateLabels shrinks the ball of a surface j that the descent from saddle i ≠ j enters before
-// surface i (at most until the radii run out), so that each exit's escapes are counted on its own
-// surface. Descents are gradient flows (landscape.FlowPath) from b_i + 10⁻³·scale·e_i, walked in
-// steps of at most scale/64.
+// surface i (at most until the radii run out): each exit's escapes are then counted on its own
+// surface, past its own saddle, and surfaces sit deeper where they would meet. Descents are
+// gradient flows (landscape.FlowPath) from b_i + 10⁻³·scale·e_i, walked in steps of at most
+// scale/64. A descent whose first escaped point is labelled with another exit (Which) gets a
+// warning.
 func (p *Problem) separateLabels(surfaces []ExitSurface, radii [][]float64, next []int, scale float64) {
 	if len(surfaces) < 2 {
 		return
@@ -258,24 +260,29 @@ func (p *Problem) separateLabels(surfaces []ExitSurface, radii [][]float64, next
 	for range 4 * len(ballFactors) * len(surfaces) {
 		changed := false
 		for i := range surfaces {
-			j := firstEntered(c, paths[i], scale/64)
-			if j >= 0 && j != i && next[j] < len(radii[j]) {
+			x := firstEscaped(c, paths[i], scale/64)
+			if j := c.crossedSurface(x); j >= 0 && j != i && next[j] < len(radii[j]) {
 				surfaces[j].Ball = radii[j][next[j]]
 				next[j]++
 				changed = true
 			}
 		}
 		if !changed {
-			return
+			break
+		}
+	}
+	for i := range surfaces {
+		if x := firstEscaped(c, paths[i], scale/64); x != nil && c.Which(x) != i {
+			p.EscapeWarnings = append(p.EscapeWarnings, Warning{Kind: WarnOther, Message: fmt.Sprintf("the descent from exit %d's saddle first escapes at %s, which is counted for exit %d: the per-exit split may mix these exits", i+1, fmtVec(x), c.Which(x)+1)})
 		}
 	}
 }
 
-// firstEntered is the exit surface of c that the path (points joined by segments, walked in steps
-// of at most h) enters first, or −1.
-func firstEntered(c *EscapeCondition, path [][]float64, h float64) int {
+// firstEscaped is the first point of the path (points joined by segments, walked in steps of at
+// most h) where c holds, or nil.
+func firstEscaped(c *EscapeCondition, path [][]float64, h float64) []float64 {
 	if len(path) == 0 {
-		return -1
+		return nil
 	}
 	x := make([]float64, len(path[0]))
 	for k := 1; k < len(path); k++ {
@@ -285,12 +292,12 @@ func firstEntered(c *EscapeCondition, path [][]float64, h float64) int {
 			for i := range x {
 				x[i] = path[k-1][i] + f*(path[k][i]-path[k-1][i])
 			}
-			if w := c.Which(x); w >= 0 {
-				return w
+			if c.crossedSurface(x) >= 0 {
+				return x
 			}
 		}
 	}
-	return -1
+	return nil
 }
 
 // eigenvalueAlong is eᵀHe for the row-major H (the eigenvalue of a unit eigenvector e); with no H,

@@ -58,7 +58,7 @@ func farCap(m float64, b, e, far []float64) float64 {
 		return m
 	}
 	if s := floats.Dot(sub(far, b), e); s > 0 {
-		return math.Min(m, 0.8*s)
+		return math.Min(m, 0.9*s)
 	}
 	return m
 }
@@ -121,8 +121,25 @@ func ballText(r float64) string {
 	return fmt.Sprintf(" and |θ − b| < %.4g", r)
 }
 
-// Which is the index of the first exit surface that x has crossed, or −1 (EscapeExits only).
+// Which is the exit of a point x that has escaped (EscapeExits only), or −1 when x lies beyond no
+// surface: the exit whose saddle is nearest to x (the first of equals). A particle that has just
+// crossed a surface beyond a saddle is nearer to that saddle than to the others, also where two
+// exits share their far minimum and their (restricted) surfaces meet near it (docs/theory.md §2).
 func (c *EscapeCondition) Which(x []float64) int {
+	if c.crossedSurface(x) < 0 {
+		return -1
+	}
+	best, bestDist := -1, math.Inf(1)
+	for i, s := range c.Surfaces {
+		if d := floats.Distance(x, s.Point, 2); d < bestDist {
+			best, bestDist = i, d
+		}
+	}
+	return best
+}
+
+// crossedSurface is the index of the first exit surface whose escape region holds x, or −1.
+func (c *EscapeCondition) crossedSurface(x []float64) int {
 	for i, s := range c.Surfaces {
 		if s.crossed(x) {
 			return i
@@ -139,7 +156,7 @@ func (c *EscapeCondition) exitsGLSL(name string, opt landscape.GLSLOptions) stri
 	for _, s := range c.Surfaces {
 		b.WriteString("\ts = REAL(0);\n")
 		if s.Ball > 0 {
-			b.WriteString("\tREAL r2 = REAL(0);\n")
+			b.WriteString("\t{\n\tREAL r2 = REAL(0);\n")
 		}
 		for k := range s.Point {
 			fmt.Fprintf(&b, "\ts += (x[%d] - %s) * %s;\n", k, lit(s.Point[k]), lit(s.Normal[k]))
@@ -148,7 +165,7 @@ func (c *EscapeCondition) exitsGLSL(name string, opt landscape.GLSLOptions) stri
 			}
 		}
 		if s.Ball > 0 {
-			fmt.Fprintf(&b, "\tif (s > %s && r2 < %s) return true;\n", lit(s.Margin), lit(s.Ball*s.Ball))
+			fmt.Fprintf(&b, "\tif (s > %s && r2 < %s) return true;\n\t}\n", lit(s.Margin), lit(s.Ball*s.Ball))
 		} else {
 			fmt.Fprintf(&b, "\tif (s > %s) return true;\n", lit(s.Margin))
 		}
