@@ -84,8 +84,41 @@ func newBasinSampler(p *Problem) *basinSampler {
 }
 
 // maxSampledDim: above it on a landscape with a full Hessian the exit surfaces are not sampled
-// (each flow decomposes the d×d Hessian at every step); docs/theory.md §2.
-const maxSampledDim = 16
+// (each flow decomposes the d×d Hessian at every step, and the in-plane directions grow with d);
+// docs/theory.md §2.
+const maxSampledDim = 8
+
+// cannotLeak reports whether the half-space of a surface provably holds no point of the start
+// basin: in 1-D, and on a separable landscape for a surface normal to a coordinate axis j, the
+// flow's coordinate j follows its own 1-D loss, and from beyond the maximum b_j it moves away
+// from b_j, never back to a_j.
+func (p *Problem) cannotLeak(s ExitSurface) bool {
+	if p.Dim == 1 {
+		return true
+	}
+	if !p.Landscape.DiagonalHessian {
+		return false
+	}
+	for _, v := range s.Normal {
+		if math.Abs(v) > 1-1e-12 {
+			return true
+		}
+	}
+	return false
+}
+
+// surfaceOffsets are the in-plane distances sampled: steps of scale/16 out to 2·scale, then
+// growing by 1.25 out to 10·scale (far along the plane, where a curved basin can come back).
+func surfaceOffsets(scale float64) []float64 {
+	var r []float64
+	for k := 1; k <= 32; k++ {
+		r = append(r, float64(k)*scale/16)
+	}
+	for x := 2 * scale * 1.25; x <= 10*scale; x *= 1.25 {
+		r = append(r, x)
+	}
+	return r
+}
 
 // inPlaneDirections are unit vectors orthogonal to e: the eigenvectors of H_b other than e's
 // (or, without H_b, Gram–Schmidt on the axes), both signs, and up to 8 random combinations
@@ -144,11 +177,11 @@ func inPlaneDirections(e, hb []float64) [][]float64 {
 // surfaceLeak returns a point of the escape region of the exit surface s (half-space
 // (θ − b)·e > m, within |θ − b| < s.Ball when s.Ball > 0) that gradient flow takes to a, or nil.
 // It samples the surface just past the margin and half a margin deeper, outward along each
-// in-plane direction in steps of scale/16 up to the ball or 10 scales, up to where the loss
-// exceeds lossCut (no particle goes there).
+// in-plane direction at surfaceOffsets up to the ball, up to where the loss exceeds lossCut (no
+// particle goes there).
 func (bs *basinSampler) surfaceLeak(s ExitSurface, hb []float64, lossCut float64) []float64 {
 	d := len(s.Point)
-	h := bs.scale / 16
+	offsets := surfaceOffsets(bs.scale)
 	depths := []float64{s.Margin + 1e-3*bs.scale, 1.5*s.Margin + 1e-3*bs.scale}
 	p := make([]float64, d)
 	test := func() bool {
@@ -165,8 +198,7 @@ func (bs *basinSampler) surfaceLeak(s ExitSurface, hb []float64, lossCut float64
 			return append([]float64(nil), p...)
 		}
 		for _, u := range dirs {
-			for k := 1; k <= 160; k++ {
-				r := float64(k) * h
+			for _, r := range offsets {
 				if s.Ball > 0 && r*r+depth*depth >= s.Ball*s.Ball {
 					break
 				}
@@ -215,6 +247,9 @@ func (p *Problem) verifySurfaces(surfaces []ExitSurface, hess [][]float64) []str
 			if f*dab > 1.1*s.Margin {
 				radii[i] = append(radii[i], f*dab)
 			}
+		}
+		if p.cannotLeak(s) {
+			continue
 		}
 		lb := math.Abs(eigenvalueAlong(hess[i], s.Normal))
 		cut := p.Eval.Loss(s.Point) + 10*p.diffusionAlong(s.Point, s.Normal, lb, p.Eval.Loss(s.Point))
