@@ -30,7 +30,9 @@ type EscapeCondition struct {
 	Point  []float64  `json:"point,omitempty"`  // b (hyperplane) or a (radius)
 	Normal []float64  `json:"normal,omitempty"` // e (hyperplane)
 	Margin float64    `json:"margin,omitempty"` // m (hyperplane)
-	Radius float64    `json:"radius,omitempty"`
+	// Ball > 0 restricts a default hyperplane to |θ − b| < Ball (docs/theory.md §2, verifySurfaces).
+	Ball   float64 `json:"ball,omitempty"`
+	Radius float64 `json:"radius,omitempty"`
 	// Surfaces are the exits of an EscapeExits condition (host/exits.go).
 	Surfaces []ExitSurface `json:"exits,omitempty"`
 	expr     *landscape.Condition
@@ -65,9 +67,15 @@ func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeConditio
 		if m == 0 {
 			lb := math.Abs(an.HessianSaddleEigenvalues[0])
 			m = 3 * math.Sqrt(2*p.SaddleDiffusion()/lb)
-			m = math.Min(m, 0.5*norm(sub(an.Saddle, an.Minimum)))
+			m = farCap(math.Min(m, 0.5*norm(sub(an.Saddle, an.Minimum))), an.Saddle, an.EscapeDirection, an.TargetMinimum)
 		}
-		return hyperplane(an, m), nil
+		c := hyperplane(an, m)
+		surface := []ExitSurface{{Point: c.Point, Normal: c.Normal, Margin: m}}
+		notes := p.verifySurfaces(surface, [][]float64{an.HessianSaddle})
+		if c.Ball = surface[0].Ball; c.Ball > 0 || notes[0] != "" {
+			c.Text = fmt.Sprintf("(θ − b)·e > %.6g%s with b = %s, e = %s%s", m, ballText(c.Ball), fmtVec(an.Saddle), fmtVec(an.EscapeDirection), notes[0])
+		}
+		return c, nil
 	case radiusRE.MatchString(src):
 		arg := radiusRE.FindStringSubmatch(src)[1]
 		r, err := strconv.ParseFloat(strings.TrimSpace(arg), 64)
@@ -122,18 +130,18 @@ func (c *EscapeCondition) HoldsBatch(x []float64, stride, m int, holds []bool, p
 
 // holdsAt is the hyperplane or radius test at point j of x (coordinate k at x[k·stride+j]).
 func (c *EscapeCondition) holdsAt(x []float64, stride, j int) bool {
-	s := 0.0
+	s, r2 := 0.0, 0.0
 	for k, b := range c.Point {
 		d := x[k*stride+j] - b
 		if c.Kind == EscapeHyperplane {
 			s += d * c.Normal[k]
-		} else {
-			s += d * d
 		}
+		r2 += d * d
 	}
 	if c.Kind == EscapeHyperplane {
-		return s > c.Margin
+		return s > c.Margin && (c.Ball == 0 || r2 < c.Ball*c.Ball)
 	}
+	s = r2
 	return s > c.Radius*c.Radius
 }
 
@@ -144,14 +152,23 @@ func (c *EscapeCondition) GLSL(name string, opt landscape.GLSLOptions) string {
 	switch c.Kind {
 	case EscapeHyperplane, EscapeRadius:
 		fmt.Fprintf(&b, "bool %s(REAL x[LANDSCAPE_DIM]) {\n\tREAL s = REAL(0);\n", name)
+		ball := c.Kind == EscapeHyperplane && c.Ball > 0
+		if ball {
+			b.WriteString("\tREAL r2 = REAL(0);\n")
+		}
 		for i := range c.Point {
 			if c.Kind == EscapeHyperplane {
 				fmt.Fprintf(&b, "\ts += (x[%d] - %s) * %s;\n", i, lit(c.Point[i]), lit(c.Normal[i]))
+				if ball {
+					fmt.Fprintf(&b, "\t{ REAL d = x[%d] - %s; r2 += d * d; }\n", i, lit(c.Point[i]))
+				}
 			} else {
 				fmt.Fprintf(&b, "\t{ REAL d = x[%d] - %s; s += d * d; }\n", i, lit(c.Point[i]))
 			}
 		}
-		if c.Kind == EscapeHyperplane {
+		if ball {
+			fmt.Fprintf(&b, "\treturn s > %s && r2 < %s;\n}\n", lit(c.Margin), lit(c.Ball*c.Ball))
+		} else if c.Kind == EscapeHyperplane {
 			fmt.Fprintf(&b, "\treturn s > %s;\n}\n", lit(c.Margin))
 		} else {
 			fmt.Fprintf(&b, "\treturn s > %s;\n}\n", lit(c.Radius*c.Radius))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/theory"
+	"gonum.org/v1/gonum/floats"
 )
 
 // EscapeExits is leaving the start basin through any of its exits (docs/theory.md §2): a particle
@@ -21,16 +22,46 @@ type ExitSurface struct {
 	Point  []float64 `json:"point"`  // the saddle b_i
 	Normal []float64 `json:"normal"` // e_i, pointing away from a
 	Margin float64   `json:"margin"` // m_i
-	DeltaL float64   `json:"delta_l"`
+	// Ball > 0 restricts the half-space to |θ − b_i| < Ball: the half-space alone reaches back
+	// into the start basin (docs/theory.md §2, verifySurfaces). 0: the whole half-space.
+	Ball   float64 `json:"ball,omitempty"`
+	DeltaL float64 `json:"delta_l"`
+}
+
+// crossed reports whether x lies in the surface's escape region.
+func (s ExitSurface) crossed(x []float64) bool {
+	d, r2 := 0.0, 0.0
+	for k, b := range s.Point {
+		d += (x[k] - b) * s.Normal[k]
+		r2 += (x[k] - b) * (x[k] - b)
+	}
+	return d > s.Margin && (s.Ball == 0 || r2 < s.Ball*s.Ball)
 }
 
 // exitMargin is the automatic margin past an exit's saddle: three diffusion lengths
 // sqrt(2·D_b/|λ_b|) along its escape direction (docs/theory.md §2), capped at half the distance
-// from the saddle to the minimum, as for the single saddle (newEscape).
+// from the saddle to the minimum, as for the single saddle (newEscape), and at 0.9 of the far
+// minimum's distance past the saddle along e (farCap).
 func (p *Problem) exitMargin(ex landscape.Exit) float64 {
 	lb := math.Abs(ex.HessianSaddleEigenvalues[0])
 	m := 3 * math.Sqrt(2*p.diffusionAlong(ex.Saddle, ex.EscapeDirection, lb, ex.LossSaddle)/lb)
-	return math.Min(m, 0.5*norm(sub(ex.Saddle, p.Analysis.Minimum)))
+	return farCap(math.Min(m, 0.5*norm(sub(ex.Saddle, p.Analysis.Minimum))), ex.Saddle, ex.EscapeDirection, ex.FarMinimum)
+}
+
+// farCap caps an automatic margin m at 0.9·(c − b)·e, where c is the minimum beyond the saddle b
+// (nil: no cap): a surface past the far minimum is one that the descent from the saddle never
+// crosses, and a particle counts only once it fluctuates beyond its new minimum (on a ring whose
+// far minimum lies 69° past the saddle the uncapped margin lay at 71°). 0.9 keeps the surface
+// where the descent still crosses it, as deep as it can be (docs/theory.md §2: on that ring 0.8
+// measured +3% against arrival at the far minimum, recrossings counted, 0.9 +1.3%).
+func farCap(m float64, b, e, far []float64) float64 {
+	if far == nil {
+		return m
+	}
+	if s := floats.Dot(sub(far, b), e); s > 0 {
+		return math.Min(m, 0.9*s)
+	}
+	return m
 }
 
 // diffusionAlong is eᵀD(b)e at a saddle with escape direction e, |λ_b| = lb and loss L(b)
@@ -60,30 +91,58 @@ func (p *Problem) diffusionAlong(saddle, e []float64, lb, lossSaddle float64) fl
 	}
 }
 
-// exitsCondition is the default escape of a basin with several exits (margin 0: automatic).
+// exitsCondition is the default escape of a basin with several exits (margin 0: automatic), each
+// exit's half-space verified to stay outside the start basin and restricted to a ball about its
+// saddle where it does not (verifySurfaces).
 func exitsCondition(p *Problem, margin float64) *EscapeCondition {
 	c := &EscapeCondition{Kind: EscapeExits}
-	var parts []string
-	for i, ex := range p.Analysis.Exits {
+	var hess [][]float64
+	for _, ex := range p.Analysis.Exits {
 		m := margin
 		if m == 0 {
 			m = p.exitMargin(ex)
 		}
 		c.Surfaces = append(c.Surfaces, ExitSurface{Point: ex.Saddle, Normal: ex.EscapeDirection, Margin: m, DeltaL: ex.DeltaL})
-		parts = append(parts, fmt.Sprintf("exit %d: (θ − b)·e > %.6g with b = %s, e = %s (ΔL = %.4g)", i+1, m, fmtVec(ex.Saddle), fmtVec(ex.EscapeDirection), ex.DeltaL))
+		hess = append(hess, ex.HessianSaddle)
+	}
+	notes := p.verifySurfaces(c.Surfaces, hess)
+	var parts []string
+	for i, s := range c.Surfaces {
+		parts = append(parts, fmt.Sprintf("exit %d: (θ − b)·e > %.6g%s with b = %s, e = %s (ΔL = %.4g)%s", i+1, s.Margin, ballText(s.Ball), fmtVec(s.Point), fmtVec(s.Normal), s.DeltaL, notes[i]))
 	}
 	c.Text = "any of " + fmt.Sprint(len(parts)) + " exits; " + strings.Join(parts, "; ")
 	return c
 }
 
-// Which is the index of the first exit surface that x has crossed, or −1 (EscapeExits only).
+// ballText is the restriction of a half-space to a ball, for the escape text.
+func ballText(r float64) string {
+	if r == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and |θ − b| < %.4g", r)
+}
+
+// Which is the exit of a point x that has escaped (EscapeExits only), or −1 when x lies beyond no
+// surface: the exit whose saddle is nearest to x (the first of equals). A particle that has just
+// crossed a surface beyond a saddle is nearer to that saddle than to the others, also where two
+// exits share their far minimum and their (restricted) surfaces meet near it (docs/theory.md §2).
 func (c *EscapeCondition) Which(x []float64) int {
+	if c.crossedSurface(x) < 0 {
+		return -1
+	}
+	best, bestDist := -1, math.Inf(1)
 	for i, s := range c.Surfaces {
-		d := 0.0
-		for k, b := range s.Point {
-			d += (x[k] - b) * s.Normal[k]
+		if d := floats.Distance(x, s.Point, 2); d < bestDist {
+			best, bestDist = i, d
 		}
-		if d > s.Margin {
+	}
+	return best
+}
+
+// crossedSurface is the index of the first exit surface whose escape region holds x, or −1.
+func (c *EscapeCondition) crossedSurface(x []float64) int {
+	for i, s := range c.Surfaces {
+		if s.crossed(x) {
 			return i
 		}
 	}
@@ -97,10 +156,20 @@ func (c *EscapeCondition) exitsGLSL(name string, opt landscape.GLSLOptions) stri
 	fmt.Fprintf(&b, "bool %s(REAL x[LANDSCAPE_DIM]) {\n\tREAL s;\n", name)
 	for _, s := range c.Surfaces {
 		b.WriteString("\ts = REAL(0);\n")
+		if s.Ball > 0 {
+			b.WriteString("\t{\n\tREAL r2 = REAL(0);\n")
+		}
 		for k := range s.Point {
 			fmt.Fprintf(&b, "\ts += (x[%d] - %s) * %s;\n", k, lit(s.Point[k]), lit(s.Normal[k]))
+			if s.Ball > 0 {
+				fmt.Fprintf(&b, "\tr2 += (x[%d] - %s) * (x[%d] - %s);\n", k, lit(s.Point[k]), k, lit(s.Point[k]))
+			}
 		}
-		fmt.Fprintf(&b, "\tif (s > %s) return true;\n", lit(s.Margin))
+		if s.Ball > 0 {
+			fmt.Fprintf(&b, "\tif (s > %s && r2 < %s) return true;\n\t}\n", lit(s.Margin), lit(s.Ball*s.Ball))
+		} else {
+			fmt.Fprintf(&b, "\tif (s > %s) return true;\n", lit(s.Margin))
+		}
 	}
 	b.WriteString("\treturn false;\n}\n")
 	return b.String()

@@ -65,6 +65,7 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 	if w := PrecisionWarning(p); w != "" {
 		m.Warnings = append(m.Warnings, Warning{Kind: WarnPrecision, Message: w})
 	}
+	m.Warnings = append(m.Warnings, p.EscapeWarnings...)
 	if t.Diverged > 0 {
 		m.Warnings = append(m.Warnings, divergedWarning(fmt.Sprintf("%d of %d particles diverged before escaping (NaN, Inf or more than %g from the minimum); they are left out of the rate", t.Diverged, t.Particles, p.Bound), m.Stability))
 	}

@@ -61,6 +61,10 @@ func predictions(p *Problem) map[string]theory.Prediction {
 			m[k] = p.qualify(pr)
 		}
 	}
+	p.withholdStrictMinimumTheories(out)
+	for _, m := range p.perExit {
+		p.withholdStrictMinimumTheories(m)
+	}
 	tidy(out)
 	for _, m := range p.perExit {
 		tidy(m)

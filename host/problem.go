@@ -25,6 +25,9 @@ type Problem struct {
 	Bound     float64          // divergence box: |θ_i − a_i| > Bound counts as diverged
 	// Data describes the data set of a finite-data run (Config.Data); nil otherwise.
 	Data *DataInfo
+	// EscapeWarnings are what the check of the escape region against the start basin found
+	// (host/basin.go): points of the basin's minimum neighbourhood where a user's --escape holds.
+	EscapeWarnings []Warning
 
 	predictions map[string]theory.Prediction   // Predictions, computed once
 	perExit     []map[string]theory.Prediction // each exit's own theory (EscapeExits), with predictions
@@ -105,7 +108,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits})
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true})
 	if err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
 	}
@@ -114,6 +117,9 @@ func Prepare(cfg Config) (*Problem, error) {
 		// --escape is a question that needs no saddle (the run below).
 		return nil, inputErr("escape", "no barrier encloses the basin of the minimum %v: the search for a saddle ended at %v, where the loss is flat (%d negative Hessian eigenvalues, not 1); give --escape with the region that counts as escaped, such as 'radius(1)' (both sides) or 'x > 1' (--target is for d > 1)",
 			an.Minimum, an.Saddle, countNegative(an.HessianSaddleEigenvalues))
+	}
+	if err := checkDegenerate(cfg, an); err != nil {
+		return nil, err
 	}
 	if !an.Index1 && d > 1 {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
@@ -146,6 +152,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if p.Escape.Holds(p.Start) {
 		return nil, inputErr("escape", "the escape condition %s already holds at the start %v; choose a condition outside the start basin", p.Escape.Text, p.Start)
 	}
+	p.EscapeWarnings = checkEscapeRegion(p)
 	p.Bound = cfg.Bound
 	if p.Bound == 0 {
 		// 100 saddle distances: far outside anything a confined particle visits, near enough

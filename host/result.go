@@ -119,6 +119,12 @@ func (r Result) MarshalJSON() ([]byte, error) {
 			delete(m, k)
 		}
 	}
+	if an := r.Analysis; an != nil {
+		// The minimum the run escaped from (the one gradient flow from --start reaches) and the
+		// sentence that says so, beside the analysis that holds it (docs/architecture.md).
+		m["minimum"], _ = json.Marshal(an.Minimum)
+		m["minimum_note"], _ = json.Marshal(an.StartNote())
+	}
 	return json.Marshal(m)
 }
 

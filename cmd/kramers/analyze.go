@@ -82,7 +82,7 @@ func cmdAnalyze(args []string) error {
 	if len(start) != ls.Dim {
 		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), ls.Dim, ls.Dim)}
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits})
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits, AllowDegenerate: true})
 	if err != nil {
 		return &host.InputError{Flag: "start", Msg: err.Error()}
 	}
@@ -112,6 +112,12 @@ func cmdAnalyze(args []string) error {
 		return err
 	case "":
 		fmt.Fprintf(stdout, "landscape %s (d = %d)\nL = %s\n", *spec, ls.Dim, ls.String())
+		if !an.StartIsMinimum {
+			fmt.Fprintf(stdout, "%s\n", an.StartNote())
+		}
+		if an.Degenerate {
+			fmt.Fprintf(stdout, "degenerate minimum: %s\n", an.DegenerateReason)
+		}
 		fmt.Fprintf(stdout, "minimum a = %v, L(a) = %.6g, eigenvalues of H_a %v\n", an.Minimum, an.LossMinimum, an.HessianMinEigenvalues)
 		fmt.Fprintf(stdout, "saddle  b = %v, L(b) = %.6g, eigenvalues of H_b %v (index 1: %v)\n", an.Saddle, an.LossSaddle, an.HessianSaddleEigenvalues, an.Index1)
 		fmt.Fprintf(stdout, "ΔL = %.6g, escape direction e = %v (%s)\n", an.DeltaL, an.EscapeDirection, an.SaddleMethod)

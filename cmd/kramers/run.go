@@ -647,6 +647,7 @@ func printFFS(w io.Writer, r *host.Result) {
 	f := r.FFS
 	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, forward flux sampling on %s (%s)\n", r.Config.Landscape, r.Config.Noise, r.LR, r.Backend, r.Renderer)
 	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)
+	printMinimum(w, r)
 	fmt.Fprintf(w, "order parameter λ = %s; λ(start) = %.5g, λ_A = %.5g\n", f.Order, f.LambdaMin, f.LambdaA)
 	fmt.Fprintf(w, "flux: %d cycles, T_a = %.5g, T_b = %.5g iterations, Φ_0 = %.5g per unit time (±%.1f%%)\n",
 		f.Flux.Particles, f.Flux.TA, f.Flux.TB, f.Flux.Phi0, 100*f.Flux.RelErr)
@@ -703,6 +704,14 @@ func printWellDefined(w io.Writer, r *host.Result) {
 		last.Time, last.Survival, *qs.RestrictedMean)
 }
 
+// printMinimum is the summary's line on the minimum escaped from: the one gradient flow from
+// --start reaches, said so when the start is not that minimum (docs/theory.md §2).
+func printMinimum(w io.Writer, r *host.Result) {
+	if r.Analysis != nil && r.Analysis.Minimum != nil {
+		fmt.Fprintf(w, "minimum: %s\n", r.Analysis.StartNote())
+	}
+}
+
 func printSummary(w io.Writer, r *host.Result) {
 	if r.FFS != nil {
 		printFFS(w, r)
@@ -711,6 +720,7 @@ func printSummary(w io.Writer, r *host.Result) {
 	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, %d particles × %d iterations on %s (%s)\n",
 		r.Config.Landscape, r.Config.Noise, r.LR, r.Particles, r.Steps, r.Backend, r.Renderer)
 	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)
+	printMinimum(w, r)
 	fmt.Fprintf(w, "escaped %d (%d after the burn-in, exposure %.6g time units = %.6g iterations from it), diverged %d",
 		r.EscapedTotal, r.Estimate.Escaped, r.Estimate.Exposure, r.ExposureIterations, r.Diverged)
 	if r.DivergedAfterEscape > 0 {

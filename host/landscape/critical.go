@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize"
 )
 
 // AnalyzeOptions are the inputs of Analyze.
@@ -18,6 +17,9 @@ type AnalyzeOptions struct {
 	// MaxExits > 0 lists only the lowest MaxExits exits by ΔL (and the exit
 	// toward Target, if it is not among them); 0 lists every exit found.
 	MaxExits int
+	// AllowDegenerate accepts a minimum whose Hessian is singular (a *DegenerateError of
+	// FindMinimumOrDegenerate): Analysis.Degenerate says so.
+	AllowDegenerate bool
 }
 
 // Analysis describes the minimum a, the exits of its basin (index-1 saddles on
@@ -27,6 +29,14 @@ type AnalyzeOptions struct {
 // AnalyzeOptions.Target; TargetMinimum is then the minimum beyond it (nil if
 // the descent beyond it runs off) or the target's minimum.
 type Analysis struct {
+	// Start is the point the analysis started from; Minimum is the minimum that gradient flow
+	// from it reaches (docs/theory.md §2). StartIsMinimum: Start is that minimum (to 10⁻⁹·ℓ).
+	Start          []float64 `json:"start"`
+	StartIsMinimum bool      `json:"start_is_minimum"`
+	// Degenerate: H_a is singular (FindMinimumOrDegenerate); DegenerateReason says why.
+	Degenerate       bool   `json:"degenerate_minimum,omitempty"`
+	DegenerateReason string `json:"degenerate_reason,omitempty"`
+
 	Minimum                  []float64 `json:"minimum"`
 	Saddle                   []float64 `json:"saddle"`
 	LossMinimum              float64   `json:"loss_minimum"`
@@ -68,16 +78,35 @@ func allFinite(x []float64) bool {
 	return true
 }
 
-// FindMinimum minimises the loss from start with gonum's optimize.Minimize
-// using optimize.Newton (a modified Newton method: Nocedal & Wright,
-// Numerical Optimization, 2nd ed., Alg. 3.3, Cholesky with added multiple of
-// the identity, with gonum's default Bisection line search) on the analytic
-// gradient and Hessian, polishes the result with Newton steps and checks that
-// the Hessian there is positive definite (gonum mat.EigenSym). Newton steps
-// are scaled by the local curvature, which keeps the descent in the basin of
-// the start (doublewell(k=2) from −2 finds −1/√2, not +1/√2); gonum's BFGS,
-// whose first step follows the unscaled gradient, left it more often.
+// FindMinimum returns the strict minimum that gradient flow from start reaches (docs/theory.md §2,
+// "The minimum that --start flows to"): the flow is integrated with a controlled step (flow.go),
+// the limit is polished with Newton steps and the Hessian there must be positive definite (gonum
+// mat.EigenSym). A fast optimiser's long line-search steps can jump into another basin (sin(3x) +
+// 0.01x² from 2.5 went to −2.612; the flow reaches 1.571); the flow cannot. A degenerate minimum is
+// an error here (a *DegenerateError); FindMinimumOrDegenerate accepts it.
 func FindMinimum(l *Landscape, start []float64) ([]float64, error) {
+	x, err := FindMinimumOrDegenerate(l, start)
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// DegenerateError says that gradient flow from Start ends at a minimum Point that is not strict:
+// the smallest Hessian eigenvalue there is 0 to round-off (|λ_min| ≤ 10⁻⁹·max|λ|), yet the loss
+// rises in every probed direction (degenerateMinimum).
+type DegenerateError struct {
+	Point, Start []float64
+	Eigenvalue   float64
+}
+
+func (e *DegenerateError) Error() string {
+	return fmt.Sprintf("the point %v reached from start %v is not a strict minimum: the smallest Hessian eigenvalue is %.6g (a degenerate minimum; the Hessian must be positive definite)", e.Point, e.Start, e.Eigenvalue)
+}
+
+// FindMinimumOrDegenerate is FindMinimum that also returns a degenerate minimum: then the point
+// and a *DegenerateError.
+func FindMinimumOrDegenerate(l *Landscape, start []float64) ([]float64, error) {
 	if len(start) != l.Dim {
 		return nil, fmt.Errorf("start has %d coordinates, the landscape has %d", len(start), l.Dim)
 	}
@@ -85,81 +114,83 @@ func FindMinimum(l *Landscape, start []float64) ([]float64, error) {
 	if !allFinite(start) || !finite(ev.Loss(start)) {
 		return nil, fmt.Errorf("the loss is not finite at the start %v", start)
 	}
-	x, runaway := descend(ev, start)
-	if runaway || !allFinite(x) || !finite(ev.Loss(x)) {
+	w := newWalker(l, start, 0)
+	w.box = 1e8 // runaway: farther than 1e8 from the start
+	x, end := w.flow(start, nil, nil)
+	switch end {
+	case flowRanOff:
 		return nil, fmt.Errorf("no minimum found from start %v: the loss seems unbounded below there", start)
+	case flowStalled:
+		return nil, fmt.Errorf("no minimum found from start %v: gradient flow did not settle (stopped at %v)", start, x)
 	}
-	x = newtonPolish(ev, x, true)
 	d := l.Dim
-	g := make([]float64, d)
 	h := make([]float64, d*d)
-	ev.Gradient(x, g)
 	ev.Hessian(x, h)
-	vals, _, err := eigen(h, d)
+	vals, vecs, err := eigen(h, d)
 	if err != nil {
 		return nil, err
 	}
 	hmax := math.Max(math.Abs(vals[0]), math.Abs(vals[d-1]))
+	switch {
+	case vals[0] < -1e-9*hmax:
+		return nil, fmt.Errorf("the point %v reached from start %v is not a minimum: the smallest Hessian eigenvalue is %.6g (gradient flow stops at a saddle or maximum; start off it)", x, start, vals[0])
+	case vals[0] <= 1e-9*hmax || !quadraticMinimum(ev, x, vals[0], vecs):
+		if !degenerateMinimum(w, x, vecs) {
+			return nil, fmt.Errorf("the point %v reached from start %v is not a strict minimum: the smallest Hessian eigenvalue is %.6g and gradient flow from points beside it does not come back (the Hessian must be positive definite)", x, start, vals[0])
+		}
+		return x, &DegenerateError{Point: x, Start: start, Eigenvalue: vals[0]}
+	}
+	x = newtonPolish(ev, x, true)
+	g := make([]float64, d)
+	ev.Gradient(x, g)
 	if gn := floats.Norm(g, math.Inf(1)); !(gn <= 1e-6*math.Max(1, hmax)*math.Max(1, floats.Norm(x, math.Inf(1)))) {
 		return nil, fmt.Errorf("no minimum found from start %v: the gradient at %v is still %.3g", start, x, gn)
-	}
-	if !(vals[0] > 1e-9*math.Max(1, hmax)) {
-		return nil, fmt.Errorf("the point %v reached from start %v is not a strict minimum: the smallest Hessian eigenvalue is %.6g (the Hessian must be positive definite)", x, start, vals[0])
 	}
 	return x, nil
 }
 
-// errRunaway stops gonum's optimize.Minimize when the iterate leaves every
-// bounded region (the loss seems unbounded below).
-var errRunaway = errors.New("the iterate left every bounded region")
-
-// runawayRecorder is an optimize.Recorder that stops the run with errRunaway
-// once an accepted iterate is farther than 1e8 from the origin or its loss is
-// below −1e100.
-type runawayRecorder struct{}
-
-func (runawayRecorder) Init() error { return nil }
-
-func (runawayRecorder) Record(loc *optimize.Location, op optimize.Operation, _ *optimize.Stats) error {
-	if op == optimize.MajorIteration && (floats.Norm(loc.X, math.Inf(1)) > 1e8 || loc.F < -1e100) {
-		return errRunaway
+// quadraticMinimum reports whether the quadratic model ½λ_min·r² predicts the rise of the loss at
+// x ± r·v_min (r = 10⁻³·max(1, ‖x‖∞), v_min the softest eigenvector of H(x)) within half of it.
+// Where it does not, the higher-order terms dominate at that scale and the minimum is taken as
+// degenerate although λ_min is not 0 to round-off: the flow reaches a minimum like x⁴ only
+// algebraically and stops where λ_min = 3x² is small but not 0 (docs/theory.md §2).
+func quadraticMinimum(ev *Evaluator, x []float64, lmin float64, vecs interface{ At(i, j int) float64 }) bool {
+	d := len(x)
+	r := 1e-3 * math.Max(1, floats.Norm(x, math.Inf(1)))
+	lx := ev.Loss(x)
+	model := 0.5 * lmin * r * r
+	p := make([]float64, d)
+	for _, sgn := range []float64{1, -1} {
+		for i := range d {
+			p[i] = x[i] + sgn*r*vecs.At(i, 0)
+		}
+		if !(math.Abs(ev.Loss(p)-lx-model) <= 0.5*model) {
+			return false
+		}
 	}
-	return nil
+	return true
 }
 
-// descend minimises the loss from start with gonum's optimize.Minimize and
-// optimize.Newton on the analytic gradient and Hessian. It returns the best
-// point found and whether the run was stopped as a runaway. Line-search and
-// convergence failures are not errors here: FindMinimum polishes and checks
-// the returned point.
-func descend(ev *Evaluator, start []float64) (x []float64, runaway bool) {
-	d := len(start)
-	hbuf := make([]float64, d*d)
-	p := optimize.Problem{
-		Func: ev.Loss,
-		Grad: func(g, x []float64) { ev.Gradient(x, g) },
-		Hess: func(h *mat.SymDense, x []float64) {
-			ev.Hessian(x, hbuf)
+// degenerateMinimum reports whether the critical point x with a singular Hessian is a minimum:
+// gradient flow from x ± r·v, for every eigenvector v of H(x) (columns of vecs) and r = 10⁻³ of
+// max(1, ‖x‖∞), must settle within 2r of x. At x⁴/4 − x⁵/5's 0 it does; at x²y's origin the flow
+// from (r, 0) runs off to y → −∞, and at x³'s 0 the flow from −r runs off.
+func degenerateMinimum(w *walker, x []float64, vecs interface{ At(i, j int) float64 }) bool {
+	d := len(x)
+	r := 1e-3 * math.Max(1, floats.Norm(x, math.Inf(1)))
+	p := make([]float64, d)
+	for k := range d {
+		for _, sgn := range []float64{1, -1} {
 			for i := range d {
-				for j := i; j < d; j++ {
-					h.SetSym(i, j, hbuf[i*d+j])
-				}
+				p[i] = x[i] + sgn*r*vecs.At(i, k)
 			}
-		},
+			end, how := w.flow(p, nil, nil)
+			if how != flowConverged || distance(end, x) > 2*r {
+				return false
+			}
+		}
 	}
-	settings := &optimize.Settings{
-		MajorIterations: 20000,
-		Converger:       &optimize.FunctionConverge{Absolute: 1e-15, Relative: 1e-15, Iterations: 20},
-		Recorder:        runawayRecorder{},
-	}
-	res, err := optimize.Minimize(p, start, settings, &optimize.Newton{})
-	if errors.Is(err, errRunaway) {
-		return nil, true
-	}
-	if res == nil {
-		return append([]float64(nil), start...), false
-	}
-	return res.X, false
+	return true
 }
 
 // newtonPolish takes a few Newton steps x ← x − H⁻¹∇L, solved in the
@@ -247,11 +278,38 @@ func Analyze(l *Landscape, opt AnalyzeOptions) (*Analysis, error) {
 	if opt.Target != nil && len(opt.Target) != l.Dim {
 		return nil, fmt.Errorf("target has %d coordinates, the landscape has %d", len(opt.Target), l.Dim)
 	}
-	a, err := FindMinimum(l, start)
+	a, err := FindMinimumOrDegenerate(l, start)
+	var degen *DegenerateError
+	if errors.As(err, &degen) && opt.AllowDegenerate {
+		err = nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	return analyzeExits(l, a, opt)
+	an, err := analyzeExits(l, a, opt)
+	if err != nil {
+		return nil, err
+	}
+	an.Start = append([]float64(nil), start...)
+	an.StartIsMinimum = distance(start, a) <= 1e-9*math.Max(1, floats.Norm(a, math.Inf(1)))
+	if degen != nil {
+		an.Degenerate, an.DegenerateReason = true, degen.Error()
+	}
+	return an, nil
+}
+
+// StartNote is the sentence that says which minimum the analysis used: "start [2.5] flows to the
+// minimum a = [1.571]" when the start is not itself the minimum, "minimum a = […]" otherwise.
+func (an *Analysis) StartNote() string {
+	a := fmtPoint(an.Minimum)
+	note := "minimum a = " + a
+	if an.Start != nil && !an.StartIsMinimum {
+		note = fmt.Sprintf("start %s flows to the minimum a = %s (gradient flow)", fmtPoint(an.Start), a)
+	}
+	if an.Degenerate {
+		note += fmt.Sprintf(", a degenerate minimum (smallest eigenvalue of H_a %.3g)", an.HessianMinEigenvalues[0])
+	}
+	return note
 }
 
 func describe(l *Landscape, a, b, target []float64, method string) (*Analysis, error) {

@@ -103,10 +103,12 @@
 //
 // # Critical points
 //
-// FindMinimum runs gonum's optimize.Minimize with optimize.Newton (modified
-// Newton, Nocedal & Wright, Numerical Optimization, Alg. 3.3) on the analytic
-// gradient and Hessian, polishes with Newton steps and requires a positive
-// definite Hessian (gonum mat.EigenSym). Analyze then finds the
+// FindMinimum returns the limit of gradient flow from the start (flow.go:
+// exponential steps of the local quadratic model with a controlled step time,
+// docs/theory.md §2), polished with Newton steps, and requires a positive
+// definite Hessian (gonum mat.EigenSym); FindMinimumOrDegenerate also returns
+// a degenerate minimum. BasinCheck asks whether the flow from a point reaches
+// a given minimum. Analyze then finds the
 // saddle: in 1-D the nearest local maximum (toward the target if one is
 // given); in d >= 2 the climbing-image nudged elastic band (G. Henkelman,
 // B. P. Uberuaga and H. Jónsson, J. Chem. Phys. 113, 9901 (2000)) with the

@@ -22,7 +22,7 @@ type Exit struct {
 	HessianSaddle            []float64 `json:"-"`                          // row-major d*d (left out of JSON: d² numbers per exit)
 	HessianSaddleEigenvalues []float64 `json:"hessian_saddle_eigenvalues"` // ascending; exactly one negative
 	EscapeDirection          []float64 `json:"escape_direction"`           // unit eigenvector of H_b for its negative eigenvalue, pointing away from a
-	FarMinimum               []float64 `json:"far_minimum"`                // minimum reached by descending from b along +EscapeDirection; nil: the descent ran off (left the box, loss unbounded below) or did not settle
+	FarMinimum               []float64 `json:"far_minimum"`                // minimum that gradient flow from b a step along +EscapeDirection reaches; nil: the flow ran off (left the box, loss unbounded below) or did not settle
 	Method                   string    `json:"method"`                     // the search that found it first
 	Hits                     int       `json:"hits"`                       // how many searches converged to it
 }
@@ -75,7 +75,6 @@ const (
 	exitMaxNEB      = 32  // at most this many CI-NEB runs (d ≤ exitSweepMaxDim)
 	exitMaxNEBLarge = 8   // above it
 	exitFollowIter  = 400 // steps (accepted or not) of one mode-following run
-	exitDescendIter = 600 // steps of one descent (basin check)
 	exitSeed1       = 0x6b72616d65727321
 	exitSeed2       = 0x65786974732d3031
 )
@@ -340,65 +339,6 @@ func (w *walker) follow(x0, v0 []float64) []float64 {
 	return nil
 }
 
-// descend follows a descent from x0 (Newton steps with |H| in a trust region,
-// each lowering the loss; the first steps from a point near a saddle run along
-// its unstable eigenvector) and returns the minimum it settles in, polished,
-// or nil when it ran off (left the box, the loss went below −1e100 or did not
-// stay finite) or did not settle within exitDescendIter steps. tau0 is the
-// initial trust radius; the radius stays below max(tauMax, ¼·‖x − a‖).
-func (w *walker) descend(x0 []float64, tau0, tauMax float64) []float64 {
-	cur, nxt := w.newState(), w.newState()
-	copy(cur.x, x0)
-	if !w.eval(cur) {
-		return nil
-	}
-	tau := tau0
-	for range exitDescendIter {
-		w.newtonStep(cur, -1)
-		hn := floats.Norm(w.h, 2)
-		if cur.vals[0] > 0 && hn <= 1e-10*w.ell {
-			return newtonPolish(w.ev, cur.x, true)
-		}
-		clipped := hn > tau
-		if clipped {
-			floats.Scale(tau/hn, w.h)
-			hn = tau
-		}
-		floats.AddTo(nxt.x, cur.x, w.h)
-		if !w.inBox(nxt.x) {
-			return nil
-		}
-		ok := w.eval(nxt)
-		rho := math.Inf(1)
-		if ok {
-			rho = w.rho(cur, nxt)
-		}
-		if !ok || rho > trustReject || nxt.loss > cur.loss {
-			tau = hn / 4
-			if tau < 1e-13*w.ell {
-				if cur.vals[0] > 0 { // at a minimum, to round-off
-					return newtonPolish(w.ev, cur.x, true)
-				}
-				return nil
-			}
-			continue
-		}
-		cur, nxt = nxt, cur
-		if cur.loss < -1e100 {
-			return nil
-		}
-		limit := math.Max(tauMax, 0.25*floats.Distance(cur.x, w.a, 2))
-		switch {
-		case rho < trustGrow && clipped:
-			tau *= 2
-		case rho > trustShrink:
-			tau = hn / 2
-		}
-		tau = math.Min(tau, limit)
-	}
-	return nil
-}
-
 // exitFinder collects, deduplicates and validates candidate saddles.
 type exitFinder struct {
 	l        *Landscape
@@ -455,7 +395,7 @@ func (f *exitFinder) add(b []float64, method string) *Exit {
 // check validates b as an exit of the basin of a: ∇L(b) ≈ 0 (10⁻⁸ of the
 // gradient scale λ_max(H_a)·‖b − a‖, as for the NEB), exactly one negative
 // Hessian eigenvalue and the others positive beyond round-off (above 10⁻⁹ of
-// the largest |λ|, the threshold FindMinimum applies to minima), and descents from b ∓ ε·e (ε = 10⁻³·‖b − a‖) settle in a
+// the largest |λ|, the threshold FindMinimum applies to minima), and gradient flow (flow.go) from b ∓ ε·e (ε = 10⁻³·‖b − a‖) settles in a
 // on exactly one side. The other side gives FarMinimum.
 func (f *exitFinder) check(b []float64) (*Exit, string) {
 	w, d := f.w, f.l.Dim
@@ -488,7 +428,7 @@ func (f *exitFinder) check(b []float64) (*Exit, string) {
 	side := func(sgn float64) []float64 {
 		p := make([]float64, d)
 		floats.AddScaledTo(p, b, sgn*eps, e)
-		return w.descend(p, 2*eps, 0.25*dab)
+		return w.flowToMinimum(p)
 	}
 	back, fwd := side(-1), side(1)
 	backA, fwdA := f.sameMin(back, f.a), f.sameMin(fwd, f.a)
@@ -703,7 +643,7 @@ func exits1D(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 		ev.Hessian(ex.Saddle, h)
 		f.fill(ex, h)
 		dab := math.Abs(b - a[0])
-		ex.FarMinimum = f.w.descend([]float64{b + dir*1e-3*dab}, 2e-3*dab, 0.25*dab)
+		ex.FarMinimum = f.w.flowToMinimum([]float64{b + dir*1e-3*dab})
 		f.exits = append(f.exits, *ex)
 	}
 	f.search.Exits = len(f.exits)
