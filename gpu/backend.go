@@ -29,12 +29,33 @@ type Backend struct {
 	// MaxBatch caps the particles per batch (0: the GL limits decide). Tests lower it to
 	// exercise the split on small ensembles.
 	MaxBatch int
+	// Guard overrides the choice of the loop-limit guard (tests): see LoopGuard.
+	Guard LoopGuard
 	// limited: the driver stops a shader's loops after a fixed number of turns per invocation
-	// (loopLimited). Advance then keeps a copy of the ensemble before each dispatch and, when the
-	// step program's probe reports a cut, restores it and halves stepsPerDispatch.
+	// (loopLimited). Where the step program's loop bound (LoopBound) allows long enough
+	// dispatches, Advance sizes them to the bound: stepsPerDispatch = MaxSteps, no probe, no copy.
+	// Otherwise (guarded) the program carries the probe, Advance keeps a copy of the ensemble
+	// before each dispatch and, when the probe reports a cut, restores it and halves
+	// stepsPerDispatch.
 	limited          bool
-	stepsPerDispatch int // the most iterations one dispatch may take; 0: no limit found yet
+	guarded          bool
+	stepsPerDispatch int // the most iterations one dispatch may take; 0: no limit
+	dispatches       int // step program dispatches since Load (Dispatches)
 }
+
+// LoopGuard chooses how Backend keeps dispatches within a driver's loop limit.
+type LoopGuard int
+
+const (
+	// GuardAuto: on loop-limited drivers, dispatches sized to the loop bound where NeedsLoopGuard
+	// is false, the probe and the copy where it is true; nothing on other drivers.
+	GuardAuto LoopGuard = iota
+	// GuardProbe: the probe and the copy on every driver, dispatches learned by halving (0.3.1).
+	GuardProbe
+	// GuardNone: no probe, no copy, no sizing: a dispatch may be cut silently on a loop-limited
+	// driver. Only for tests that show a cut is caught where one can happen.
+	GuardNone
+)
 
 // loopLimited reports a renderer with a per-invocation loop limit: Mesa's gallium software
 // rasterizers stop every loop of a shader invocation once 65535 loop turns have been taken in
@@ -42,7 +63,7 @@ type Backend struct {
 // counter). Measured here (llvmpipe, Mesa 22.3.6): a 1-D data landscape of 100 rows under
 // sgd-cov (about 200 row-loop turns per step) parts from the CPU reference between 320 and 340
 // iterations in one dispatch; sgd-hessian on a coupled 3-D well (Jacobi sweeps) between 100 and
-// 1000. Hardware drivers have no such limit; the probe guards them too (docs/architecture.md).
+// 1000. Hardware drivers have no such limit: their step programs carry no probe (LoopGuard).
 func loopLimited(renderer string) bool {
 	r := strings.ToLower(renderer)
 	return strings.Contains(r, "llvmpipe") || strings.Contains(r, "softpipe")
@@ -52,7 +73,7 @@ type batch struct {
 	first, count int // local index of the first particle, number of particles
 	pos, rec     *Buffer
 	perms        *Buffer // sampling epoch: each particle's permutation of its epoch (EpochBinding)
-	// copies of pos and rec before the current dispatch (loop-limited drivers only)
+	// copies of pos and rec before the current dispatch (guarded programs only)
 	posCopy, recCopy *Buffer
 }
 
@@ -90,7 +111,7 @@ func (b *Backend) realSize() int {
 // sampling epoch its permutation of the epoch (host.Problem.EpochBytes).
 func (b *Backend) BytesPerParticle(p *host.Problem) int {
 	n := host.ParticleBytes(p.Dim, b.realSize())
-	if loopLimited(b.ctx.Renderer()) {
+	if b.guard(p) {
 		n *= 2 // the copy Advance keeps before each dispatch
 	}
 	return n + p.EpochBytes()
@@ -103,8 +124,11 @@ func (b *Backend) SharedBytes(p *host.Problem) int { return p.DataBytes(b.realSi
 func (b *Backend) Load(p *host.Problem, first, count int) error {
 	b.release()
 	b.p, b.first, b.count, b.dim = p, first, count, p.Dim
-	b.limited, b.stepsPerDispatch = loopLimited(b.ctx.Renderer()), 0
-	unit, err := StepSource(p, b.double)
+	b.limited, b.guarded, b.stepsPerDispatch = loopLimited(b.ctx.Renderer()), b.guard(p), 0
+	if b.limited && !b.guarded && b.Guard != GuardNone {
+		b.stepsPerDispatch = StepLoopBound(p).MaxSteps()
+	}
+	unit, err := stepSource(p, b.double, b.guarded)
 	if err != nil {
 		return fmt.Errorf("assemble step program: %w", err)
 	}
@@ -139,7 +163,7 @@ func (b *Backend) Load(p *host.Problem, first, count int) error {
 		if bt.rec, err = b.ctx.NewBuffer(n*4, DynamicCopy); err != nil {
 			return fmt.Errorf("allocate records of %d particles: %w", n, err)
 		}
-		if b.limited {
+		if b.guarded {
 			if bt.posCopy, err = b.ctx.NewBuffer(n*p.Dim*b.realSize(), DynamicCopy); err != nil {
 				return fmt.Errorf("allocate the copy of the positions of %d particles: %w", n, err)
 			}
@@ -158,6 +182,18 @@ func (b *Backend) Load(p *host.Problem, first, count int) error {
 		}
 	}
 	return b.warmUp()
+}
+
+// guard reports whether p's step program carries the loop-limit probe and Advance keeps a copy
+// before each dispatch (LoopGuard).
+func (b *Backend) guard(p *host.Problem) bool {
+	switch b.Guard {
+	case GuardProbe:
+		return true
+	case GuardNone:
+		return false
+	}
+	return loopLimited(b.ctx.Renderer()) && NeedsLoopGuard(p)
 }
 
 // loadData uploads a finite-data run's rows (row-major, in the backend's precision) once; every
@@ -199,6 +235,7 @@ func (b *Backend) warmUp() error {
 		if err := b.dispatch(bt, 0, 0, min(bt.count, StepLocalSize), 0, 1); err != nil {
 			return err
 		}
+		b.dispatches = 0 // Dispatches counts from here
 		return b.ctx.Finish()
 	})
 }
@@ -226,8 +263,10 @@ func (b *Backend) dispatch(bt batch, iter, n, count, offset, groups int) error {
 	if err := b.prog.SetUvec2("uKey", key[0], key[1]); err != nil {
 		return err
 	}
-	if err := b.prog.SetUint("uLoopProbe", 2); err != nil {
-		return err
+	if b.guarded {
+		if err := b.prog.SetUint("uLoopProbe", 2); err != nil {
+			return err
+		}
 	}
 	for _, u := range []struct {
 		name string
@@ -238,6 +277,7 @@ func (b *Backend) dispatch(bt batch, iter, n, count, offset, groups int) error {
 			return err
 		}
 	}
+	b.dispatches++
 	return b.prog.Dispatch(uint32(groups), 1, 1)
 }
 
@@ -316,12 +356,20 @@ func (b *Backend) clearPerms(bt batch) error {
 // Advance implements host.Backend: one dispatch per batch (and per 65535 work groups), all
 // iterations of the chunk inside the shader, unless the driver limits a shader's loop turns
 // (loopLimited): then the chunk is taken in dispatches of at most stepsPerDispatch iterations,
-// a number learned by halving whenever the step program's probe reports a cut dispatch, which is
-// undone from the copy taken before it. A cut on a driver not known to cut, or of a single
-// iteration, is an error: the positions would be wrong.
+// either the step program's loop bound (LoopBound.MaxSteps) or, for a guarded program, a number
+// learned by halving whenever the probe reports a cut dispatch, which is undone from the copy
+// taken before it. A cut on a driver not known to cut, or of a single iteration, is an error:
+// the positions would be wrong.
 func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
 	if b.prog == nil {
 		return host.ChunkCounts{}, fmt.Errorf("gpu backend: Advance before Load")
+	}
+	if n == 0 {
+		// One dispatch that changes no particle: host.Loop times it as the fixed cost of a
+		// dispatch, from which its chunk rule sizes the chunks (host/run.go chunkRule). Without
+		// it (0.3.1) the rule saw no fixed cost and kept llvmpipe's chunks short.
+		c, _, err := b.advanceOnce(iter, 0)
+		return c, err
 	}
 	var total host.ChunkCounts
 	for done := 0; done < n; {
@@ -329,7 +377,7 @@ func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
 		if b.stepsPerDispatch > 0 {
 			m = min(m, b.stepsPerDispatch)
 		}
-		if b.limited {
+		if b.guarded {
 			if err := b.snapshot(); err != nil {
 				return total, err
 			}
@@ -359,11 +407,14 @@ func (b *Backend) Advance(iter, n int) (host.ChunkCounts, error) {
 	return total, nil
 }
 
-// StepsPerDispatch is the most iterations one dispatch takes (0: no limit), learned on drivers
-// that limit a shader's loop turns (Advance).
+// StepsPerDispatch is the most iterations one dispatch takes (0: no limit) on drivers that limit
+// a shader's loop turns: the loop bound's, or learned (Advance).
 func (b *Backend) StepsPerDispatch() int { return b.stepsPerDispatch }
 
-// snapshot copies every batch's positions and records (loop-limited drivers, before a dispatch).
+// Dispatches is the number of dispatches of the step program since Load (its warm-up excluded).
+func (b *Backend) Dispatches() int { return b.dispatches }
+
+// snapshot copies every batch's positions and records (guarded programs, before a dispatch).
 func (b *Backend) snapshot() error {
 	for _, bt := range b.batches {
 		if err := bt.posCopy.CopyFrom(bt.pos, bt.pos.Size()); err != nil {

@@ -286,11 +286,13 @@ func toF32(v []float64) []float32 {
 // A chunk longer than the driver's loop limit allows (llvmpipe: 65535 loop turns per invocation,
 // gpu/backend.go loopLimited) is taken in shorter dispatches and gives the reference's positions:
 // sgd-hessian on a coupled 3-D well (Jacobi sweeps) and sgd-cov on 100 rows, in chunks of 1000
-// iterations, where a single dispatch was measured to part from the reference after 100–340; and
-// sgld on a 16-dimensional landscape in one chunk of 20000 iterations (a few loop turns per step
-// over the noise blocks and coordinates: cut between 10000 and 20000).
+// iterations, where a single dispatch was measured to part from the reference after 100–340 (these
+// two carry the probe and learn their dispatches, gpu/stepsource.go NeedsLoopGuard); and sgld on a
+// 16-dimensional landscape in one chunk of 20000 iterations (a few loop turns per step over the
+// noise blocks and coordinates: cut between 10000 and 20000), dispatched as the loop bound allows.
+// On a loop-limited driver each case is run again with the guard forced off (GuardNone: one
+// dispatch for the whole chunk), and there the comparison must fail: it catches a cut dispatch.
 func TestLongChunksAgreeWithReference(t *testing.T) {
-	f := gpuFactory(t)
 	cases := []struct {
 		name, spec, gen string
 		noise           host.NoiseModel
@@ -313,39 +315,62 @@ func TestLongChunksAgreeWithReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run := func(b host.Backend) []float64 {
-				defer b.Close()
-				if _, err := host.Execute(context.Background(), p, b, host.RunOptions{}); err != nil {
-					t.Fatal(err)
-				}
-				pos, err := b.Positions()
-				if err != nil {
-					t.Fatal(err)
-				}
-				return pos
-			}
-			ref := run(validate.NewCPU())
-			b, err := f(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := b.(*gpu.Backend)
+			ref := finalPositions(t, p, validate.NewCPU())
+			g := newGPUBackend(t, gpu.GuardAuto)
 			renderer := g.Renderer()
-			got := run(g)
-			worst := 0.0
-			for i := range ref {
-				worst = math.Max(worst, math.Abs(ref[i]-got[i]))
-				if math.IsNaN(got[i]) {
-					worst = math.Inf(1)
-				}
-			}
-			t.Logf("%s: max |Δθ| = %.2e after %d iterations in one chunk; dispatches of at most %d iterations", renderer, worst, tc.steps, g.StepsPerDispatch())
+			worst := maxDifference(ref, finalPositions(t, p, g))
+			t.Logf("%s: max |Δθ| = %.2e after %d iterations in one chunk; dispatches of at most %d iterations (loop bound %d, probe %v)", renderer, worst, tc.steps, g.StepsPerDispatch(), gpu.StepLoopBound(p).MaxSteps(), gpu.NeedsLoopGuard(p))
 			if !(worst <= validate.TrajectoryTolerance) {
 				t.Fatalf("max |Δθ| = %g beyond %g", worst, validate.TrajectoryTolerance)
 			}
-			if strings.Contains(strings.ToLower(renderer), "llvmpipe") && g.StepsPerDispatch() == 0 {
-				t.Fatalf("on llvmpipe this run needs shorter dispatches, but none were taken: the loop-limit probe did not fire")
+			if !strings.Contains(strings.ToLower(renderer), "llvmpipe") {
+				return
+			}
+			if g.StepsPerDispatch() == 0 {
+				t.Fatalf("on llvmpipe this run needs shorter dispatches, but none were taken")
+			}
+			cut := maxDifference(ref, finalPositions(t, p, newGPUBackend(t, gpu.GuardNone)))
+			t.Logf("guard forced off: one dispatch of %d iterations, max |Δθ| = %.2e", tc.steps, cut)
+			if cut <= validate.TrajectoryTolerance {
+				t.Fatalf("with the guard forced off, one dispatch of %d iterations still agrees with the reference (max |Δθ| = %.2e): this case no longer shows that a cut is caught", tc.steps, cut)
 			}
 		})
 	}
+}
+
+// newGPUBackend opens a float32 GPU backend with the given loop guard; a missing GL fails the test.
+func newGPUBackend(t *testing.T, guard gpu.LoopGuard) *gpu.Backend {
+	t.Helper()
+	b, err := gpu.NewBackend(false)
+	if err != nil {
+		t.Fatalf("no OpenGL 4.3 context (run under xvfb-run or with EGL): %v", err)
+	}
+	b.Guard = guard
+	return b
+}
+
+// finalPositions runs p on b (closing it afterwards) and returns the positions at the end.
+func finalPositions(t *testing.T, p *host.Problem, b host.Backend) []float64 {
+	t.Helper()
+	defer b.Close()
+	if _, err := host.Execute(context.Background(), p, b, host.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pos, err := b.Positions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pos
+}
+
+// maxDifference is max |a_i − b_i|, +Inf where b has a NaN.
+func maxDifference(a, b []float64) float64 {
+	worst := 0.0
+	for i := range a {
+		worst = math.Max(worst, math.Abs(a[i]-b[i]))
+		if math.IsNaN(b[i]) {
+			worst = math.Inf(1)
+		}
+	}
+	return worst
 }
