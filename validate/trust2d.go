@@ -64,6 +64,9 @@ func rotated2DCase(r *rand.Rand, idx int, opt TrustOptions) (TrustCase, bool) {
 	if math.IsInf(barrier, 1) || !tuneNoise(&cfg, f, bf.a, barrier, answer) {
 		return TrustCase{}, false
 	}
+	if barrier < trustMinBarrier*cfg.Temp {
+		return TrustCase{}, false // no metastable basin at this temperature (trustMinBarrier)
+	}
 	q, _ := answer(cfg)
 	cfg.Steps = runLength(q/2, cfg.LR, math.Min(f.d2L(bf.a), g.d2L(bg.a)))
 	name := fmt.Sprintf("r%03d rotated %.0f°", idx, phi*180/math.Pi)

@@ -34,7 +34,7 @@ func FullTrust() TrustOptions {
 
 // TrustCases generates the suite's cases: the named cases of issue 20 first, then the random ones.
 func TrustCases(opt TrustOptions) []TrustCase {
-	r := rand.New(rand.NewPCG(opt.Seed, 0x7275737473756974)) // "trustsuit"
+	r := newTrustRand(opt.Seed)
 	cases := issueCases(opt)
 	for i := 0; len(cases) < len(issueCases(opt))+opt.Wells1D && i < 50*opt.Wells1D; i++ {
 		if c, ok := wells1DCase(r, len(cases), opt); ok {
@@ -55,6 +55,9 @@ func TrustCases(opt TrustOptions) []TrustCase {
 	}
 	return cases
 }
+
+// newTrustRand is the suite's one random stream: PCG from the seed and a fixed stream constant.
+func newTrustRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x7275737473756974)) }
 
 // round3 rounds to three significant digits, so that a landscape's expression, printed with %g,
 // holds exactly the numbers that generated it.
@@ -291,7 +294,7 @@ func wells1DCase(r *rand.Rand, idx int, opt TrustOptions) (TrustCase, bool) {
 		return TrustCase{}, false
 	}
 	ref, err := exact1D(f, cfg, b.a, lo, hi, nil)
-	if err != nil {
+	if err != nil || !metastable(f, cfg, b, lo, hi) {
 		return TrustCase{}, false
 	}
 	cfg.Steps = runLength(ref.Rate*cfg.LR, cfg.LR, f.d2L(b.a))
@@ -337,4 +340,35 @@ func peakBetween(f fn1D, a, t float64) float64 {
 		m = math.Max(m, f.L(a+(t-a)*float64(i)/400))
 	}
 	return m
+}
+
+// trustMinBarrier is the smallest barrier, in units of the noise level D(a), that a generated
+// question may have on any side: the question's own barrier toward each threshold, and the barrier
+// to the neighbouring well on an open side. Below it the basin is no metastable state and the
+// quasi-stationary rate describes the ensemble only after it has spread over the whole landscape
+// (measured: ΔL/D(a) = 0.44 and 1.4 gave quasi-stationary rates 2.4× and 6.9× below the hazard of
+// the first thousand iterations; see docs/trust.md). A few noise units, as issue 20 asks.
+const trustMinBarrier = 2.5
+
+// metastable reports whether every barrier of the question is at least trustMinBarrier noise units.
+func metastable(f fn1D, cfg host.Config, b basin, lo, hi float64) bool {
+	D, err := diffusion1D(f, cfg, b.a)
+	if err != nil {
+		return false
+	}
+	level := D(b.a)
+	for _, side := range [][2]float64{{lo, b.left}, {hi, b.right}} {
+		t, edge := side[0], side[1]
+		switch {
+		case !math.IsInf(t, 0):
+			if peakBetween(f, b.a, t)-f.L(b.a) < trustMinBarrier*level {
+				return false
+			}
+		case !math.IsInf(edge, 0):
+			if f.L(edge)-f.L(b.a) < trustMinBarrier*level {
+				return false
+			}
+		}
+	}
+	return true
 }
