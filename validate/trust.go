@@ -127,6 +127,7 @@ func runTrustCase(c TrustCase, kind host.BackendKind, open Factory) TrustOutcome
 		o.Err = err.Error()
 		return o
 	}
+	o.Backend = res.Backend // what ran, not what was asked for
 	e := res.Estimate
 	o.Resolved, o.Escaped, o.Note = e.Resolved && e.Rate != nil, e.Escaped, e.Note
 	if o.Resolved {
