@@ -120,8 +120,48 @@ func (b *Backend) BytesPerParticle(p *host.Problem) int {
 // SharedBytes is the GPU memory a run of p takes once, whatever its size: the data's rows.
 func (b *Backend) SharedBytes(p *host.Problem) int { return p.DataBytes(b.realSize()) }
 
+// Supports implements host.Backend: the GPU limits of host.NoiseSpecs (the Jacobi square root of
+// sgd-cov in registers, the minibatch indices of one step in registers), the host copies of the
+// ensemble, and the GPU memory: one particle and the data within a storage block, the whole run
+// within what the GPU reports free (NVIDIA, AMD; elsewhere GL_OUT_OF_MEMORY at allocation is
+// caught).
+func (b *Backend) Supports(p *host.Problem, count int) error {
+	cfg := p.Config
+	if cfg.Noise == host.SGDCov && p.Dim > host.MaxJacobiDim {
+		return &host.InputError{Flag: "noise", Msg: fmt.Sprintf("sgd-cov on the GPU is limited to d ≤ %d (Jacobi square root of the covariance); this landscape has d = %d: use --backend cpu or --noise minibatch", host.MaxJacobiDim, p.Dim)}
+	}
+	if cfg.Noise == host.Minibatch && cfg.Batch > host.MaxGPUBatch {
+		return &host.InputError{Flag: "batch", Msg: fmt.Sprintf("real minibatch SGD on the GPU takes B ≤ %d rows per step, got %v; use --backend cpu", host.MaxGPUBatch, cfg.Batch)}
+	}
+	per := int64(b.BytesPerParticle(p))
+	note := fmt.Sprintf(" (and %s of GPU memory)", host.BytesText(float64(count)*float64(per)))
+	if err := host.CheckHostMemory(p, count, 0, note); err != nil {
+		return err
+	}
+	lim := b.ctx.Limits().MaxShaderStorageBlockSize
+	if lim > 0 && per-4 > lim {
+		return &host.InputError{Flag: "dim", Msg: fmt.Sprintf("one %d-dimensional particle (%d bytes) exceeds GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %d bytes; use fewer dimensions or --backend cpu", p.Dim, per-4, lim)}
+	}
+	shared := int64(b.SharedBytes(p))
+	if lim > 0 && shared > lim {
+		return &host.InputError{Flag: "data", Msg: fmt.Sprintf("the data (%d rows × %d columns, %s) exceed one GPU storage block (GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %s); use fewer rows or --backend cpu", p.Data.N, len(p.Data.Columns), host.BytesText(float64(shared)), host.BytesText(float64(lim)))}
+	}
+	need := float64(count)*float64(per) + float64(shared)
+	if avail, ok := b.ctx.AvailableMemory(); ok && need > float64(avail) {
+		what := fmt.Sprintf("%d particles", count)
+		if shared > 0 || p.EpochBytes() > 0 {
+			what += fmt.Sprintf(" and the data (%s; sampling epoch adds %d bytes per particle)", host.BytesText(float64(shared)), p.EpochBytes())
+		}
+		return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%s need %s of GPU memory but the GPU reports %s free; lower --particles or split the run with --shard i/n", what, host.BytesText(need), host.BytesText(float64(avail)))}
+	}
+	return nil
+}
+
 // Load implements host.Backend.
 func (b *Backend) Load(p *host.Problem, first, count int) error {
+	if err := b.Supports(p, count); err != nil {
+		return err
+	}
 	b.release()
 	b.p, b.first, b.count, b.dim = p, first, count, p.Dim
 	b.limited, b.guarded, b.stepsPerDispatch = loopLimited(b.ctx.Renderer()), b.guard(p), 0

@@ -77,6 +77,10 @@ type ChunkCounts struct {
 type Backend interface {
 	Name() string     // "gpu" or "cpu"
 	Renderer() string // the GL renderer string, or "cpu"
+	// Supports says whether the backend runs count particles of p: what its step program can do
+	// (the limits host.NoiseSpecs lists) and the host and device memory they need. A refusal is an
+	// *InputError that names the fix. Load checks it too; callers ask first to refuse early.
+	Supports(p *Problem, count int) error
 	// Load allocates count particles with global indices [first, first+count), all at p.Start,
 	// all records Running.
 	Load(p *Problem, first, count int) error

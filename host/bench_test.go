@@ -10,6 +10,7 @@ type nullBackend struct{}
 
 func (nullBackend) Name() string                          { return "null" }
 func (nullBackend) Renderer() string                      { return "none" }
+func (nullBackend) Supports(*Problem, int) error          { return nil }
 func (nullBackend) Load(*Problem, int, int) error         { return nil }
 func (nullBackend) Advance(int, int) (ChunkCounts, error) { return ChunkCounts{}, nil }
 func (nullBackend) Records() ([]uint32, error)            { return nil, nil }

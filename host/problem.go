@@ -139,12 +139,6 @@ func Prepare(cfg Config) (*Problem, error) {
 	if cfg.Noise == SGDHessian && !ls.DiagonalHessian && d > MaxJacobiDim {
 		return nil, inputErr("noise", "sgd-hessian on a non-separable %d-dimensional landscape is limited to d ≤ %d (Jacobi square root); use sgd-hessian-min or a separable landscape", d, MaxJacobiDim)
 	}
-	if cfg.Backend == GPU && cfg.Noise == SGDCov && d > MaxJacobiDim {
-		return nil, inputErr("noise", "sgd-cov on the GPU is limited to d ≤ %d (Jacobi square root of the covariance); this landscape has d = %d: use --backend cpu or --noise minibatch", MaxJacobiDim, d)
-	}
-	if cfg.Backend == GPU && cfg.Noise == Minibatch && cfg.Batch > MaxGPUBatch {
-		return nil, inputErr("batch", "real minibatch SGD on the GPU takes B ≤ %d rows per step, got %v; use --backend cpu", MaxGPUBatch, cfg.Batch)
-	}
 	p.Basin = hyperplane(an, 0)
 	if p.Escape, err = newEscape(cfg, ls, p); err != nil {
 		return nil, err

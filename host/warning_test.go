@@ -32,6 +32,7 @@ type recordsBackend struct{ recs []uint32 }
 
 func (b *recordsBackend) Name() string                          { return string(CPU) }
 func (b *recordsBackend) Renderer() string                      { return "cpu" }
+func (b *recordsBackend) Supports(*Problem, int) error          { return nil }
 func (b *recordsBackend) Load(*Problem, int, int) error         { return nil }
 func (b *recordsBackend) Advance(int, int) (ChunkCounts, error) { return ChunkCounts{}, nil }
 func (b *recordsBackend) Records() ([]uint32, error)            { return b.recs, nil }

@@ -32,8 +32,18 @@ func (c *CPU) Name() string { return string(host.CPU) }
 // Renderer implements host.Backend.
 func (c *CPU) Renderer() string { return "cpu" }
 
+// Supports implements host.Backend: the reference runs every model; it needs the host memory of
+// the ensemble, and under sampling epoch each particle's permutation as Go ints (twice the GPU's
+// 32-bit words, validate/data.go).
+func (c *CPU) Supports(p *host.Problem, count int) error {
+	return host.CheckHostMemory(p, count, 2*p.EpochBytes(), "")
+}
+
 // Load implements host.Backend.
 func (c *CPU) Load(p *host.Problem, first, count int) error {
+	if err := c.Supports(p, count); err != nil {
+		return err
+	}
 	c.p, c.first, c.count = p, first, count
 	d := p.Dim
 	c.pos = make([]float64, count*d)

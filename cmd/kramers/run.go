@@ -118,9 +118,6 @@ func cmdRun(args []string) error {
 		return runFFS(p, ffsOpt, rf.jsonOut, cf.checkpoint, rf.quiet)
 	}
 	_, count := p.Config.Span()
-	if err := checkHostMemory(p, count); err != nil {
-		return err
-	}
 	// The checkpoint on SIGINT/SIGTERM needs the GL context alive: a private Xvfb must leave
 	// the signals to us (gpu/xvfb.go).
 	gpu.LeaveSignalsToCaller()
@@ -144,7 +141,7 @@ func cmdRun(args []string) error {
 		return err
 	}
 	defer b.Close()
-	if err := checkGPUMemory(b, p, count); err != nil {
+	if err := b.Supports(p, count); err != nil {
 		return err
 	}
 
@@ -382,92 +379,6 @@ func checkOutputs(jsonOut string, cf *ckptFlags) error {
 	return nil
 }
 
-// hostCopies is how many copies of the ensemble (float64 positions and uint32 records) the host
-// may hold at once: the CPU ensemble or the GPU's upload staging, a read-back, and an encoded
-// checkpoint.
-const hostCopies = 3
-
-// checkHostMemory refuses, before anything is allocated, an ensemble that cannot fit in the
-// memory this machine has available (/proc/meminfo MemAvailable); a Go allocation failure
-// would otherwise end the program without a message.
-func checkHostMemory(p *host.Problem, count int) error {
-	backend, dim := p.Config.Backend, p.Dim
-	need := float64(count) * float64(host.ParticleBytes(dim, 8)) * hostCopies
-	if backend == host.CPU {
-		// The reference keeps each particle's epoch permutation as Go ints (validate/data.go):
-		// twice the GPU's 32-bit words.
-		need += float64(count) * float64(2*p.EpochBytes())
-	}
-	avail, ok := memAvailable()
-	if !ok || need <= float64(avail) {
-		return nil
-	}
-	gpuPart := ""
-	if backend == host.GPU {
-		gpuPart = fmt.Sprintf(" (and %s of GPU memory)", bytesText(float64(count)*float64(host.ParticleBytes(dim, 4))))
-	}
-	return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles in %d dimensions need about %s of host memory%s but %s is available; lower --particles or split the run with --shard i/n over several jobs",
-		count, dim, bytesText(need), gpuPart, bytesText(float64(avail)))}
-}
-
-// checkGPUMemory refuses an ensemble beyond what the GPU reports free (NVIDIA, AMD) or one
-// particle larger than a storage block; elsewhere GL_OUT_OF_MEMORY at allocation is caught.
-func checkGPUMemory(b host.Backend, p *host.Problem, count int) error {
-	g, ok := b.(interface {
-		BytesPerParticle(p *host.Problem) int
-		SharedBytes(p *host.Problem) int
-		Context() *gpu.Context
-	})
-	if !ok {
-		return nil
-	}
-	per := int64(g.BytesPerParticle(p))
-	lim := g.Context().Limits().MaxShaderStorageBlockSize
-	if lim > 0 && per-4 > lim {
-		return &host.InputError{Flag: "dim", Msg: fmt.Sprintf("one %d-dimensional particle (%d bytes) exceeds GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %d bytes; use fewer dimensions or --backend cpu", p.Dim, per-4, lim)}
-	}
-	shared := int64(g.SharedBytes(p))
-	if lim > 0 && shared > lim {
-		return &host.InputError{Flag: "data", Msg: fmt.Sprintf("the data (%d rows × %d columns, %s) exceed one GPU storage block (GL_MAX_SHADER_STORAGE_BLOCK_SIZE = %s); use fewer rows or --backend cpu", p.Data.N, len(p.Data.Columns), bytesText(float64(shared)), bytesText(float64(lim)))}
-	}
-	need := float64(count)*float64(per) + float64(shared)
-	if avail, ok := g.Context().AvailableMemory(); ok && need > float64(avail) {
-		what := fmt.Sprintf("%d particles", count)
-		if shared > 0 || p.EpochBytes() > 0 {
-			what += fmt.Sprintf(" and the data (%s; sampling epoch adds %d bytes per particle)", bytesText(float64(shared)), p.EpochBytes())
-		}
-		return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%s need %s of GPU memory but the GPU reports %s free; lower --particles or split the run with --shard i/n", what, bytesText(need), bytesText(float64(avail)))}
-	}
-	return nil
-}
-
-func memAvailable() (int64, bool) {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 1 {
-				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-					return kb * 1024, true
-				}
-			}
-		}
-	}
-	return 0, false
-}
-
-func bytesText(b float64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", b/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", b/(1<<20))
-	}
-	return fmt.Sprintf("%.0f KiB", b/(1<<10))
-}
 
 // progressEvery is how often a run without a terminal writes a progress line to stderr;
 // $KRAMERS_PROGRESS_EVERY (a duration such as 30s) changes it.

@@ -142,8 +142,9 @@ type fakeBackend struct {
 	rec      []uint32
 }
 
-func (f *fakeBackend) Name() string     { return "fake" }
-func (f *fakeBackend) Renderer() string { return "fake" }
+func (f *fakeBackend) Name() string                      { return "fake" }
+func (f *fakeBackend) Renderer() string                  { return "fake" }
+func (f *fakeBackend) Supports(*host.Problem, int) error { return nil }
 func (f *fakeBackend) Load(p *host.Problem, first, count int) error {
 	f.n, f.rec = count, make([]uint32, count)
 	for i := range f.rec {
