@@ -117,7 +117,13 @@ func caseK12(r *runner) error {
 	target := 200
 	const eta = 1.0
 	bs := []float64{2, 3, 4}
-	ks := []float64{0.8, 1, 1.25, 1.6}
+	// Sharpness k ≤ 1 only: from k = 1.25 on, the survival of this model is not one exponential.
+	// The line x = 0, where the neuron's output vanishes, is flat at the saddle's loss; particles
+	// that reach it far from the saddle are neither in the basin nor past the saddle hyperplane and
+	// leave slowly, so the hazard falls (measured, minibatch and sgd-cov at B = 2, η = 1, 16384
+	// particles: at k = 1.6 from 0.027 to 0.006 per unit time; k = 1.25 also refused; k = 0.64,
+	// 0.8, 1 constant after t0 ≈ 40). Those runs are refused as no rate (docs/theory.md §3).
+	ks := []float64{0.5, 0.64, 0.8, 1}
 	// Pairs at B = 1 (reported where the two models part, no mark); more step sizes in full mode.
 	extra := [][2]float64{{1, 1}, {1, 0.5}, {2, 0.75}, {3, 1.5}}
 	if r.opt.Quick {
