@@ -32,7 +32,7 @@ func init() {
 		{"theory", "theory predictions only (same flags as run)", cmdTheory},
 		{"validate", "GPU against CPU-reference cross-checks", cmdValidate},
 		{"sweep", "vary one flag or landscape parameter: table, CSV, plot and fit", cmdSweep},
-		{"reproduce", "the validation table K1–K10 of docs/theory.md §5: report.md, results.json, figures", cmdReproduce},
+		{"reproduce", "the validation table K1–K12 of docs/theory.md §5: report.md, results.json, figures", cmdReproduce},
 		{"bench", "particle-steps per second of fixed cases on both backends", cmdBench},
 		{"view", "draw the particles live from the GPU buffers (window, or --headless PNG/GIF frames)", cmdView},
 		{"merge", "combine the JSON results of shards (run --shard i/n) into one result", cmdMerge},

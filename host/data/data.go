@@ -1,9 +1,3 @@
-// Package data reads the finite data sets of docs/theory.md §8: a named set (iris, wine and
-// breast-cancer ship in the binary, fashion-mnist comes from a Debian package), a CSV file with a
-// header row of column names and numbers below it, a pair of MNIST-format idx files, or a built-in
-// generator (gen:NAME(…)) for reproducible synthetic sets; Options then select classes and rows,
-// standardise the features and encode the targets. A data set is row-major float64 values with a
-// SHA-256 of its contents, which a result records beside the spec that produced it.
 package data
 
 import (

@@ -1,4 +1,4 @@
-// Package reproduce runs the validation table of docs/theory.md §5 (cases K1–K9) on a primary backend,
+// Package reproduce runs the validation table of docs/theory.md §5 (cases K1–K12) on a primary backend,
 // with K6 against a reference backend, and writes report.md, one PNG per figure and results.json.
 // Every pass mark is computed from the numbers it shows (Check.Evaluate), never set by hand.
 //
