@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// badInputs is the table of README.md "## Bad input and what it says": each row runs the binary
+// badInputs is the table of docs/guide.md "## Bad input and what it says": each row runs the binary
 // and must exit with status 2 and print exactly this one line on stderr.
 var badInputs = []struct {
 	args []string

@@ -148,7 +148,7 @@ func TestCLIViewFrameEvery(t *testing.T) {
 }
 
 // TestUnresolvedSummaryBound (issue 20 item 6): an unresolved run with too few escapes after the
-// burn-in prints, as the README says, the one-sided 95% upper bound on the rate and the lower bound
+// burn-in prints, as docs/guide.md says, the one-sided 95% upper bound on the rate and the lower bound
 // on τ it gives; they are the JSON's rate_upper95 and its inverse. pwq at T = 0.05 has τ ≈ 1.4·10⁶
 // (exact discrete): 200 particles × 30 time units expect 0.004 escapes.
 func TestUnresolvedSummaryBound(t *testing.T) {

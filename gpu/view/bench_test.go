@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkViewFrame measures the live view's frame budget as `kramers view` spends it: Müller–Brown
-// under SGLD (T = 20, η = 2·10⁻⁴, the README's example), 960×720, the iterations per frame chosen
+// under SGLD (T = 20, η = 2·10⁻⁴, the example of docs/guide.md, "Watching particles"), 960×720, the iterations per frame chosen
 // by the default frame-time target (Pace: simulating for about half of 1/30 s), everything drawn.
 // Under a display (xvfb-run) the frame goes to a shown window, so present is the real copy and
 // swap; without one the context is headless EGL and present is 0. Each frame is what the window

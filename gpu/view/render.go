@@ -742,7 +742,7 @@ func (r *Renderer) drawPoints(box [4]float32, pos, rec []*gpu.Buffer, counts []i
 // particle of 2·10⁴ shows at α = 0.3, and α falls as 1/√drawn (within [0.08, 0.8]) so that a
 // larger ensemble's cloud reads as its density rather than as a solid blot; a pixel turns
 // opaque at 6/α particles, on a log scale between (at α = 0.17, 65536 particles, 36 of them).
-// The numbers were chosen by eye on the README's two pictures.
+// The numbers were chosen by eye on the two pictures of README.md and docs/guide.md.
 func particleOpacity(drawn int) (alpha, dense float64) {
 	alpha = math.Min(0.8, math.Max(0.08, 0.3*math.Sqrt(20000/float64(max(drawn, 1)))))
 	return alpha, 6 / alpha
