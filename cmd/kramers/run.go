@@ -379,7 +379,6 @@ func checkOutputs(jsonOut string, cf *ckptFlags) error {
 	return nil
 }
 
-
 // progressEvery is how often a run without a terminal writes a progress line to stderr;
 // $KRAMERS_PROGRESS_EVERY (a duration such as 30s) changes it.
 func progressEvery() time.Duration {
