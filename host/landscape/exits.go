@@ -479,10 +479,7 @@ func (f *exitFinder) fill(ex *Exit, vals []float64) {
 // Every converged point is deduplicated by distance and validated by check.
 func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 	d := l.Dim
-	ev := l.Evaluator()
-	ha := make([]float64, d*d)
-	ev.Hessian(a, ha)
-	hvals, hvecs, err := eigen(ha, d)
+	hvals, hvecs, err := hessianEigen(l.Evaluator(), a, d)
 	f := &exitFinder{l: l, a: a, reasons: map[string]int{}}
 	f.search.Method = methodModeFollowing + "; climbing-image NEB (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) to the minima found beyond them"
 	if err != nil {
@@ -784,10 +781,7 @@ func nebToTarget(l *Landscape, a []float64, exits []Exit, search *ExitSearch, tm
 	if err != nil {
 		return exits
 	}
-	ev := l.Evaluator()
-	ha := make([]float64, l.Dim*l.Dim)
-	ev.Hessian(a, ha)
-	hv, _, _ := eigen(ha, l.Dim)
+	hv, _, _ := hessianEigen(l.Evaluator(), a, l.Dim)
 	f := &exitFinder{l: l, a: a, exits: exits, reasons: map[string]int{}}
 	if hv != nil {
 		f.hmax = math.Max(math.Abs(hv[0]), math.Abs(hv[l.Dim-1]))

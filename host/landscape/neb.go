@@ -77,10 +77,8 @@ func newBand(l *Landscape, a, t []float64) (*band, error) {
 		}
 	}
 	// Curvature scale for the spring constant and the time step.
-	h := make([]float64, d*d)
 	for _, p := range [][]float64{a, t} {
-		b.ev.Hessian(p, h)
-		vals, _, err := eigen(h, d)
+		vals, _, err := hessianEigen(b.ev, p, d)
 		if err != nil {
 			return nil, err
 		}
