@@ -292,16 +292,12 @@ func (f *ffsRun) ensemble(s uint64, cond string, starts []float64) ([]uint32, []
 func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64) ([]uint32, []float64, int64, error) {
 	d := f.p.Dim
 	n := len(starts) / d
-	q := *f.p
-	q.Config.Seed = StreamSeed(f.p.Config.Seed, s)
-	q.Config.Particles, q.Config.First, q.Config.Count = n, 0, 0
-	q.Config.Steps, q.Config.Absorb = steps, true
 	esc, err := ExpressionEscape(cond, d)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("ffs: stage condition %q: %w", cond, err)
 	}
-	q.Escape = esc
-	if err := f.b.Load(&q, 0, n); err != nil {
+	q := f.trialProblem(StreamSeed(f.p.Config.Seed, s), n, steps, esc)
+	if err := f.b.Load(q, 0, n); err != nil {
 		return nil, nil, 0, fmt.Errorf("load %d trials on %s: %w", n, f.b.Name(), err)
 	}
 	rec := make([]uint32, n)
@@ -311,7 +307,7 @@ func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64)
 	if err := f.b.Restore(starts, rec); err != nil {
 		return nil, nil, 0, err
 	}
-	st, err := Loop(f.ctx, &q, f.b, RunOptions{})
+	st, err := Loop(f.ctx, q, f.b, RunOptions{})
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -335,6 +331,21 @@ func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64)
 		}
 	}
 	return rec, pos, ps, nil
+}
+
+// trialProblem is the problem of one ensemble of trials: the run's problem with the Philox seed
+// seed, n particles, a cap of steps iterations, absorption on, and the stage condition esc as its
+// escape. It is built from a copy of the prepared problem, not by Prepare of a changed Config,
+// because the stage condition (an expression on the order parameter) is no Config field, and
+// everything else (landscape, analysis, noise, data) is the run's own: preparing again for each
+// of a run's hundreds of ensembles would repeat the landscape's analysis every time.
+func (f *ffsRun) trialProblem(seed uint64, n, steps int, esc *EscapeCondition) *Problem {
+	q := *f.p
+	q.Config.Seed = seed
+	q.Config.Particles, q.Config.First, q.Config.Count = n, 0, 0
+	q.Config.Steps, q.Config.Absorb = steps, true
+	q.Escape = esc
+	return &q
 }
 
 // cond is "λ ≥ upper || λ ≤ lower" (lower = NaN: only the upper part).
@@ -418,33 +429,82 @@ func meanVar(v []float64) (float64, float64) {
 // RunFFS estimates p's escape rate by forward flux sampling on b (docs/theory.md §7). The run is a
 // pure function of p.Config.Seed and o.
 func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, error) {
-	if r := o.Resume; r != nil {
-		if r.Format != FFSStateFormat {
-			return nil, inputErr("resume", "not a forward-flux-sampling state (format %q, want %q)", r.Format, FFSStateFormat)
-		}
-		if r.Config.Hash() != p.Config.Hash() {
-			return nil, inputErr("resume", "the state belongs to another configuration (%s, hash %s); resume it with its own configuration", r.Config.Landscape, r.Config.Hash())
-		}
-		if r.Next < 1 || r.Next >= len(r.Result.Interfaces)-1 || len(r.Configs) != len(r.Ancestors)*p.Dim {
-			return nil, inputErr("resume", "the state is inconsistent (next stage %d of %d, %d points for %d ancestors)", r.Next+1, len(r.Result.Interfaces)-1, len(r.Configs)/max(p.Dim, 1), len(r.Ancestors))
-		}
-		o.TargetError, o.Trials, o.TargetP, o.MaxSteps = r.TargetError, r.Trials, r.TargetP, r.MaxSteps
-		o.Interfaces, o.Order = r.Result.Interfaces, r.Result.Order
-		if o.Log == nil {
-			o.Log = func(string, ...any) {}
-		}
-		f := &ffsRun{ctx: ctx, p: p, b: b, o: o, order: r.Result.Order, maxSteps: r.MaxSteps}
-		sc, err := landscape.ParseScalar(f.order, p.Dim)
-		if err != nil {
-			return nil, inputErr("resume", "order parameter %q: %v", f.order, err)
-		}
-		f.lam = sc.Func()
-		o.Log("ffs: resuming at stage %d of %d", r.Next+1, len(r.Result.Interfaces)-1)
-		return f.stages(r, time.Now().Add(-time.Duration(r.Seconds*float64(time.Second))))
+	if o.Resume != nil {
+		return resumeFFS(ctx, p, b, o)
 	}
 	if err := CheckFFSOptions(p, o); err != nil {
 		return nil, err
 	}
+	o = withFFSDefaults(o)
+	start := time.Now()
+	f, top, err := newFFSRun(ctx, p, b, o)
+	if err != nil {
+		return nil, err
+	}
+	fr := &FFSResult{Order: f.order, TargetError: o.TargetError, Adaptive: o.Interfaces == nil,
+		Interval: "log-normal: exp(ln κ̂ ± 1.96·σ), σ² = σ_boot² + σ_rel(Φ_0)², σ_boot from a bootstrap of ln Π P_i over the trees rooted at the λ_0 configurations (docs/theory.md §7)"}
+	fr.LambdaMin = f.lam(p.Start)
+	if !(fr.LambdaMin < top) {
+		return nil, inputErr("interfaces", "the order parameter at the start (%g) is not below the escape level %g", fr.LambdaMin, top)
+	}
+	nf := o.FluxTrials
+	if nf == 0 {
+		nf = max(1000, int(math.Ceil(10/(o.TargetError*o.TargetError))))
+	}
+	t0 := time.Now()
+	a, err := f.placeBasin(fr.LambdaMin, top, nf)
+	if err != nil {
+		return nil, err
+	}
+	fr.SigmaL, fr.LambdaA = a.sigma, a.lamA
+	o.Log("ffs: λ(a) = %.4g, σ_λ = %.3g, λ_A = %.4g, λ_0 = %.4g, escape level %.4g", fr.LambdaMin, a.sigma, a.lamA, a.lam0, top)
+	flux, cross, err := f.fluxCycles(a, top, nf)
+	if err != nil {
+		return nil, err
+	}
+	flux.Seconds = time.Since(t0).Seconds()
+	o.Log("ffs: flux: T_a = %.4g, T_b = %.4g iterations, Φ_0 = %.4g per unit time (±%.2g%%)", flux.TA, flux.TB, flux.Phi0, 100*flux.RelErr)
+	return f.finish(fr, flux, cross, a.lam0, top, start)
+}
+
+// resumeFFS continues the run saved in o.Resume with its next stage, under the state's options.
+func resumeFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, error) {
+	r := o.Resume
+	if err := checkFFSState(r, p); err != nil {
+		return nil, err
+	}
+	o.TargetError, o.Trials, o.TargetP, o.MaxSteps = r.TargetError, r.Trials, r.TargetP, r.MaxSteps
+	o.Interfaces, o.Order = r.Result.Interfaces, r.Result.Order
+	if o.Log == nil {
+		o.Log = func(string, ...any) {}
+	}
+	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, order: r.Result.Order, maxSteps: r.MaxSteps}
+	sc, err := landscape.ParseScalar(f.order, p.Dim)
+	if err != nil {
+		return nil, inputErr("resume", "order parameter %q: %v", f.order, err)
+	}
+	f.lam = sc.Func()
+	o.Log("ffs: resuming at stage %d of %d", r.Next+1, len(r.Result.Interfaces)-1)
+	return f.stages(r, time.Now().Add(-time.Duration(r.Seconds*float64(time.Second))))
+}
+
+// checkFFSState checks that the state r is a forward-flux-sampling state of p's configuration
+// with a next stage to run.
+func checkFFSState(r *FFSState, p *Problem) error {
+	if r.Format != FFSStateFormat {
+		return inputErr("resume", "not a forward-flux-sampling state (format %q, want %q)", r.Format, FFSStateFormat)
+	}
+	if r.Config.Hash() != p.Config.Hash() {
+		return inputErr("resume", "the state belongs to another configuration (%s, hash %s); resume it with its own configuration", r.Config.Landscape, r.Config.Hash())
+	}
+	if r.Next < 1 || r.Next >= len(r.Result.Interfaces)-1 || len(r.Configs) != len(r.Ancestors)*p.Dim {
+		return inputErr("resume", "the state is inconsistent (next stage %d of %d, %d points for %d ancestors)", r.Next+1, len(r.Result.Interfaces)-1, len(r.Configs)/max(p.Dim, 1), len(r.Ancestors))
+	}
+	return nil
+}
+
+// withFFSDefaults fills o's zero values with the defaults documented at FFSOptions.
+func withFFSDefaults(o FFSOptions) FFSOptions {
 	if o.TargetError == 0 {
 		o.TargetError = 0.1
 	}
@@ -460,51 +520,58 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
-	logf := o.Log
-	start := time.Now()
+	return o
+}
+
+// newFFSRun sets up a fresh run: its order parameter and the escape level top (the last of
+// o.Interfaces where given).
+func newFFSRun(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*ffsRun, float64, error) {
 	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, maxSteps: min(o.MaxSteps, MaxSteps)}
 	var top float64
 	var err error
 	if f.order, top, err = ffsOrder(p, o); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if n := len(o.Interfaces); n > 0 {
 		top = o.Interfaces[n-1]
 	}
 	sc, err := landscape.ParseScalar(f.order, p.Dim)
 	if err != nil {
-		return nil, inputErr("order", "%q: %v", f.order, err)
+		return nil, 0, inputErr("order", "%q: %v", f.order, err)
 	}
 	f.lam = sc.Func()
-	d := p.Dim
-	fr := &FFSResult{Order: f.order, TargetError: o.TargetError, Adaptive: o.Interfaces == nil,
-		Interval: "log-normal: exp(ln κ̂ ± 1.96·σ), σ² = σ_boot² + σ_rel(Φ_0)², σ_boot from a bootstrap of ln Π P_i over the trees rooted at the λ_0 configurations (docs/theory.md §7)"}
-	fr.LambdaMin = f.lam(p.Start)
-	if !(fr.LambdaMin < top) {
-		return nil, inputErr("interfaces", "the order parameter at the start (%g) is not below the escape level %g", fr.LambdaMin, top)
-	}
-	nf := o.FluxTrials
-	if nf == 0 {
-		nf = max(1000, int(math.Ceil(10/(o.TargetError*o.TargetError))))
-	}
-	rep := func(x []float64, n int) []float64 {
-		out := make([]float64, 0, n*d)
-		for i := 0; i < n; i++ {
-			out = append(out, x...)
-		}
-		return out
-	}
+	return f, top, nil
+}
 
-	// The basin A: λ ≤ λ_A, from the spread of λ after a relaxation of 5/(λ_min(H_a)·η) iterations.
-	t0 := time.Now()
+// repeatPoint is n copies of the point x, one after the other.
+func repeatPoint(x []float64, n int) []float64 {
+	out := make([]float64, 0, n*len(x))
+	for i := 0; i < n; i++ {
+		out = append(out, x...)
+	}
+	return out
+}
+
+// ffsBasin is the basin A (λ ≤ lamA) and the first interface lam0 of a run, from the spread sigma
+// of λ in the relaxed basin; steps are the particle-steps of the relaxation.
+type ffsBasin struct {
+	sigma, lamA, lam0 float64
+	steps             int64
+}
+
+// placeBasin relaxes nf particles from the start for 5/(λ_min(H_a)·η) iterations and places the
+// basin A and λ_0 from the spread of λ: λ_A = min(λ̄, λ(a) + 0.2·span) + min(σ_λ, 0.2·span) and
+// λ_0 = λ_A + min(σ_λ/2, 0.1·span), span = top − λ(a), or λ_0 the first of o.Interfaces.
+func (f *ffsRun) placeBasin(lamMin, top float64, nf int) (ffsBasin, error) {
+	p, d := f.p, f.p.Dim
 	relax := 1000
 	if ev := p.Analysis.HessianMinEigenvalues; len(ev) > 0 && ev[0] > 0 {
 		relax = int(math.Ceil(5 / (ev[0] * p.Config.LR)))
 	}
 	relax = min(max(relax, 50), 100000)
-	rec, pos, ps, err := f.ensembleFor(relax, ffsStream(0, 0), f.cond(top, math.NaN()), rep(p.Start, nf))
+	rec, pos, ps, err := f.ensembleFor(relax, ffsStream(0, 0), f.cond(top, math.NaN()), repeatPoint(p.Start, nf))
 	if err != nil {
-		return nil, err
+		return ffsBasin{}, err
 	}
 	var ls []float64
 	for i, r := range rec {
@@ -515,78 +582,96 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 	lbar, lvar := meanVar(ls)
 	sig := math.Sqrt(lvar)
 	if len(ls) < 2 || !(sig > 0) {
-		sig = 0.05 * (top - fr.LambdaMin)
-		lbar = fr.LambdaMin
+		sig = 0.05 * (top - lamMin)
+		lbar = lamMin
 	}
-	fr.SigmaL = sig
-	span := top - fr.LambdaMin
-	lamA := math.Min(lbar, fr.LambdaMin+0.2*span) + math.Min(sig, 0.2*span)
+	span := top - lamMin
+	lamA := math.Min(lbar, lamMin+0.2*span) + math.Min(sig, 0.2*span)
 	lam0 := lamA + math.Min(sig/2, 0.1*span)
-	if o.Interfaces != nil {
-		lam0 = o.Interfaces[0]
-		if !(lam0 > fr.LambdaMin) {
-			return nil, inputErr("interfaces", "λ_0 = %g must lie above the order parameter at the start (%g)", lam0, fr.LambdaMin)
+	if f.o.Interfaces != nil {
+		lam0 = f.o.Interfaces[0]
+		if !(lam0 > lamMin) {
+			return ffsBasin{}, inputErr("interfaces", "λ_0 = %g must lie above the order parameter at the start (%g)", lam0, lamMin)
 		}
 		if lamA >= lam0 {
-			lamA = lam0 - math.Min(sig, (lam0-fr.LambdaMin)/2)
+			lamA = lam0 - math.Min(sig, (lam0-lamMin)/2)
 		}
 	}
-	fr.LambdaA = lamA
-	flux := FFSFlux{Particles: nf, ParticleSteps: ps}
-	logf("ffs: λ(a) = %.4g, σ_λ = %.3g, λ_A = %.4g, λ_0 = %.4g, escape level %.4g", fr.LambdaMin, sig, lamA, lam0, top)
+	return ffsBasin{sigma: sig, lamA: lamA, lam0: lam0, steps: ps}, nil
+}
 
-	// Stage 0: renewal cycles (a) A → λ_0, (b) λ_0 → A, as a1 b1 a2 b2 a3 from the minimum.
-	starts := rep(p.Start, nf)
+// fluxCycles is stage 0: renewal cycles (a) A → λ_0, (b) λ_0 → A, as a1 b1 a2 b2 a3 from the
+// minimum with nf particles; the flux Φ_0 = 1/((T_a + T_b)·η) from the last (a) and (b). It returns
+// the flux (without its seconds) and the last cycle's crossing points of λ_0.
+func (f *ffsRun) fluxCycles(a ffsBasin, top float64, nf int) (FFSFlux, []float64, error) {
+	flux := FFSFlux{Particles: nf, ParticleSteps: a.steps}
+	starts := repeatPoint(f.p.Start, nf)
 	var cross []float64
 	var varA, varB float64
 	for part := 1; part <= 5; part++ {
-		if part%2 == 1 { // (a): until λ ≥ λ_0
-			rec, pos, ps, err = f.ensemble(ffsStream(0, part), f.cond(lam0, math.NaN()), starts)
-			if err != nil {
-				return nil, err
-			}
-			flux.ParticleSteps += ps
-			succ, nS, _, nC, times, _ := f.outcome(rec, pos, lam0, math.Inf(-1))
-			if nS == 0 {
-				return nil, fmt.Errorf("ffs: no trajectory from A reached λ_0 = %g within %d iterations", lam0, f.maxSteps)
-			}
-			cross = succ
-			if part == 5 {
-				flux.TA, varA = meanVar(times)
-				varA /= float64(len(times))
-				flux.Capped += nC
-			}
-			starts = f.resample(succ, nf, ffsStream(0, resamplePart+part))
-		} else { // (b): until λ ≤ λ_A, or escape
-			rec, pos, ps, err = f.ensemble(ffsStream(0, part), f.cond(top, lamA), starts)
-			if err != nil {
-				return nil, err
-			}
-			flux.ParticleSteps += ps
-			_, nS, nF, nC, times, ok := f.outcome(rec, pos, top, lamA)
-			if nF == 0 {
-				return nil, fmt.Errorf("ffs: no trajectory from λ_0 = %g returned to A (λ ≤ %g)", lam0, lamA)
-			}
-			var back []float64
-			for i := range rec {
-				if _, e := Escaped(rec[i]); e && !ok[i] {
-					back = append(back, pos[i*d:(i+1)*d]...)
-				}
-			}
-			if part == 4 {
-				flux.TB, varB = meanVar(times)
-				varB /= float64(len(times))
-				flux.Escaped, flux.Capped = nS, nC
-			}
-			starts = f.resample(back, nf, ffsStream(0, resamplePart+part))
+		var err error
+		if part%2 == 1 {
+			cross, starts, err = f.fluxToLambda0(&flux, &varA, part, a, nf, starts)
+		} else {
+			starts, err = f.fluxBackToA(&flux, &varB, part, a, top, nf, starts)
+		}
+		if err != nil {
+			return flux, nil, err
 		}
 	}
 	cycle := flux.TA + flux.TB
-	flux.Phi0 = 1 / (cycle * p.Config.LR)
+	flux.Phi0 = 1 / (cycle * f.p.Config.LR)
 	flux.RelErr = math.Sqrt(varA+varB) / cycle
-	flux.Seconds = time.Since(t0).Seconds()
-	logf("ffs: flux: T_a = %.4g, T_b = %.4g iterations, Φ_0 = %.4g per unit time (±%.2g%%)", flux.TA, flux.TB, flux.Phi0, 100*flux.RelErr)
-	return f.finish(fr, flux, cross, lam0, top, start)
+	return flux, cross, nil
+}
+
+// fluxToLambda0 is a part (a) of the flux cycles: starts run until λ ≥ λ_0. It returns the
+// crossing points and the next part's starts resampled from them; the last part (5) sets T_a and
+// its variance *varA.
+func (f *ffsRun) fluxToLambda0(flux *FFSFlux, varA *float64, part int, a ffsBasin, nf int, starts []float64) (cross, next []float64, err error) {
+	rec, pos, ps, err := f.ensemble(ffsStream(0, part), f.cond(a.lam0, math.NaN()), starts)
+	if err != nil {
+		return nil, nil, err
+	}
+	flux.ParticleSteps += ps
+	succ, nS, _, nC, times, _ := f.outcome(rec, pos, a.lam0, math.Inf(-1))
+	if nS == 0 {
+		return nil, nil, fmt.Errorf("ffs: no trajectory from A reached λ_0 = %g within %d iterations", a.lam0, f.maxSteps)
+	}
+	if part == 5 {
+		flux.TA, *varA = meanVar(times)
+		*varA /= float64(len(times))
+		flux.Capped += nC
+	}
+	return succ, f.resample(succ, nf, ffsStream(0, resamplePart+part)), nil
+}
+
+// fluxBackToA is a part (b) of the flux cycles: starts on λ_0 run until λ ≤ λ_A or escape. It
+// returns the next part's starts, resampled from the points back in A; part 4 sets T_b, its
+// variance *varB, and the escapes and capped trajectories of the return.
+func (f *ffsRun) fluxBackToA(flux *FFSFlux, varB *float64, part int, a ffsBasin, top float64, nf int, starts []float64) ([]float64, error) {
+	d := f.p.Dim
+	rec, pos, ps, err := f.ensemble(ffsStream(0, part), f.cond(top, a.lamA), starts)
+	if err != nil {
+		return nil, err
+	}
+	flux.ParticleSteps += ps
+	_, nS, nF, nC, times, ok := f.outcome(rec, pos, top, a.lamA)
+	if nF == 0 {
+		return nil, fmt.Errorf("ffs: no trajectory from λ_0 = %g returned to A (λ ≤ %g)", a.lam0, a.lamA)
+	}
+	var back []float64
+	for i := range rec {
+		if _, e := Escaped(rec[i]); e && !ok[i] {
+			back = append(back, pos[i*d:(i+1)*d]...)
+		}
+	}
+	if part == 4 {
+		flux.TB, *varB = meanVar(times)
+		*varB /= float64(len(times))
+		flux.Escaped, flux.Capped = nS, nC
+	}
+	return f.resample(back, nf, ffsStream(0, resamplePart+part)), nil
 }
 
 // pilot runs PilotTrials trials from configs (resampled with pilot stream a of stage k) to
@@ -719,83 +804,32 @@ func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top 
 	return f.stages(st, start)
 }
 
-// stages runs the interface stages from st.Next on and assembles the Result.
+// stages runs the interface stages from S.Next on, updating S after each, and assembles the
+// Result.
 func (f *ffsRun) stages(S *FFSState, start time.Time) (*Result, error) {
-	p, o := f.p, f.o
+	o := f.o
 	fr := &S.Result
-	flux := fr.Flux
-	lamA := fr.LambdaA
-	levels, pilotP := fr.Interfaces, S.PilotP
-	f.pilotPS = fr.PilotSteps
-	n := len(levels) - 1
+	n := len(fr.Interfaces) - 1
 	// Trials per stage: the variance budget left after the flux, shared equally among the stages,
 	// at each stage's pilot fraction (0.2 without pilots).
-	budget := math.Max(o.TargetError*o.TargetError-flux.RelErr*flux.RelErr, o.TargetError*o.TargetError/2)
-	warnings := S.Warnings
-	nAnc := S.NRoots
+	budget := math.Max(o.TargetError*o.TargetError-fr.Flux.RelErr*fr.Flux.RelErr, o.TargetError*o.TargetError/2)
 	unresolved := ""
 	upper := math.NaN()
 	for i := S.Next; i < n; i++ {
-		configs, anc, kappa := S.Configs, S.Ancestors, S.Kappa
-		ts := time.Now()
-		pg := o.TargetP
-		if pilotP != nil {
-			pg = math.Min(math.Max(pilotP[i], 0.05), 0.9)
+		kappa := S.Kappa
+		sr, err := f.runStage(S, i, f.stageTrials(S.PilotP, i, n, budget))
+		if err != nil {
+			return nil, err
 		}
-		m := o.Trials
-		if m == 0 {
-			m = max(200, int(math.Ceil(float64(n)*(1-pg)/(pg*budget))))
-		}
-		st := FFSStage{Stage: i + 1, From: levels[i], To: levels[i+1]}
-		if pilotP != nil {
-			st.PilotP = pilotP[i]
-		}
-		var next []float64
-		var nextAnc []int32
-		tn, ts1 := make([]int32, nAnc), make([]int32, nAnc)
-		for batch := 0; batch == 0 || (st.Successes < 20 && batch < 8); batch++ {
-			starts, idx := f.resampleIdx(configs, m, ffsStream(i+1, resamplePart+batch))
-			rec, pos, ps, err := f.ensemble(ffsStream(i+1, batch), f.cond(levels[i+1], lamA), starts)
-			if err != nil {
-				return nil, err
-			}
-			succ, nS, nF, nC, _, ok := f.outcome(rec, pos, levels[i+1], lamA)
-			for t, r := range rec {
-				if _, e := Escaped(r); !e {
-					continue
-				}
-				a := anc[idx[t]]
-				tn[a]++
-				if ok[t] {
-					ts1[a]++
-					nextAnc = append(nextAnc, a)
-				}
-			}
-			st.Trials += len(rec)
-			st.Successes += nS
-			st.Failures += nF
-			st.Capped += nC
-			st.ParticleSteps += ps
-			st.Batches++
-			next = append(next, succ...)
-		}
-		st.Seconds = time.Since(ts).Seconds()
-		mi := st.Successes + st.Failures
-		if mi > 0 {
-			st.P = float64(st.Successes) / float64(mi)
-		}
+		st := sr.stage
 		fr.Stages = append(fr.Stages, st)
 		o.Log("ffs: stage %d/%d  λ %.5g → %.5g  %d trials  %d successes  %d failures  %d capped  P = %.4g  κ̂ ≈ %.4g /time (flux to λ_%d)  %.1fs",
 			st.Stage, n, st.From, st.To, st.Trials, st.Successes, st.Failures, st.Capped, st.P, kappa*st.P, i+1, time.Since(start).Seconds())
-		if st.Batches > 1 {
-			warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d had fewer than 20 successes in %d trials and was run %d times as long", st.Stage, st.Trials/st.Batches, st.Batches)})
+		S.Warnings = append(S.Warnings, f.stageWarnings(st)...)
+		if float64(st.Capped) > 0.05*float64(st.Trials) && unresolved == "" {
+			unresolved = fmt.Sprintf("stage %d: %d of %d trials capped", st.Stage, st.Capped, st.Trials)
 		}
-		if st.Capped > 0 {
-			warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d: %d of %d trials reached neither interface within %d iterations; they count as neither outcome", st.Stage, st.Capped, st.Trials, f.maxSteps)})
-			if float64(st.Capped) > 0.05*float64(st.Trials) && unresolved == "" {
-				unresolved = fmt.Sprintf("stage %d: %d of %d trials capped", st.Stage, st.Capped, st.Trials)
-			}
-		}
+		mi := st.Successes + st.Failures
 		if st.Successes == 0 {
 			upper = kappa * 3 / float64(max(mi, 1))
 			unresolved = fmt.Sprintf("stage %d (λ %.4g → %.4g) had no success in %d trials; κ < %.3g per unit time (rule of three)", st.Stage, st.From, st.To, st.Trials, upper)
@@ -803,10 +837,9 @@ func (f *ffsRun) stages(S *FFSState, start time.Time) (*Result, error) {
 		}
 		S.Kappa = kappa * st.P
 		S.RelVar += (1 - st.P) / (st.P * float64(mi))
-		S.Configs, S.Ancestors = next, nextAnc
-		S.TreeN, S.TreeS = append(S.TreeN, tn), append(S.TreeS, ts1)
+		S.Configs, S.Ancestors = sr.configs, sr.ancestors
+		S.TreeN, S.TreeS = append(S.TreeN, sr.treeN), append(S.TreeS, sr.treeS)
 		S.Next = i + 1
-		S.Warnings = warnings
 		S.Seconds = time.Since(start).Seconds()
 		if o.Checkpoint != nil && S.Next < n {
 			if err := o.Checkpoint(S); err != nil {
@@ -814,14 +847,102 @@ func (f *ffsRun) stages(S *FFSState, start time.Time) (*Result, error) {
 			}
 		}
 	}
-	kappa, relVar, treeN, treeS := S.Kappa, S.RelVar, S.TreeN, S.TreeS
+	return f.result(S, unresolved, upper, start), nil
+}
+
+// stageTrials is the number of trials of stage i of n: o.Trials, or enough for the variance
+// budget at the stage's pilot fraction (o.TargetP without pilots), at least 200.
+func (f *ffsRun) stageTrials(pilotP []float64, i, n int, budget float64) int {
+	if f.o.Trials != 0 {
+		return f.o.Trials
+	}
+	pg := f.o.TargetP
+	if pilotP != nil {
+		pg = math.Min(math.Max(pilotP[i], 0.05), 0.9)
+	}
+	return max(200, int(math.Ceil(float64(n)*(1-pg)/(pg*budget))))
+}
+
+// ffsStageRun is one finished interface stage: its record, the successes' points (the next
+// stage's stored configurations) with their stage-0 roots, and per root the counted trials and
+// successes.
+type ffsStageRun struct {
+	stage        FFSStage
+	configs      []float64
+	ancestors    []int32
+	treeN, treeS []int32
+}
+
+// runStage runs stage i from the state's stored configurations to λ_{i+1} (or back to λ_A) in
+// batches of m trials, repeated up to 8 times while it has fewer than 20 successes.
+func (f *ffsRun) runStage(S *FFSState, i, m int) (ffsStageRun, error) {
+	levels, lamA := S.Result.Interfaces, S.Result.LambdaA
+	ts := time.Now()
+	sr := ffsStageRun{stage: FFSStage{Stage: i + 1, From: levels[i], To: levels[i+1]},
+		treeN: make([]int32, S.NRoots), treeS: make([]int32, S.NRoots)}
+	st := &sr.stage
+	if S.PilotP != nil {
+		st.PilotP = S.PilotP[i]
+	}
+	for batch := 0; batch == 0 || (st.Successes < 20 && batch < 8); batch++ {
+		starts, idx := f.resampleIdx(S.Configs, m, ffsStream(i+1, resamplePart+batch))
+		rec, pos, ps, err := f.ensemble(ffsStream(i+1, batch), f.cond(levels[i+1], lamA), starts)
+		if err != nil {
+			return sr, err
+		}
+		succ, nS, nF, nC, _, ok := f.outcome(rec, pos, levels[i+1], lamA)
+		for t, r := range rec {
+			if _, e := Escaped(r); !e {
+				continue
+			}
+			a := S.Ancestors[idx[t]]
+			sr.treeN[a]++
+			if ok[t] {
+				sr.treeS[a]++
+				sr.ancestors = append(sr.ancestors, a)
+			}
+		}
+		st.Trials += len(rec)
+		st.Successes += nS
+		st.Failures += nF
+		st.Capped += nC
+		st.ParticleSteps += ps
+		st.Batches++
+		sr.configs = append(sr.configs, succ...)
+	}
+	st.Seconds = time.Since(ts).Seconds()
+	if mi := st.Successes + st.Failures; mi > 0 {
+		st.P = float64(st.Successes) / float64(mi)
+	}
+	return sr, nil
+}
+
+// stageWarnings are the warnings a finished stage gives: repeated batches, capped trials.
+func (f *ffsRun) stageWarnings(st FFSStage) []Warning {
+	var out []Warning
+	if st.Batches > 1 {
+		out = append(out, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d had fewer than 20 successes in %d trials and was run %d times as long", st.Stage, st.Trials/st.Batches, st.Batches)})
+	}
+	if st.Capped > 0 {
+		out = append(out, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d: %d of %d trials reached neither interface within %d iterations; they count as neither outcome", st.Stage, st.Capped, st.Trials, f.maxSteps)})
+	}
+	return out
+}
+
+// result assembles the Result of a run whose stages are done: the error of κ̂ from the genealogy
+// bootstrap and the flux, the estimate (unresolved, with the bound upper, where unresolved says
+// why), the theory and the warnings.
+func (f *ffsRun) result(S *FFSState, unresolved string, upper float64, start time.Time) *Result {
+	p, fr := f.p, &S.Result
+	flux := fr.Flux
+	warnings := S.Warnings
 	if flux.Capped > 0 {
 		warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("flux: %d trajectories reached neither side within %d iterations; left out of T_a, T_b", flux.Capped, f.maxSteps)})
 	}
-	fr.RelErrBinomial = math.Sqrt(relVar)
-	fr.RelErrStages, fr.Trees = f.treeBootstrap(treeN, treeS, nAnc)
+	fr.RelErrBinomial = math.Sqrt(S.RelVar)
+	fr.RelErrStages, fr.Trees = f.treeBootstrap(S.TreeN, S.TreeS, S.NRoots)
 	fr.RelErr = math.Sqrt(fr.RelErrStages*fr.RelErrStages + flux.RelErr*flux.RelErr)
-	if math.IsNaN(fr.RelErr) || len(treeN) == 0 {
+	if math.IsNaN(fr.RelErr) || len(S.TreeN) == 0 {
 		fr.RelErr = fr.RelErrBinomial
 	}
 	fr.TauBiasRelBias = fr.RelErr * fr.RelErr
@@ -832,38 +953,15 @@ func (f *ffsRun) stages(S *FFSState, start time.Time) (*Result, error) {
 		trials += st.Trials
 	}
 	fr.Seconds = time.Since(start).Seconds()
-
-	eta := p.Config.LR
-	est := Estimate{Particles: trials}
+	escaped := 0
 	if len(fr.Stages) > 0 {
-		est.Escaped = fr.Stages[len(fr.Stages)-1].Successes
+		escaped = fr.Stages[len(fr.Stages)-1].Successes
 	}
 	stab := p.StepStability()
-	if unresolved == "" && kappa > 0 {
-		sg := fr.RelErr
-		rate := kappa
-		tau := 1 / rate
-		tauIt := tau / eta
-		est.Rate, est.Tau, est.TauIterations = &rate, &tau, &tauIt
-		est.RateCI95 = [2]float64{rate * math.Exp(-1.96*sg), rate * math.Exp(1.96*sg)}
-		est.RateUpper95 = rate * math.Exp(1.645*sg)
-		est.TauCI95 = [2]float64{1 / est.RateCI95[1], 1 / est.RateCI95[0]}
-		est.Exposure = float64(max(est.Escaped, 1)) / rate
-		est.Resolved = true
-	} else {
-		nan := math.NaN()
-		est.RateCI95 = [2]float64{0, upper}
-		est.RateUpper95 = upper
-		est.TauCI95 = [2]float64{1 / upper, math.Inf(1)}
-		est.Exposure = nan
-		if unresolved == "" {
-			unresolved = "no estimate"
-		}
-		est.Note = "unresolved: " + unresolved
-	}
+	est := ffsEstimate(S.Kappa, fr.RelErr, p.Config.LR, trials, escaped, unresolved, upper)
 	finishEstimate(&est, stab)
 	th := Predictions(p)
-	res := &Result{Version: Version, Config: p.Config, ConfigHash: p.Config.Hash(), Particles: trials, LR: eta,
+	res := &Result{Version: Version, Config: p.Config, ConfigHash: p.Config.Hash(), Particles: trials, LR: p.Config.LR,
 		Estimate: est, Backend: f.b.Name(), Renderer: f.b.Renderer(), Seconds: fr.Seconds,
 		Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise, Theory: th, Stability: stab,
 		Comparisons: ffsCompare(est, fr.RelErr, th), Method: "ffs", FFS: fr, Warnings: warnings}
@@ -876,7 +974,36 @@ func (f *ffsRun) stages(S *FFSState, start time.Time) (*Result, error) {
 	if w := PrecisionWarning(p); w != "" {
 		res.Warnings = append(res.Warnings, Warning{Kind: WarnPrecision, Message: w})
 	}
-	return res, nil
+	return res
+}
+
+// ffsEstimate is the estimate of a forward-flux-sampling run: the rate kappa (per unit time, step
+// eta) with the log-normal interval of σ(ln κ̂) = relErr, or, where unresolved says why (or kappa
+// is not positive), no rate and the upper bound upper.
+func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved string, upper float64) Estimate {
+	est := Estimate{Particles: trials, Escaped: escaped}
+	if unresolved == "" && kappa > 0 {
+		sg := relErr
+		rate := kappa
+		tau := 1 / rate
+		tauIt := tau / eta
+		est.Rate, est.Tau, est.TauIterations = &rate, &tau, &tauIt
+		est.RateCI95 = [2]float64{rate * math.Exp(-1.96*sg), rate * math.Exp(1.96*sg)}
+		est.RateUpper95 = rate * math.Exp(1.645*sg)
+		est.TauCI95 = [2]float64{1 / est.RateCI95[1], 1 / est.RateCI95[0]}
+		est.Exposure = float64(max(est.Escaped, 1)) / rate
+		est.Resolved = true
+		return est
+	}
+	est.RateCI95 = [2]float64{0, upper}
+	est.RateUpper95 = upper
+	est.TauCI95 = [2]float64{1 / upper, math.Inf(1)}
+	est.Exposure = math.NaN()
+	if unresolved == "" {
+		unresolved = "no estimate"
+	}
+	est.Note = "unresolved: " + unresolved
+	return est
 }
 
 // ffsCompare is compare for a forward-flux-sampling estimate: z = ln(κ̂/κ_theory)/σ with

@@ -16,8 +16,11 @@ import (
 //	θ' = θ − η·L'(θ) + sqrt(2η·D(θ))·z,  escape at the first iteration with θ' ≤ lo or θ' ≥ hi,
 //
 // with lo = −∞ or hi = +∞ for a one-sided threshold. One-sided questions are answered by
-// theory.DiscreteChain1D (its reflecting wall far outside); two-sided ones, which it does not
-// answer, by intervalChain below, an independent and simpler discretisation of the same chain.
+// theory.DiscreteChain1D (its reflecting wall far outside); two-sided ones by intervalChain below,
+// an independent and simpler discretisation of the same chain. The host answers two-sided
+// questions with theory.DiscreteChain1DTwoSided; the trust suite deliberately does not reuse it:
+// its references must not share code with what it checks, and trustchain_test.go checks the two
+// against each other.
 
 // chainAnswer is the exact quasi-stationary escape of a 1-D chain: the escape probability per
 // iteration 1 − λ_max, its estimated relative error, and the share of the quasi-stationary escapes

@@ -54,3 +54,36 @@ func TestIntervalChainSymmetricShare(t *testing.T) {
 		t.Errorf("share through hi %.12f, want 0.5; q = %g ± %g", got.ShareHi, got.Q, got.RelErr)
 	}
 }
+
+// TestIntervalChainAgreesWithTwoSidedChain checks the suite's two-sided reference against the
+// host's own two-sided chain, theory.DiscreteChain1DTwoSided, on questions with both thresholds
+// within reach: the escape probability to 1e-3 (as above: ten times the chains' default tolerance
+// 1e-4, the two discretisations differ) and the share through hi to 1e-3 absolute (the shares are
+// ratios of the same quasi-stationary sums and carry the same relative error).
+func TestIntervalChainAgreesWithTwoSidedChain(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		dL     func(float64) float64
+		D      func(float64) float64
+		eta    float64
+		lo, hi float64
+	}{
+		{"tilted quartic, sgld", func(x float64) float64 { return x + x*x*x + 0.2 }, func(float64) float64 { return 0.08 }, 0.05, -1, 1},
+		{"double well, left wall near", func(x float64) float64 { return x*x*x - x }, func(float64) float64 { return 0.05 }, 0.05, -1.5, 0.3},
+	} {
+		ref, err := theory.DiscreteChain1DTwoSided(c.dL, c.D, c.eta, 0, c.lo, c.hi, theory.ChainOptions{})
+		if err != nil {
+			t.Fatalf("%s: DiscreteChain1DTwoSided: %v", c.name, err)
+		}
+		got, err := intervalChain(c.dL, c.D, c.eta, c.lo, c.hi)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		rel := got.Q/ref.QSDEscapeProbability - 1
+		t.Logf("%s: interval %.6g (share hi %.6f), two-sided chain %.6g (share right %.6f): %.2e", c.name, got.Q, got.ShareHi,
+			ref.QSDEscapeProbability, ref.ShareRight, rel)
+		if math.Abs(rel) > 1e-3 || math.Abs(got.ShareHi-ref.ShareRight) > 1e-3 {
+			t.Errorf("%s: interval chain %.6g (share %.6f) against %.6g (share %.6f)", c.name, got.Q, got.ShareHi, ref.QSDEscapeProbability, ref.ShareRight)
+		}
+	}
+}

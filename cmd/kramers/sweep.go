@@ -32,149 +32,214 @@ const compareHelp = "NAME=v1,v2,…: repeat the sweep once per value and draw ev
 	"the others: --batch to the SGD models, --floor to sgd-hessian, --temp to sgld; a flag no compared model uses, --noise itself, " +
 	"and a --vary NAME one of the models does not use are refused"
 
+// sweepFlags are the flags of kramers sweep beside the run flags.
+type sweepFlags struct {
+	vary, compare, axis, out *string
+	budget, safety           *float64
+	target                   *int
+	fixed                    *bool
+}
+
+// registerSweepFlags defines the sweep's own flags on fs.
+func registerSweepFlags(fs *flag.FlagSet) sweepFlags {
+	return sweepFlags{
+		vary:    fs.String("vary", "", "NAME=v1,v2,…: a run flag ("+strings.Join(sweep.RunVaryNames, ", ")+") or a landscape parameter (k, l0, ha, dl, c, …)"),
+		compare: fs.String("compare", "", compareHelp),
+		axis: fs.String("axis", "", "x axis of the fit and plot: "+strings.Join(sweep.AxisNames, ", ")+
+			" (default: natural for NAME and each series' noise: 1/k for k under SGD noise, ln k (logk) under sgld, B/η, 1/T, …)"),
+		out:    fs.String("out", "sweep-out", "directory for sweep.csv, sweep.png and hazard.png"),
+		budget: fs.Float64("budget", 0, fmt.Sprintf("particle-steps per point (0: %g on gpu, %g on cpu)", sweep.DefaultBudgetGPU, sweep.DefaultBudgetCPU)),
+		target: fs.Int("escapes", sweep.DefaultEscapes, "escapes wanted per point"),
+		safety: fs.Float64("safety", sweep.DefaultSafety, "planned escapes = safety × target"),
+		fixed:  fs.Bool("fixed", false, fmt.Sprintf("run --particles × --steps at every point instead of sizing each point from theory or a pilot run (without --particles, a sized point uses safety×escapes/%g particles, about %g%% escaping)", sweep.EscapeFraction, 100*sweep.EscapeFraction)),
+	}
+}
+
+// sweepRequest is a parsed kramers sweep: the sweep's options, the run flags, and where the
+// outputs go.
+type sweepRequest struct {
+	opt     sweep.Options
+	rf      runFlags
+	out     string
+	cmpName string
+}
+
 func cmdSweep(args []string) error {
-	var rf runFlags
-	fs := newFlagSet("sweep")
-	rf.register(fs)
-	vary := fs.String("vary", "", "NAME=v1,v2,…: a run flag ("+strings.Join(sweep.RunVaryNames, ", ")+") or a landscape parameter (k, l0, ha, dl, c, …)")
-	compare := fs.String("compare", "", compareHelp)
-	axis := fs.String("axis", "", "x axis of the fit and plot: "+strings.Join(sweep.AxisNames, ", ")+
-		" (default: natural for NAME and each series' noise: 1/k for k under SGD noise, ln k (logk) under sgld, B/η, 1/T, …)")
-	out := fs.String("out", "sweep-out", "directory for sweep.csv, sweep.png and hazard.png")
-	budget := fs.Float64("budget", 0, fmt.Sprintf("particle-steps per point (0: %g on gpu, %g on cpu)", sweep.DefaultBudgetGPU, sweep.DefaultBudgetCPU))
-	target := fs.Int("escapes", sweep.DefaultEscapes, "escapes wanted per point")
-	safety := fs.Float64("safety", sweep.DefaultSafety, "planned escapes = safety × target")
-	fixed := fs.Bool("fixed", false, fmt.Sprintf("run --particles × --steps at every point instead of sizing each point from theory or a pilot run (without --particles, a sized point uses safety×escapes/%g particles, about %g%% escaping)", sweep.EscapeFraction, 100*sweep.EscapeFraction))
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var cmpName string
-	var cmpValues []string
-	if *compare != "" {
-		var err error
-		if cmpName, cmpValues, err = sweep.ParseCompare(*compare); err != nil {
-			return err
-		}
-	}
-	if cmpName == "noise" {
-		if err := compareNoiseFlags(&cmpValues, set); err != nil {
-			return err
-		}
-	} else if err := rf.resolveModel(fs); err != nil {
-		return err
-	}
-	if *vary == "" {
-		return usageError{fmt.Errorf("sweep: --vary NAME=v1,v2,… is required, e.g. --vary batch=0.02,0.03,0.04")}
-	}
-	name, values, err := sweep.ParseVary(*vary)
+	req, err := parseSweep(args)
 	if err != nil {
 		return err
 	}
-	// The output directory is made before any run, so that a path that cannot be written fails at
-	// once, and --json may name a file in it.
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return usageError{fmt.Errorf("--out: cannot create %s: %v", *out, err)}
-	}
-	if rf.jsonOut != "" && rf.jsonOut != "-" {
-		if st, err := os.Stat(rf.jsonOut); err == nil && st.IsDir() {
-			return &host.InputError{Flag: "json", Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", rf.jsonOut, filepath.Join(rf.jsonOut, "sweep.json"))}
-		}
-		if st, err := os.Stat(filepath.Dir(rf.jsonOut)); err != nil || !st.IsDir() {
-			return &host.InputError{Flag: "json", Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", filepath.Dir(rf.jsonOut))}
-		}
-	}
-	opt := sweep.Defaults(rf.cfg.Backend)
-	if *budget != 0 {
-		opt.Budget = *budget
-	}
-	if *target < 1 || !(*safety >= 1) || !(opt.Budget > 0) {
-		return usageError{fmt.Errorf("sweep: --escapes must be ≥ 1, --safety ≥ 1 and --budget > 0")}
-	}
-	opt.Base, opt.Name, opt.Values, opt.Axis = rf.cfg, name, values, *axis
-	opt.Compare, opt.CompareValues = cmpName, cmpValues
-	opt.TargetEscapes, opt.Safety, opt.AutoSize = *target, *safety, !*fixed
-	// Without --particles each point gets sweep.SizeFor's particles (about 40% escaping, as in
-	// reproduce); an explicit --particles is kept and PlanSize chooses the iterations.
-	opt.SizeParticles = !set["particles"]
-	// Check every point's configuration of every series before any run starts.
-	series, err := opt.SeriesOptions()
-	if err != nil {
+	if err := req.opt.CheckPoints(); err != nil {
 		return err
-	}
-	for _, so := range series {
-		for _, v := range values {
-			c, err := so.PointConfig(v)
-			if err == nil {
-				err = c.Validate()
-			}
-			if err != nil {
-				if so.Label() != "" {
-					if ie, ok := err.(*host.InputError); ok {
-						return &host.InputError{Flag: ie.Flag, Msg: ie.Msg + " (series " + so.Label() + ")"}
-					}
-				}
-				return err
-			}
-		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if !rf.quiet {
-		opt.Progress = func(msg string) { fmt.Fprintln(stderr, msg) }
+	if !req.rf.quiet {
+		req.opt.Progress = func(msg string) { fmt.Fprintln(stderr, msg) }
 	}
-	res, err := sweep.RunSet(ctx, opt, openBackend)
+	res, err := sweep.RunSet(ctx, req.opt, openBackend)
 	if err != nil {
 		return err
 	}
 	// The table goes to stdout, or to stderr when the JSON document does (--json -).
 	table := stdout
-	if rf.jsonOut == "-" {
+	if req.rf.jsonOut == "-" {
 		table = stderr
 	}
 	printSweep(table, res)
+	wrote, err := writeSweepOutputs(req, res)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(table, "wrote %s\n", strings.Join(wrote, ", "))
+	if ctx.Err() != nil || res.Interrupted {
+		return errInterrupted
+	}
+	return nil
+}
+
+// parseSweep parses the arguments of kramers sweep into a request, makes the output directory (so
+// that a path that cannot be written fails before any run, and --json may name a file in it) and
+// checks --json's path.
+func parseSweep(args []string) (sweepRequest, error) {
+	var req sweepRequest
+	fs := newFlagSet("sweep")
+	req.rf.register(fs)
+	sf := registerSweepFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return req, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var cmpValues []string
+	if *sf.compare != "" {
+		var err error
+		if req.cmpName, cmpValues, err = sweep.ParseCompare(*sf.compare); err != nil {
+			return req, err
+		}
+	}
+	if req.cmpName == "noise" {
+		if err := compareNoiseFlags(&cmpValues, set); err != nil {
+			return req, err
+		}
+	} else if err := req.rf.resolveModel(fs); err != nil {
+		return req, err
+	}
+	if *sf.vary == "" {
+		return req, usageError{fmt.Errorf("sweep: --vary NAME=v1,v2,… is required, e.g. --vary batch=0.02,0.03,0.04")}
+	}
+	name, values, err := sweep.ParseVary(*sf.vary)
+	if err != nil {
+		return req, err
+	}
+	req.out = *sf.out
+	if err := os.MkdirAll(req.out, 0o755); err != nil {
+		return req, usageError{fmt.Errorf("--out: cannot create %s: %v", req.out, err)}
+	}
+	if err := checkJSONPath(req.rf.jsonOut, "sweep.json"); err != nil {
+		return req, err
+	}
+	opt := sweep.Defaults(req.rf.cfg.Backend)
+	if *sf.budget != 0 {
+		opt.Budget = *sf.budget
+	}
+	if *sf.target < 1 || !(*sf.safety >= 1) || !(opt.Budget > 0) {
+		return req, usageError{fmt.Errorf("sweep: --escapes must be ≥ 1, --safety ≥ 1 and --budget > 0")}
+	}
+	opt.Base, opt.Name, opt.Values, opt.Axis = req.rf.cfg, name, values, *sf.axis
+	opt.Compare, opt.CompareValues = req.cmpName, cmpValues
+	opt.TargetEscapes, opt.Safety, opt.AutoSize = *sf.target, *sf.safety, !*sf.fixed
+	// Without --particles each point gets sweep.SizeFor's particles (about 40% escaping, as in
+	// reproduce); an explicit --particles is kept and PlanSize chooses the iterations.
+	opt.SizeParticles = !set["particles"]
+	req.opt = opt
+	return req, nil
+}
+
+// checkJSONPath checks that --json names a file in an existing directory ("" and "-" need none);
+// example is the file name its message suggests.
+func checkJSONPath(path, example string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return &host.InputError{Flag: "json", Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", path, filepath.Join(path, example))}
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return &host.InputError{Flag: "json", Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", filepath.Dir(path))}
+	}
+	return nil
+}
+
+// writeSweepOutputs writes sweep.csv, the JSON document (--json), sweep.png and hazard.png, and
+// returns the paths of the files it wrote.
+func writeSweepOutputs(req sweepRequest, res *sweep.Set) ([]string, error) {
 	var csvBuf bytes.Buffer
 	if err := res.WriteCSV(&csvBuf); err != nil {
-		return err
+		return nil, err
 	}
-	csvPath := filepath.Join(*out, "sweep.csv")
+	csvPath := filepath.Join(req.out, "sweep.csv")
 	if err := writeFile(csvPath, csvBuf.Bytes()); err != nil {
-		return err
+		return nil, err
 	}
-	if rf.jsonOut != "" {
-		data, err := json.MarshalIndent(res, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode sweep: %w", err)
-		}
-		data = append(data, '\n')
-		if rf.jsonOut == "-" {
-			if _, err := stdout.Write(data); err != nil {
-				return err
-			}
-		} else if err := writeFile(rf.jsonOut, data); err != nil {
-			return err
-		}
+	if err := writeSweepJSON(req.rf.jsonOut, res); err != nil {
+		return nil, err
 	}
-	noise := string(rf.cfg.Noise)
-	if cmpName != "" {
-		noise = "compare " + cmpName
-		if cmpName != "noise" {
-			noise = string(rf.cfg.Noise) + ", " + noise
-		}
-	}
-	title := fmt.Sprintf("%s, %s, varying %s", rf.cfg.Landscape, noise, name)
-	figs := plot.SweepFigures(res, title)
 	wrote := []string{csvPath}
-	if len(figs) > 0 {
-		png := filepath.Join(*out, "sweep.png")
+	if figs := plot.SweepFigures(res, sweepTitle(req)); len(figs) > 0 {
+		png := filepath.Join(req.out, "sweep.png")
 		if err := plot.Save(png, plot.Width*1.3, plot.Height*1.2, figs...); err != nil {
-			return err
+			return nil, err
 		}
 		wrote = append(wrote, png)
 	}
-	// The hazard against time of every point, one panel each, so that the plateau behind each
-	// quasi-stationary rate (and the burn-in) can be seen (docs/theory.md §3).
+	if hazards := hazardFigures(res, req.opt.Name); len(hazards) > 0 {
+		png := filepath.Join(req.out, "hazard.png")
+		if err := plot.SaveGrid(png, plot.Width, plot.Height, 3, hazards...); err != nil {
+			return nil, err
+		}
+		wrote = append(wrote, png)
+	}
+	if req.rf.jsonOut != "" && req.rf.jsonOut != "-" {
+		wrote = append(wrote, req.rf.jsonOut)
+	}
+	return wrote, nil
+}
+
+// writeSweepJSON writes the sweep's JSON document to path ("-": stdout, "": nowhere).
+func writeSweepJSON(path string, res *sweep.Set) error {
+	if path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode sweep: %w", err)
+	}
+	data = append(data, '\n')
+	if path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return writeFile(path, data)
+}
+
+// sweepTitle is the title of sweep.png: the landscape, the noise or the compared NAME, and the
+// varied NAME.
+func sweepTitle(req sweepRequest) string {
+	cfg := req.rf.cfg
+	noise := string(cfg.Noise)
+	if req.cmpName != "" {
+		noise = "compare " + req.cmpName
+		if req.cmpName != "noise" {
+			noise = string(cfg.Noise) + ", " + noise
+		}
+	}
+	return fmt.Sprintf("%s, %s, varying %s", cfg.Landscape, noise, req.opt.Name)
+}
+
+// hazardFigures are the hazard against time of every point, one panel each, so that the plateau
+// behind each quasi-stationary rate (and the burn-in) can be seen (docs/theory.md §3).
+func hazardFigures(res *sweep.Set, name string) []plot.Figure {
 	var hazards []plot.Figure
 	for _, r := range res.Series {
 		for _, pt := range r.Points {
@@ -187,21 +252,7 @@ func cmdSweep(args []string) error {
 			}
 		}
 	}
-	if len(hazards) > 0 {
-		png := filepath.Join(*out, "hazard.png")
-		if err := plot.SaveGrid(png, plot.Width, plot.Height, 3, hazards...); err != nil {
-			return err
-		}
-		wrote = append(wrote, png)
-	}
-	if rf.jsonOut != "" && rf.jsonOut != "-" {
-		wrote = append(wrote, rf.jsonOut)
-	}
-	fmt.Fprintf(table, "wrote %s\n", strings.Join(wrote, ", "))
-	if ctx.Err() != nil || res.Interrupted {
-		return errInterrupted
-	}
-	return nil
+	return hazards
 }
 
 // compareNoiseFlags checks the flags of a sweep with --compare noise=…: the model names (any case),

@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"image/gif"
 	"image/png"
+	"io"
 	"os"
 	"time"
 
@@ -92,11 +93,16 @@ func RenderFrames(p *host.Problem, opt FramesOptions) ([]*image.RGBA, error) {
 
 // SavePNG writes img as a PNG file.
 func SavePNG(path string, img image.Image) error {
+	return saveEncoded(path, func(w io.Writer) error { return png.Encode(w, img) })
+}
+
+// saveEncoded creates the file path and writes it with encode.
+func saveEncoded(path string, encode func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := png.Encode(f, img); err != nil {
+	if err := encode(f); err != nil {
 		f.Close()
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
@@ -118,15 +124,7 @@ func SaveGIF(path string, frames []*image.Paletted, delay int) error {
 		g.Image = append(g.Image, f)
 		g.Delay = append(g.Delay, delay)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := gif.EncodeAll(f, g); err != nil {
-		f.Close()
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	return f.Close()
+	return saveEncoded(path, func(w io.Writer) error { return gif.EncodeAll(w, g) })
 }
 
 // Picture renders p after the given number of iterations (from its start) as one w×h image

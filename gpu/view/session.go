@@ -125,13 +125,12 @@ func (s *Session) StepRate() float64 { return s.stepRate }
 
 // Restart puts every particle back at the start with a new seed.
 func (s *Session) Restart(seed uint64) error {
-	p := *s.Problem
-	p.Config.Seed = seed
+	p := reseeded(s.Problem, seed)
 	first, count := p.Config.Span()
-	if err := s.Backend.Load(&p, first, count); err != nil {
+	if err := s.Backend.Load(p, first, count); err != nil {
 		return err
 	}
-	s.Problem = &p
+	s.Problem = p
 	s.Iteration, s.Escaped, s.Diverged = 0, 0, 0
 	s.estimateAt = -1
 	return nil
@@ -273,4 +272,14 @@ func wrapTitle(s string, width, maxLines int) []string {
 		rest = []rune(strings.TrimLeft(string(rest[n:]), " "))
 	}
 	return lines
+}
+
+// reseeded is p with the Philox seed seed. It copies the prepared problem instead of preparing the
+// changed Config again because nothing that Prepare derives (landscape, analysis, escape, noise,
+// theory) depends on the seed: Prepare would give the same problem after repeating the analysis,
+// which takes seconds on data landscapes.
+func reseeded(p *host.Problem, seed uint64) *host.Problem {
+	q := *p
+	q.Config.Seed = seed
+	return &q
 }

@@ -1,6 +1,7 @@
 package landscape
 
 import (
+	"maps"
 	"math"
 	"sort"
 	"strconv"
@@ -142,155 +143,175 @@ func firstBeyond(a *ast, dim int, shadow map[string]bool) (string, int) {
 // build turns an AST into a DAG node; the result's boolean flag says whether
 // it is a condition.
 func (e *env) build(a *ast) (*node, error) {
-	bd := e.bd
-	if bd.tooLarge {
+	if e.bd.tooLarge {
 		return nil, errAt(a.col, "expression too large")
 	}
 	switch a.kind {
 	case aNum:
-		return bd.num(a.num), nil
+		return e.bd.num(a.num), nil
 	case aName:
-		if n, ok := e.ph[a.name]; ok {
-			return n, nil
-		}
-		if j, ok := e.cols[a.name]; ok && e.dim > 0 {
-			return bd.variable(e.dim + j), nil
-		}
-		if v, ok := e.consts[a.name]; ok {
-			if e.used != nil {
-				e.used[a.name] = true
-			}
-			return bd.num(v), nil
-		}
-		switch a.name {
-		case "pi":
-			return bd.num(math.Pi), nil
-		case "e":
-			return bd.num(math.E), nil
-		}
-		if i := varIndex(a.name); i >= 0 && e.dim > 0 {
-			if i >= e.dim {
-				return nil, errAt(a.col, "dimension mismatch: %s used but the dimension is %d", a.name, e.dim)
-			}
-			return e.coord(i), nil
-		}
-		if e.dim == 0 {
-			return nil, errAt(a.col, "unknown name %s: a parameter value must be a constant expression", a.name)
-		}
-		if _, ok := unaryFuncs[a.name]; ok || a.name == "pow" || a.name == "min" || a.name == "max" || a.name == "select" || a.name == "sum" {
-			return nil, errAt(a.col, "function %s must be followed by \"(\"", a.name)
-		}
-		if e.params {
-			switch a.name {
-			case "k":
-				return nil, errAt(a.col, "k is the sharpness that every landscape takes (L(sqrt(k)·θ), set with --param k=2) and cannot be a name in the expression; rename it").withExample()
-			case "l0":
-				return nil, errAt(a.col, "l0 is the offset that every landscape takes (L + l0, set with --param l0=0.1) and cannot be a name in the expression; rename it").withExample()
-			}
-			return nil, errAt(a.col, "unknown name %s: a parameter without a value; give it with --param %s=0.1 (variables are x, y or x1..xd; functions are %s; constants are pi and e)", a.name, a.name, functionList).withExample()
-		}
-		return nil, errAt(a.col, "unknown name %s: variables are x, y or x1..xd; functions are %s; constants are pi and e", a.name, functionList)
+		return e.buildName(a)
 	case aUnary:
-		x, err := e.build(a.args[0])
-		if err != nil {
-			return nil, err
-		}
-		if a.name == "!" {
-			if !x.isBool() {
-				return nil, errAt(a.col, "operand of ! (not) must be a condition: it binds tighter than a comparison, so write not (y < 0) or !(y < 0)")
-			}
-			return bd.not(x), nil
-		}
-		if err := e.real(x, a.col, a.name); err != nil {
-			return nil, err
-		}
-		if a.name == "-" {
-			return bd.neg(x), nil
-		}
-		return x, nil
+		return e.buildUnary(a)
 	case aBinary:
-		x, err := e.build(a.args[0])
-		if err != nil {
-			return nil, err
-		}
-		y, err := e.build(a.args[1])
-		if err != nil {
-			return nil, err
-		}
-		switch a.name {
-		case "&&", "||":
-			if !x.isBool() || !y.isBool() {
-				return nil, errAt(a.col, "both sides of %s must be conditions (comparisons)", a.name)
-			}
-			if a.name == "&&" {
-				return bd.and(x, y), nil
-			}
-			return bd.or(x, y), nil
-		}
-		if err := e.real(x, a.col, a.name); err != nil {
-			return nil, err
-		}
-		if err := e.real(y, a.col, a.name); err != nil {
-			return nil, err
-		}
-		if o, ok := cmpOps[a.name]; ok {
-			return bd.cmp(o, x, y), nil
-		}
-		switch a.name {
-		case "+":
-			return bd.add(x, y), nil
-		case "-":
-			return bd.sub(x, y), nil
-		case "*":
-			return bd.mul(x, y), nil
-		case "/":
-			if y.isConst(0) {
-				return nil, errAt(a.col, "division by zero (the divisor simplifies to the constant 0)")
-			}
-			return bd.div(x, y), nil
-		case "^":
-			return bd.pow(x, y), nil
-		}
+		return e.buildBinary(a)
 	case aCall:
 		return e.call(a)
 	case aSum:
-		if e.dim == 0 {
-			return nil, errAt(a.col, "sum(...) is not allowed in a parameter value")
-		}
-		if varIndex(a.name) >= 0 || a.name == "pi" || a.name == "e" {
-			return nil, errAt(a.col, "placeholder %s of sum would hide a variable or constant: use xi", a.name)
-		}
-		if _, ok := e.consts[a.name]; ok && e.params {
-			return nil, paramErr(a.col, "placeholder %s of sum would hide the parameter %s: rename the placeholder or the parameter", a.name, a.name)
-		}
-		old := e.ph
-		e.ph = make(map[string]*node, len(old)+1)
-		for k, v := range old {
-			e.ph[k] = v
-		}
-		defer func() { e.ph = old }()
-		var total *node
-		for i := 0; i < e.dim; i++ {
-			e.ph[a.name] = e.coord(i)
-			t, err := e.build(a.args[0])
-			if err != nil {
-				return nil, err
-			}
-			if err := e.real(t, a.col, "sum"); err != nil {
-				return nil, err
-			}
-			if total == nil {
-				total = t
-			} else {
-				total = bd.add(total, t)
-			}
-			if bd.tooLarge {
-				return nil, errAt(a.col, "expression too large")
-			}
-		}
-		return total, nil
+		return e.buildSum(a)
 	}
 	return nil, errAt(a.col, "internal error: unknown syntax")
+}
+
+// buildName builds a name: a sum placeholder, a data column, a constant or parameter, pi, e or a
+// variable; anything else is an error that says what the names are.
+func (e *env) buildName(a *ast) (*node, error) {
+	if n, ok := e.ph[a.name]; ok {
+		return n, nil
+	}
+	if j, ok := e.cols[a.name]; ok && e.dim > 0 {
+		return e.bd.variable(e.dim + j), nil
+	}
+	if v, ok := e.consts[a.name]; ok {
+		if e.used != nil {
+			e.used[a.name] = true
+		}
+		return e.bd.num(v), nil
+	}
+	switch a.name {
+	case "pi":
+		return e.bd.num(math.Pi), nil
+	case "e":
+		return e.bd.num(math.E), nil
+	}
+	if i := varIndex(a.name); i >= 0 && e.dim > 0 {
+		if i >= e.dim {
+			return nil, errAt(a.col, "dimension mismatch: %s used but the dimension is %d", a.name, e.dim)
+		}
+		return e.coord(i), nil
+	}
+	if e.dim == 0 {
+		return nil, errAt(a.col, "unknown name %s: a parameter value must be a constant expression", a.name)
+	}
+	if _, ok := unaryFuncs[a.name]; ok || a.name == "pow" || a.name == "min" || a.name == "max" || a.name == "select" || a.name == "sum" {
+		return nil, errAt(a.col, "function %s must be followed by \"(\"", a.name)
+	}
+	if e.params {
+		switch a.name {
+		case "k":
+			return nil, errAt(a.col, "k is the sharpness that every landscape takes (L(sqrt(k)·θ), set with --param k=2) and cannot be a name in the expression; rename it").withExample()
+		case "l0":
+			return nil, errAt(a.col, "l0 is the offset that every landscape takes (L + l0, set with --param l0=0.1) and cannot be a name in the expression; rename it").withExample()
+		}
+		return nil, errAt(a.col, "unknown name %s: a parameter without a value; give it with --param %s=0.1 (variables are x, y or x1..xd; functions are %s; constants are pi and e)", a.name, a.name, functionList).withExample()
+	}
+	return nil, errAt(a.col, "unknown name %s: variables are x, y or x1..xd; functions are %s; constants are pi and e", a.name, functionList)
+}
+
+// buildUnary builds ! (not) of a condition, or unary minus or plus of a real.
+func (e *env) buildUnary(a *ast) (*node, error) {
+	x, err := e.build(a.args[0])
+	if err != nil {
+		return nil, err
+	}
+	if a.name == "!" {
+		if !x.isBool() {
+			return nil, errAt(a.col, "operand of ! (not) must be a condition: it binds tighter than a comparison, so write not (y < 0) or !(y < 0)")
+		}
+		return e.bd.not(x), nil
+	}
+	if err := e.real(x, a.col, a.name); err != nil {
+		return nil, err
+	}
+	if a.name == "-" {
+		return e.bd.neg(x), nil
+	}
+	return x, nil
+}
+
+// buildBinary builds && and || of conditions, a comparison, or an arithmetic operation of reals.
+func (e *env) buildBinary(a *ast) (*node, error) {
+	x, err := e.build(a.args[0])
+	if err != nil {
+		return nil, err
+	}
+	y, err := e.build(a.args[1])
+	if err != nil {
+		return nil, err
+	}
+	switch a.name {
+	case "&&", "||":
+		if !x.isBool() || !y.isBool() {
+			return nil, errAt(a.col, "both sides of %s must be conditions (comparisons)", a.name)
+		}
+		if a.name == "&&" {
+			return e.bd.and(x, y), nil
+		}
+		return e.bd.or(x, y), nil
+	}
+	if err := e.real(x, a.col, a.name); err != nil {
+		return nil, err
+	}
+	if err := e.real(y, a.col, a.name); err != nil {
+		return nil, err
+	}
+	if o, ok := cmpOps[a.name]; ok {
+		return e.bd.cmp(o, x, y), nil
+	}
+	switch a.name {
+	case "+":
+		return e.bd.add(x, y), nil
+	case "-":
+		return e.bd.sub(x, y), nil
+	case "*":
+		return e.bd.mul(x, y), nil
+	case "/":
+		if y.isConst(0) {
+			return nil, errAt(a.col, "division by zero (the divisor simplifies to the constant 0)")
+		}
+		return e.bd.div(x, y), nil
+	case "^":
+		return e.bd.pow(x, y), nil
+	}
+	return nil, errAt(a.col, "internal error: unknown syntax")
+}
+
+// buildSum builds sum(xi, body): the body with the placeholder standing for each coordinate in
+// turn, added up.
+func (e *env) buildSum(a *ast) (*node, error) {
+	if e.dim == 0 {
+		return nil, errAt(a.col, "sum(...) is not allowed in a parameter value")
+	}
+	if varIndex(a.name) >= 0 || a.name == "pi" || a.name == "e" {
+		return nil, errAt(a.col, "placeholder %s of sum would hide a variable or constant: use xi", a.name)
+	}
+	if _, ok := e.consts[a.name]; ok && e.params {
+		return nil, paramErr(a.col, "placeholder %s of sum would hide the parameter %s: rename the placeholder or the parameter", a.name, a.name)
+	}
+	// The body is built in an environment of its own, with the placeholder in scope.
+	inner := *e
+	inner.ph = make(map[string]*node, len(e.ph)+1)
+	maps.Copy(inner.ph, e.ph)
+	var total *node
+	for i := 0; i < e.dim; i++ {
+		inner.ph[a.name] = e.coord(i)
+		t, err := inner.build(a.args[0])
+		if err != nil {
+			return nil, err
+		}
+		if err := e.real(t, a.col, "sum"); err != nil {
+			return nil, err
+		}
+		if total == nil {
+			total = t
+		} else {
+			total = e.bd.add(total, t)
+		}
+		if e.bd.tooLarge {
+			return nil, errAt(a.col, "expression too large")
+		}
+	}
+	return total, nil
 }
 
 func (e *env) coord(i int) *node {

@@ -56,6 +56,14 @@ type Analysis struct {
 	ExitSearch *ExitSearch `json:"exit_search,omitempty"` // what the search for exits tried
 }
 
+// hessianEigen returns the ascending eigenvalues and the eigenvectors (columns) of the Hessian of
+// the d-dimensional loss of ev at x.
+func hessianEigen(ev *Evaluator, x []float64, d int) ([]float64, *mat.Dense, error) {
+	h := make([]float64, d*d)
+	ev.Hessian(x, h)
+	return eigen(h, d)
+}
+
 // eigen returns the ascending eigenvalues and the eigenvectors (columns) of
 // the symmetric row-major d*d matrix h.
 func eigen(h []float64, d int) ([]float64, *mat.Dense, error) {
@@ -124,9 +132,7 @@ func FindMinimumOrDegenerate(l *Landscape, start []float64) ([]float64, error) {
 		return nil, fmt.Errorf("no minimum found from start %v: gradient flow did not settle (stopped at %v)", start, x)
 	}
 	d := l.Dim
-	h := make([]float64, d*d)
-	ev.Hessian(x, h)
-	vals, vecs, err := eigen(h, d)
+	vals, vecs, err := hessianEigen(ev, x, d)
 	if err != nil {
 		return nil, err
 	}
@@ -429,9 +435,7 @@ func sameTol(a []float64) float64 { return 1e-5 * math.Max(1, floats.Norm(a, mat
 func nearestOtherMinimum(l *Landscape, a []float64) ([]float64, error) {
 	d := l.Dim
 	ev := l.Evaluator()
-	h := make([]float64, d*d)
-	ev.Hessian(a, h)
-	_, vecs, err := eigen(h, d)
+	_, vecs, err := hessianEigen(ev, a, d)
 	if err != nil {
 		return nil, err
 	}

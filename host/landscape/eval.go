@@ -112,6 +112,10 @@ func elementwise2(o, a, b int, f func(x, y float64) float64) instr {
 	}
 }
 
+// makeInstr compiles node n, whose value goes to slot o, into one instruction of the batched
+// evaluator. It is one switch with a case per operation of the expression language, each a line
+// or two: longer than 80 lines because the table of operations is, and split it would only scatter
+// the table.
 func makeInstr(n *node, o int, slot map[*node]int) instr {
 	var a, b, c int
 	if n.a != nil {

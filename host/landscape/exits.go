@@ -2,8 +2,10 @@ package landscape
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
@@ -477,10 +479,7 @@ func (f *exitFinder) fill(ex *Exit, vals []float64) {
 // Every converged point is deduplicated by distance and validated by check.
 func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 	d := l.Dim
-	ev := l.Evaluator()
-	ha := make([]float64, d*d)
-	ev.Hessian(a, ha)
-	hvals, hvecs, err := eigen(ha, d)
+	hvals, hvecs, err := hessianEigen(l.Evaluator(), a, d)
 	f := &exitFinder{l: l, a: a, reasons: map[string]int{}}
 	f.search.Method = methodModeFollowing + "; climbing-image NEB (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) to the minima found beyond them"
 	if err != nil {
@@ -489,9 +488,26 @@ func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 	}
 	f.hmax = math.Max(math.Abs(hvals[0]), math.Abs(hvals[d-1]))
 	f.w = newWalker(l, a, f.hmax)
-	w := f.w
+	all := f.followEigenvectors(hvals, hvecs)
+	f.followPerturbed(all)
+	f.nebToFarMinima()
+	if len(f.reasons) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(f.reasons)) {
+			parts = append(parts, fmt.Sprintf("%d %s", f.reasons[k], k))
+		}
+		f.search.Notes = append(f.search.Notes, "rejected: "+strings.Join(parts, ", "))
+	}
+	f.search.Exits = len(f.exits)
+	return f.exits, f.search
+}
 
-	// 1a. ± eigenvectors of H_a (ascending eigenvalues: the softest first).
+// followEigenvectors is step 1a of searchExits: mode following from a + δ·v for ± the
+// eigenvectors v of H_a (ascending eigenvalues hvals: the softest first), every one when d ≤
+// exitSweepMaxDim or the Hessian is diagonal, else the exitSoftModes softest. It says whether
+// every eigenvector was followed.
+func (f *exitFinder) followEigenvectors(hvals []float64, hvecs *mat.Dense) bool {
+	l, a, d := f.l, f.a, f.l.Dim
 	modes := d
 	if d > exitSweepMaxDim && !l.DiagonalHessian { // a diagonal Hessian needs no O(d³) decomposition: sweep all
 		modes = exitSoftModes
@@ -499,7 +515,7 @@ func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 	}
 	x0 := make([]float64, d)
 	v := make([]float64, d)
-	delta := 1e-3 * w.ell
+	delta := 1e-3 * f.w.ell
 	for k := range modes {
 		for _, sgn := range []float64{1, -1} {
 			for i := range d {
@@ -510,12 +526,19 @@ func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 			f.followAndAdd(x0, v, fmt.Sprintf("%s, started along %s eigenvector %d of H_a (λ = %.6g)", methodModeFollowing, sgnWord(sgn), k+1, hvals[k]))
 		}
 	}
-	// 1b. perturbed points.
+	return modes == d
+}
+
+// followPerturbed is step 1b of searchExits: mode following from exitRandomSmall perturbed
+// points a + r·u (exitRandomLarge when not every eigenvector was followed), u uniform on the
+// sphere from a fixed seed, r = 0.3·(distance to the nearest exit found so far, or 0.1·ℓ).
+func (f *exitFinder) followPerturbed(allEigenvectors bool) {
+	a, d := f.a, f.l.Dim
 	nr := exitRandomSmall
-	if modes < d {
+	if !allEigenvectors {
 		nr = exitRandomLarge
 	}
-	r := 0.1 * w.ell
+	r := 0.1 * f.w.ell
 	if len(f.exits) > 0 {
 		r = math.Inf(1)
 		for _, ex := range f.exits {
@@ -523,6 +546,8 @@ func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 		}
 		r *= 0.3
 	}
+	x0 := make([]float64, d)
+	v := make([]float64, d)
 	rng := rand.New(rand.NewPCG(exitSeed1, exitSeed2))
 	for j := range nr {
 		for i := range d {
@@ -533,7 +558,13 @@ func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 		f.search.RandomDirections++
 		f.followAndAdd(x0, v, fmt.Sprintf("%s, started from perturbed point %d", methodModeFollowing, j+1))
 	}
-	// 2. CI-NEB to the minima beyond the exits.
+}
+
+// nebToFarMinima is step 2 of searchExits: climbing-image NEB from a to every minimum beyond an
+// exit found (and to the minima beyond the exits these find), at most exitMaxNEB (exitMaxNEBLarge
+// when d > exitSweepMaxDim); with no exit found, to the nearest other minimum.
+func (f *exitFinder) nebToFarMinima() {
+	l, a, d := f.l, f.a, f.l.Dim
 	var targets, done [][]float64
 	for _, ex := range f.exits {
 		targets = append(targets, ex.FarMinimum)
@@ -551,14 +582,7 @@ func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 	for len(targets) > 0 && f.search.NEBTargets < maxNEB {
 		m := targets[0]
 		targets = targets[1:]
-		if m == nil || f.sameMin(m, a) {
-			continue
-		}
-		seen := false
-		for _, q := range done {
-			seen = seen || f.sameMin(q, m)
-		}
-		if seen {
+		if m == nil || f.sameMin(m, a) || slices.ContainsFunc(done, func(q []float64) bool { return f.sameMin(q, m) }) {
 			continue
 		}
 		done = append(done, m)
@@ -576,20 +600,6 @@ func searchExits(l *Landscape, a []float64) ([]Exit, ExitSearch) {
 	if len(targets) > 0 {
 		f.search.Notes = append(f.search.Notes, fmt.Sprintf("CI-NEB budget (%d) spent; %d minima not tried", maxNEB, len(targets)))
 	}
-	if len(f.reasons) > 0 {
-		keys := make([]string, 0, len(f.reasons))
-		for k := range f.reasons {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%d %s", f.reasons[k], k))
-		}
-		f.search.Notes = append(f.search.Notes, "rejected: "+strings.Join(parts, ", "))
-	}
-	f.search.Exits = len(f.exits)
-	return f.exits, f.search
 }
 
 func (f *exitFinder) followAndAdd(x0, v []float64, method string) {
@@ -691,102 +701,135 @@ func analyzeExits(l *Landscape, a []float64, opt AnalyzeOptions) (*Analysis, err
 	sortExits(exits, a)
 	chosen := -1
 	var targetMin []float64
-	if opt.Target != nil {
-		if l.Dim == 1 {
-			b, t, err := saddle1D(l, a[0], opt.Target)
-			if err != nil {
-				return nil, err
-			}
-			targetMin = t
-			for i := range exits {
-				if math.Abs(exits[i].Saddle[0]-b[0]) <= 1e-9*math.Max(1, math.Abs(b[0])) {
-					chosen = i
-					break
-				}
-			}
-		} else {
-			tm, err := FindMinimum(l, opt.Target)
-			if err != nil {
-				return nil, fmt.Errorf("target: %w", err)
-			}
-			if distance(tm, a) < sameTol(a) {
-				return nil, fmt.Errorf("the target %v lies in the basin of the start minimum %v", opt.Target, a)
-			}
-			targetMin = tm
-			ell := math.Max(1, floats.Norm(a, math.Inf(1)))
-			toward := func() int {
-				for i := range exits {
-					if exits[i].FarMinimum != nil && distance(exits[i].FarMinimum, tm) <= 1e-4*ell {
-						return i
-					}
-				}
-				return -1
-			}
-			if chosen = toward(); chosen < 0 {
-				// One more CI-NEB, to the target's minimum.
-				if b, _, err := climbingImageNEB(l, a, tm); err == nil {
-					ev := l.Evaluator()
-					ha := make([]float64, l.Dim*l.Dim)
-					ev.Hessian(a, ha)
-					hv, _, _ := eigen(ha, l.Dim)
-					f := &exitFinder{l: l, a: a, exits: exits, reasons: map[string]int{}}
-					if hv != nil {
-						f.hmax = math.Max(math.Abs(hv[0]), math.Abs(hv[l.Dim-1]))
-					}
-					f.w = newWalker(l, a, f.hmax)
-					f.add(b, fmt.Sprintf("climbing-image NEB (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) to the target minimum %s + Newton", fmtPoint(tm)))
-					search.NEBTargets++
-					search.Candidates += f.search.Candidates
-					search.Duplicates += f.search.Duplicates
-					search.Rejected += f.search.Rejected
-					exits = f.exits
-					search.Exits = len(exits)
-					sortExits(exits, a)
-					chosen = toward()
-				}
-			}
-		}
-	} else if len(exits) > 0 {
+	var err error
+	switch {
+	case opt.Target != nil && l.Dim == 1:
+		chosen, targetMin, err = exitToward1D(l, a, exits, opt.Target)
+	case opt.Target != nil:
+		exits, chosen, targetMin, err = exitTowardND(l, a, exits, &search, opt.Target)
+	case len(exits) > 0:
 		chosen = 0
 		targetMin = exits[0].FarMinimum
 	}
+	if err != nil {
+		return nil, err
+	}
 	var an *Analysis
-	var err error
 	if chosen >= 0 {
 		ex := exits[chosen]
 		if an, err = describe(l, a, ex.Saddle, targetMin, ex.Method); err != nil {
 			return nil, err
 		}
 		an.EscapeDirection = append([]float64(nil), ex.EscapeDirection...)
-	} else {
-		// No validated exit (toward the target): the saddle of the
-		// single-saddle search, as before exits were searched for.
-		var b, tm []float64
-		var method string
-		if l.Dim == 1 {
-			b, tm, err = saddle1D(l, a[0], opt.Target)
-			method = "1-D: nearest local maximum of L (sign scan of L', bisection)"
-		} else {
-			b, tm, method, err = saddleND(l, a, opt.Target)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if an, err = describe(l, a, b, tm, method+"; not among the validated exits of the basin"); err != nil {
-			return nil, err
-		}
-		search.Notes = append(search.Notes, "the saddle reported is not a validated exit of the basin")
+	} else if an, err = describeUnvalidatedSaddle(l, a, opt.Target, &search); err != nil {
+		return nil, err
 	}
-	// MaxExits: the lowest N, and the chosen exit.
-	if opt.MaxExits > 0 && len(exits) > opt.MaxExits {
-		kept := append([]Exit(nil), exits[:opt.MaxExits]...)
-		if chosen >= opt.MaxExits {
-			kept = append(kept, exits[chosen])
-		}
-		exits = kept
-	}
+	exits = keepLowestExits(exits, chosen, opt.MaxExits)
 	search.Reported = len(exits)
 	an.Exits = exits
 	an.ExitSearch = &search
 	return an, nil
+}
+
+// exitToward1D is the index in exits of the saddle between a and the 1-D target (−1: none of
+// them), and the target's minimum.
+func exitToward1D(l *Landscape, a []float64, exits []Exit, target []float64) (int, []float64, error) {
+	b, t, err := saddle1D(l, a[0], target)
+	if err != nil {
+		return -1, nil, err
+	}
+	for i := range exits {
+		if math.Abs(exits[i].Saddle[0]-b[0]) <= 1e-9*math.Max(1, math.Abs(b[0])) {
+			return i, t, nil
+		}
+	}
+	return -1, t, nil
+}
+
+// exitTowardND is the index in exits of the exit whose far minimum is the target's (−1: none),
+// and the target's minimum. Where no exit found leads there, one more CI-NEB to the target's
+// minimum may add one: it returns the exits with that one, sorted, and counts it in search.
+func exitTowardND(l *Landscape, a []float64, exits []Exit, search *ExitSearch, target []float64) ([]Exit, int, []float64, error) {
+	tm, err := FindMinimum(l, target)
+	if err != nil {
+		return nil, -1, nil, fmt.Errorf("target: %w", err)
+	}
+	if distance(tm, a) < sameTol(a) {
+		return nil, -1, nil, fmt.Errorf("the target %v lies in the basin of the start minimum %v", target, a)
+	}
+	ell := math.Max(1, floats.Norm(a, math.Inf(1)))
+	toward := func() int {
+		for i := range exits {
+			if exits[i].FarMinimum != nil && distance(exits[i].FarMinimum, tm) <= 1e-4*ell {
+				return i
+			}
+		}
+		return -1
+	}
+	if chosen := toward(); chosen >= 0 {
+		return exits, chosen, tm, nil
+	}
+	exits = nebToTarget(l, a, exits, search, tm)
+	return exits, toward(), tm, nil
+}
+
+// nebToTarget runs one more CI-NEB from a to the target's minimum tm and adds the saddle it finds
+// to exits when it validates as an exit; it counts the attempt in search and returns the exits,
+// sorted.
+func nebToTarget(l *Landscape, a []float64, exits []Exit, search *ExitSearch, tm []float64) []Exit {
+	b, _, err := climbingImageNEB(l, a, tm)
+	if err != nil {
+		return exits
+	}
+	hv, _, _ := hessianEigen(l.Evaluator(), a, l.Dim)
+	f := &exitFinder{l: l, a: a, exits: exits, reasons: map[string]int{}}
+	if hv != nil {
+		f.hmax = math.Max(math.Abs(hv[0]), math.Abs(hv[l.Dim-1]))
+	}
+	f.w = newWalker(l, a, f.hmax)
+	f.add(b, fmt.Sprintf("climbing-image NEB (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) to the target minimum %s + Newton", fmtPoint(tm)))
+	search.NEBTargets++
+	search.Candidates += f.search.Candidates
+	search.Duplicates += f.search.Duplicates
+	search.Rejected += f.search.Rejected
+	exits = f.exits
+	search.Exits = len(exits)
+	sortExits(exits, a)
+	return exits
+}
+
+// describeUnvalidatedSaddle describes the saddle of the single-saddle search where no validated
+// exit (toward the target) was found, as before exits were searched for, and says so in search.
+func describeUnvalidatedSaddle(l *Landscape, a, target []float64, search *ExitSearch) (*Analysis, error) {
+	var b, tm []float64
+	var method string
+	var err error
+	if l.Dim == 1 {
+		b, tm, err = saddle1D(l, a[0], target)
+		method = "1-D: nearest local maximum of L (sign scan of L', bisection)"
+	} else {
+		b, tm, method, err = saddleND(l, a, target)
+	}
+	if err != nil {
+		return nil, err
+	}
+	an, err := describe(l, a, b, tm, method+"; not among the validated exits of the basin")
+	if err != nil {
+		return nil, err
+	}
+	search.Notes = append(search.Notes, "the saddle reported is not a validated exit of the basin")
+	return an, nil
+}
+
+// keepLowestExits keeps the lowest maxExits of the sorted exits, and the chosen one (maxExits ≤ 0:
+// all).
+func keepLowestExits(exits []Exit, chosen, maxExits int) []Exit {
+	if maxExits <= 0 || len(exits) <= maxExits {
+		return exits
+	}
+	kept := append([]Exit(nil), exits[:maxExits]...)
+	if chosen >= maxExits {
+		kept = append(kept, exits[chosen])
+	}
+	return kept
 }

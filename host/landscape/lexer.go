@@ -72,7 +72,9 @@ func paramErr(col int, format string, args ...any) *Error {
 }
 
 // lex splits src into tokens. colOffset is added to every column (used when
-// a sub-string of a larger spec is lexed).
+// a sub-string of a larger spec is lexed). It is one loop over one switch on the next character
+// (numbers, names, one- and two-character operators, each with its error): longer than 80 lines
+// because the token table is.
 func lex(src string, colOffset int) ([]token, error) {
 	var toks []token
 	col := colOffset

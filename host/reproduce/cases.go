@@ -31,22 +31,36 @@ func (r *runner) figure(name string, figs ...plot.Figure) {
 
 // points converts runs into a plot series of ln τ̂ against run.X with the Garwood interval.
 func points(name string, runs []*Run, colour int) plot.Points {
-	var pts []sweep.Point
-	for _, run := range runs {
-		pt := *run.pt
-		pt.X = float64(run.X)
-		pts = append(pts, pt)
-	}
-	return plot.MeasuredPoints(name, pts, colour)
+	return pointsAgainst(name, runs, runX, colour)
 }
 
-func lines(runs []*Run, names map[string]string) []plot.Line {
+// pointsAgainst converts runs into a plot series of ln τ̂ against x(run) with the Garwood interval.
+func pointsAgainst(name string, runs []*Run, x func(*Run) float64, colour int) plot.Points {
+	return plot.MeasuredPoints(name, sweepPoints(runs, x), colour)
+}
+
+// runX is the abscissa a case stored on the run.
+func runX(run *Run) float64 { return float64(run.X) }
+
+// sweepPoints copies the runs' sweep points with X = x(run).
+func sweepPoints(runs []*Run, x func(*Run) float64) []sweep.Point {
 	var pts []sweep.Point
 	for _, run := range runs {
 		pt := *run.pt
-		pt.X = float64(run.X)
+		pt.X = x(run)
 		pts = append(pts, pt)
 	}
+	return pts
+}
+
+// lines draws the theory values named in names (key → label) against run.X.
+func lines(runs []*Run, names map[string]string) []plot.Line {
+	return linesAgainst(runs, runX, names)
+}
+
+// linesAgainst draws the theory values named in names (key → label) against x(run).
+func linesAgainst(runs []*Run, x func(*Run) float64, names map[string]string) []plot.Line {
+	pts := sweepPoints(runs, x)
 	var out []plot.Line
 	i := 0
 	for _, key := range host.TheoryPreference {

@@ -99,16 +99,24 @@ func (r *runner) ffsCheck(name, claim string, k k11FFS, theoryName string, relTo
 	return r.check(c)
 }
 
+// The settings of K11: the step size of the 1-D series, its B/η and temperatures, and the two
+// 2-D landscapes.
+const (
+	k11Eta = 0.01
+	sep2D  = "(x^2-1)^2 + (y^2-1)^2 + 0.1*x"
+	well2D = "(x^2-1)^2 + (1 + x^2)*y^2"
+)
+
+var (
+	k11BOverEta = []float64{18, 22, 26, 30, 34, 38}
+	k11Temps    = []float64{0.05, 0.04, 0.033}
+)
+
 // K11: forward flux sampling (docs/theory.md §7) past where brute force stops: ln τ against B/η
 // under sgd-hessian and against 1/T under sgld on 1-D pwq up to τ ≈ 10¹¹ iterations, each point
 // against the exact discrete-time value; a 2-D case against the exact separable value and one
 // against Eyring–Kramers; and, where both run, FFS against brute force.
 func caseK11(r *runner) error {
-	const eta = 0.01
-	bOverEta := []float64{18, 22, 26, 30, 34, 38}
-	temps := []float64{0.05, 0.04, 0.033}
-	const sep2D = "(x^2-1)^2 + (y^2-1)^2 + 0.1*x"
-	const well2D = "(x^2-1)^2 + (1 + x^2)*y^2"
 	r.cur.Setup = fmt.Sprintf("Forward flux sampling (docs/theory.md §7; default options: signed distance past the escape surface, "+
 		"adaptive interfaces, ε = 0.1) on the primary backend. 1-D: %s at η = %g under sgd-hessian for B/η ∈ %v (τ ≈ 3·10⁶ to 10¹¹ "+
 		"iterations) and under sgld for T ∈ %v (τ ≈ 10⁸ to 10¹¹), each against the exact discrete-time rate within 10%% + 3σ "+
@@ -117,31 +125,54 @@ func caseK11(r *runner) error {
 		"%s from (−1, 0) at T = 0.1 (ΔL/T = 10, η = 0.005) against Eyring–Kramers within 15%% + 3σ. Where brute force runs "+
 		"(τ ≈ 2·10⁴–6·10⁴ iterations: sgld T = 0.15 and sgd-hessian B/η = 10 on pwq, the 2-D double well at T = 1/6) FFS "+
 		"against the brute-force quasi-stationary rate within 3σ of the combined error, σ² = σ(ln κ̂_FFS)² + 1/E.",
-		pwqSpec, eta, bOverEta, temps, sep2D, well2D)
+		pwqSpec, k11Eta, k11BOverEta, k11Temps, sep2D, well2D)
 
-	// (a) sgd-hessian over B/η.
+	batchFig, err := r.k11BatchSeries()
+	if err != nil {
+		return err
+	}
+	sgldFig, err := r.k11SGLDSeries()
+	if err != nil {
+		return err
+	}
+	r.figure("ffs", batchFig, sgldFig)
+	if err := r.k11TwoD(); err != nil {
+		return err
+	}
+	return r.k11AgainstBruteForce()
+}
+
+// k11BruteForceLimit marks where brute force stops in K11's figures.
+func k11BruteForceLimit() plot.HLine {
+	return plot.HLine{Name: "brute-force limit (τ ≈ 10⁸ iterations)", Y: math.Log(bruteForceLimit), Dashes: 1, Grey: true}
+}
+
+// k11BatchSeries checks FFS under sgd-hessian over B/η on pwq, point by point against the exact
+// discrete-time value and in the slope of ln τ̂, and returns the series' figure.
+func (r *runner) k11BatchSeries() (plot.Figure, error) {
+	bOverEta := k11BOverEta
 	var xs, ys, ws, exact []float64
 	pts := plot.Points{Name: "FFS τ̂ (95% interval)", ColourIndex: 0}
 	ex := plot.Line{Name: "exact discrete-time τ", ColourIndex: 1}
 	for _, be := range bOverEta {
-		cfg := r.base(pwqSpec, host.SGDHessian, eta)
-		cfg.Batch = be * eta
+		cfg := r.base(pwqSpec, host.SGDHessian, k11Eta)
+		cfg.Batch = be * k11Eta
 		k, err := r.ffs(fmt.Sprintf("pwq sgd-hessian B/η=%g", be), cfg)
 		if err != nil {
-			return err
+			return plot.Figure{}, err
 		}
 		k.run.X = F(be)
 		c := r.ffsCheck(fmt.Sprintf("K11 pwq sgd-hessian B/η = %g: FFS against the exact discrete value", be),
 			"forward flux sampling gives the exact discrete-time rate at any rarity (docs/theory.md §7)", k, "discrete", 0.10)
 		d := k.res.Theory["discrete"]
 		if d.Rate != nil {
-			exact = append(exact, math.Log(1/(*d.Rate*eta)))
-			ex.X, ex.Y = append(ex.X, be), append(ex.Y, math.Log(1/(*d.Rate*eta)))
+			exact = append(exact, math.Log(1/(*d.Rate*k11Eta)))
+			ex.X, ex.Y = append(ex.X, be), append(ex.Y, math.Log(1/(*d.Rate*k11Eta)))
 		} else {
 			exact = append(exact, math.NaN())
 		}
 		if rate := k.rate(); !math.IsNaN(float64(c.Measured)) {
-			lt, s := math.Log(1/(rate*eta)), k.relErr()
+			lt, s := math.Log(1/(rate*k11Eta)), k.relErr()
 			xs, ys, ws = append(xs, be), append(ys, lt), append(ws, 1/(s*s))
 			pts.X, pts.Y = append(pts.X, be), append(pts.Y, lt)
 			pts.YLo, pts.YHi = append(pts.YLo, lt-1.96*s), append(pts.YHi, lt+1.96*s)
@@ -169,37 +200,43 @@ func caseK11(r *runner) error {
 	for _, x := range exs {
 		fitLine.X, fitLine.Y = append(fitLine.X, x), append(fitLine.Y, fit.Intercept+fit.Slope*x)
 	}
-	limit := plot.HLine{Name: "brute-force limit (τ ≈ 10⁸ iterations)", Y: math.Log(bruteForceLimit), Dashes: 1, Grey: true}
-	figs := []plot.Figure{{Title: "K11: ln τ against B/η, pwq sgd-hessian η = 0.01 (forward flux sampling)", XLabel: "B/η",
-		YLabel: "ln τ (iterations)", Points: []plot.Points{pts}, Lines: []plot.Line{ex, fitLine}, HLines: []plot.HLine{limit}}}
+	return plot.Figure{Title: "K11: ln τ against B/η, pwq sgd-hessian η = 0.01 (forward flux sampling)", XLabel: "B/η",
+		YLabel: "ln τ (iterations)", Points: []plot.Points{pts}, Lines: []plot.Line{ex, fitLine}, HLines: []plot.HLine{k11BruteForceLimit()}}, nil
 
-	// (b) sgld over 1/T.
+}
+
+// k11SGLDSeries checks FFS under sgld over 1/T on pwq against the exact discrete-time value and
+// returns the series' figure.
+func (r *runner) k11SGLDSeries() (plot.Figure, error) {
 	spts := plot.Points{Name: "FFS τ̂ (95% interval)", ColourIndex: 0}
 	sex := plot.Line{Name: "exact discrete-time τ", ColourIndex: 1}
-	for _, T := range temps {
-		cfg := r.base(pwqSpec, host.SGLD, eta)
+	for _, T := range k11Temps {
+		cfg := r.base(pwqSpec, host.SGLD, k11Eta)
 		cfg.Temp = T
 		k, err := r.ffs(fmt.Sprintf("pwq sgld T=%g", T), cfg)
 		if err != nil {
-			return err
+			return plot.Figure{}, err
 		}
 		k.run.X = F(1 / T)
 		c := r.ffsCheck(fmt.Sprintf("K11 pwq sgld T = %g: FFS against the exact discrete value", T),
 			"forward flux sampling gives the exact discrete-time rate at any rarity (docs/theory.md §7)", k, "discrete", 0.10)
 		if d := k.res.Theory["discrete"]; d.Rate != nil {
-			sex.X, sex.Y = append(sex.X, 1/T), append(sex.Y, math.Log(1/(*d.Rate*eta)))
+			sex.X, sex.Y = append(sex.X, 1/T), append(sex.Y, math.Log(1/(*d.Rate*k11Eta)))
 		}
 		if !math.IsNaN(float64(c.Measured)) {
-			lt, s := math.Log(1/(k.rate()*eta)), k.relErr()
+			lt, s := math.Log(1/(k.rate()*k11Eta)), k.relErr()
 			spts.X, spts.Y = append(spts.X, 1/T), append(spts.Y, lt)
 			spts.YLo, spts.YHi = append(spts.YLo, lt-1.96*s), append(spts.YHi, lt+1.96*s)
 		}
 	}
-	figs = append(figs, plot.Figure{Title: "K11: ln τ against 1/T, pwq sgld η = 0.01 (forward flux sampling)", XLabel: "1/T",
-		YLabel: "ln τ (iterations)", Points: []plot.Points{spts}, Lines: []plot.Line{sex}, HLines: []plot.HLine{limit}})
-	r.figure("ffs", figs...)
+	return plot.Figure{Title: "K11: ln τ against 1/T, pwq sgld η = 0.01 (forward flux sampling)", XLabel: "1/T",
+		YLabel: "ln τ (iterations)", Points: []plot.Points{spts}, Lines: []plot.Line{sex}, HLines: []plot.HLine{k11BruteForceLimit()}}, nil
 
-	// (c) 2-D at rare settings.
+}
+
+// k11TwoD checks FFS at rare settings in 2-D: the separable landscape against its exact summed
+// discrete values, the double well against Eyring–Kramers.
+func (r *runner) k11TwoD() error {
 	cfg := r.base(sep2D, host.SGLD, 0.005)
 	cfg.Temp, cfg.Start = 0.08, []float64{-1, -1}
 	k, err := r.ffs("separable 2-D sgld T=0.08", cfg)
@@ -221,7 +258,11 @@ func caseK11(r *runner) error {
 		c.Require, c.RequireWhy = boolp(false), "ΔL/T must be ≥ 6"
 	}
 
-	// (d) against brute force where both run.
+	return nil
+}
+
+// k11AgainstBruteForce checks FFS against brute force where both run.
+func (r *runner) k11AgainstBruteForce() error {
 	type bf struct {
 		label, spec string
 		noise       host.NoiseModel
@@ -229,8 +270,8 @@ func caseK11(r *runner) error {
 		start       []float64
 	}
 	for _, s := range []bf{
-		{"pwq sgld T=0.15", pwqSpec, host.SGLD, eta, 0.15, 0, nil},
-		{"pwq sgd-hessian B/η=10", pwqSpec, host.SGDHessian, eta, 0, 10 * eta, nil},
+		{"pwq sgld T=0.15", pwqSpec, host.SGLD, k11Eta, 0.15, 0, nil},
+		{"pwq sgd-hessian B/η=10", pwqSpec, host.SGDHessian, k11Eta, 0, 10 * k11Eta, nil},
 		{"2-D double well sgld T=1/6", well2D, host.SGLD, 0.005, 1.0 / 6, 0, []float64{-1, 0}},
 	} {
 		cfg := r.base(s.spec, s.noise, s.lr)

@@ -105,37 +105,45 @@ type k12Point struct {
 	runs      map[host.NoiseModel]*Run
 }
 
-// K12: finite data (docs/theory.md §8). True minibatch SGD against its Gaussian model sgd-cov,
-// against sgd-hessian (the near-minimum form of sgd-cov for a likelihood loss) and against the
-// path-based value (§4.6, the only theory in 2-D for these models), on the one-neuron regression
-// with the setting explained at k12Data: ln τ against B/η (integer B at η = 1, plus B = 1 at
-// η = 0.5 and 1) and against 1/k (B = 2, η = 1).
-func caseK12(r *runner) error {
-	// Escape targets: sweep.PlanSize runs 2·target particles, and since the path value it plans
-	// with is 5–10 times the measured τ nearly all of them escape, so E ≈ 2.5–3 × target after the
-	// burn-in (quick: about 300 per point, σ(ln τ̂) ≈ 6%; full: about 600).
-	target := 200
-	const eta = 1.0
-	bs := []float64{2, 3, 4}
+// k12Eta is the step size of K12's grid in B/η and of its sharpness series.
+const k12Eta = 1.0
+
+// k12Noises are K12's compared noise models, in table order; pairs measure the first two.
+var k12Noises = []host.NoiseModel{host.Minibatch, host.SGDCov, host.SGDHessian}
+
+// k12Plan is what K12 measures: the escape target per point, the batches of the B/η grid at
+// η = k12Eta, the extra (B, η) pairs of minibatch and sgd-cov, and the sharpness series at B = 2.
+type k12Plan struct {
+	target int
+	bs, ks []float64
+	extra  [][2]float64
+}
+
+// k12PlanFor is K12's plan in the runner's mode. Escape targets: sweep.PlanSize runs 2·target
+// particles, and since the path value it plans with is 5–10 times the measured τ nearly all of
+// them escape, so E ≈ 2.5–3 × target after the burn-in (quick: about 300 per point, σ(ln τ̂) ≈ 6%;
+// full: about 600).
+func k12PlanFor(opt Options) k12Plan {
 	// Sharpness k ≤ 1 only: from k = 1.25 on, the survival of this model is not one exponential.
 	// The line x = 0, where the neuron's output vanishes, is flat at the saddle's loss; particles
 	// that reach it far from the saddle are neither in the basin nor past the saddle hyperplane and
 	// leave slowly, so the hazard falls (measured, minibatch and sgd-cov at B = 2, η = 1, 16384
 	// particles: at k = 1.6 from 0.027 to 0.006 per unit time; k = 1.25 also refused; k = 0.64,
 	// 0.8, 1 constant after t0 ≈ 40). Those runs are refused as no rate (docs/theory.md §3).
-	ks := []float64{0.5, 0.64, 0.8, 1}
-	// Pairs at B = 1 (reported where the two models part, no mark); more step sizes in full mode.
-	extra := [][2]float64{{1, 1}, {1, 0.5}, {2, 0.75}, {3, 1.5}}
-	if r.opt.Quick {
+	pl := k12Plan{target: 200, bs: []float64{2, 3, 4}, ks: []float64{0.5, 0.64, 0.8, 1},
+		// Pairs at B = 1 (reported where the two models part, no mark); more step sizes in full mode.
+		extra: [][2]float64{{1, 1}, {1, 0.5}, {2, 0.75}, {3, 1.5}}}
+	if opt.Quick {
 		// sgd-cov at B = 4 (τ ≈ 4·10³ iterations) alone takes 30 s of the CPU reference.
-		target, bs, ks, extra = 100, bs[:2], ks[1:], extra[:2]
+		pl.target, pl.bs, pl.ks, pl.extra = 100, pl.bs[:2], pl.ks[1:], pl.extra[:2]
 	}
-	target = max(20, int(float64(target)*r.opt.Scale))
-	open, kind, err := r.k12Backend(r.k12Config(host.Minibatch, 2, eta, 1))
-	if err != nil {
-		return err
-	}
-	r.cur.Setup = fmt.Sprintf("Per-sample loss ℓ = %s (x = v, y = w, c = %g fixed) on --data '%s' (N = 200, sampling without "+
+	pl.target = max(20, int(float64(pl.target)*opt.Scale))
+	return pl
+}
+
+// k12SetupText is K12's setup paragraph for the plan, run on the backend kind.
+func k12SetupText(pl k12Plan, kind host.BackendKind) string {
+	return fmt.Sprintf("Per-sample loss ℓ = %s (x = v, y = w, c = %g fixed) on --data '%s' (N = 200, sampling without "+
 		"replacement), from (%g, %g) to the minimum (0.807, 1.107); saddle (0, −0.165), ΔL = 0.180; default escape past the saddle. "+
 		"minibatch (true SGD, integer B), sgd-cov (Gaussian noise with the exact minibatch covariance) and sgd-hessian (D = (η/2B)|H|) "+
 		"at η = %g, B ∈ %v (τ ≈ 2·10² to 4·10³ iterations); minibatch and sgd-cov also at (B, η) ∈ %v; and at B = 2, η = 1 over "+
@@ -144,74 +152,116 @@ func caseK12(r *runner) error {
 		"positive (3σ), minibatch's within 5%% + 3σ of sgd-cov's, and each within %g%% + 3σ of the path value's slope (docs/theory.md "+
 		"§4.6: the path value neglects motion across the path, an upper bound on the exponent); sgd-hessian and every τ̂ against "+
 		"the path value itself are reported without a mark (see the notes); the slopes against 1/k positive (3σ).",
-		k12Loss, k12C, k12Data, k12Start[0], k12Start[1], eta, bs, extra, ks, target, kind,
+		k12Loss, k12C, k12Data, k12Start[0], k12Start[1], k12Eta, pl.bs, pl.extra, pl.ks, pl.target, kind,
 		k12BiasBound, k12MinB, 100*k12PathSlopeTol)
+}
 
-	measure := func(noise host.NoiseModel, b, e, k float64) (*Run, error) {
-		cfg := r.k12Config(noise, b, e, k)
-		label := fmt.Sprintf("%s B=%g η=%g", noise, b, e)
-		if k != 1 {
-			label += fmt.Sprintf(" k=%g", k)
-		}
-		return r.measureOn(label, cfg, target, open, kind)
+// k12Measurements are K12's measured points: the B/η grid at η = k12Eta, every minibatch/sgd-cov
+// pair (the grid's first), and the sharpness series at B = 2 (k = 1 is the grid's first point).
+type k12Measurements struct {
+	grid, pairs, sharp []*k12Point
+}
+
+// batchOverEta is B/η of a run's own configuration.
+func batchOverEta(run *Run) float64 { return float64(run.Batch) / float64(run.LR) }
+
+// inverseSharpness is 1/k of a run's own configuration (k = 1 where the landscape has no k).
+func inverseSharpness(run *Run) float64 {
+	if k, ok := run.pt.Problem.Config.Params["k"]; ok {
+		return 1 / k
 	}
-	noises := []host.NoiseModel{host.Minibatch, host.SGDCov, host.SGDHessian}
-	point := func(b, e, k float64, models []host.NoiseModel) (*k12Point, error) {
+	return 1
+}
+
+// K12: finite data (docs/theory.md §8). True minibatch SGD against its Gaussian model sgd-cov,
+// against sgd-hessian (the near-minimum form of sgd-cov for a likelihood loss) and against the
+// path-based value (§4.6, the only theory in 2-D for these models), on the one-neuron regression
+// with the setting explained at k12Data: ln τ against B/η (integer B at η = 1, plus B = 1 at
+// η = 0.5 and 1) and against 1/k (B = 2, η = 1).
+func caseK12(r *runner) error {
+	pl := k12PlanFor(r.opt)
+	open, kind, err := r.k12Backend(r.k12Config(host.Minibatch, 2, k12Eta, 1))
+	if err != nil {
+		return err
+	}
+	r.cur.Setup = k12SetupText(pl, kind)
+	m, err := r.k12Measure(pl, open, kind)
+	if err != nil {
+		return err
+	}
+	ratio := r.k12RatioChecks(m.pairs)
+	r.k12BatchSlopeChecks(m.grid)
+	r.k12PathReports(m.grid)
+	kFigs, kLines := r.k12SharpnessChecks(m.sharp)
+	bFigs, bLines := k12BatchSeries(m.grid)
+	r.figure("batch", plot.Figure{Title: fmt.Sprintf("K12: one neuron on finite data, ln τ against B/η (η = %g)", k12Eta), XLabel: "B/η",
+		YLabel: plot.LogTauLabel, Points: bFigs, Lines: bLines},
+		plot.Figure{Title: "K12: ln τ against 1/k (B = 2, η = 1)", XLabel: "1/k (inverse sharpness)", YLabel: plot.LogTauLabel,
+			Points: kFigs, Lines: kLines})
+	r.figure("ratio", plot.Figure{Title: "K12: true SGD over its Gaussian model (pairs in table order)", XLabel: "pair (see the report's rows)",
+		YLabel: "τ̂_minibatch / τ̂_sgd-cov", Points: []plot.Points{ratio},
+		HLines: []plot.HLine{{Name: "equal (ratio 1)", Y: 1}, {Name: fmt.Sprintf("±%g bias bound", k12BiasBound), Y: math.Exp(k12BiasBound), Dashes: 1, Grey: true},
+			{Y: math.Exp(-k12BiasBound), Dashes: 1, Grey: true}}})
+	r.k12Notes()
+	return nil
+}
+
+// k12Measure runs every point of the plan on open (of kind). Each run's X is the abscissa of the
+// series it was measured for: B/η on the grid and the pairs, 1/k on the sharpness series.
+func (r *runner) k12Measure(pl k12Plan, open host.BackendFactory, kind host.BackendKind) (k12Measurements, error) {
+	var m k12Measurements
+	point := func(b, e, k, x float64, models []host.NoiseModel) (*k12Point, error) {
 		pt := &k12Point{b: b, eta: e, k: k, runs: map[host.NoiseModel]*Run{}}
 		for _, nz := range models {
-			run, err := measure(nz, b, e, k)
+			label := fmt.Sprintf("%s B=%g η=%g", nz, b, e)
+			if k != 1 {
+				label += fmt.Sprintf(" k=%g", k)
+			}
+			run, err := r.measureOn(label, r.k12Config(nz, b, e, k), pl.target, open, kind)
 			if err != nil {
 				return nil, err
 			}
+			run.X = F(x)
 			pt.runs[nz] = run
 		}
 		return pt, nil
 	}
-
-	// (a) ln τ against B/η at η = 1.
-	var grid []*k12Point
-	for _, b := range bs {
-		pt, err := point(b, eta, 1, noises)
+	// (a) ln τ against B/η at η = k12Eta.
+	for _, b := range pl.bs {
+		pt, err := point(b, k12Eta, 1, b/k12Eta, k12Noises)
 		if err != nil {
-			return err
+			return m, err
 		}
-		for _, run := range pt.runs {
-			run.X = F(b / eta)
-		}
-		grid = append(grid, pt)
+		m.grid = append(m.grid, pt)
 	}
 	// (b) pairs at other (B, η).
-	var pairs []*k12Point
-	pairs = append(pairs, grid...)
-	for _, be := range extra {
-		pt, err := point(be[0], be[1], 1, noises[:2])
+	m.pairs = append(m.pairs, m.grid...)
+	for _, be := range pl.extra {
+		pt, err := point(be[0], be[1], 1, be[0]/be[1], k12Noises[:2])
 		if err != nil {
-			return err
+			return m, err
 		}
-		for _, run := range pt.runs {
-			run.X = F(be[0] / be[1])
-		}
-		pairs = append(pairs, pt)
+		m.pairs = append(m.pairs, pt)
 	}
-	// (c) ln τ against 1/k at B = 2, η = 1 (k = 1 is the grid's first point).
-	var sharp []*k12Point
-	for _, k := range ks {
-		var pt *k12Point
+	// (c) ln τ against 1/k at B = 2, η = k12Eta (k = 1 is the grid's first point).
+	for _, k := range pl.ks {
 		if k == 1 {
-			pt = grid[0]
-		} else {
-			var err error
-			if pt, err = point(2, eta, k, noises); err != nil {
-				return err
-			}
-			pairs = append(pairs, pt)
+			m.sharp = append(m.sharp, m.grid[0])
+			continue
 		}
-		sharp = append(sharp, pt)
+		pt, err := point(2, k12Eta, k, 1/k, k12Noises)
+		if err != nil {
+			return m, err
+		}
+		m.pairs = append(m.pairs, pt)
+		m.sharp = append(m.sharp, pt)
 	}
+	return m, nil
+}
 
-	// Minibatch against sgd-cov, pair by pair.
+// k12RatioChecks checks minibatch against sgd-cov pair by pair and returns the ratios' series.
+func (r *runner) k12RatioChecks(pairs []*k12Point) plot.Points {
 	ratio := plot.Points{Name: "τ̂_minibatch / τ̂_sgd-cov (95%)", ColourIndex: 0}
-	var labels []string
 	for i, pt := range pairs {
 		mb, cov := pt.runs[host.Minibatch], pt.runs[host.SGDCov]
 		name := fmt.Sprintf("K12 B = %g, η = %g", pt.b, pt.eta)
@@ -234,31 +284,37 @@ func caseK12(r *runner) error {
 				cov.theory("path")/pt.eta)
 			ratio.X, ratio.Y = append(ratio.X, float64(i)), append(ratio.Y, mb.tau()/cov.tau())
 			ratio.YLo, ratio.YHi = append(ratio.YLo, math.Exp(lr-1.96*s)), append(ratio.YHi, math.Exp(lr+1.96*s))
-			labels = append(labels, name)
 		} else {
 			c.Require, c.RequireWhy = boolp(false), fmt.Sprintf("unresolved: minibatch %q, sgd-cov %q", mb.Note, cov.Note)
 		}
 		r.check(c)
 	}
+	return ratio
+}
 
-	// Slopes against B/η at η = 1.
-	byNoise := func(pts []*k12Point, nz host.NoiseModel) []*Run {
-		var out []*Run
-		for _, pt := range pts {
-			out = append(out, pt.runs[nz])
-		}
-		return out
+// k12RunsOf lists the runs of noise model nz at the points pts.
+func k12RunsOf(pts []*k12Point, nz host.NoiseModel) []*Run {
+	var out []*Run
+	for _, pt := range pts {
+		out = append(out, pt.runs[nz])
 	}
-	x := func(run *Run) float64 { return float64(run.X) }
-	pathTau := func(run *Run) float64 { return run.theory("path") }
+	return out
+}
+
+// pathTau is a run's path value (docs/theory.md §4.6).
+func pathTau(run *Run) float64 { return run.theory("path") }
+
+// k12BatchSlopeChecks checks the slopes of ln τ̂ against B/η on the grid: positive, against the
+// path value's, and minibatch's against sgd-cov's.
+func (r *runner) k12BatchSlopeChecks(grid []*k12Point) {
 	fits := map[host.NoiseModel]sweep.LineFit{}
-	for _, nz := range noises {
-		runs := byNoise(grid, nz)
-		fit := fitLog(runs, x, (*Run).tau)
+	for _, nz := range k12Noises {
+		runs := k12RunsOf(grid, nz)
+		fit := fitLog(runs, batchOverEta, (*Run).tau)
 		fits[nz] = fit
-		pfit := fitLog(runs, x, pathTau)
+		pfit := fitLog(runs, batchOverEta, pathTau)
 		all := fit.N == len(runs)
-		r.check(&Check{Name: fmt.Sprintf("K12 %s: slope of ln τ̂ against B/η (η = %g) is positive", nz, eta),
+		r.check(&Check{Name: fmt.Sprintf("K12 %s: slope of ln τ̂ against B/η (η = %g) is positive", nz, k12Eta),
 			Claim:    "larger batches or smaller steps escape exponentially more slowly (Xie et al.; docs/theory.md §4.2, §8)",
 			Measured: F(fit.Slope), Sigma: F(fit.SlopeErr), Predicted: F(pfit.Slope), Kind: Above, Threshold: 0, NSigma: 3,
 			Require: boolp(all), RequireWhy: "every point resolved",
@@ -281,10 +337,13 @@ func caseK12(r *runner) error {
 		Measured: F(mbF.Slope), Sigma: F(math.Hypot(mbF.SlopeErr, covF.SlopeErr)), Predicted: F(covF.Slope), Kind: Within, RelTol: 0.05, NSigma: 3,
 		Note: fmt.Sprintf("minibatch %.4g ± %.2g, sgd-cov %.4g ± %.2g, sgd-hessian %.4g ± %.2g", mbF.Slope, mbF.SlopeErr, covF.Slope,
 			covF.SlopeErr, fits[host.SGDHessian].Slope, fits[host.SGDHessian].SlopeErr)})
+}
 
-	// Every τ̂ against the path value, and sgd-hessian against sgd-cov: reported.
+// k12PathReports reports every τ̂ of the grid against the path value, and sgd-hessian against
+// sgd-cov, without a mark.
+func (r *runner) k12PathReports(grid []*k12Point) {
 	for _, pt := range grid {
-		for _, nz := range noises {
+		for _, nz := range k12Noises {
 			run := pt.runs[nz]
 			p := run.theory("path")
 			r.check(&Check{Name: fmt.Sprintf("K12 %s B = %g, η = %g: τ̂ against the path value", nz, pt.b, pt.eta),
@@ -297,56 +356,52 @@ func caseK12(r *runner) error {
 			Claim:    "for a likelihood loss C ≈ H near the minimum (docs/theory.md §8) — reported, no claim away from it",
 			Measured: F(h.tau() / cov.tau()), Sigma: F(h.tau() / cov.tau() * math.Hypot(h.sigmaRel(), cov.sigmaRel())), Predicted: 1, Kind: NoMark})
 	}
+}
 
-	// Slopes against 1/k at B = 2, η = 1.
-	for _, pt := range sharp {
-		for _, run := range pt.runs {
-			run.X = F(1 / pt.k)
-		}
-	}
+// k12SharpnessChecks checks that the slopes of ln τ̂ against 1/k (B = 2, η = k12Eta) are positive
+// and returns the series of the 1/k figure.
+func (r *runner) k12SharpnessChecks(sharp []*k12Point) ([]plot.Points, []plot.Line) {
 	var kFigs []plot.Points
 	var kLines []plot.Line
-	for i, nz := range noises {
-		runs := byNoise(sharp, nz)
-		fit := fitLog(runs, x, (*Run).tau)
-		pfit := fitLog(runs, x, pathTau)
-		r.check(&Check{Name: fmt.Sprintf("K12 %s: slope of ln τ̂ against 1/k (B = 2, η = %g) is positive", nz, eta),
+	for i, nz := range k12Noises {
+		runs := k12RunsOf(sharp, nz)
+		fit := fitLog(runs, inverseSharpness, (*Run).tau)
+		pfit := fitLog(runs, inverseSharpness, pathTau)
+		r.check(&Check{Name: fmt.Sprintf("K12 %s: slope of ln τ̂ against 1/k (B = 2, η = %g) is positive", nz, k12Eta),
 			Claim:    "flatter minima are left exponentially more slowly (docs/theory.md §4.5)",
 			Measured: F(fit.Slope), Sigma: F(fit.SlopeErr), Predicted: F(pfit.Slope), Kind: Above, Threshold: 0, NSigma: 3,
 			Require: boolp(fit.N == len(runs)), RequireWhy: "every point resolved",
 			Note: fmt.Sprintf("slope %.4g ± %.2g (R² %.4f); the path value's slope %.4g (measured/path %.3f)", fit.Slope, fit.SlopeErr,
 				fit.R2, pfit.Slope, fit.Slope/pfit.Slope)})
-		kFigs = append(kFigs, points(string(nz)+" τ̂ (95% CI)", runs, i))
+		kFigs = append(kFigs, pointsAgainst(string(nz)+" τ̂ (95% CI)", runs, inverseSharpness, i))
 		if i == 1 {
-			kLines = append(kLines, lines(runs, map[string]string{"path": "path value, sgd-cov (§4.6)"})...)
+			kLines = append(kLines, linesAgainst(runs, inverseSharpness, map[string]string{"path": "path value, sgd-cov (§4.6)"})...)
 		}
 	}
-	// The last loop set X = 1/k on the shared k = 1 point; restore B/η for the B/η figure.
-	for _, run := range grid[0].runs {
-		run.X = F(grid[0].b / eta)
-	}
+	return kFigs, kLines
+}
+
+// k12BatchSeries is the series of the B/η figure: every model's τ̂ and the path values of sgd-cov
+// and sgd-hessian in their points' colours (sgd-hessian's dashed).
+func k12BatchSeries(grid []*k12Point) ([]plot.Points, []plot.Line) {
 	var bFigs []plot.Points
 	var bLines []plot.Line
-	for i, nz := range noises {
-		runs := byNoise(grid, nz)
-		bFigs = append(bFigs, points(string(nz)+" τ̂ (95% CI)", runs, i))
+	for i, nz := range k12Noises {
+		runs := k12RunsOf(grid, nz)
+		bFigs = append(bFigs, pointsAgainst(string(nz)+" τ̂ (95% CI)", runs, batchOverEta, i))
 		if nz != host.Minibatch {
-			ls := lines(runs, map[string]string{"path": "path value, " + string(nz) + " (§4.6)"})
+			ls := linesAgainst(runs, batchOverEta, map[string]string{"path": "path value, " + string(nz) + " (§4.6)"})
 			for j := range ls {
-				ls[j].ColourIndex, ls[j].Dashes = i, i-1 // the colour of the noise's points; sgd-hessian's dashed
+				ls[j].ColourIndex, ls[j].Dashes = i, i-1
 			}
 			bLines = append(bLines, ls...)
 		}
 	}
-	r.figure("batch", plot.Figure{Title: fmt.Sprintf("K12: one neuron on finite data, ln τ against B/η (η = %g)", eta), XLabel: "B/η",
-		YLabel: plot.LogTauLabel, Points: bFigs, Lines: bLines},
-		plot.Figure{Title: "K12: ln τ against 1/k (B = 2, η = 1)", XLabel: "1/k (inverse sharpness)", YLabel: plot.LogTauLabel,
-			Points: kFigs, Lines: kLines})
-	r.figure("ratio", plot.Figure{Title: "K12: true SGD over its Gaussian model (pairs in table order)", XLabel: "pair (see the report's rows)",
-		YLabel: "τ̂_minibatch / τ̂_sgd-cov", Points: []plot.Points{ratio},
-		HLines: []plot.HLine{{Name: "equal (ratio 1)", Y: 1}, {Name: fmt.Sprintf("±%g bias bound", k12BiasBound), Y: math.Exp(k12BiasBound), Dashes: 1, Grey: true},
-			{Y: math.Exp(-k12BiasBound), Dashes: 1, Grey: true}}})
+	return bFigs, bLines
+}
 
+// k12Notes explains where minibatch and sgd-cov part and why the path value is no reference here.
+func (r *runner) k12Notes() {
 	r.note("Where minibatch and sgd-cov part: at B = 1 one step moves by η times one row's gradient, a bounded, skewed jump, where " +
 		"the Gaussian model draws unbounded Gaussian steps of the same covariance. A large-deviation argument says why B alone does not " +
 		"decide it: with rows drawn independently the escape exponent of true SGD is (B/η)·S₁, S₁ set by the single row's cumulant " +
@@ -361,5 +416,4 @@ func caseK12(r *runner) error {
 		"B/η (development runs at B/η = 2: path τ = 7.1·10³, 2.0·10⁴, 4.4·10⁴ time units at η = 0.25, 0.1, 0.05) while the measured τ̂ stays " +
 		"at 6–7·10² (the 2-D process goes round the point where one direction's noise vanishes). So sgd-hessian is compared with sgd-cov " +
 		"(the same noise near the minimum for a likelihood loss) and reported, not marked against theory.")
-	return nil
 }

@@ -113,6 +113,32 @@ func (o Options) SeriesOptions() ([]Options, error) {
 	return out, nil
 }
 
+// CheckPoints checks the configuration of every point of every series (SeriesOptions, then
+// PointConfig and Config.Validate for each value) before any run starts; an input error names the
+// series it belongs to.
+func (o Options) CheckPoints() error {
+	series, err := o.SeriesOptions()
+	if err != nil {
+		return err
+	}
+	for _, so := range series {
+		for _, v := range o.Values {
+			c, err := so.PointConfig(v)
+			if err == nil {
+				err = c.Validate()
+			}
+			if err == nil {
+				continue
+			}
+			if ie, ok := err.(*host.InputError); ok && so.Label() != "" {
+				return &host.InputError{Flag: ie.Flag, Msg: ie.Msg + " (series " + so.Label() + ")"}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 func (o Options) series() ([]Options, error) {
 	if o.Compare == "" {
 		if !Applies(o.Name, o.Base.Noise) {

@@ -34,56 +34,91 @@ const (
 // one, the axes of the panels, the configuration, the measurement, one column per theory, the
 // plan.
 func (s *Set) columns() []Column {
-	var cols []Column
-	seen := map[string]bool{}
-	add := func(name, unit string, cell func(r *Result, pt *Point) string) *Column {
-		if seen[name] {
-			return nil
-		}
-		seen[name] = true
-		cols = append(cols, Column{Name: name, Unit: unit, cell: cell})
-		return &cols[len(cols)-1]
-	}
-	g := func(v float64) string { return host.Number(v).Text(10) }
-	n := func(v host.Number) string { return v.Text(10) }
-	ptr := func(v *float64) string {
-		if v == nil {
-			return ""
-		}
-		return g(*v)
-	}
-	uses := func(param string) bool {
-		for _, r := range s.Series {
-			if Applies(param, r.Noise) {
-				return true
+	cs := &columnSet{seen: map[string]bool{}}
+	s.configColumns(cs)
+	measurementColumns(cs)
+	for _, th := range s.TheoryNames() {
+		name := th
+		if c := cs.add("theory_"+name+"_tau_time", unitTime, func(_ *Result, pt *Point) string {
+			if v, ok := pt.Theory[name]; ok {
+				return cellNumber(v)
 			}
+			return ""
+		}); c != nil {
+			c.Kind = s.TheoryKind(name)
 		}
-		return false
 	}
+	planColumns(cs)
+	return cs.cols
+}
+
+// columnSet collects columns, each name once.
+type columnSet struct {
+	cols []Column
+	seen map[string]bool
+}
+
+// add appends the column name (unit, cell) unless one of that name is there; it returns the new
+// column, or nil.
+func (cs *columnSet) add(name, unit string, cell func(r *Result, pt *Point) string) *Column {
+	if cs.seen[name] {
+		return nil
+	}
+	cs.seen[name] = true
+	cs.cols = append(cs.cols, Column{Name: name, Unit: unit, cell: cell})
+	return &cs.cols[len(cs.cols)-1]
+}
+
+// cellNumber writes v in a CSV cell (shortest round-trip form, empty for NaN).
+func cellNumber(v float64) string { return host.Number(v).Text(10) }
+
+// cellOptional writes *v in a CSV cell, empty where v is nil.
+func cellOptional(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return cellNumber(*v)
+}
+
+// paramCells are the cells of the configuration's parameters by their flag name.
+var paramCells = map[string]func(r *Result, pt *Point) string{
+	"landscape": func(_ *Result, pt *Point) string { return pt.Landscape },
+	"noise":     func(_ *Result, pt *Point) string { return string(pt.Noise) },
+	"lr":        func(_ *Result, pt *Point) string { return cellNumber(pt.LR) },
+	"batch":     func(_ *Result, pt *Point) string { return cellOptional(pt.Batch) },
+	"temp":      func(_ *Result, pt *Point) string { return cellOptional(pt.Temp) },
+	"floor":     func(_ *Result, pt *Point) string { return cellOptional(pt.Floor) },
+	"seed":      func(_ *Result, pt *Point) string { return strconv.FormatUint(pt.Seed, 10) },
+	"particles": func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Particles) },
+	"steps":     func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Steps) },
+}
+
+// usesParam says whether the noise model of some series uses the parameter param.
+func (s *Set) usesParam(param string) bool {
+	for _, r := range s.Series {
+		if Applies(param, r.Noise) {
+			return true
+		}
+	}
+	return false
+}
+
+// configColumns adds the series label (with --compare), the varied and the compared NAME, the
+// panels' axes and the configuration.
+func (s *Set) configColumns(cs *columnSet) {
 	if s.Compare != "" {
-		add("series", "text (the compared flag and value of the point's series)", func(r *Result, _ *Point) string { return r.Label })
+		cs.add("series", "text (the compared flag and value of the point's series)", func(r *Result, _ *Point) string { return r.Label })
 	}
-	param := map[string]func(r *Result, pt *Point) string{
-		"landscape": func(_ *Result, pt *Point) string { return pt.Landscape },
-		"noise":     func(_ *Result, pt *Point) string { return string(pt.Noise) },
-		"lr":        func(_ *Result, pt *Point) string { return g(pt.LR) },
-		"batch":     func(_ *Result, pt *Point) string { return ptr(pt.Batch) },
-		"temp":      func(_ *Result, pt *Point) string { return ptr(pt.Temp) },
-		"floor":     func(_ *Result, pt *Point) string { return ptr(pt.Floor) },
-		"seed":      func(_ *Result, pt *Point) string { return strconv.FormatUint(pt.Seed, 10) },
-		"particles": func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Particles) },
-		"steps":     func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Steps) },
-	}
-	if f, ok := param[s.Vary]; ok {
-		add(s.Vary, ParamUnit(s.Vary), f)
+	if f, ok := paramCells[s.Vary]; ok {
+		cs.add(s.Vary, ParamUnit(s.Vary), f)
 	} else {
-		add(s.Vary, ParamUnit(s.Vary), func(_ *Result, pt *Point) string { return g(pt.Value) })
+		cs.add(s.Vary, ParamUnit(s.Vary), func(_ *Result, pt *Point) string { return cellNumber(pt.Value) })
 	}
 	if s.Compare != "" {
-		if f, ok := param[s.Compare]; ok {
-			add(s.Compare, ParamUnit(s.Compare), f)
+		if f, ok := paramCells[s.Compare]; ok {
+			cs.add(s.Compare, ParamUnit(s.Compare), f)
 		} else {
-			add(s.Compare, ParamUnit(s.Compare), func(r *Result, _ *Point) string { return r.CompareValue })
+			cs.add(s.Compare, ParamUnit(s.Compare), func(r *Result, _ *Point) string { return r.CompareValue })
 		}
 	}
 	for _, p := range s.Panels {
@@ -91,60 +126,59 @@ func (s *Set) columns() []Column {
 			continue
 		}
 		name := p.Axis.Name
-		add(p.Axis.Column, p.Axis.Unit+" (x axis "+p.Axis.Name+")", func(_ *Result, pt *Point) string {
+		cs.add(p.Axis.Column, p.Axis.Unit+" (x axis "+p.Axis.Name+")", func(_ *Result, pt *Point) string {
 			if x, ok := pt.XByAxis[name]; ok {
-				return g(x)
+				return cellNumber(x)
 			}
 			return ""
 		})
 	}
-	add("landscape", "text (catalogue SPEC or expression)", param["landscape"])
-	add("noise", "text (noise model)", param["noise"])
-	add("lr", ParamUnit("lr"), param["lr"])
+	cs.add("landscape", "text (catalogue SPEC or expression)", paramCells["landscape"])
+	cs.add("noise", "text (noise model)", paramCells["noise"])
+	cs.add("lr", ParamUnit("lr"), paramCells["lr"])
 	for _, m := range []string{"batch", "temp", "floor"} {
-		if uses(m) {
-			add(m, ParamUnit(m), param[m])
+		if s.usesParam(m) {
+			cs.add(m, ParamUnit(m), paramCells[m])
 		}
 	}
-	add("seed", ParamUnit("seed"), param["seed"])
-	add("particles", unitCount, param["particles"])
-	add("steps", "iterations", param["steps"])
-	add("escaped_total", unitCount+" (escapes in the whole window)", func(_ *Result, pt *Point) string { return strconv.Itoa(pt.EscapedTotal) })
-	add("burn_in_time", unitTime+" (the burn-in t0)", func(_ *Result, pt *Point) string { return n(pt.BurnIn) })
-	add("burn_in_rule", "text (automatic or given)", func(_ *Result, pt *Point) string { return pt.BurnInRule })
-	add("escaped", unitCount+" (escapes after t0: the rate is made of these)", func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Escaped) })
-	add("exposure_time", "particles × continuous time after t0", func(_ *Result, pt *Point) string { return n(pt.Exposure) })
-	add("diverged", unitCount, func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Diverged) })
-	add("rate", unitRate, func(_ *Result, pt *Point) string { return n(pt.Rate) })
-	add("rate_lo", unitRate+", Garwood 95% lower end", func(_ *Result, pt *Point) string { return n(pt.RateLo) })
-	add("rate_hi", unitRate+", Garwood 95% upper end", func(_ *Result, pt *Point) string { return n(pt.RateHi) })
-	add("tau_time", unitTime, func(_ *Result, pt *Point) string { return n(pt.Tau) })
-	add("tau_lo_time", unitTime+", Garwood 95% lower end", func(_ *Result, pt *Point) string { return n(pt.TauLo) })
-	add("tau_hi_time", unitTime+", Garwood 95% upper end (empty: unbounded)", func(_ *Result, pt *Point) string { return n(pt.TauHi) })
-	add("tau_iterations", "iterations", func(_ *Result, pt *Point) string { return n(pt.TauIterations) })
-	add("ln_tau", "ln of continuous time", func(_ *Result, pt *Point) string { return n(pt.LnTau) })
-	add("sigma_ln_tau", "dimensionless (1/√escaped)", func(_ *Result, pt *Point) string { return n(pt.SigmaLogTau) })
-	add("resolved", unitBool, func(_ *Result, pt *Point) string { return strconv.FormatBool(pt.Resolved) })
-	add("reached_target", unitBool+" (at least the target escapes after t0)", func(_ *Result, pt *Point) string { return strconv.FormatBool(pt.Reached) })
-	add("note", "text (why a point is unresolved)", func(_ *Result, pt *Point) string { return pt.Note })
-	for _, th := range s.TheoryNames() {
-		name := th
-		if c := add("theory_"+name+"_tau_time", unitTime, func(_ *Result, pt *Point) string {
-			if v, ok := pt.Theory[name]; ok {
-				return g(v)
-			}
-			return ""
-		}); c != nil {
-			c.Kind = s.TheoryKind(name)
-		}
-	}
-	add("planned_tau_time", unitTime+" (the τ the point was sized for)", func(_ *Result, pt *Point) string { return n(pt.Plan.TauGuess) })
-	add("planned_from", "text (a theory name, pilot or fixed)", func(_ *Result, pt *Point) string { return pt.Plan.TauSource })
-	add("expected_escapes", unitCount+" (planned)", func(_ *Result, pt *Point) string { return g(pt.Plan.Expected) })
-	add("reachable", unitBool+" (the plan expects the target escapes within the budget)", func(_ *Result, pt *Point) string { return strconv.FormatBool(pt.Plan.Reachable) })
-	add("warnings", "text (separated by ' | ')", func(_ *Result, pt *Point) string { return strings.Join(pt.Warnings, " | ") })
-	add("seconds", "wall-clock seconds", func(_ *Result, pt *Point) string { return g(pt.Seconds) })
-	return cols
+	cs.add("seed", ParamUnit("seed"), paramCells["seed"])
+	cs.add("particles", unitCount, paramCells["particles"])
+	cs.add("steps", "iterations", paramCells["steps"])
+}
+
+// measurementColumns adds the measurement: escapes, burn-in, exposure, rate and τ with their
+// intervals, and whether the point is resolved.
+func measurementColumns(cs *columnSet) {
+	n := func(v host.Number) string { return v.Text(10) }
+	cs.add("escaped_total", unitCount+" (escapes in the whole window)", func(_ *Result, pt *Point) string { return strconv.Itoa(pt.EscapedTotal) })
+	cs.add("burn_in_time", unitTime+" (the burn-in t0)", func(_ *Result, pt *Point) string { return n(pt.BurnIn) })
+	cs.add("burn_in_rule", "text (automatic or given)", func(_ *Result, pt *Point) string { return pt.BurnInRule })
+	cs.add("escaped", unitCount+" (escapes after t0: the rate is made of these)", func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Escaped) })
+	cs.add("exposure_time", "particles × continuous time after t0", func(_ *Result, pt *Point) string { return n(pt.Exposure) })
+	cs.add("diverged", unitCount, func(_ *Result, pt *Point) string { return strconv.Itoa(pt.Diverged) })
+	cs.add("rate", unitRate, func(_ *Result, pt *Point) string { return n(pt.Rate) })
+	cs.add("rate_lo", unitRate+", Garwood 95% lower end", func(_ *Result, pt *Point) string { return n(pt.RateLo) })
+	cs.add("rate_hi", unitRate+", Garwood 95% upper end", func(_ *Result, pt *Point) string { return n(pt.RateHi) })
+	cs.add("tau_time", unitTime, func(_ *Result, pt *Point) string { return n(pt.Tau) })
+	cs.add("tau_lo_time", unitTime+", Garwood 95% lower end", func(_ *Result, pt *Point) string { return n(pt.TauLo) })
+	cs.add("tau_hi_time", unitTime+", Garwood 95% upper end (empty: unbounded)", func(_ *Result, pt *Point) string { return n(pt.TauHi) })
+	cs.add("tau_iterations", "iterations", func(_ *Result, pt *Point) string { return n(pt.TauIterations) })
+	cs.add("ln_tau", "ln of continuous time", func(_ *Result, pt *Point) string { return n(pt.LnTau) })
+	cs.add("sigma_ln_tau", "dimensionless (1/√escaped)", func(_ *Result, pt *Point) string { return n(pt.SigmaLogTau) })
+	cs.add("resolved", unitBool, func(_ *Result, pt *Point) string { return strconv.FormatBool(pt.Resolved) })
+	cs.add("reached_target", unitBool+" (at least the target escapes after t0)", func(_ *Result, pt *Point) string { return strconv.FormatBool(pt.Reached) })
+	cs.add("note", "text (why a point is unresolved)", func(_ *Result, pt *Point) string { return pt.Note })
+}
+
+// planColumns adds the plan the point was sized by, its warnings and its time.
+func planColumns(cs *columnSet) {
+	n := func(v host.Number) string { return v.Text(10) }
+	cs.add("planned_tau_time", unitTime+" (the τ the point was sized for)", func(_ *Result, pt *Point) string { return n(pt.Plan.TauGuess) })
+	cs.add("planned_from", "text (a theory name, pilot or fixed)", func(_ *Result, pt *Point) string { return pt.Plan.TauSource })
+	cs.add("expected_escapes", unitCount+" (planned)", func(_ *Result, pt *Point) string { return cellNumber(pt.Plan.Expected) })
+	cs.add("reachable", unitBool+" (the plan expects the target escapes within the budget)", func(_ *Result, pt *Point) string { return strconv.FormatBool(pt.Plan.Reachable) })
+	cs.add("warnings", "text (separated by ' | ')", func(_ *Result, pt *Point) string { return strings.Join(pt.Warnings, " | ") })
+	cs.add("seconds", "wall-clock seconds", func(_ *Result, pt *Point) string { return cellNumber(pt.Seconds) })
 }
 
 // WriteCSV writes sweep.csv: comment lines starting with '#' (what the file is, the unit of every
