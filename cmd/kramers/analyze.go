@@ -290,7 +290,7 @@ func cmdTheory(args []string) error {
 	if err := rf.parse(fs, args); err != nil {
 		return err
 	}
-	p, err := host.Prepare(rf.cfg)
+	p, err := prepareWithTheory(rf.cfg, rf.quiet)
 	if err != nil {
 		return err
 	}

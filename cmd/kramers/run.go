@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/kramers-sim/kramers/host/cluster"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/store"
+	"github.com/kramers-sim/kramers/host/theory"
 )
 
 var (
@@ -110,7 +112,7 @@ func cmdRun(args []string) error {
 	if err := checkOutputs(rf.jsonOut, &cf); err != nil {
 		return err
 	}
-	p, err := host.Prepare(cfg)
+	p, err := prepareWithTheory(cfg, rf.quiet)
 	if err != nil {
 		return err
 	}
@@ -669,12 +671,107 @@ func printFFS(w io.Writer, r *host.Result) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		c := r.Comparisons[k]
-		fmt.Fprintf(w, "theory %s: τ = %.6g, measured/theory = %.4f (z = %.2f)\n", k, *r.Theory[k].Tau, c.Ratio, c.Z)
+		fmt.Fprintf(w, "theory %s: τ = %.6g, %s\n", k, *r.Theory[k].Tau, comparisonText(r.Comparisons[k], r.Theory[k]))
 	}
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", wn.Message)
 	}
+}
+
+// Progress of the slow parts before stepping: a line on stderr once a part has taken
+// slowAfter, then every slowEvery (issue 21: on data, the analysis and the theory took tens of
+// seconds on a loaded machine with nothing on the screen).
+const (
+	slowAfter = 2 * time.Second
+	slowEvery = 5 * time.Second
+)
+
+// prepareWithTheory is host.Prepare followed by the theory values of cfg.Theory (host.Predictions,
+// which the run reuses), each part with a progress line when it is slow and quiet is false.
+func prepareWithTheory(cfg host.Config, quiet bool) (*host.Problem, error) {
+	var p *host.Problem
+	var err error
+	analysis := func(string) string { return "minimum, exits and escape surface" }
+	slowProgress(quiet, "analysis", analysis, func(func(string)) {
+		p, err = host.Prepare(cfg)
+	})
+	if err != nil {
+		return nil, err
+	}
+	slowProgress(quiet, "theory", theoryLabel, func(step func(string)) {
+		host.PredictionsProgress(p, step)
+	})
+	return p, nil
+}
+
+// theoryLabel names the theory value being computed in the progress line.
+func theoryLabel(name string) string {
+	switch name {
+	case "discrete":
+		return "exact discrete chain"
+	case "quadrature":
+		return "exact 1-D quadrature"
+	case "path":
+		return "path value (minimum-energy path and the discrete chain along it)"
+	}
+	return name + " formula"
+}
+
+// slowProgress runs fn; when it takes longer than slowAfter and quiet is false it prints
+// "kramers: PART: STEP … (n s)" to stderr, then again every slowEvery, and the total at the end.
+// fn reports its current step through the function it is given; label(step) names it.
+func slowProgress(quiet bool, part string, label func(step string) string, fn func(setStep func(string))) {
+	if quiet {
+		fn(func(string) {})
+		return
+	}
+	var step atomic.Value
+	step.Store("")
+	start := time.Now()
+	done := make(chan struct{})
+	printed := make(chan bool, 1)
+	go func() {
+		said := false
+		t := time.NewTimer(slowAfter)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				printed <- said
+				return
+			case <-t.C:
+				fmt.Fprintf(stderr, "kramers: %s: %s … (%.0f s)\n", part, label(step.Load().(string)), time.Since(start).Seconds())
+				said = true
+				t.Reset(slowEvery)
+			}
+		}
+	}()
+	fn(func(name string) { step.Store(name) })
+	close(done)
+	if <-printed {
+		fmt.Fprintf(stderr, "kramers: %s: done in %.1f s\n", part, time.Since(start).Seconds())
+	}
+}
+
+// comparisonText is one comparison as the summary prints it: the ratio, and z where it judges the
+// measurement (host.ZBounded: the exact kinds), with the value's reason; for an approximate or
+// asymptotic value the ratio and, instead of z, why there is none and the assumption the value
+// rests on (docs/theory.md §4, "Comparisons").
+func comparisonText(c host.Comparison, t theory.Prediction) string {
+	if z, ok := c.Verdict(); ok {
+		s := fmt.Sprintf("measured/theory = %.4f, z = %+.2f", c.Ratio, z)
+		if t.Reason != "" {
+			s += "; " + t.Reason
+		}
+		return s
+	}
+	if c.Assumption == "" { // a forward-flux comparison carries none
+		c.Assumption = t.Formula
+		if t.Reason != "" {
+			c.Assumption = strings.TrimPrefix(t.Reason, "approximate: ")
+		}
+	}
+	return fmt.Sprintf("measured/theory = %.4f (no z: %s)", c.Ratio, c.ZWithheld())
 }
 
 // printUpperBound prints the one-sided 95% upper bound on the rate of an unresolved run with too
@@ -757,9 +854,8 @@ func printSummary(w io.Writer, r *host.Result) {
 		}
 		fmt.Fprintf(w, "theory %-15s τ = %.6g time (%s)", k, *t.Tau, t.Kind)
 		if c, ok := r.Comparisons[k]; ok {
-			fmt.Fprintf(w, "; measured/theory = %.4f, z = %+.2f", c.Ratio, c.Z)
-		}
-		if t.Reason != "" {
+			fmt.Fprintf(w, "; %s", comparisonText(c, t))
+		} else if t.Reason != "" {
 			fmt.Fprintf(w, "; %s", t.Reason)
 		}
 		fmt.Fprintln(w)
