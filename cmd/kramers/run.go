@@ -285,9 +285,10 @@ func saveCheckpoint(path string, p *host.Problem, b host.Backend, iter int, basi
 }
 
 // resumeFlags may accompany --resume without restating the configuration: the outputs, --steps,
-// and the flags of the Execution (host.Execution: backend, precision, chunk, burn-in, shard).
+// and the flags of the Execution (host.Execution: backend, precision, chunk, burn-in, shard, theory).
 var resumeFlags = map[string]bool{"resume": true, "checkpoint": true, "every": true, "json": true, "quiet": true,
-	"steps": true, "backend": true, "precision": true, "chunk": true, "burn-in": true, "shard": true, "shards": true}
+	"steps": true, "backend": true, "precision": true, "chunk": true, "burn-in": true, "shard": true, "shards": true,
+	"theory": true}
 
 // resolveRun turns the flags into the configuration to run and, with --resume, the checkpoint
 // to continue. With --resume and no Model flags the configuration is the checkpoint's (--steps
@@ -337,6 +338,9 @@ func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, 
 			}
 			if set["burn-in"] {
 				c.BurnIn = cfg.BurnIn
+			}
+			if set["theory"] {
+				c.Theory = cfg.Theory
 			}
 			cfg = c
 			if !set["shard"] {
@@ -570,15 +574,15 @@ func readFFSState(path string) (*host.FFSState, error) {
 }
 
 // ffsResumeFlags may accompany --resume of a forward-flux-sampling state: the configuration, the
-// interfaces and the options come from the state; --backend and --precision may change.
+// interfaces and the options come from the state; --backend, --precision and --theory may change.
 var ffsResumeFlags = map[string]bool{"resume": true, "checkpoint": true, "json": true, "quiet": true,
-	"method": true, "backend": true, "precision": true}
+	"method": true, "backend": true, "precision": true, "theory": true}
 
 // resumeFFS continues a forward-flux-sampling run from its state with the next stage.
 func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bool) error {
 	for name := range set {
 		if !ffsResumeFlags[name] {
-			return &host.InputError{Flag: name, Msg: "cannot change a resumed forward-flux-sampling run: the configuration, interfaces and options come from the state (only --checkpoint, --json, --quiet, --backend and --precision may be given)"}
+			return &host.InputError{Flag: name, Msg: "cannot change a resumed forward-flux-sampling run: the configuration, interfaces and options come from the state (only --checkpoint, --json, --quiet, --backend, --precision and --theory may be given)"}
 		}
 	}
 	cfg := st.Config
@@ -588,13 +592,16 @@ func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bo
 	if set["precision"] {
 		cfg.Precision = rf.cfg.Precision
 	}
+	if set["theory"] {
+		cfg.Theory = rf.cfg.Theory
+	}
 	if cf.checkpoint == "" {
 		cf.checkpoint = cf.resume // continue writing into the same file
 	}
 	if err := checkOutputs(rf.jsonOut, cf); err != nil {
 		return err
 	}
-	p, err := host.Prepare(cfg)
+	p, err := prepareWithTheory(cfg, rf.quiet)
 	if err != nil {
 		return err
 	}

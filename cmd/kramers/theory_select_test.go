@@ -110,3 +110,30 @@ func TestSummaryWithholdsZAgainstApproximations(t *testing.T) {
 		t.Errorf("%d comparison lines, want 2 (eyring_kramers, path):\n%s", lines, out)
 	}
 }
+
+// TestResumeTakesTheoryFlag: --theory is part of the Execution, so --resume takes it without the
+// configuration being restated, as it takes --backend (cmd/kramers/run.go resumeFlags).
+func TestResumeTakesTheoryFlag(t *testing.T) {
+	ck := t.TempDir() + "/run.ckpt"
+	code, _, errOut := runCLI(t, "run", "--landscape", "doublewell(k=1)", "--noise", "sgld", "--temp", "0.2", "--lr", "0.01",
+		"--particles", "1000", "--steps", "200", "--backend", "cpu", "--quiet", "--checkpoint", ck)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "run", "--resume", ck, "--steps", "400", "--theory", "none", "--quiet", "--json", "-")
+	if code != 0 {
+		t.Fatalf("resume with --theory none: exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Theory map[string]struct {
+			Tau    *float64 `json:"tau"`
+			Reason string   `json:"reason"`
+		} `json:"theory"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := res.Theory["discrete"]; !ok || d.Tau != nil || !strings.Contains(d.Reason, "not computed") {
+		t.Errorf("resumed with --theory none: discrete = %+v; want no τ and 'not computed'", d)
+	}
+}
