@@ -218,9 +218,9 @@ func (p *Problem) burnInOptions() BurnInOptions {
 	return opt
 }
 
-// assumption is what a value of a kind without a bounded error rests on: its reason (which says
+// ValueAssumption is what a value of a kind without a bounded error rests on: its reason (which says
 // why it is approximate or where it may err), else its formula; empty for the exact kinds.
-func assumption(t theory.Prediction) string {
+func ValueAssumption(t theory.Prediction) string {
 	if ZBounded(t.Kind) {
 		return ""
 	}
@@ -253,7 +253,7 @@ func compare(e Estimate, th map[string]theory.Prediction, question string, st St
 		}
 		lr0 := math.Log(*e.Rate / *t.Rate)
 		sigma := math.Sqrt(1/float64(e.Escaped) + t.RelErr*t.RelErr)
-		c := Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: lr0 / sigma, Assumption: assumption(t)}
+		c := Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: lr0 / sigma, Assumption: ValueAssumption(t)}
 		if t.Kind != theory.ExactDiscrete && st.LambdaMax*lr >= biasEtaLambda {
 			c.Note = fmt.Sprintf("a continuous-time value: discrete SGD at η·λ_max = %.3g differs from it by its O(η) bias", st.LambdaMax*lr)
 			if haveDiscrete {

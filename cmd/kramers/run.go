@@ -773,10 +773,7 @@ func comparisonText(c host.Comparison, t theory.Prediction) string {
 		return s
 	}
 	if c.Assumption == "" { // a forward-flux comparison carries none
-		c.Assumption = t.Formula
-		if t.Reason != "" {
-			c.Assumption = strings.TrimPrefix(t.Reason, "approximate: ")
-		}
+		c.Assumption = host.ValueAssumption(t)
 	}
 	return fmt.Sprintf("measured/theory = %.4f (no z: %s)", c.Ratio, c.ZWithheld())
 }
