@@ -112,7 +112,7 @@ func cmdRun(args []string) error {
 	if err := checkOutputs(rf.jsonOut, &cf); err != nil {
 		return err
 	}
-	p, err := prepareWithTheory(cfg, rf.quiet)
+	p, err := prepare(cfg, rf.quiet)
 	if err != nil {
 		return err
 	}
@@ -149,6 +149,7 @@ func cmdRun(args []string) error {
 	if err := checkGPUMemory(b, p, count); err != nil {
 		return err
 	}
+	computeTheory(p, rf.quiet)
 
 	opt := host.RunOptions{}
 	var printer func(host.Progress)
@@ -601,7 +602,7 @@ func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bo
 	if err := checkOutputs(rf.jsonOut, cf); err != nil {
 		return err
 	}
-	p, err := prepareWithTheory(cfg, rf.quiet)
+	p, err := prepare(cfg, rf.quiet)
 	if err != nil {
 		return err
 	}
@@ -633,6 +634,7 @@ func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bo
 		return err
 	}
 	defer b.Close()
+	computeTheory(p, quiet)
 	if !quiet {
 		o.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "kramers: "+format+"\n", args...) }
 	}
@@ -685,30 +687,36 @@ func printFFS(w io.Writer, r *host.Result) {
 	}
 }
 
-// Progress of the slow parts before stepping: a line on stderr once a part has taken
-// slowAfter, then every slowEvery (issue 21: on data, the analysis and the theory took tens of
-// seconds on a loaded machine with nothing on the screen).
+// Progress of the slow parts before stepping: once a part has taken slowAfter, a live line on a
+// terminal (erased when the part ends), or elsewhere a line every slowEvery and the total (issue 21:
+// on data, the analysis and the theory took tens of seconds on a loaded machine with nothing on the
+// screen).
 const (
 	slowAfter = 2 * time.Second
 	slowEvery = 5 * time.Second
 )
 
-// prepareWithTheory is host.Prepare followed by the theory values of cfg.Theory (host.Predictions,
-// which the run reuses), each part with a progress line when it is slow and quiet is false.
-func prepareWithTheory(cfg host.Config, quiet bool) (*host.Problem, error) {
+// prepare is host.Prepare with a progress line on a terminal when it is slow and quiet is false.
+// Only on a terminal, where the line is erased: a bad input found by the analysis must leave its
+// one line on stderr (docs/architecture.md, the CLI contract).
+func prepare(cfg host.Config, quiet bool) (*host.Problem, error) {
 	var p *host.Problem
 	var err error
 	analysis := func(string) string { return "minimum, exits and escape surface" }
-	slowProgress(quiet, "analysis", analysis, func(func(string)) {
+	terminal := isTerminal(os.Stderr)
+	slowProgress(quiet || !terminal, terminal, "analysis", analysis, func(func(string)) {
 		p, err = host.Prepare(cfg)
 	})
-	if err != nil {
-		return nil, err
-	}
-	slowProgress(quiet, "theory", theoryLabel, func(step func(string)) {
+	return p, err
+}
+
+// computeTheory computes the theory values of p's configuration (host.Predictions, which the run
+// reuses), with a progress line when it is slow and quiet is false. Callers run it after their
+// input checks, so that a refused input still prints one line.
+func computeTheory(p *host.Problem, quiet bool) {
+	slowProgress(quiet, isTerminal(os.Stderr), "theory", theoryLabel, func(step func(string)) {
 		host.PredictionsProgress(p, step)
 	})
-	return p, nil
 }
 
 // theoryLabel names the theory value being computed in the progress line.
@@ -724,17 +732,22 @@ func theoryLabel(name string) string {
 	return name + " formula"
 }
 
-// slowProgress runs fn; when it takes longer than slowAfter and quiet is false it prints
-// "kramers: PART: STEP … (n s)" to stderr, then again every slowEvery, and the total at the end.
-// fn reports its current step through the function it is given; label(step) names it.
-func slowProgress(quiet bool, part string, label func(step string) string, fn func(setStep func(string))) {
+// slowProgress runs fn; when it takes longer than slowAfter and quiet is false it shows
+// "kramers: PART: STEP … (n s)" on stderr: on a terminal one line rewritten every second and
+// erased at the end, elsewhere a line every slowEvery and the total at the end. fn reports its
+// current step through the function it is given; label(step) names it.
+func slowProgress(quiet, terminal bool, part string, label func(step string) string, fn func(setStep func(string))) {
 	if quiet {
 		fn(func(string) {})
 		return
 	}
+	every, start, end := slowEvery, "", "\n"
+	if terminal {
+		every, start, end = time.Second, "\r", "\x1b[K"
+	}
 	var step atomic.Value
 	step.Store("")
-	start := time.Now()
+	begun := time.Now()
 	done := make(chan struct{})
 	printed := make(chan bool, 1)
 	go func() {
@@ -747,16 +760,20 @@ func slowProgress(quiet bool, part string, label func(step string) string, fn fu
 				printed <- said
 				return
 			case <-t.C:
-				fmt.Fprintf(stderr, "kramers: %s: %s … (%.0f s)\n", part, label(step.Load().(string)), time.Since(start).Seconds())
+				fmt.Fprintf(stderr, "%skramers: %s: %s … (%.0f s)%s", start, part, label(step.Load().(string)), time.Since(begun).Seconds(), end)
 				said = true
-				t.Reset(slowEvery)
+				t.Reset(every)
 			}
 		}
 	}()
 	fn(func(name string) { step.Store(name) })
 	close(done)
-	if <-printed {
-		fmt.Fprintf(stderr, "kramers: %s: done in %.1f s\n", part, time.Since(start).Seconds())
+	switch {
+	case !<-printed:
+	case terminal:
+		fmt.Fprint(stderr, "\r\x1b[K")
+	default:
+		fmt.Fprintf(stderr, "kramers: %s: done in %.1f s\n", part, time.Since(begun).Seconds())
 	}
 }
 
