@@ -107,6 +107,10 @@ type Execution struct {
 	// Particles (shards). Count 0 means all.
 	First int `json:"first,omitempty"`
 	Count int `json:"count,omitempty"`
+	// Theory selects the theory values to compute (--theory): "" or "all" for every one, "none",
+	// or a comma-separated list of TheoryPreference's names (host/predict.go TheorySelection).
+	// A value left out is present in the result with no τ and the reason "not computed".
+	Theory string `json:"theory,omitempty"`
 }
 
 // Config is a run: its Model and its Execution. The structs are embedded, so fields read as
@@ -192,6 +196,9 @@ const MaxDim = landscape.MaxDim
 func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Landscape) == "" {
 		return inputErr("landscape", "missing; name a catalogue landscape such as 'doublewell(k=1)' or type an expression in x")
+	}
+	if _, err := TheorySelection(c.Theory); err != nil {
+		return inputErr("theory", "%v", err)
 	}
 	if _, known := c.Noise.Spec(); !known {
 		return inputErr("noise", "%s", UnknownNoise(string(c.Noise), ""))

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -29,15 +30,94 @@ func (r *Result) Measurement() Measurement {
 		Comparisons: r.Comparisons, Warnings: r.Warnings}
 }
 
-// Comparison is a measured rate against one theory value.
+// Comparison is a measured rate against one theory value. Its JSON (MarshalJSON) has the kind and
+// the ratio always, z only where the value's own error is bounded (ZBounded), and otherwise
+// z_withheld with the reason and the assumption the value rests on (docs/theory.md §4).
 type Comparison struct {
-	Kind theory.Kind `json:"kind"`
+	Kind theory.Kind
 	// Ratio is κ̂/κ_theory (equivalently τ_theory/τ̂).
-	Ratio float64 `json:"ratio"`
+	Ratio float64
 	// Z is ln(κ̂/κ_theory)/σ with σ² = 1/E + RelErr² (the relative Poisson error of the censored
-	// MLE, docs/theory.md §3, and the theory value's own numerical error).
-	Z    float64 `json:"z"`
-	Note string  `json:"note,omitempty"`
+	// MLE, docs/theory.md §3, and the theory value's own numerical error). It is a verdict on the
+	// measurement only when ZBounded(Kind); read it through Verdict.
+	Z float64
+	// Assumption is what an approximate or asymptotic value rests on (its reason, else its
+	// formula); empty for the exact kinds.
+	Assumption string
+	Note       string
+}
+
+// ZBounded says whether a theory value of kind k has an error that σ can hold, so that a z
+// against it judges the measurement (docs/theory.md §4, "Comparisons"). The exact kinds solve the
+// model to a stated numerical accuracy (RelErr). An asymptotic formula errs by its low-noise
+// corrections, of relative order noise/barrier (+4% at ΔL/T = 10 for Eyring–Kramers, §4.1), and
+// an approximate value by its modelling step (the path value was 10× off on a 2-D tilted well
+// with anisotropic data noise, §4.6): neither error is bounded in σ, so z would grow as √E against
+// a correct measurement. Those values are shown with their ratio and their assumption instead.
+func ZBounded(k theory.Kind) bool {
+	return k == theory.ExactDiscrete || k == theory.ExactContinuous
+}
+
+// Verdict returns z and true where it judges the measurement (ZBounded), else 0 and false.
+func (c Comparison) Verdict() (float64, bool) {
+	if !ZBounded(c.Kind) {
+		return 0, false
+	}
+	return c.Z, true
+}
+
+// ZWithheld is why c has no z (empty where it has one): the kind, what its error is, and the
+// assumption the value rests on.
+func (c Comparison) ZWithheld() string {
+	var why string
+	switch {
+	case ZBounded(c.Kind):
+		return ""
+	case c.Kind == theory.Asymptotic:
+		why = "asymptotic: a low-noise limit, off by corrections of relative order noise/barrier (docs/theory.md §4.1) that σ does not hold"
+	case c.Kind == theory.Approximate:
+		why = "approximate: the error of its modelling step is not bounded"
+	default:
+		why = string(c.Kind) + ": the value's error is not bounded"
+	}
+	if c.Assumption != "" {
+		why += "; it rests on: " + c.Assumption
+	}
+	return why
+}
+
+// comparisonJSON is the written form of a Comparison: z is omitted (null) where it is withheld.
+type comparisonJSON struct {
+	Kind      theory.Kind `json:"kind"`
+	Ratio     float64     `json:"ratio"`
+	Z         *float64    `json:"z,omitempty"`
+	ZWithheld string      `json:"z_withheld,omitempty"`
+	Note      string      `json:"note,omitempty"`
+}
+
+// MarshalJSON writes kind, ratio, z or z_withheld, and the note.
+func (c Comparison) MarshalJSON() ([]byte, error) {
+	out := comparisonJSON{Kind: c.Kind, Ratio: c.Ratio, Note: c.Note}
+	if z, ok := c.Verdict(); ok {
+		out.Z = &z
+	} else {
+		out.ZWithheld = c.ZWithheld()
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote (merge and sweep read results back); the assumption
+// stays inside z_withheld's text.
+func (c *Comparison) UnmarshalJSON(b []byte) error {
+	var in comparisonJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*c = Comparison{Kind: in.Kind, Ratio: in.Ratio, Note: in.Note}
+	if in.Z != nil {
+		c.Z = *in.Z
+	}
+	return nil
 }
 
 // Too-small and O(η) thresholds of the warnings, stated where they are used.
@@ -138,6 +218,18 @@ func (p *Problem) burnInOptions() BurnInOptions {
 	return opt
 }
 
+// ValueAssumption is what a value of a kind without a bounded error rests on: its reason (which says
+// why it is approximate or where it may err), else its formula; empty for the exact kinds.
+func ValueAssumption(t theory.Prediction) string {
+	if ZBounded(t.Kind) {
+		return ""
+	}
+	if t.Reason != "" {
+		return strings.TrimPrefix(t.Reason, "approximate: ")
+	}
+	return t.Formula
+}
+
 // compare returns the comparisons of the estimate e with every theory value that has a rate and
 // answers the run's question (a value whose Question is another is never compared; docs/theory.md
 // §4), and the bias warning (at most one) when a continuous-time value is more than 3σ away at an
@@ -161,7 +253,7 @@ func compare(e Estimate, th map[string]theory.Prediction, question string, st St
 		}
 		lr0 := math.Log(*e.Rate / *t.Rate)
 		sigma := math.Sqrt(1/float64(e.Escaped) + t.RelErr*t.RelErr)
-		c := Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: lr0 / sigma}
+		c := Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: lr0 / sigma, Assumption: ValueAssumption(t)}
 		if t.Kind != theory.ExactDiscrete && st.LambdaMax*lr >= biasEtaLambda {
 			c.Note = fmt.Sprintf("a continuous-time value: discrete SGD at η·λ_max = %.3g differs from it by its O(η) bias", st.LambdaMax*lr)
 			if haveDiscrete {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,47 +13,99 @@ import (
 )
 
 // Predictions computes every theory of docs/theory.md §4 that has something to say about p, keyed by
-// name. A formula that does not apply is present with a nil τ and the reason.
+// name. A formula that does not apply is present with a nil τ and the reason; so is a value that
+// the configuration's Theory selection leaves out ("not computed").
 //
 // The values depend on the landscape, the noise, η and the escape condition, not on the ensemble's
-// size, so they are computed once per Problem and shared (the exact discrete value takes a
-// fraction of a second); callers must not modify the map.
+// size, so they are computed once per Problem and shared; callers must not modify the map.
 func Predictions(p *Problem) map[string]theory.Prediction {
+	return PredictionsProgress(p, nil)
+}
+
+// PredictionsProgress is Predictions that calls started(name) before it computes each value (the
+// first call computes them; later calls return the same map and call nothing). The command line
+// shows a progress line from it when the theory takes long (on data, the path value's chain
+// evaluates the covariance over every row at each node).
+func PredictionsProgress(p *Problem, started func(name string)) map[string]theory.Prediction {
 	if p.predictions == nil {
-		p.predictions = predictions(p)
+		if started == nil {
+			started = func(string) {}
+		}
+		p.predictions = predictions(p, started)
 	}
 	return p.predictions
 }
 
-func predictions(p *Problem) map[string]theory.Prediction {
+// TheoryNames are the values --theory selects from, in order of preference.
+var TheoryNames = TheoryPreference
+
+// TheorySelection reads a --theory list: "" or "all" selects every value (nil), "none" selects
+// none (an empty map), and a comma-separated list of TheoryNames selects those.
+func TheorySelection(s string) (map[string]bool, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "all" {
+		return nil, nil
+	}
+	sel := map[string]bool{}
+	if s == "none" {
+		return sel, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		name := strings.TrimSpace(part)
+		if !slices.Contains(TheoryNames, name) {
+			return nil, fmt.Errorf("%q is not a theory value; give all, none, or a comma-separated list of %s", name, strings.Join(TheoryNames, ", "))
+		}
+		sel[name] = true
+	}
+	return sel, nil
+}
+
+// notComputed is the entry of a value that the Theory selection leaves out.
+func notComputed(name, selection string) theory.Prediction {
+	return theory.Prediction{Name: name, Reason: fmt.Sprintf("not computed (--theory %s)", selection)}
+}
+
+func predictions(p *Problem, started func(string)) map[string]theory.Prediction {
 	an, cfg := p.Analysis, p.Config
+	sel, _ := TheorySelection(cfg.Theory) // Config.Validate has checked it
+	want := func(name string) bool {
+		if sel != nil && !sel[name] {
+			return false
+		}
+		started(name)
+		return true
+	}
 	out := map[string]theory.Prediction{}
 	lb := an.HessianSaddleEigenvalues[0]
-	switch cfg.Noise {
-	case SGLD:
+	switch {
+	case cfg.Noise == SGLD && want("eyring_kramers"):
 		out["eyring_kramers"] = theory.EyringKramers(an.HessianMinEigenvalues, an.HessianSaddleEigenvalues, an.DeltaL, cfg.Temp)
-	case SGDHessian:
-		if p.Landscape.Name == "pwq" && p.Dim == 1 {
-			pr := theory.XiePWQ(an.HessianMinEigenvalues[0], math.Abs(lb), an.DeltaL, cfg.Batch, cfg.LR)
-			if cfg.Floor > 0 && pr.Tau != nil {
-				pr.Reason = "the floor ε is not part of Xie et al.'s formula; compare at ε = 0"
-			}
-			out["xie"] = pr
-		} else {
-			out["xie"] = theory.Prediction{Name: "xie", Kind: theory.Asymptotic, Formula: "docs/theory.md §4.2",
-				Reason: "the path-dependent s is exact only for pwq; fit it from a sweep over --batch or --lr (kramers sweep)"}
-		}
-	case SGDLoss:
+	case cfg.Noise == SGDHessian && want("xie"):
+		out["xie"] = p.xie(lb)
+	case cfg.Noise == SGDLoss && want("mori"):
 		out["mori"] = theory.Mori(an.HessianMinEigenvalues, an.HessianSaddleEigenvalues, p.escapeQuadratic(an.HessianMin),
 			an.LossMinimum, an.LossSaddle, cfg.Batch, cfg.LR, p.Dim)
 	}
-	out["quadrature"] = p.quadrature()
-	var split exitSplit
-	out["discrete"], split = p.discrete()
-	if p.Escape.Kind == EscapeExits {
-		p.exitTheory(out, split) // the basin's totals over its exits replace the single-exit values
+	if want("quadrature") {
+		out["quadrature"] = p.quadrature()
 	}
-	if p.Dim >= 2 {
+	split := exitSplit{Right: math.NaN()}
+	if want("discrete") {
+		out["discrete"], split = p.discrete()
+	}
+	if p.Escape.Kind == EscapeExits && len(out) > 0 {
+		p.exitTheory(out, split) // the basin's totals over its exits replace the single-exit values
+		keepSelected(out, sel)
+		for _, m := range p.perExit {
+			keepSelected(m, sel)
+		}
+	} else if p.Escape.Kind == EscapeExits { // the exits' own values still get their maps
+		p.perExit = make([]map[string]theory.Prediction, len(p.Escape.Surfaces))
+		for i := range p.perExit {
+			p.perExit[i] = map[string]theory.Prediction{}
+		}
+	}
+	if p.Dim >= 2 && want("path") {
 		out["path"] = p.pathPrediction()
 	}
 	p.askQuestions(out)
@@ -69,7 +122,54 @@ func predictions(p *Problem) map[string]theory.Prediction {
 	for _, m := range p.perExit {
 		tidy(m)
 	}
+	for _, k := range p.theoryCandidates() { // the values the selection left out
+		if _, done := out[k]; !done {
+			out[k] = notComputed(k, cfg.Theory)
+		}
+	}
 	return out
+}
+
+// keepSelected removes from m the values that the selection sel (nil: all) leaves out: the exits'
+// theory (exitTheory) fills in values beside the one asked for.
+func keepSelected(m map[string]theory.Prediction, sel map[string]bool) {
+	for k := range m {
+		if sel != nil && !sel[k] {
+			delete(m, k)
+		}
+	}
+}
+
+// theoryCandidates are the values predictions computes for p when every one is selected: the
+// asymptotic formula of its noise model, the exact 1-D values, and the path value in d ≥ 2.
+func (p *Problem) theoryCandidates() []string {
+	names := []string{"quadrature", "discrete"}
+	switch p.Config.Noise {
+	case SGLD:
+		names = append(names, "eyring_kramers")
+	case SGDHessian:
+		names = append(names, "xie")
+	case SGDLoss:
+		names = append(names, "mori")
+	}
+	if p.Dim >= 2 {
+		names = append(names, "path")
+	}
+	return names
+}
+
+// xie is Xie et al.'s value for sgd-hessian (docs/theory.md §4.2): exact s only for 1-D pwq.
+func (p *Problem) xie(lb float64) theory.Prediction {
+	an, cfg := p.Analysis, p.Config
+	if p.Landscape.Name == "pwq" && p.Dim == 1 {
+		pr := theory.XiePWQ(an.HessianMinEigenvalues[0], math.Abs(lb), an.DeltaL, cfg.Batch, cfg.LR)
+		if cfg.Floor > 0 && pr.Tau != nil {
+			pr.Reason = "the floor ε is not part of Xie et al.'s formula; compare at ε = 0"
+		}
+		return pr
+	}
+	return theory.Prediction{Name: "xie", Kind: theory.Asymptotic, Formula: "docs/theory.md §4.2",
+		Reason: "the path-dependent s is exact only for pwq; fit it from a sweep over --batch or --lr (kramers sweep)"}
 }
 
 // qualify is the last word on a prediction before anyone reads it. A τ beyond float64 (an

@@ -290,10 +290,11 @@ func cmdTheory(args []string) error {
 	if err := rf.parse(fs, args); err != nil {
 		return err
 	}
-	p, err := host.Prepare(rf.cfg)
+	p, err := prepare(rf.cfg, rf.quiet)
 	if err != nil {
 		return err
 	}
+	computeTheory(p, rf.quiet)
 	out := struct {
 		Config   host.Config           `json:"config"`
 		Analysis *landscape.Analysis   `json:"analysis"`

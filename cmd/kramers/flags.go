@@ -179,6 +179,8 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(countFlag{&c.Chunk, host.MaxSteps, "iterations per chunk"}, "chunk", "iterations per dispatch (0: adaptive)")
 	fs.Float64Var(&c.Bound, "bound", 0, "divergence box half-width around the minimum (0: 100 saddle distances)")
 	fs.Var(burnInFlag{&c.BurnIn}, "burn-in", "burn-in t0 of the quasi-stationary rate in time units, or auto (from the data, docs/theory.md §3)")
+	fs.StringVar(&c.Theory, "theory", "", "theory values to compute: all (the default), none, or a comma-separated list of "+
+		strings.Join(host.TheoryNames, ", ")+"; a value left out is shown as not computed (docs/theory.md §4)")
 	fs.StringVar(&r.jsonOut, "json", "", "write the result as JSON to FILE, or - for stdout")
 	fs.BoolVar(&r.quiet, "quiet", false, "no progress line")
 }

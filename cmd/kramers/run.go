@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/kramers-sim/kramers/host/cluster"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/store"
+	"github.com/kramers-sim/kramers/host/theory"
 )
 
 var (
@@ -110,7 +112,7 @@ func cmdRun(args []string) error {
 	if err := checkOutputs(rf.jsonOut, &cf); err != nil {
 		return err
 	}
-	p, err := host.Prepare(cfg)
+	p, err := prepare(cfg, rf.quiet)
 	if err != nil {
 		return err
 	}
@@ -144,6 +146,7 @@ func cmdRun(args []string) error {
 	if err := b.Supports(p, count); err != nil {
 		return err
 	}
+	computeTheory(p, rf.quiet)
 
 	opt := host.RunOptions{}
 	var printer func(host.Progress)
@@ -280,9 +283,10 @@ func saveCheckpoint(path string, p *host.Problem, b host.Backend, iter int, basi
 }
 
 // resumeFlags may accompany --resume without restating the configuration: the outputs, --steps,
-// and the flags of the Execution (host.Execution: backend, precision, chunk, burn-in, shard).
+// and the flags of the Execution (host.Execution: backend, precision, chunk, burn-in, shard, theory).
 var resumeFlags = map[string]bool{"resume": true, "checkpoint": true, "every": true, "json": true, "quiet": true,
-	"steps": true, "backend": true, "precision": true, "chunk": true, "burn-in": true, "shard": true, "shards": true}
+	"steps": true, "backend": true, "precision": true, "chunk": true, "burn-in": true, "shard": true, "shards": true,
+	"theory": true}
 
 // resolveRun turns the flags into the configuration to run and, with --resume, the checkpoint
 // to continue. With --resume and no Model flags the configuration is the checkpoint's (--steps
@@ -332,6 +336,9 @@ func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, 
 			}
 			if set["burn-in"] {
 				c.BurnIn = cfg.BurnIn
+			}
+			if set["theory"] {
+				c.Theory = cfg.Theory
 			}
 			cfg = c
 			if !set["shard"] {
@@ -478,15 +485,15 @@ func readFFSState(path string) (*host.FFSState, error) {
 }
 
 // ffsResumeFlags may accompany --resume of a forward-flux-sampling state: the configuration, the
-// interfaces and the options come from the state; --backend and --precision may change.
+// interfaces and the options come from the state; --backend, --precision and --theory may change.
 var ffsResumeFlags = map[string]bool{"resume": true, "checkpoint": true, "json": true, "quiet": true,
-	"method": true, "backend": true, "precision": true}
+	"method": true, "backend": true, "precision": true, "theory": true}
 
 // resumeFFS continues a forward-flux-sampling run from its state with the next stage.
 func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bool) error {
 	for name := range set {
 		if !ffsResumeFlags[name] {
-			return &host.InputError{Flag: name, Msg: "cannot change a resumed forward-flux-sampling run: the configuration, interfaces and options come from the state (only --checkpoint, --json, --quiet, --backend and --precision may be given)"}
+			return &host.InputError{Flag: name, Msg: "cannot change a resumed forward-flux-sampling run: the configuration, interfaces and options come from the state (only --checkpoint, --json, --quiet, --backend, --precision and --theory may be given)"}
 		}
 	}
 	cfg := st.Config
@@ -496,13 +503,16 @@ func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bo
 	if set["precision"] {
 		cfg.Precision = rf.cfg.Precision
 	}
+	if set["theory"] {
+		cfg.Theory = rf.cfg.Theory
+	}
 	if cf.checkpoint == "" {
 		cf.checkpoint = cf.resume // continue writing into the same file
 	}
 	if err := checkOutputs(rf.jsonOut, cf); err != nil {
 		return err
 	}
-	p, err := host.Prepare(cfg)
+	p, err := prepare(cfg, rf.quiet)
 	if err != nil {
 		return err
 	}
@@ -534,6 +544,7 @@ func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bo
 		return err
 	}
 	defer b.Close()
+	computeTheory(p, quiet)
 	if !quiet {
 		o.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "kramers: "+format+"\n", args...) }
 	}
@@ -579,12 +590,119 @@ func printFFS(w io.Writer, r *host.Result) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		c := r.Comparisons[k]
-		fmt.Fprintf(w, "theory %s: τ = %.6g, measured/theory = %.4f (z = %.2f)\n", k, *r.Theory[k].Tau, c.Ratio, c.Z)
+		fmt.Fprintf(w, "theory %s: τ = %.6g, %s\n", k, *r.Theory[k].Tau, comparisonText(r.Comparisons[k], r.Theory[k]))
 	}
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", wn.Message)
 	}
+}
+
+// Progress of the slow parts before stepping: once a part has taken slowAfter, a live line on a
+// terminal (erased when the part ends), or elsewhere a line every slowEvery and the total (issue 21:
+// on data, the analysis and the theory took tens of seconds on a loaded machine with nothing on the
+// screen).
+const (
+	slowAfter = 2 * time.Second
+	slowEvery = 5 * time.Second
+)
+
+// prepare is host.Prepare with a progress line on a terminal when it is slow and quiet is false.
+// Only on a terminal, where the line is erased: a bad input found by the analysis must leave its
+// one line on stderr (docs/architecture.md, the CLI contract).
+func prepare(cfg host.Config, quiet bool) (*host.Problem, error) {
+	var p *host.Problem
+	var err error
+	analysis := func(string) string { return "minimum, exits and escape surface" }
+	terminal := isTerminal(os.Stderr)
+	slowProgress(quiet || !terminal, terminal, "analysis", analysis, func(func(string)) {
+		p, err = host.Prepare(cfg)
+	})
+	return p, err
+}
+
+// computeTheory computes the theory values of p's configuration (host.Predictions, which the run
+// reuses), with a progress line when it is slow and quiet is false. Callers run it after their
+// input checks, so that a refused input still prints one line.
+func computeTheory(p *host.Problem, quiet bool) {
+	slowProgress(quiet, isTerminal(os.Stderr), "theory", theoryLabel, func(step func(string)) {
+		host.PredictionsProgress(p, step)
+	})
+}
+
+// theoryLabel names the theory value being computed in the progress line.
+func theoryLabel(name string) string {
+	switch name {
+	case "discrete":
+		return "exact discrete chain"
+	case "quadrature":
+		return "exact 1-D quadrature"
+	case "path":
+		return "path value (minimum-energy path and the discrete chain along it)"
+	}
+	return name + " formula"
+}
+
+// slowProgress runs fn; when it takes longer than slowAfter and quiet is false it shows
+// "kramers: PART: STEP … (n s)" on stderr: on a terminal one line rewritten every second and
+// erased at the end, elsewhere a line every slowEvery and the total at the end. fn reports its
+// current step through the function it is given; label(step) names it.
+func slowProgress(quiet, terminal bool, part string, label func(step string) string, fn func(setStep func(string))) {
+	if quiet {
+		fn(func(string) {})
+		return
+	}
+	every, start, end := slowEvery, "", "\n"
+	if terminal {
+		every, start, end = time.Second, "\r", "\x1b[K"
+	}
+	var step atomic.Value
+	step.Store("")
+	begun := time.Now()
+	done := make(chan struct{})
+	printed := make(chan bool, 1)
+	go func() {
+		said := false
+		t := time.NewTimer(slowAfter)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				printed <- said
+				return
+			case <-t.C:
+				fmt.Fprintf(stderr, "%skramers: %s: %s … (%.0f s)%s", start, part, label(step.Load().(string)), time.Since(begun).Seconds(), end)
+				said = true
+				t.Reset(every)
+			}
+		}
+	}()
+	fn(func(name string) { step.Store(name) })
+	close(done)
+	switch {
+	case !<-printed:
+	case terminal:
+		fmt.Fprint(stderr, "\r\x1b[K")
+	default:
+		fmt.Fprintf(stderr, "kramers: %s: done in %.1f s\n", part, time.Since(begun).Seconds())
+	}
+}
+
+// comparisonText is one comparison as the summary prints it: the ratio, and z where it judges the
+// measurement (host.ZBounded: the exact kinds), with the value's reason; for an approximate or
+// asymptotic value the ratio and, instead of z, why there is none and the assumption the value
+// rests on (docs/theory.md §4, "Comparisons").
+func comparisonText(c host.Comparison, t theory.Prediction) string {
+	if z, ok := c.Verdict(); ok {
+		s := fmt.Sprintf("measured/theory = %.4f, z = %+.2f", c.Ratio, z)
+		if t.Reason != "" {
+			s += "; " + t.Reason
+		}
+		return s
+	}
+	if c.Assumption == "" { // a forward-flux comparison carries none
+		c.Assumption = host.ValueAssumption(t)
+	}
+	return fmt.Sprintf("measured/theory = %.4f (no z: %s)", c.Ratio, c.ZWithheld())
 }
 
 // printUpperBound prints the one-sided 95% upper bound on the rate of an unresolved run with too
@@ -667,9 +785,8 @@ func printSummary(w io.Writer, r *host.Result) {
 		}
 		fmt.Fprintf(w, "theory %-15s τ = %.6g time (%s)", k, *t.Tau, t.Kind)
 		if c, ok := r.Comparisons[k]; ok {
-			fmt.Fprintf(w, "; measured/theory = %.4f, z = %+.2f", c.Ratio, c.Z)
-		}
-		if t.Reason != "" {
+			fmt.Fprintf(w, "; %s", comparisonText(c, t))
+		} else if t.Reason != "" {
 			fmt.Fprintf(w, "; %s", t.Reason)
 		}
 		fmt.Fprintln(w)
