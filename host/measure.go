@@ -160,7 +160,34 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 	var bias []Warning
 	m.Comparisons, bias = compare(m.Estimate, m.Theory, p.RunQuestion(), m.Stability, cfg.LR)
 	m.Warnings = append(m.Warnings, bias...)
+	refutedByExact(&m.Estimate, m.Comparisons)
+	agreeQuasiStationary(&m.QuasiStationary, m.Estimate, m.Stability)
 	return m
+}
+
+// exactRefutation is how far a resolved rate may lie from the exact discrete-time value of its
+// own question before the exact value refutes it: 2% (the trust suite's allowance for what the
+// burn-in leaves, docs/theory.md §3) plus 4σ (σ the rate's own error with the value's accuracy;
+// a correct rate lies beyond 4σ once in 16 000 runs).
+const exactRefutationSigmas, exactRefutationRelative = 4.0, 0.02
+
+// refutedByExact withdraws a rate that the exact discrete-time value of the same question refutes.
+// That value solves the very chain the run simulates (docs/theory.md §3), so a rate beyond 2% + 4σ
+// of it is no rate of the quasi-stationary distribution: the randomized trust suite found such runs
+// where a broad flank of the well fills slowly, so the hazard still falls late in the window when
+// few particles are left to show it (docs/trust.md). The exact value stays beside the note.
+func refutedByExact(e *Estimate, cmp map[string]Comparison) {
+	c, ok := cmp["discrete"]
+	if !e.Resolved || !ok || c.Kind != theory.ExactDiscrete {
+		return
+	}
+	if math.Abs(c.Z) <= exactRefutationSigmas || math.Abs(c.Ratio-1) <= exactRefutationRelative {
+		return
+	}
+	e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
+	e.Note = fmt.Sprintf("unresolved: the rate after the burn-in, %.4g times the exact discrete-time value of this very question (z = %+.1f, beyond %g%% + %gσ), is no quasi-stationary rate: "+
+		"the window has not reached the quasi-stationary distribution (a part of the basin that fills slowly, so the hazard still falls where few particles are left to show it); "+
+		"the exact value (theory discrete) is the rate; to measure it, run a longer window with more particles", c.Ratio, c.Z, 100*exactRefutationRelative, exactRefutationSigmas)
 }
 
 // escapedInRelaxation gives the real cause when an estimate is unresolved because nearly every

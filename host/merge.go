@@ -159,6 +159,7 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 	ws = append(ws, estimateWarnings(out.BurnIn, out.Estimate)...)
 	var bias []Warning
 	out.Comparisons, bias = compare(out.Estimate, out.Theory, out.Question, out.Stability, out.LR)
+	refutedByExact(&out.Estimate, out.Comparisons)
 	return append(ws, bias...)
 }
 
