@@ -134,11 +134,15 @@ func TestPlanSize(t *testing.T) {
 	}
 }
 
-// fakeBackend escapes particle i of n at the exponential quantile 1 + ⌊−ln(1 − (i+½)/n)/0.02⌋
-// (deterministic, a constant hazard of 0.02 per step, so the quasi-stationary estimate finds its
-// plateau), for the sweep plumbing.
+// fakeBackend escapes particle i of n at the exponential quantile 1 + ⌊−ln(1 − (i+½)/n)/h⌋
+// (deterministic, a constant hazard of h per step, so the quasi-stationary estimate finds its
+// plateau), for the sweep plumbing. h is the problem's exact discrete-time escape probability per
+// step where it has one (a rate far from it would be withdrawn as no quasi-stationary rate,
+// host.refutedByExact), else 0.02. Its cost does not depend on the iterations, so the tests give
+// budgets large enough to reach the target escapes at the true τ.
 type fakeBackend struct {
 	n, steps int
+	h        float64
 	rec      []uint32
 }
 
@@ -146,7 +150,10 @@ func (f *fakeBackend) Name() string                      { return "fake" }
 func (f *fakeBackend) Renderer() string                  { return "fake" }
 func (f *fakeBackend) Supports(*host.Problem, int) error { return nil }
 func (f *fakeBackend) Load(p *host.Problem, first, count int) error {
-	f.n, f.rec = count, make([]uint32, count)
+	f.n, f.rec, f.h = count, make([]uint32, count), 0.02
+	if d := host.Predictions(p)["discrete"]; d.Rate != nil {
+		f.h = *d.Rate * p.Config.LR
+	}
 	for i := range f.rec {
 		f.rec[i] = host.Running
 	}
@@ -155,7 +162,7 @@ func (f *fakeBackend) Load(p *host.Problem, first, count int) error {
 func (f *fakeBackend) Advance(iter, n int) (host.ChunkCounts, error) {
 	var c host.ChunkCounts
 	for i := range f.rec {
-		s := uint32(1 + math.Floor(-math.Log(1-(float64(i)+0.5)/float64(len(f.rec)))/0.02))
+		s := uint32(1 + math.Floor(-math.Log(1-(float64(i)+0.5)/float64(len(f.rec)))/f.h))
 		if f.rec[i] == host.Running && int(s) > iter && int(s) <= iter+n {
 			f.rec[i] = s
 			c.Escaped++
@@ -175,7 +182,7 @@ func TestRunSweepPlumbing(t *testing.T) {
 	cfg.Landscape, cfg.Noise, cfg.LR, cfg.Batch = "pwq(ha=4,hb=2,a=-1,b=0)", host.SGDHessian, 0.005, 0.04
 	cfg.Particles, cfg.Steps, cfg.Backend = 1000, 100, "cpu"
 	open := func(host.Config) (host.Backend, error) { return &fakeBackend{}, nil }
-	res, err := RunSweep(context.Background(), Options{Base: cfg, Name: "k", Values: []float64{0.5, 1, 2}, Budget: 1e6, AutoSize: true}, open)
+	res, err := RunSweep(context.Background(), Options{Base: cfg, Name: "k", Values: []float64{0.5, 1, 2}, Budget: 1e10, AutoSize: true}, open)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +190,7 @@ func TestRunSweepPlumbing(t *testing.T) {
 		t.Fatalf("axis: %+v", res.Axis)
 	}
 	for _, pt := range res.Points {
-		if _, ok := pt.Theory["quadrature"]; !ok || pt.Plan.TauSource != "discrete" || pt.Particles*pt.Steps > 1e6 {
+		if _, ok := pt.Theory["quadrature"]; !ok || pt.Plan.TauSource != "discrete" || float64(pt.Particles)*float64(pt.Steps) > 1e10 {
 			t.Fatalf("point %+v", pt)
 		}
 	}

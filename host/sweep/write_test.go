@@ -19,7 +19,7 @@ func pwqOptions(noise host.NoiseModel) Options {
 	cfg := host.DefaultConfig()
 	cfg.Landscape, cfg.Noise, cfg.LR, cfg.Batch, cfg.Temp = "pwq(ha=4,hb=2,a=-1,b=0)", noise, 0.005, 0.04, 0.2
 	cfg.Particles, cfg.Steps, cfg.Backend = 1000, 100, "cpu"
-	return Options{Base: cfg, Name: "k", Values: []float64{0.5, 1, 2}, Budget: 1e6, AutoSize: true}
+	return Options{Base: cfg, Name: "k", Values: []float64{0.5, 1, 2}, Budget: 1e10, AutoSize: true}
 }
 
 // readCSV parses sweep.csv as a program would: '#' lines skipped, one header. It returns the
