@@ -876,8 +876,8 @@ func (r *Renderer) Present() error {
 			return ErrWindowGone
 		}
 		fw, fh := win.GetFramebufferSize()
-		if fw <= 0 || fh <= 0 {
-			return nil
+		if fw <= 0 || fh <= 0 || fw > maxWindowSide || fh > maxWindowSide {
+			return nil // minimised, or being destroyed (Window.Poll)
 		}
 		gl.BindFramebuffer(gl.READ_FRAMEBUFFER, r.fbo)
 		gl.BindFramebuffer(gl.DRAW_FRAMEBUFFER, 0)

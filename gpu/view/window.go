@@ -90,6 +90,10 @@ func mapKey(key glfw.Key, mods glfw.ModifierKey, action glfw.Action) Key {
 	return 0
 }
 
+// maxWindowSide bounds a plausible framebuffer side in pixels (GL implementations cap textures at
+// 16384 or 32768; a screen is far smaller).
+const maxWindowSide = 1 << 15
+
 // Poll processes window events and returns the keys pressed since the last call, whether the
 // window was asked to close (or destroyed), and the framebuffer size.
 func (w *Window) Poll() (keys []Key, closing bool, width, height int, err error) {
@@ -101,6 +105,12 @@ func (w *Window) Poll() (keys []Key, closing bool, width, height int, err error)
 		}
 		closing = w.win.ShouldClose()
 		width, height = w.win.GetFramebufferSize()
+		// A window that the X server is destroying (a window manager's close, xdotool) can report
+		// a garbage size, such as 1275143808×32544, before GLFW marks it gone: no framebuffer that
+		// size exists, so the window is taken as closing rather than rendered at it.
+		if width > maxWindowSide || height > maxWindowSide {
+			closing, width, height = true, 0, 0
+		}
 		return nil
 	})
 	w.mu.Lock()
