@@ -154,24 +154,40 @@ func inPlaneDirections(e, hb []float64) [][]float64 {
 			}
 		}
 	}
-	var dirs [][]float64
-	for _, u := range basis {
-		neg := append([]float64(nil), u...)
-		floats.Scale(-1, neg)
-		dirs = append(dirs, u, neg)
-	}
+	dirs := bothSigns(basis)
 	if d >= 3 {
-		rng := rand.New(rand.NewPCG(0x6261736e, 0x73757266))
-		for range 8 {
-			u := make([]float64, d)
+		dirs = append(dirs, randomUnits(d, 0x6261736e, 0x73757266, func(rng *rand.Rand, u []float64) {
 			for _, q := range basis {
 				floats.AddScaled(u, rng.NormFloat64(), q)
 			}
-			floats.Scale(1/floats.Norm(u, 2), u)
-			dirs = append(dirs, u)
-		}
+		})...)
 	}
 	return dirs
+}
+
+// bothSigns is ±u for every u of vs, in order.
+func bothSigns(vs [][]float64) [][]float64 {
+	var out [][]float64
+	for _, u := range vs {
+		neg := append([]float64(nil), u...)
+		floats.Scale(-1, neg)
+		out = append(out, u, neg)
+	}
+	return out
+}
+
+// randomUnits is 8 unit vectors in d dimensions, each drawn by draw from a PCG stream with the
+// fixed seed (s1, s2), then normalised: the probes are a pure function of the problem.
+func randomUnits(d int, s1, s2 uint64, draw func(rng *rand.Rand, u []float64)) [][]float64 {
+	rng := rand.New(rand.NewPCG(s1, s2))
+	var out [][]float64
+	for range 8 {
+		u := make([]float64, d)
+		draw(rng, u)
+		floats.Scale(1/floats.Norm(u, 2), u)
+		out = append(out, u)
+	}
+	return out
 }
 
 // surfaceLeak returns a point of the escape region of the exit surface s (half-space
@@ -396,23 +412,18 @@ func eigenDirections(h []float64, d int) [][]float64 {
 	if es.Factorize(mat.NewSymDense(d, append([]float64(nil), h...)), true) {
 		var v mat.Dense
 		es.VectorsTo(&v)
+		vecs := make([][]float64, d)
 		for k := range d {
-			u := mat.Col(nil, k, &v)
-			neg := append([]float64(nil), u...)
-			floats.Scale(-1, neg)
-			dirs = append(dirs, u, neg)
+			vecs[k] = mat.Col(nil, k, &v)
 		}
+		dirs = bothSigns(vecs)
 	}
 	if d >= 3 {
-		rng := rand.New(rand.NewPCG(0x6e656967, 0x68626f72))
-		for range 8 {
-			u := make([]float64, d)
+		dirs = append(dirs, randomUnits(d, 0x6e656967, 0x68626f72, func(rng *rand.Rand, u []float64) {
 			for i := range u {
 				u[i] = rng.NormFloat64()
 			}
-			floats.Scale(1/floats.Norm(u, 2), u)
-			dirs = append(dirs, u)
-		}
+		})...)
 	}
 	return dirs
 }
