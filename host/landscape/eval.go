@@ -311,6 +311,22 @@ func (e *Evaluator) Hessian(x, h []float64) {
 	e.hess.pooled(x, func(v []float64) { outputs(e.hess, e.hessIdx, v, h, 1, 1) })
 }
 
+// HessianVector writes H(x)·v into hv (len d each): the product that Lanczos and other
+// matrix-free methods need. Landscapes with symbolic derivatives form it from the Hessian; a
+// compiled network (network.go) forms it without the d×d matrix.
+func (e *Evaluator) HessianVector(x, v, hv []float64) {
+	d := e.dim
+	h := make([]float64, d*d)
+	e.Hessian(x, h)
+	for i := range d {
+		s := 0.0
+		for j, vj := range v[:d] {
+			s += h[i*d+j] * vj
+		}
+		hv[i] = s
+	}
+}
+
 // HessianDiagonal writes the d diagonal entries of the Hessian at x into h.
 func (e *Evaluator) HessianDiagonal(x, h []float64) {
 	if e.rows > 0 {
