@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/kramers-sim/kramers/gpu/view"
 	"github.com/kramers-sim/kramers/host"
@@ -51,7 +48,9 @@ func cmdReproduce(args []string) error {
 			sel = append(sel, c)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := catchSignals(func(sig os.Signal) {
+		fmt.Fprintf(stderr, "kramers: %v: finishing the current run, then writing the report of the checks so far (send it again to stop at once)\n", sig)
+	})
 	defer stop()
 	rep, err := reproduce.Execute(ctx, reproduce.Options{Quick: *quick, Out: *out, Primary: primary, Backend: host.BackendKind(*backend),
 		Reference: func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil },

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,12 +11,10 @@ import (
 	"maps"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/kramers-sim/kramers/host"
@@ -72,7 +69,9 @@ func cmdSweep(args []string) error {
 	if err := req.opt.CheckPoints(); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := catchSignals(func(sig os.Signal) {
+		fmt.Fprintf(stderr, "kramers: %v: finishing the current chunk, then writing the points so far (send it again to stop at once)\n", sig)
+	})
 	defer stop()
 	if !req.rf.quiet {
 		req.opt.Progress = func(msg string) { fmt.Fprintln(stderr, msg) }
@@ -136,7 +135,7 @@ func parseSweep(args []string) (sweepRequest, error) {
 	if err := os.MkdirAll(req.out, 0o755); err != nil {
 		return req, usageError{fmt.Errorf("--out: cannot create %s: %v", req.out, err)}
 	}
-	if err := checkJSONPath(req.rf.jsonOut, "sweep.json"); err != nil {
+	if err := checkOutputPath("json", req.rf.jsonOut, "sweep.json"); err != nil {
 		return req, err
 	}
 	opt := sweep.Defaults(req.rf.cfg.Backend)
@@ -154,21 +153,6 @@ func parseSweep(args []string) (sweepRequest, error) {
 	opt.SizeParticles = !set["particles"]
 	req.opt = opt
 	return req, nil
-}
-
-// checkJSONPath checks that --json names a file in an existing directory ("" and "-" need none);
-// example is the file name its message suggests.
-func checkJSONPath(path, example string) error {
-	if path == "" || path == "-" {
-		return nil
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return &host.InputError{Flag: "json", Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", path, filepath.Join(path, example))}
-	}
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return &host.InputError{Flag: "json", Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", filepath.Dir(path))}
-	}
-	return nil
 }
 
 // writeSweepOutputs writes sweep.csv, the JSON document (--json), sweep.png and hazard.png, and
