@@ -54,7 +54,9 @@ func TestResolveRun(t *testing.T) {
 				return p.Config.Steps == 300 && p.Config.Landscape == base.Landscape && p.Checkpoint == "r.ckpt" && p.Resume == ck
 			}, ""},
 		{"resume, new execution", RunRequest{Config: cpu, Method: "brute", Given: given("resume", "backend", "theory"), Resume: ck, ResumePath: "r.ckpt", Checkpoint: "new.ckpt"},
-			func(p RunPlan) bool { return p.Config.Backend == CPU && p.Config.Theory == "none" && p.Checkpoint == "new.ckpt" }, ""},
+			func(p RunPlan) bool {
+				return p.Config.Backend == CPU && p.Config.Theory == "none" && p.Checkpoint == "new.ckpt"
+			}, ""},
 		{"resume, model restated", RunRequest{Config: base, Method: "brute", Given: given("resume", "landscape", "particles", "steps"), Resume: ck, ResumePath: "r.ckpt"},
 			func(p RunPlan) bool { return p.Config.Steps == 100 }, ""},
 		{"resume, another model", RunRequest{Config: otherLR, Method: "brute", Given: given("resume", "lr"), Resume: ck, ResumePath: "r.ckpt"}, nil, "resume"},

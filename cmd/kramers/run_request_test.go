@@ -32,7 +32,9 @@ func TestParseRunRequest(t *testing.T) {
 			return p.Method.Name == "brute" && p.Config.Steps == 100 && p.Config.Particles == 1000 && r.jsonOut == "" && !r.quiet
 		}, ""},
 		{"outputs", append(slices.Clone(dw), "--json", "-", "--quiet", "--hazard-plot", filepath.Join(dir, "h.png")), noEnv,
-			func(r runRequest, p host.RunPlan) bool { return r.jsonOut == "-" && r.quiet && r.hazardPlot == filepath.Join(dir, "h.png") }, ""},
+			func(r runRequest, p host.RunPlan) bool {
+				return r.jsonOut == "-" && r.quiet && r.hazardPlot == filepath.Join(dir, "h.png")
+			}, ""},
 		{"noise by synonym and case", append(slices.Clone(dw), "--noise", "SGLD", "--temp", "0.1"), noEnv,
 			func(r runRequest, p host.RunPlan) bool { return p.Config.Noise == host.SGLD && p.Config.Temp == 0.1 }, ""},
 		{"shard i/n", append(slices.Clone(dw), "--shard", "2/4"), noEnv,
