@@ -25,14 +25,9 @@ func cmdReproduce(args []string) error {
 	if !(*scale > 0) {
 		return usageError{fmt.Errorf("--scale must be positive, got %v", *scale)}
 	}
-	var primary host.BackendFactory
-	switch host.BackendKind(*backend) {
-	case host.GPU:
-		primary = func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }
-	case host.CPU:
-		primary = func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }
-	default:
-		return &host.InputError{Flag: "backend", Msg: fmt.Sprintf("unknown backend %q; use gpu or cpu", *backend)}
+	primary, err := backendFactory(host.BackendKind(*backend))
+	if err != nil {
+		return err
 	}
 	var sel []string
 	if *cases != "" {
@@ -53,7 +48,7 @@ func cmdReproduce(args []string) error {
 	})
 	defer stop()
 	rep, err := reproduce.Execute(ctx, reproduce.Options{Quick: *quick, Out: *out, Primary: primary, Backend: host.BackendKind(*backend),
-		Reference: func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil },
+		Reference: validate.OpenCPU,
 		Scale:     *scale, Cases: sel, Log: stderr, Picture: reproducePicture})
 	if err != nil {
 		return err

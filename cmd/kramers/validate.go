@@ -29,7 +29,7 @@ func cmdValidate(args []string) error {
 	if *outDir != "" || *backends != "both" || *count != 0 {
 		return &host.InputError{Flag: "out", Msg: "--out, --backend and --cases belong to --trust; add --trust or drop them"}
 	}
-	factory := func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }
+	factory := openGPU
 	// Open one context first so that a missing GL is reported once, clearly.
 	probe, err := openGPU(host.DefaultConfig())
 	if err != nil {
@@ -89,11 +89,11 @@ func cmdTrust(quick bool, count int, jsonOut, outDir, backends string, args []st
 	}
 	type backend struct {
 		kind host.BackendKind
-		open validate.Factory
+		open host.BackendFactory
 	}
 	var list []backend
-	cpu := backend{host.CPU, func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }}
-	gpu := backend{host.GPU, func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }}
+	cpu := backend{host.CPU, validate.OpenCPU}
+	gpu := backend{host.GPU, openGPU}
 	switch backends {
 	case "cpu":
 		list = []backend{cpu}
