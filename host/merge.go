@@ -2,7 +2,9 @@ package host
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -248,10 +250,6 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 }
 
 func joinKeys(m map[string]bool) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	return strings.Join(keys, "+")
 }

@@ -6,10 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -529,11 +530,7 @@ func printFFS(w io.Writer, r *host.Result) {
 		fmt.Fprintf(w, "%s\n", e.Note)
 	}
 	fmt.Fprintf(w, "%d particle-steps (%d in pilots), %.2f s\n", f.ParticleSteps, f.PilotSteps, f.Seconds)
-	names := make([]string, 0, len(r.Comparisons))
-	for k := range r.Comparisons {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(r.Comparisons))
 	for _, k := range names {
 		fmt.Fprintf(w, "theory %s: τ = %.6g, %s\n", k, *r.Theory[k].Tau, comparisonText(r.Comparisons[k], r.Theory[k]))
 	}
@@ -717,11 +714,7 @@ func printSummary(w io.Writer, r *host.Result) {
 		fmt.Fprintf(w, "question: %s; theory is compared only where it answers it\n", r.Question)
 	}
 	printWellDefined(w, r)
-	names := make([]string, 0, len(r.Theory))
-	for k := range r.Theory {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(r.Theory))
 	for _, k := range names {
 		t := r.Theory[k]
 		if t.Tau == nil {

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -329,11 +328,7 @@ func printSweep(w io.Writer, s *sweep.Set) {
 		}
 	}
 	for _, r := range s.Series {
-		keys := make([]string, 0, len(r.Theory))
-		for k := range r.Theory {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(r.Theory))
 		prefix := ""
 		if r.Label != "" {
 			prefix = r.Label + ": "

@@ -3,8 +3,9 @@ package sweep
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/kramers-sim/kramers/host"
 )
@@ -343,10 +344,6 @@ func (s *Result) TheoryNames() []string {
 			names[n] = true
 		}
 	}
-	out := make([]string, 0, len(names))
-	for k := range names {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(names))
 	return out
 }
