@@ -69,25 +69,10 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	var ls *landscape.Landscape
-	var info *DataInfo
-	var err error
-	if cfg.Data != "" {
-		if ls, info, err = openData(&cfg); err != nil {
-			return nil, err
-		}
-	} else {
-		ls, err = landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
-	}
+	ls, info, err := parseLandscape(&cfg)
 	if err != nil {
-		if cfg.Dim > 0 {
-			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
-				return nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
-			}
-		}
-		return nil, landscapeErr(cfg.Landscape, err)
+		return nil, err
 	}
-	d := ls.Dim
 	start, target := cfg.Start, cfg.Target
 	if ls.Name == "expression" {
 		// An expression's start guess and target are points of the expression as written; under
@@ -95,9 +80,51 @@ func Prepare(cfg Config) (*Problem, error) {
 		// start does, so that one --start serves every k of a sweep.
 		start, target = ls.Sharpen(start), ls.Sharpen(target)
 	}
+	if start, err = StartGuess(ls, start); err != nil {
+		return nil, err
+	}
+	if target != nil && len(target) != ls.Dim {
+		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), ls.Dim, ls.Dim)
+	}
+	an, err := analyzeBasin(cfg, ls, start, target)
+	if err != nil {
+		return nil, err
+	}
+	return newProblem(cfg, ls, info, an, start)
+}
+
+// parseLandscape parses cfg's landscape, over cfg's data when it has some (openData, which fills
+// in the sampling law); a --dim that contradicts the landscape's own dimension is named.
+func parseLandscape(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
+	var ls *landscape.Landscape
+	var info *DataInfo
+	var err error
+	if cfg.Data != "" {
+		if ls, info, err = openData(cfg); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		ls, err = landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
+	}
+	if err != nil {
+		if cfg.Dim > 0 {
+			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
+				return nil, nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
+			}
+		}
+		return nil, nil, landscapeErr(cfg.Landscape, err)
+	}
+	return ls, info, nil
+}
+
+// StartGuess is the start guess on ls of a run or an analysis: start as given, one number standing
+// for every coordinate (BroadcastStart), or the landscape's default. An expression has no default,
+// and a guess of another dimension is refused: both with an *InputError on --start.
+func StartGuess(ls *landscape.Landscape, start []float64) ([]float64, error) {
 	if start == nil {
 		start = ls.DefaultStart
 	}
+	d := ls.Dim
 	if start == nil {
 		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
 	}
@@ -105,9 +132,14 @@ func Prepare(cfg Config) (*Problem, error) {
 	if len(start) != d {
 		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), d, d)
 	}
-	if target != nil && len(target) != d {
-		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
-	}
+	return start, nil
+}
+
+// analyzeBasin finds the minimum, the saddle and the exits from start and refuses a basin that no
+// barrier encloses (unless --escape asks another question in 1-D) or a degenerate one the run
+// cannot treat.
+func analyzeBasin(cfg Config, ls *landscape.Landscape, start, target []float64) (*landscape.Analysis, error) {
+	d := ls.Dim
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true})
 	if err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
@@ -124,12 +156,20 @@ func Prepare(cfg Config) (*Problem, error) {
 	if !an.Index1 && d > 1 {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
 	}
+	return an, nil
+}
+
+// newProblem fixes the constants of the run on the analysed basin: the start, the noise, the
+// escape condition and the divergence bound.
+func newProblem(cfg Config, ls *landscape.Landscape, info *DataInfo, an *landscape.Analysis, start []float64) (*Problem, error) {
+	d := ls.Dim
 	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d, Data: info}
 	if cfg.StartExact {
 		p.Start = append([]float64(nil), start...)
 	} else {
 		p.Start = append([]float64(nil), an.Minimum...)
 	}
+	var err error
 	if p.Noise, err = newNoise(cfg, ls, an); err != nil {
 		return nil, err
 	}
