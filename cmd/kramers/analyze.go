@@ -120,7 +120,7 @@ func cmdAnalyze(args []string) error {
 		}
 		return nil
 	default:
-		return writeFileAtomic(*jsonOut, data)
+		return writeFile(*jsonOut, data)
 	}
 }
 
@@ -304,5 +304,5 @@ func cmdTheory(args []string) error {
 		_, err = stdout.Write(append(data, '\n'))
 		return err
 	}
-	return writeFileAtomic(rf.jsonOut, append(data, '\n'))
+	return writeFile(rf.jsonOut, append(data, '\n'))
 }

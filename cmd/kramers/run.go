@@ -352,22 +352,6 @@ func saveCheckpoint(path string, p *host.Problem, b host.Backend, iter int, basi
 	return nil
 }
 
-// checkOutputPath refuses, before any work, an output path (of --flag) that names a directory or
-// lies in a directory that does not exist ("" and "-" need none); example is the file name its
-// message suggests inside a directory.
-func checkOutputPath(flag, path, example string) error {
-	if path == "" || path == "-" {
-		return nil
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return &host.InputError{Flag: flag, Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", path, filepath.Join(path, example))}
-	}
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return &host.InputError{Flag: flag, Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", filepath.Dir(path))}
-	}
-	return nil
-}
-
 // progressEvery is how often a run without a terminal writes a progress line to stderr;
 // $KRAMERS_PROGRESS_EVERY (a duration such as 30s) changes it.
 func progressEvery() time.Duration {
@@ -431,7 +415,7 @@ func writeResult(res *host.Result, jsonOut string) error {
 		}
 		data = append(data, '\n')
 		if jsonOut != "-" {
-			if err := writeFileAtomic(jsonOut, data); err != nil {
+			if err := writeFile(jsonOut, data); err != nil {
 				return err
 			}
 		}
@@ -442,15 +426,6 @@ func writeResult(res *host.Result, jsonOut string) error {
 		return err
 	}
 	return nil
-}
-
-// writeFileAtomic writes through a temporary file, fsync and rename, so a crash never leaves a
-// half-written file under the final name.
-func writeFileAtomic(path string, data []byte) error {
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return usageError{fmt.Errorf("cannot write %s: directory %s does not exist; choose a writable path", path, filepath.Dir(path))}
-	}
-	return store.WriteFileAtomic(path, data)
 }
 
 // readFFSState reads a forward-flux-sampling state written by --method ffs --checkpoint.
@@ -480,7 +455,7 @@ func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bo
 			if err != nil {
 				return err
 			}
-			return writeFileAtomic(ckPath, append(data, '\n'))
+			return writeFile(ckPath, append(data, '\n'))
 		}
 	}
 	ctx, stop := catchSignals(nil)

@@ -2,12 +2,9 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -18,7 +15,6 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
-	"github.com/kramers-sim/kramers/host/store"
 	"github.com/kramers-sim/kramers/host/sweep"
 )
 
@@ -165,7 +161,7 @@ func writeSweepOutputs(req sweepRequest, res *sweep.Set) ([]string, error) {
 	if err := writeFile(csvPath, csvBuf.Bytes()); err != nil {
 		return nil, err
 	}
-	if err := writeSweepJSON(req.rf.jsonOut, res); err != nil {
+	if err := writeJSON(req.rf.jsonOut, res); err != nil {
 		return nil, err
 	}
 	wrote := []string{csvPath}
@@ -187,23 +183,6 @@ func writeSweepOutputs(req sweepRequest, res *sweep.Set) ([]string, error) {
 		wrote = append(wrote, req.rf.jsonOut)
 	}
 	return wrote, nil
-}
-
-// writeSweepJSON writes the sweep's JSON document to path ("-": stdout, "": nowhere).
-func writeSweepJSON(path string, res *sweep.Set) error {
-	if path == "" {
-		return nil
-	}
-	data, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode sweep: %w", err)
-	}
-	data = append(data, '\n')
-	if path == "-" {
-		_, err := stdout.Write(data)
-		return err
-	}
-	return writeFile(path, data)
 }
 
 // sweepTitle is the title of sweep.png: the landscape, the noise or the compared NAME, and the
@@ -267,16 +246,6 @@ func compareNoiseFlags(values *[]string, set map[string]bool) error {
 		}
 	}
 	return nil
-}
-
-// writeFile writes data atomically (store.WriteFileAtomic); a destination that cannot be
-// created (no such directory, no permission) is the user's to fix: exit 2.
-func writeFile(path string, data []byte) error {
-	err := store.WriteFileAtomic(path, data)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-		return usageError{fmt.Errorf("cannot write %s: %v", path, err)}
-	}
-	return err
 }
 
 // cellNumber writes a table cell: %.4g, or "—" for NaN (unresolved).

@@ -62,7 +62,7 @@ func cmdValidate(args []string) error {
 		data, _ := json.MarshalIndent(outcomes, "", "  ")
 		if *jsonOut == "-" {
 			stdout.Write(append(data, '\n'))
-		} else if err := writeFileAtomic(*jsonOut, append(data, '\n')); err != nil {
+		} else if err := writeFile(*jsonOut, append(data, '\n')); err != nil {
 			return err
 		}
 	}
@@ -131,7 +131,7 @@ func cmdTrust(quick bool, count int, jsonOut, outDir, backends string, args []st
 	if jsonOut == "-" {
 		stdout.Write(data)
 	} else if jsonOut != "" {
-		if err := writeFileAtomic(jsonOut, data); err != nil {
+		if err := writeFile(jsonOut, data); err != nil {
 			return err
 		}
 	}
@@ -139,10 +139,10 @@ func cmdTrust(quick bool, count int, jsonOut, outDir, backends string, args []st
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(outDir, "trust.md"), []byte(table)); err != nil {
+		if err := writeFile(filepath.Join(outDir, "trust.md"), []byte(table)); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(outDir, "trust.json"), data); err != nil {
+		if err := writeFile(filepath.Join(outDir, "trust.json"), data); err != nil {
 			return err
 		}
 	}

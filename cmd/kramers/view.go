@@ -204,7 +204,7 @@ func writeViewOutputs(vf viewFlags, gifFrames []*image.Paletted, meta map[string
 		wrote = "view.gif and view.json"
 	}
 	data, _ := json.MarshalIndent(meta, "", "  ")
-	if err := writeFileAtomic(filepath.Join(vf.out, "view.json"), append(data, '\n')); err != nil {
+	if err := writeFile(filepath.Join(vf.out, "view.json"), append(data, '\n')); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d frames, %s to %s\n", meta["frames"], wrote, vf.out)
