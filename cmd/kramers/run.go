@@ -657,6 +657,43 @@ func printMinimum(w io.Writer, r *host.Result) {
 	}
 }
 
+// printTheory prints each theory value with its comparison, or why there is none.
+func printTheory(w io.Writer, r *host.Result) {
+	names := slices.Sorted(maps.Keys(r.Theory))
+	for _, k := range names {
+		t := r.Theory[k]
+		if t.Tau == nil {
+			fmt.Fprintf(w, "theory %-15s n/a: %s\n", k, t.Reason)
+			continue
+		}
+		fmt.Fprintf(w, "theory %-15s τ = %.6g time (%s)", k, *t.Tau, t.Kind)
+		if c, ok := r.Comparisons[k]; ok {
+			fmt.Fprintf(w, "; %s", comparisonText(c, t))
+		} else if t.Reason != "" {
+			fmt.Fprintf(w, "; %s", t.Reason)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// printExitRates prints the escapes through each exit, with their rate and the preferred theory rate.
+func printExitRates(w io.Writer, r *host.Result) {
+	for i, ex := range r.Exits {
+		fmt.Fprintf(w, "exit %d (ΔL = %.4g, saddle %v): %d escapes (%.1f%%)", i+1, ex.DeltaL, ex.Saddle, ex.Escapes, 100*ex.Share)
+		if ex.Rate != nil {
+			fmt.Fprintf(w, ", κ̂ = %.5g [%.5g, %.5g]", *ex.Rate, float64(ex.RateCI95[0]), float64(ex.RateCI95[1]))
+		}
+		for _, k := range host.Preferred(ex.Theory) {
+			if t := ex.Theory[k]; t.Rate != nil {
+				fmt.Fprintf(w, "; %s (%s) %.5g", k, t.Kind, *t.Rate)
+				break
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// printSummary is the human summary of a run (stdout, or stderr with --json -).
 func printSummary(w io.Writer, r *host.Result) {
 	if r.FFS != nil {
 		printFFS(w, r)
@@ -689,34 +726,8 @@ func printSummary(w io.Writer, r *host.Result) {
 		fmt.Fprintf(w, "question: %s; theory is compared only where it answers it\n", r.Question)
 	}
 	printWellDefined(w, r)
-	names := slices.Sorted(maps.Keys(r.Theory))
-	for _, k := range names {
-		t := r.Theory[k]
-		if t.Tau == nil {
-			fmt.Fprintf(w, "theory %-15s n/a: %s\n", k, t.Reason)
-			continue
-		}
-		fmt.Fprintf(w, "theory %-15s τ = %.6g time (%s)", k, *t.Tau, t.Kind)
-		if c, ok := r.Comparisons[k]; ok {
-			fmt.Fprintf(w, "; %s", comparisonText(c, t))
-		} else if t.Reason != "" {
-			fmt.Fprintf(w, "; %s", t.Reason)
-		}
-		fmt.Fprintln(w)
-	}
-	for i, ex := range r.Exits {
-		fmt.Fprintf(w, "exit %d (ΔL = %.4g, saddle %v): %d escapes (%.1f%%)", i+1, ex.DeltaL, ex.Saddle, ex.Escapes, 100*ex.Share)
-		if ex.Rate != nil {
-			fmt.Fprintf(w, ", κ̂ = %.5g [%.5g, %.5g]", *ex.Rate, float64(ex.RateCI95[0]), float64(ex.RateCI95[1]))
-		}
-		for _, k := range host.Preferred(ex.Theory) {
-			if t := ex.Theory[k]; t.Rate != nil {
-				fmt.Fprintf(w, "; %s (%s) %.5g", k, t.Kind, *t.Rate)
-				break
-			}
-		}
-		fmt.Fprintln(w)
-	}
+	printTheory(w, r)
+	printExitRates(w, r)
 	fmt.Fprintf(w, "%.3g s stepping, %.3g particle-steps/s, host share %.1f%%\n",
 		r.Seconds, r.ParticleStepsPerSecond, 100*r.HostShare)
 	if x := r.Extrapolation; x != nil {
