@@ -60,39 +60,6 @@ const MaxJacobiDim = 8
 // no such limit.
 const MaxGPUBatch = 1024
 
-// Prepare parses the landscape, locates the critical points and fixes every constant of the run.
-// Errors caused by the input are *InputError.
-func Prepare(cfg Config) (*Problem, error) {
-	if cfg.Precision == "" {
-		cfg.Precision = F32
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	ls, info, err := parseLandscape(&cfg)
-	if err != nil {
-		return nil, err
-	}
-	start, target := cfg.Start, cfg.Target
-	if ls.Name == "expression" {
-		// An expression's start guess and target are points of the expression as written; under
-		// the sharpness k they move to θ/sqrt(k) with the minimum, as the catalogue's default
-		// start does, so that one --start serves every k of a sweep.
-		start, target = ls.Sharpen(start), ls.Sharpen(target)
-	}
-	if start, err = StartGuess(ls, start); err != nil {
-		return nil, err
-	}
-	if target != nil && len(target) != ls.Dim {
-		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), ls.Dim, ls.Dim)
-	}
-	an, err := analyzeBasin(cfg, ls, start, target)
-	if err != nil {
-		return nil, err
-	}
-	return newProblem(cfg, ls, info, an, start)
-}
-
 // parseLandscape parses cfg's landscape, over cfg's data when it has some (openData, which fills
 // in the sampling law); a --dim that contradicts the landscape's own dimension is named.
 func parseLandscape(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
@@ -135,11 +102,33 @@ func StartGuess(ls *landscape.Landscape, start []float64) ([]float64, error) {
 	return start, nil
 }
 
-// analyzeBasin finds the minimum, the saddle and the exits from start and refuses a basin that no
-// barrier encloses (unless --escape asks another question in 1-D) or a degenerate one the run
-// cannot treat.
-func analyzeBasin(cfg Config, ls *landscape.Landscape, start, target []float64) (*landscape.Analysis, error) {
+// Prepare parses the landscape, locates the critical points and fixes every constant of the run.
+// Errors caused by the input are *InputError.
+func Prepare(cfg Config) (*Problem, error) {
+	if cfg.Precision == "" {
+		cfg.Precision = F32
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ls, info, err := parseLandscape(&cfg)
+	if err != nil {
+		return nil, err
+	}
 	d := ls.Dim
+	start, target := cfg.Start, cfg.Target
+	if ls.Name == "expression" {
+		// An expression's start guess and target are points of the expression as written; under
+		// the sharpness k they move to θ/sqrt(k) with the minimum, as the catalogue's default
+		// start does, so that one --start serves every k of a sweep.
+		start, target = ls.Sharpen(start), ls.Sharpen(target)
+	}
+	if start, err = StartGuess(ls, start); err != nil {
+		return nil, err
+	}
+	if target != nil && len(target) != d {
+		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
+	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true})
 	if err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
@@ -156,20 +145,12 @@ func analyzeBasin(cfg Config, ls *landscape.Landscape, start, target []float64) 
 	if !an.Index1 && d > 1 {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
 	}
-	return an, nil
-}
-
-// newProblem fixes the constants of the run on the analysed basin: the start, the noise, the
-// escape condition and the divergence bound.
-func newProblem(cfg Config, ls *landscape.Landscape, info *DataInfo, an *landscape.Analysis, start []float64) (*Problem, error) {
-	d := ls.Dim
 	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d, Data: info}
 	if cfg.StartExact {
 		p.Start = append([]float64(nil), start...)
 	} else {
 		p.Start = append([]float64(nil), an.Minimum...)
 	}
-	var err error
 	if p.Noise, err = newNoise(cfg, ls, an); err != nil {
 		return nil, err
 	}
