@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/rng"
 	"github.com/kramers-sim/kramers/host/theory"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat"
@@ -106,19 +107,6 @@ type FFSResult struct {
 	ParticleSteps  int64   `json:"particle_steps"`
 	Seconds        float64 `json:"seconds"`
 	TauBiasRelBias float64 `json:"tau_rel_bias"` // ≈ RelErr²: the bias of τ̂ = 1/κ̂
-}
-
-// StreamSeed is the Philox seed of forward-flux-sampling stream s of a run with seed seed:
-// seed ⊕ splitmix64(s + 1). splitmix64 is a bijection, so distinct streams of one seed get
-// distinct keys and no two trials of a run share a (key, counter) (host/rng "Forward flux
-// sampling"). The points of a sweep take their seeds from it too (host/rng "Sweeps").
-func StreamSeed(seed, s uint64) uint64 { return seed ^ splitmix64(s+1) }
-
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
 }
 
 // ffsStream numbers the streams: stage 0 is the flux (part 0 the relaxation, 1…5 the cycle
@@ -296,7 +284,7 @@ func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("ffs: stage condition %q: %w", cond, err)
 	}
-	q := f.trialProblem(StreamSeed(f.p.Config.Seed, s), n, steps, esc)
+	q := f.trialProblem(rng.StreamSeed(f.p.Config.Seed, s), n, steps, esc)
 	if err := f.b.Load(q, 0, n); err != nil {
 		return nil, nil, 0, fmt.Errorf("load %d trials on %s: %w", n, f.b.Name(), err)
 	}
@@ -368,7 +356,7 @@ func (f *ffsRun) resample(points []float64, n int, s uint64) []float64 {
 func (f *ffsRun) resampleIdx(points []float64, n int, s uint64) ([]float64, []int) {
 	d := f.p.Dim
 	k := len(points) / d
-	r := rand.New(rand.NewPCG(StreamSeed(f.p.Config.Seed, s), 0x6b72616d657273))
+	r := rand.New(rand.NewPCG(rng.StreamSeed(f.p.Config.Seed, s), 0x6b72616d657273))
 	out := make([]float64, 0, n*d)
 	idx := make([]int, n)
 	for i := 0; i < n; i++ {
@@ -1062,7 +1050,7 @@ func (f *ffsRun) treeBootstrap(treeN, treeS [][]int32, nAnc int) (float64, int) 
 			cs[k*ns+i] = float64(treeS[i][a])
 		}
 	}
-	r := rand.New(rand.NewPCG(StreamSeed(f.p.Config.Seed, ffsStream(0, bootstrapPart)), 0x6b72616d657273))
+	r := rand.New(rand.NewPCG(rng.StreamSeed(f.p.Config.Seed, ffsStream(0, bootstrapPart)), 0x6b72616d657273))
 	ln := make([]float64, bootstrapReplicates)
 	sn, ss := make([]float64, ns), make([]float64, ns)
 	for b := range ln {

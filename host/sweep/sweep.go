@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/rng"
 )
 
 // Options describe a sweep. Defaults(backend) gives those of `kramers sweep` without flags.
@@ -207,13 +208,13 @@ func RunSweep(ctx context.Context, o Options, open host.BackendFactory) (*Result
 }
 
 // PointSeed is the seed that point i of series j of a sweep with the given seed runs with: the
-// independent stream host.StreamSeed(seed, 2⁶³ + j·2³² + i) of the RNG contract (host/rng, "Sweeps").
+// independent stream rng.StreamSeed(seed, 2⁶³ + j·2³² + i) of the RNG contract (host/rng, "Sweeps").
 // The weighted fit of ln τ̂ treats the points' errors as independent; with one seed for all points
 // they would share their random numbers and their errors would be correlated. The point's record
 // (Point.Seed, the seed column of sweep.csv) holds this seed: `kramers run --seed` with it and the
 // point's particles and steps reproduces the point on its own.
 func PointSeed(seed uint64, series, point int) uint64 {
-	return host.StreamSeed(seed, 1<<63|uint64(series)<<32|uint64(point))
+	return rng.StreamSeed(seed, 1<<63|uint64(series)<<32|uint64(point))
 }
 
 // MeasurePoint sizes cfg (SizeFor's particles when o.SizeParticles, PlanSize's iterations from
