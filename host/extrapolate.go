@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // HalfStep is cfg at η/2 with the same continuous-time dynamics in the limit: the same diffusion
@@ -50,11 +52,11 @@ type Extrapolation struct {
 	Resolved bool    `json:"resolved"`
 	Note     string  `json:"note,omitempty"`
 	// Estimates are those of the runs at η/2 and η/4 (the run at η is the result itself).
-	Estimates []Estimate `json:"finer_estimates,omitempty"`
+	Estimates []survival.Estimate `json:"finer_estimates,omitempty"`
 }
 
 // Extrapolate fits τ(η) = τ₀ + a·η + c·√η through the estimates made at lr, lr/2, lr/4.
-func Extrapolate(lr float64, ests []Estimate) Extrapolation {
+func Extrapolate(lr float64, ests []survival.Estimate) Extrapolation {
 	x := Extrapolation{Model: "τ(η) = τ₀ + a·η + c·√η (docs/theory.md §4.3)"}
 	if len(ests) != ExtrapolationSteps {
 		x.Note = fmt.Sprintf("unresolved: %d estimates, need %d", len(ests), ExtrapolationSteps)

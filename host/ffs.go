@@ -12,6 +12,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/rng"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat"
@@ -968,8 +969,8 @@ func (f *ffsRun) result(S *FFSState, unresolved string, upper float64, start tim
 // ffsEstimate is the estimate of a forward-flux-sampling run: the rate kappa (per unit time, step
 // eta) with the log-normal interval of σ(ln κ̂) = relErr, or, where unresolved says why (or kappa
 // is not positive), no rate and the upper bound upper.
-func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved string, upper float64) Estimate {
-	est := Estimate{Particles: trials, Escaped: escaped}
+func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved string, upper float64) survival.Estimate {
+	est := survival.Estimate{Particles: trials, Escaped: escaped}
 	if unresolved == "" && kappa > 0 {
 		sg := relErr
 		rate := kappa
@@ -996,7 +997,7 @@ func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved str
 
 // ffsCompare is compare for a forward-flux-sampling estimate: z = ln(κ̂/κ_theory)/σ with
 // σ² = σ(ln κ̂)² + the theory value's own relative error².
-func ffsCompare(e Estimate, relErr float64, th map[string]theory.Prediction) map[string]Comparison {
+func ffsCompare(e survival.Estimate, relErr float64, th map[string]theory.Prediction) map[string]Comparison {
 	out := map[string]Comparison{}
 	if !e.Resolved || e.Rate == nil {
 		return out

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // Merge combines the results of the shards of one ensemble (kramers run --shard i/n) into the
@@ -67,7 +69,7 @@ func Merge(shards []*Result) (*Result, error) {
 
 	var escaped, diverged, lateDiverged, live int
 	var exposureIt, seconds float64
-	hist := Histogram{BinWidth: base.Histogram.BinWidth}
+	hist := survival.Histogram{BinWidth: base.Histogram.BinWidth}
 	escapedBy := make([]int, len(base.Survival))
 	backends := map[string]bool{}
 	renderers := map[string]bool{}
@@ -97,7 +99,7 @@ func Merge(shards []*Result) (*Result, error) {
 		renderers[r.Renderer] = true
 	}
 	cfg.First, cfg.Count = 0, 0
-	window := EstimateFromCounts(live, escaped, exposureIt, cfg.LR)
+	window := survival.EstimateFromCounts(live, escaped, exposureIt, cfg.LR)
 	window.Particles = live
 	qs := mergeQuasiStationary(rs, hist, window, cfg)
 	est := qs.Estimate
@@ -173,9 +175,9 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 // widened for the residual ramp, leaves the merged rate unresolved with a reason; a given burn-in
 // that did not settle in a shard leaves it resolved, with the shard's warning, as it would an
 // unsharded run.
-func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Config) QuasiStationary {
-	q := QuasiStationary{Window: window, Level: BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule,
-		RestrictedMean: restrictedMean(window)}
+func mergeQuasiStationary(rs []*Result, hist survival.Histogram, window survival.Estimate, cfg Config) survival.QuasiStationary {
+	q := survival.QuasiStationary{Window: window, Level: survival.BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule,
+		RestrictedMean: survival.RestrictedMean(window)}
 	t0, same := rs[0].BurnIn.BurnIn, true
 	for _, r := range rs {
 		if r.BurnIn.BurnIn != t0 {
@@ -234,7 +236,7 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 	if window.Escaped > 0 {
 		q.RemovedFraction = float64(q.RemovedEscapes) / float64(window.Escaped)
 	}
-	q.Estimate = EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
+	q.Estimate = survival.EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
 	q.Estimate.Particles = atRisk
 	if q.Reason != "" {
 		e := &q.Estimate

@@ -23,6 +23,7 @@ import (
 	"github.com/kramers-sim/kramers/host/cluster"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/store"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -224,7 +225,7 @@ func cmdRun(args []string) error {
 // runFinerSteps runs the configuration of res at η/2 and η/4 (host.HalfStep) and attaches the
 // extrapolation to η → 0 (host.Extrapolate), with the finer runs' estimates, to res.
 func runFinerSteps(ctx context.Context, res *host.Result, quiet bool) error {
-	ests := []host.Estimate{res.Estimate}
+	ests := []survival.Estimate{res.Estimate}
 	cfg := res.Config
 	for len(ests) < host.ExtrapolationSteps {
 		cfg = host.HalfStep(cfg)
@@ -712,7 +713,7 @@ func comparisonText(c host.Comparison, t theory.Prediction) string {
 func printUpperBound(w io.Writer, r *host.Result) {
 	e := r.Estimate
 	u := e.RateUpper95
-	if e.Resolved || r.Stability.Unstable || e.Escaped >= host.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
+	if e.Resolved || r.Stability.Unstable || e.Escaped >= survival.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
 		return
 	}
 	fmt.Fprintf(w, "  95%% upper bound: κ < %.4g per unit time, so τ > %.4g time = %.4g iterations (%d escapes in exposure %.4g after the burn-in)\n",

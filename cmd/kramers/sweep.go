@@ -21,6 +21,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/store"
 	"github.com/kramers-sim/kramers/host/sweep"
@@ -297,7 +298,7 @@ func writeFile(path string, data []byte) error {
 }
 
 // cellNumber writes a table cell: %.4g, or "—" for NaN (unresolved).
-func cellNumber(v host.Number) string {
+func cellNumber(v jsonnum.Number) string {
 	if !v.Finite() {
 		return "—"
 	}
