@@ -33,10 +33,11 @@ var dependencyRules = []struct {
 	// Files and job environments: operations on top of the domain, nothing else of the module.
 	{pkg: "host/store", allowed: []string{"host"}},
 	{pkg: "host/cluster", allowed: []string{"host"}},
-	{pkg: "host/sweep", allowed: []string{"host", "host/landscape", "host/rng", "host/jsonnum", "host/survival"}},
+	{pkg: "host/ffs", allowed: []string{"host", "host/landscape", "host/rng", "host/store", "host/survival", "host/theory"}},
+	{pkg: "host/sweep", allowed: []string{"host", "host/landscape", "host/rng", "host/jsonnum", "host/survival", "host/ffs"}},
 	// Figures and reports write their files through host/store's one atomic writer.
 	{pkg: "host/plot", allowed: []string{"host", "host/store", "host/sweep"}},
-	{pkg: "host/reproduce", allowed: []string{"host", "host/sweep", "host/plot", "host/store", "host/theory", "host/jsonnum", "host/survival"}},
+	{pkg: "host/reproduce", allowed: []string{"host", "host/sweep", "host/plot", "host/store", "host/theory", "host/jsonnum", "host/survival", "host/ffs"}},
 	{pkg: "gpu", forbidden: []string{"gpu/view", "validate", "host/sweep", "host/reproduce", "host/plot", "cmd/..."}},
 	{pkg: "gpu/view", forbidden: []string{"validate", "host/sweep", "host/reproduce", "host/plot", "host/store", "host/cluster", "cmd/..."}},
 	{pkg: "validate", forbidden: []string{"gpu", "gpu/...", "host/sweep", "host/reproduce", "host/plot", "cmd/..."}},

@@ -139,9 +139,9 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 	m.QuasiStationary = survival.EstimateQuasiStationary(t.FirstPassages, t.Live(), iterations, cfg.LR, p.burnInOptions())
 	adviseBurnIn(&m.QuasiStationary)
 	m.Estimate = m.QuasiStationary.Estimate
-	finishEstimate(&m.Estimate, m.Stability)
+	FinishEstimate(&m.Estimate, m.Stability)
 	escapedInRelaxation(&m.Estimate, m.QuasiStationary, m.Stability, p.Analysis.HessianMinEigenvalues[0])
-	if w, ok := stabilityWarning(m.Stability); ok {
+	if w, ok := StabilityWarning(m.Stability); ok {
 		m.Warnings = append(m.Warnings, w)
 	}
 	if w := PrecisionWarning(p); w != "" {
@@ -215,14 +215,14 @@ func escapedInRelaxation(e *survival.Estimate, q survival.QuasiStationary, st St
 func agreeQuasiStationary(q *survival.QuasiStationary, e survival.Estimate, st Stability) {
 	q.Estimate = e
 	if st.Unstable {
-		finishEstimate(&q.Window, st)
+		FinishEstimate(&q.Window, st)
 	}
 }
 
-// finishEstimate makes e the reported estimate: unresolved, with the step-size reason, when the
+// FinishEstimate makes e the reported estimate: unresolved, with the step-size reason, when the
 // step is unstable (no metastable well, so no rate), and every unresolved note starting with
 // "unresolved: ".
-func finishEstimate(e *survival.Estimate, st Stability) {
+func FinishEstimate(e *survival.Estimate, st Stability) {
 	if st.Unstable {
 		e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
 		e.Note = "unresolved: " + st.Reason()

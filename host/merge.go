@@ -120,7 +120,7 @@ func Merge(shards []*Result) (*Result, error) {
 		}
 		out.Survival = append(out.Survival, s)
 	}
-	finishEstimate(&out.Estimate, out.Stability)
+	FinishEstimate(&out.Estimate, out.Stability)
 	out.Warnings = mergeWarnings(rs, out, diverged, lateDiverged)
 	agreeQuasiStationary(&out.BurnIn, out.Estimate, out.Stability)
 	return out, nil
@@ -135,7 +135,7 @@ func Merge(shards []*Result) (*Result, error) {
 // the shards', and a warning read back from JSON has no kind.
 func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warning {
 	var ws []Warning
-	if w, ok := stabilityWarning(out.Stability); ok {
+	if w, ok := StabilityWarning(out.Stability); ok {
 		ws = append(ws, w)
 	}
 	seen := map[string]bool{}

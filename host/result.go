@@ -71,7 +71,7 @@ type Result struct {
 	Exits []ExitResult `json:"exits,omitempty"`
 	// Extrapolation is Richardson's η → 0 value (run --extrapolate), nil otherwise.
 	Extrapolation *Extrapolation `json:"extrapolation,omitempty"`
-	// Method is "ffs" for forward flux sampling (host/ffs.go); empty for brute force.
+	// Method is "ffs" for forward flux sampling (host/ffs); empty for brute force.
 	Method string `json:"method,omitempty"`
 	// FFS is the forward-flux-sampling record (stage table, flux, interfaces); nil for brute force.
 	FFS *FFSResult `json:"ffs,omitempty"`
@@ -134,7 +134,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 // (escaped_total, diverged…), has no survival curve or first-passage histogram and no burn-in
 // (quasi_stationary, whose estimate would read resolved: false under a resolved rate). They are
 // left out of its JSON rather than written as zeros that contradict its rate; its own record is
-// under ffs (host/ffs.go).
+// under ffs (host/ffs).
 var bruteForceOnly = []string{"steps", "exposure_iterations", "escaped_total", "diverged", "diverged_after_escape",
 	"survival", "histogram", "basin", "quasi_stationary"}
 

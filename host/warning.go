@@ -53,9 +53,9 @@ func (w *Warning) UnmarshalJSON(data []byte) error {
 // The producers below are the one home of each warning's text; Measure and Merge call them in the
 // same order: stability, precision, divergence, the burn-in, the window, the escape count, bias.
 
-// stabilityWarning is the caution for 1 ≤ η·λ_max < 2 (an unstable step, ≥ 2, leaves the rate
+// StabilityWarning is the caution for 1 ≤ η·λ_max < 2 (an unstable step, ≥ 2, leaves the rate
 // unresolved instead).
-func stabilityWarning(st Stability) (Warning, bool) {
+func StabilityWarning(st Stability) (Warning, bool) {
 	if !st.Overshoot || st.Unstable {
 		return Warning{}, false
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/cluster"
+	"github.com/kramers-sim/kramers/host/ffs"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/store"
 	"github.com/kramers-sim/kramers/host/survival"
@@ -72,7 +73,7 @@ func cmdRun(args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if cf.resume != "" {
-		if st, err := readFFSState(cf.resume); err == nil || *method == "ffs" {
+		if st, err := store.ReadFFSState(cf.resume); err == nil || *method == "ffs" {
 			if err != nil {
 				return &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --method ffs --checkpoint"}
 			}
@@ -90,9 +91,9 @@ func cmdRun(args []string) error {
 	if err := m.CheckMethodFlags(set); err != nil {
 		return err
 	}
-	var ffsOpt host.FFSOptions
+	var ffsOpt ffs.Options
 	if m.Name == "ffs" {
-		ffsOpt = host.FFSOptions{Order: *order, TargetError: *targetErr}
+		ffsOpt = ffs.Options{Order: *order, TargetError: *targetErr}
 		if *interfaces != "" {
 			for _, f := range strings.Split(*interfaces, ",") {
 				v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
@@ -472,26 +473,13 @@ func writeFileAtomic(path string, data []byte) error {
 	return store.WriteFileAtomic(path, data)
 }
 
-// readFFSState reads a forward-flux-sampling state written by --method ffs --checkpoint.
-func readFFSState(path string) (*host.FFSState, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var st host.FFSState
-	if err := json.Unmarshal(data, &st); err != nil || st.Format != host.FFSStateFormat {
-		return nil, fmt.Errorf("%s is not a forward-flux-sampling state (%s)", path, host.FFSStateFormat)
-	}
-	return &st, nil
-}
-
 // ffsResumeFlags may accompany --resume of a forward-flux-sampling state: the configuration, the
 // interfaces and the options come from the state; --backend, --precision and --theory may change.
 var ffsResumeFlags = map[string]bool{"resume": true, "checkpoint": true, "json": true, "quiet": true,
 	"method": true, "backend": true, "precision": true, "theory": true}
 
 // resumeFFS continues a forward-flux-sampling run from its state with the next stage.
-func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bool) error {
+func resumeFFS(st *store.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bool) error {
 	for name := range set {
 		if !ffsResumeFlags[name] {
 			return &host.InputError{Flag: name, Msg: "cannot change a resumed forward-flux-sampling run: the configuration, interfaces and options come from the state (only --checkpoint, --json, --quiet, --backend, --precision and --theory may be given)"}
@@ -517,25 +505,19 @@ func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bo
 	if err != nil {
 		return err
 	}
-	return runFFS(p, host.FFSOptions{Resume: st}, rf.jsonOut, cf.checkpoint, rf.quiet)
+	return runFFS(p, ffs.Options{Resume: st}, rf.jsonOut, cf.checkpoint, rf.quiet)
 }
 
 // runFFS is `kramers run --method ffs`: forward flux sampling on the run's backend, a progress
 // line per stage on stderr (unless quiet) and, with a checkpoint path, the state after every stage.
-func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bool) error {
+func runFFS(p *host.Problem, o ffs.Options, jsonOut, ckPath string, quiet bool) error {
 	if o.Resume == nil {
-		if err := host.CheckFFSOptions(p, o); err != nil {
+		if err := ffs.CheckOptions(p, o); err != nil {
 			return err
 		}
 	}
 	if ckPath != "" {
-		o.Checkpoint = func(s *host.FFSState) error {
-			data, err := json.Marshal(s)
-			if err != nil {
-				return err
-			}
-			return writeFileAtomic(ckPath, append(data, '\n'))
-		}
+		o.Checkpoint = func(s *store.FFSState) error { return store.WriteFFSState(ckPath, s) }
 	}
 	gpu.LeaveSignalsToCaller()
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -549,7 +531,7 @@ func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bo
 	if !quiet {
 		o.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "kramers: "+format+"\n", args...) }
 	}
-	res, err := host.RunFFS(ctx, p, b, o)
+	res, err := ffs.Run(ctx, p, b, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			if ckPath != "" {

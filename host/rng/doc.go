@@ -51,7 +51,7 @@
 //
 // # Forward flux sampling
 //
-// kramers run --method ffs (host/ffs.go) runs many ensembles from given positions, each from
+// kramers run --method ffs (host/ffs) runs many ensembles from given positions, each from
 // iteration 0. Each ensemble gets its own key: stream s of a run with seed S runs with the seed
 // S ⊕ splitmix64(s + 1) (StreamSeed), with s = stage<<32 | part: stage 0 is the flux
 // (part 0 the relaxation, parts 1…5 the renewal cycles), stage k ≥ 1 the interface stage from
