@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // Merge combines the results of the shards of one ensemble (kramers run --shard i/n) into the
@@ -95,7 +97,7 @@ func checkShardsTile(rs []*Result) error {
 type shardSums struct {
 	escaped, diverged, lateDiverged, live int
 	exposureIt, seconds                   float64
-	hist                                  Histogram
+	hist                                  survival.Histogram
 	escapedBy                             []int // escapes by each survival point, live particles
 	backends, renderers                   map[string]bool
 }
@@ -105,7 +107,7 @@ type shardSums struct {
 func sumShards(rs []*Result) (shardSums, error) {
 	base := rs[0]
 	cfg := base.Config
-	sum := shardSums{hist: Histogram{BinWidth: base.Histogram.BinWidth}, escapedBy: make([]int, len(base.Survival)),
+	sum := shardSums{hist: survival.Histogram{BinWidth: base.Histogram.BinWidth}, escapedBy: make([]int, len(base.Survival)),
 		backends: map[string]bool{}, renderers: map[string]bool{}}
 	for _, r := range rs {
 		rLive := r.Particles - r.Diverged
@@ -142,7 +144,7 @@ func mergedResult(rs []*Result, sum shardSums) *Result {
 	cfg := base.Config
 	hash := cfg.Hash()
 	cfg.First, cfg.Count = 0, 0
-	window := EstimateFromCounts(sum.live, sum.escaped, sum.exposureIt, cfg.LR)
+	window := survival.EstimateFromCounts(sum.live, sum.escaped, sum.exposureIt, cfg.LR)
 	window.Particles = sum.live
 	qs := mergeQuasiStationary(rs, sum.hist, window, cfg)
 	est := qs.Estimate
@@ -163,7 +165,7 @@ func mergedResult(rs []*Result, sum shardSums) *Result {
 		}
 		out.Survival = append(out.Survival, s)
 	}
-	finishEstimate(&out.Estimate, out.Stability)
+	FinishEstimate(&out.Estimate, out.Stability)
 	out.Warnings = mergeWarnings(rs, out, sum.diverged, sum.lateDiverged)
 	agreeQuasiStationary(&out.BurnIn, out.Estimate, out.Stability)
 	return out
@@ -178,7 +180,7 @@ func mergedResult(rs []*Result, sum shardSums) *Result {
 // the shards', and a warning read back from JSON has no kind.
 func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warning {
 	var ws []Warning
-	if w, ok := stabilityWarning(out.Stability); ok {
+	if w, ok := StabilityWarning(out.Stability); ok {
 		ws = append(ws, w)
 	}
 	seen := map[string]bool{}
@@ -218,9 +220,9 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 // widened for the residual ramp, leaves the merged rate unresolved with a reason; a given burn-in
 // that did not settle in a shard leaves it resolved, with the shard's warning, as it would an
 // unsharded run.
-func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Config) QuasiStationary {
-	q := QuasiStationary{Window: window, Level: BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule,
-		RestrictedMean: restrictedMean(window)}
+func mergeQuasiStationary(rs []*Result, hist survival.Histogram, window survival.Estimate, cfg Config) survival.QuasiStationary {
+	q := survival.QuasiStationary{Window: window, Level: survival.BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule,
+		RestrictedMean: survival.RestrictedMean(window)}
 	t0, same := rs[0].BurnIn.BurnIn, true
 	for _, r := range rs {
 		if r.BurnIn.BurnIn != t0 {
@@ -279,7 +281,7 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 	if window.Escaped > 0 {
 		q.RemovedFraction = float64(q.RemovedEscapes) / float64(window.Escaped)
 	}
-	q.Estimate = EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
+	q.Estimate = survival.EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
 	q.Estimate.Particles = atRisk
 	if q.Reason != "" {
 		e := &q.Estimate

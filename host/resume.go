@@ -19,20 +19,21 @@ type RunRequest struct {
 	Checkpoint  string          // --checkpoint ("" none)
 	Every       time.Duration   // --every
 	Resume      *Checkpoint     // the checkpoint --resume names (nil: none, or an FFS state)
-	ResumeFFS   *FFSState       // the forward-flux-sampling state --resume names
-	ResumePath  string          // --resume
+	// ResumeFFS is the configuration of the forward-flux-sampling state --resume names (nil: none);
+	// the state itself, with the interfaces and stages, is the caller's (host/store, host/ffs).
+	ResumeFFS  *Config
+	ResumePath string // --resume
 	// ShardIndex and ShardCount are --shard i/n as parsed, with --shards and the job environment
 	// of --shard auto (ShardCount 0: no --shard).
 	ShardIndex, ShardCount int
 }
 
-// RunPlan is a resolved RunRequest: the configuration to run, the method, the checkpoint or
-// forward-flux-sampling state it continues (nil for a fresh run), and where checkpoints go.
+// RunPlan is a resolved RunRequest: the configuration to run, the method, the checkpoint it
+// continues (nil for a fresh run or a forward-flux-sampling state), and where checkpoints go.
 type RunPlan struct {
 	Config     Config
 	Method     MethodSpec
 	Resume     *Checkpoint
-	ResumeFFS  *FFSState
 	Checkpoint string
 }
 
@@ -168,8 +169,7 @@ func resolveFFSResume(req RunRequest) (RunPlan, error) {
 		}
 	}
 	m, _ := Method("ffs")
-	plan := RunPlan{Config: withBackendFlags(req.ResumeFFS.Config, req.Config, req.Given), Method: m,
-		ResumeFFS: req.ResumeFFS, Checkpoint: req.Checkpoint}
+	plan := RunPlan{Config: withBackendFlags(*req.ResumeFFS, req.Config, req.Given), Method: m, Checkpoint: req.Checkpoint}
 	if plan.Checkpoint == "" {
 		plan.Checkpoint = req.ResumePath // continue writing into the same file
 	}

@@ -19,8 +19,10 @@ import (
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/cluster"
+	"github.com/kramers-sim/kramers/host/ffs"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/store"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -49,7 +51,8 @@ type runRequest struct {
 	host.RunRequest
 	jsonOut, hazardPlot string
 	quiet               bool
-	ffs                 host.FFSOptions
+	ffs                 ffs.Options
+	ffsState            *store.FFSState // the forward-flux-sampling state --resume names
 }
 
 func cmdRun(args []string) error {
@@ -73,8 +76,8 @@ func cmdRun(args []string) error {
 	}
 	if plan.Method.Name == "ffs" {
 		opt := req.ffs
-		if plan.ResumeFFS != nil {
-			opt = host.FFSOptions{Resume: plan.ResumeFFS}
+		if req.ffsState != nil {
+			opt = ffs.Options{Resume: req.ffsState}
 		}
 		return runFFS(p, opt, req.jsonOut, plan.Checkpoint, req.quiet)
 	}
@@ -109,7 +112,7 @@ func parseRun(args []string, getenv func(string) string) (runRequest, error) {
 	req := runRequest{RunRequest: host.RunRequest{Config: rf.cfg, Given: givenFlags(fs), Method: *method, Extrapolate: *extrapolate,
 		Checkpoint: cf.checkpoint, Every: cf.every, ResumePath: cf.resume},
 		jsonOut: rf.jsonOut, hazardPlot: *hazardPlot, quiet: rf.quiet,
-		ffs: host.FFSOptions{Order: *order, TargetError: *targetErr}}
+		ffs: ffs.Options{Order: *order, TargetError: *targetErr}}
 	if err := checkOutputPath("hazard-plot", *hazardPlot, "hazard.png"); err != nil {
 		return req, err
 	}
@@ -117,10 +120,10 @@ func parseRun(args []string, getenv func(string) string) (runRequest, error) {
 		return req, err
 	}
 	req.Config = rf.cfg
-	if err := readResume(&req.RunRequest); err != nil {
+	if err := readResume(&req); err != nil {
 		return req, err
 	}
-	if req.ResumeFFS == nil {
+	if req.ffsState == nil {
 		if err := parseShard(&req.RunRequest, cf, getenv); err != nil {
 			return req, err
 		}
@@ -156,13 +159,13 @@ func givenFlags(fs *flag.FlagSet) map[string]bool {
 
 // readResume reads the file --resume names: a forward-flux-sampling state (always, with
 // --method ffs), otherwise a checkpoint.
-func readResume(req *host.RunRequest) error {
+func readResume(req *runRequest) error {
 	if req.ResumePath == "" {
 		return nil
 	}
-	st, err := readFFSState(req.ResumePath)
+	st, err := store.ReadFFSState(req.ResumePath)
 	if err == nil {
-		req.ResumeFFS = st
+		req.ffsState, req.ResumeFFS = st, &st.Config
 		return nil
 	}
 	if req.Method == "ffs" {
@@ -428,35 +431,16 @@ func writeResult(res *host.Result, jsonOut string) error {
 	return nil
 }
 
-// readFFSState reads a forward-flux-sampling state written by --method ffs --checkpoint.
-func readFFSState(path string) (*host.FFSState, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var st host.FFSState
-	if err := json.Unmarshal(data, &st); err != nil || st.Format != host.FFSStateFormat {
-		return nil, fmt.Errorf("%s is not a forward-flux-sampling state (%s)", path, host.FFSStateFormat)
-	}
-	return &st, nil
-}
-
 // runFFS is `kramers run --method ffs`: forward flux sampling on the run's backend, a progress
 // line per stage on stderr (unless quiet) and, with a checkpoint path, the state after every stage.
-func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bool) error {
+func runFFS(p *host.Problem, o ffs.Options, jsonOut, ckPath string, quiet bool) error {
 	if o.Resume == nil {
-		if err := host.CheckFFSOptions(p, o); err != nil {
+		if err := ffs.CheckOptions(p, o); err != nil {
 			return err
 		}
 	}
 	if ckPath != "" {
-		o.Checkpoint = func(s *host.FFSState) error {
-			data, err := json.Marshal(s)
-			if err != nil {
-				return err
-			}
-			return writeFile(ckPath, append(data, '\n'))
-		}
+		o.Checkpoint = func(s *store.FFSState) error { return store.WriteFFSState(ckPath, s) }
 	}
 	ctx, stop := catchSignals(nil)
 	defer stop()
@@ -469,7 +453,7 @@ func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bo
 	if !quiet {
 		o.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "kramers: "+format+"\n", args...) }
 	}
-	res, err := host.RunFFS(ctx, p, b, o)
+	res, err := ffs.Run(ctx, p, b, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			if ckPath != "" {
@@ -629,7 +613,7 @@ func comparisonText(c host.Comparison, t theory.Prediction) string {
 func printUpperBound(w io.Writer, r *host.Result) {
 	e := r.Estimate
 	u := e.RateUpper95
-	if e.Resolved || r.Stability.Unstable || e.Escaped >= host.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
+	if e.Resolved || r.Stability.Unstable || e.Escaped >= survival.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
 		return
 	}
 	fmt.Fprintf(w, "  95%% upper bound: κ < %.4g per unit time, so τ > %.4g time = %.4g iterations (%d escapes in exposure %.4g after the burn-in)\n",

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/sweep"
 )
@@ -249,7 +250,7 @@ func compareNoiseFlags(values *[]string, set map[string]bool) error {
 }
 
 // cellNumber writes a table cell: %.4g, or "—" for NaN (unresolved).
-func cellNumber(v host.Number) string {
+func cellNumber(v jsonnum.Number) string {
 	if !v.Finite() {
 		return "—"
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/sweep"
 )
 
@@ -61,7 +62,7 @@ func caseK9(r *runner) error {
 	return nil
 }
 
-func rateText(e host.Estimate) string {
+func rateText(e survival.Estimate) string {
 	if e.Rate == nil {
 		return "unresolved"
 	}

@@ -1,4 +1,4 @@
-package host
+package survival
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -112,18 +113,18 @@ func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta 
 // estimateJSON is the wire form of Estimate: the same fields in the same
 // order, with the float fields that may be non-finite as Numbers (null).
 type estimateJSON struct {
-	Particles        int       `json:"particles"`
-	Escaped          int       `json:"escaped"`
-	Exposure         Number    `json:"exposure_time"`
-	Rate             *float64  `json:"rate"`
-	RateCI95         [2]Number `json:"rate_ci95"`
-	RateUpper95      Number    `json:"rate_upper95"`
-	Tau              *float64  `json:"tau"`
-	TauIterations    *float64  `json:"tau_iterations"`
-	TauCI95          [2]Number `json:"tau_ci95"`
-	Resolved         bool      `json:"resolved"`
-	Note             string    `json:"note,omitempty"`
-	MeanFirstPassage *float64  `json:"mean_first_passage,omitempty"`
+	Particles        int               `json:"particles"`
+	Escaped          int               `json:"escaped"`
+	Exposure         jsonnum.Number    `json:"exposure_time"`
+	Rate             *float64          `json:"rate"`
+	RateCI95         [2]jsonnum.Number `json:"rate_ci95"`
+	RateUpper95      jsonnum.Number    `json:"rate_upper95"`
+	Tau              *float64          `json:"tau"`
+	TauIterations    *float64          `json:"tau_iterations"`
+	TauCI95          [2]jsonnum.Number `json:"tau_ci95"`
+	Resolved         bool              `json:"resolved"`
+	Note             string            `json:"note,omitempty"`
+	MeanFirstPassage *float64          `json:"mean_first_passage,omitempty"`
 }
 
 // MarshalJSON writes non-finite numbers as null, since JSON has no Inf or
@@ -132,13 +133,13 @@ func (e Estimate) MarshalJSON() ([]byte, error) {
 	return json.Marshal(estimateJSON{
 		Particles:        e.Particles,
 		Escaped:          e.Escaped,
-		Exposure:         Number(e.Exposure),
+		Exposure:         jsonnum.Number(e.Exposure),
 		Rate:             e.Rate,
-		RateCI95:         [2]Number{Number(e.RateCI95[0]), Number(e.RateCI95[1])},
-		RateUpper95:      Number(e.RateUpper95),
+		RateCI95:         [2]jsonnum.Number{jsonnum.Number(e.RateCI95[0]), jsonnum.Number(e.RateCI95[1])},
+		RateUpper95:      jsonnum.Number(e.RateUpper95),
 		Tau:              e.Tau,
 		TauIterations:    e.TauIterations,
-		TauCI95:          [2]Number{Number(e.TauCI95[0]), Number(e.TauCI95[1])},
+		TauCI95:          [2]jsonnum.Number{jsonnum.Number(e.TauCI95[0]), jsonnum.Number(e.TauCI95[1])},
 		Resolved:         e.Resolved,
 		Note:             e.Note,
 		MeanFirstPassage: e.MeanFirstPassage,
@@ -148,8 +149,8 @@ func (e Estimate) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads what MarshalJSON writes; a null upper end of tau_ci95
 // becomes +Inf and any other null float becomes NaN.
 func (e *Estimate) UnmarshalJSON(b []byte) error {
-	nan := NaN() // an absent number reads as null does
-	v := estimateJSON{Exposure: nan, RateCI95: [2]Number{nan, nan}, RateUpper95: nan, TauCI95: [2]Number{nan, nan}}
+	nan := jsonnum.NaN() // an absent number reads as null does
+	v := estimateJSON{Exposure: nan, RateCI95: [2]jsonnum.Number{nan, nan}, RateUpper95: nan, TauCI95: [2]jsonnum.Number{nan, nan}}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
@@ -174,10 +175,10 @@ func (e *Estimate) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// finite is the pointer form of Number (nil where Number writes null), for wire structs that
-// predate Number.
+// finite is the pointer form of jsonnum.Number (nil where a Number writes null), for wire
+// structs that predate Number.
 func finite(v float64) *float64 {
-	if !Number(v).Finite() {
+	if !jsonnum.Number(v).Finite() {
 		return nil
 	}
 	return &v
@@ -190,18 +191,18 @@ func orValue(p *float64, v float64) float64 {
 	return *p
 }
 
-// SurvivalPoint is one point of the survival curve.
-type SurvivalPoint struct {
+// CurvePoint is one point of the survival curve.
+type CurvePoint struct {
 	Time      float64 `json:"time"`
 	Iteration int     `json:"iteration"`
 	Survival  float64 `json:"survival"`
 }
 
-// Survival returns S(t) = (particles not yet escaped)/N (docs/theory.md §3) at
+// Curve returns the survival curve S(t) = (particles not yet escaped)/N (docs/theory.md §3) at
 // iteration 0 and at `points` equally spaced iterations up to steps
 // (rounded to whole iterations; duplicates dropped when steps < points). A
 // particle with first passage fp has escaped at iteration i when fp ≤ i.
-func Survival(firstPassage []uint32, particles int, steps int, eta float64, points int) []SurvivalPoint {
+func Curve(firstPassage []uint32, particles int, steps int, eta float64, points int) []CurvePoint {
 	if particles <= 0 || steps < 0 {
 		return nil
 	}
@@ -211,14 +212,14 @@ func Survival(firstPassage []uint32, particles int, steps int, eta float64, poin
 	fp := make([]uint32, len(firstPassage))
 	copy(fp, firstPassage)
 	sort.Slice(fp, func(i, j int) bool { return fp[i] < fp[j] })
-	out := make([]SurvivalPoint, 0, points+1)
+	out := make([]CurvePoint, 0, points+1)
 	for k := 0; k <= points; k++ {
 		it := int(math.Round(float64(k) * float64(steps) / float64(points)))
 		if len(out) > 0 && out[len(out)-1].Iteration == it {
 			continue
 		}
 		escaped := sort.Search(len(fp), func(i int) bool { return int64(fp[i]) > int64(it) })
-		out = append(out, SurvivalPoint{
+		out = append(out, CurvePoint{
 			Time:      float64(it) * eta,
 			Iteration: it,
 			Survival:  float64(particles-escaped) / float64(particles),

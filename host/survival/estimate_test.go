@@ -1,4 +1,4 @@
-package host
+package survival
 
 import (
 	"encoding/json"
@@ -140,8 +140,8 @@ func TestEstimateCoverage(t *testing.T) {
 func TestSurvival(t *testing.T) {
 	// N = 4, fp = {3, 1, 3, 7}, S = 8, 4 points, η = 0.5: iterations 0, 2, 4, 6, 8 have
 	// 0, 1, 3, 3, 4 escapes (fp ≤ i), so S = 1, 3/4, 1/4, 1/4, 0 at times 0, 1, 2, 3, 4.
-	got := Survival([]uint32{3, 1, 3, 7}, 4, 8, 0.5, 4)
-	want := []SurvivalPoint{{0, 0, 1}, {1, 2, 0.75}, {2, 4, 0.25}, {3, 6, 0.25}, {4, 8, 0}}
+	got := Curve([]uint32{3, 1, 3, 7}, 4, 8, 0.5, 4)
+	want := []CurvePoint{{0, 0, 1}, {1, 2, 0.75}, {2, 4, 0.25}, {3, 6, 0.25}, {4, 8, 0}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v", got)
 	}
@@ -158,7 +158,7 @@ func TestSurvival(t *testing.T) {
 			fp = append(fp, uint32(v))
 		}
 	}
-	s := Survival(fp, 500, 1000, 0.01, 37)
+	s := Curve(fp, 500, 1000, 0.01, 37)
 	if s[0].Survival != 1 || len(s) != 38 || s[37].Iteration != 1000 {
 		t.Fatalf("start %+v, %d points, last %+v", s[0], len(s), s[len(s)-1])
 	}
@@ -170,7 +170,7 @@ func TestSurvival(t *testing.T) {
 			t.Fatalf("not monotone at %d: %+v after %+v", i, s[i], s[i-1])
 		}
 	}
-	if s := Survival(nil, 3, 2, 1, 10); len(s) != 3 {
+	if s := Curve(nil, 3, 2, 1, 10); len(s) != 3 {
 		t.Fatalf("S = 2 with 10 points: %v, want iterations 0, 1, 2", s)
 	}
 }
