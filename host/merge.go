@@ -117,7 +117,7 @@ func sumShards(rs []*Result) (shardSums, error) {
 		sum.live += rLive
 		// The window's exposure is Σ fp + survivors·S iterations, a whole number; the JSON value
 		// went through ·η/η, so rounding recovers it exactly (well below 2⁵²).
-		sum.exposureIt += math.Round(r.BurnIn.Window.Exposure / cfg.LR)
+		sum.exposureIt += math.Round(float64(r.BurnIn.Window.Exposure) / cfg.LR)
 		sum.seconds += r.Seconds
 		if err := sum.hist.Merge(r.Histogram); err != nil {
 			return sum, inputErr("", "shard %s: %v; the shards are not of one run", ShardLabel(r.Config), err)
@@ -150,7 +150,7 @@ func mergedResult(rs []*Result, sum shardSums) *Result {
 	est := qs.Estimate
 	out := &Result{
 		Version: base.Version, Config: cfg, ConfigHash: hash, Particles: cfg.Particles, First: 0,
-		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: est.Exposure / cfg.LR,
+		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: float64(est.Exposure) / cfg.LR,
 		Diverged: sum.diverged, DivergedAfterEscape: sum.lateDiverged, Backend: joinKeys(sum.backends), Renderer: joinKeys(sum.renderers),
 		Seconds: sum.seconds, Theory: base.Theory, Question: base.Question, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise,
 		Histogram: sum.hist, BurnIn: qs, Stability: base.Stability, EscapedTotal: sum.escaped,
@@ -257,7 +257,7 @@ func mergeQuasiStationary(rs []*Result, hist survival.Histogram, window survival
 		for _, r := range rs {
 			escaped += r.BurnIn.Estimate.Escaped
 			atRisk += r.BurnIn.Estimate.Particles
-			exposureIt += math.Round(r.BurnIn.Estimate.Exposure / cfg.LR)
+			exposureIt += math.Round(float64(r.BurnIn.Estimate.Exposure) / cfg.LR)
 		}
 	} else {
 		w := hist.BinWidth

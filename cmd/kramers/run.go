@@ -612,7 +612,7 @@ func comparisonText(c host.Comparison, t theory.Prediction) string {
 // no metastable well, so no rate to bound) or when the exposure gives no bound.
 func printUpperBound(w io.Writer, r *host.Result) {
 	e := r.Estimate
-	u := e.RateUpper95
+	u := float64(e.RateUpper95)
 	if e.Resolved || r.Stability.Unstable || e.Escaped >= survival.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
 		return
 	}

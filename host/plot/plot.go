@@ -676,11 +676,12 @@ func HazardFigure(r *host.Result, title string) Figure {
 		if h.Escapes == 0 {
 			continue
 		}
-		pts.X = append(pts.X, h.Time)
-		pts.Y = append(pts.Y, h.Hazard)
-		pts.YLo = append(pts.YLo, h.HazardCI95[0])
-		pts.YHi = append(pts.YHi, h.HazardCI95[1])
-		lo, hi = math.Min(lo, h.HazardCI95[0]), math.Max(hi, h.HazardCI95[1])
+		ciLo, ciHi := float64(h.HazardCI95[0]), float64(h.HazardCI95[1])
+		pts.X = append(pts.X, float64(h.Time))
+		pts.Y = append(pts.Y, float64(h.Hazard))
+		pts.YLo = append(pts.YLo, ciLo)
+		pts.YHi = append(pts.YHi, ciHi)
+		lo, hi = math.Min(lo, ciLo), math.Max(hi, ciHi)
 	}
 	f.Points = append(f.Points, pts)
 	if e := r.Estimate; e.Resolved && e.Rate != nil {

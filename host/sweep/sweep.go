@@ -248,7 +248,7 @@ func MeasurePoint(ctx context.Context, cfg host.Config, o Options, open host.Bac
 			if err != nil {
 				return nil, fmt.Errorf("pilot run: %w", err)
 			}
-			tau, src = r.Estimate.Exposure/math.Max(1, float64(r.Estimate.Escaped)), "pilot"
+			tau, src = float64(r.Estimate.Exposure)/math.Max(1, float64(r.Estimate.Escaped)), "pilot"
 		}
 		plan = PlanSize(tau, cfg.LR, cfg.Particles, o.Budget, o.TargetEscapes, o.Safety, relaxationSteps(p))
 		plan.TauSource = src
