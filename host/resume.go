@@ -129,34 +129,29 @@ func restatesModel(given map[string]bool) bool {
 // resumedConfig is the checkpoint's configuration with the Execution flags given (and --steps)
 // taken from the flags' configuration, and the checkpoint's particle range unless --shard is given.
 func resumedConfig(ck *Checkpoint, flags Config, given map[string]bool) Config {
-	c := ck.Config
-	if given["steps"] {
-		c.Steps = flags.Steps
-	}
-	if given["chunk"] {
-		c.Chunk = flags.Chunk
-	}
-	if given["burn-in"] {
-		c.BurnIn = flags.BurnIn
-	}
-	c = withBackendFlags(c, flags, given)
+	c := takeGiven(ck.Config, flags, given, "steps", "chunk", "burn-in", "backend", "precision", "theory")
 	if !given["shard"] {
 		c.First, c.Count = ck.Config.First, ck.Config.Count
 	}
 	return c
 }
 
-// withBackendFlags is c with --backend, --precision and --theory taken from flags where given:
-// what any resumed run may change.
-func withBackendFlags(c, flags Config, given map[string]bool) Config {
-	if given["backend"] {
-		c.Backend = flags.Backend
-	}
-	if given["precision"] {
-		c.Precision = flags.Precision
-	}
-	if given["theory"] {
-		c.Theory = flags.Theory
+// changeable are the flags a resumed run may change, each with how it sets its field.
+var changeable = map[string]func(c *Config, from Config){
+	"steps":     func(c *Config, from Config) { c.Steps = from.Steps },
+	"chunk":     func(c *Config, from Config) { c.Chunk = from.Chunk },
+	"burn-in":   func(c *Config, from Config) { c.BurnIn = from.BurnIn },
+	"backend":   func(c *Config, from Config) { c.Backend = from.Backend },
+	"precision": func(c *Config, from Config) { c.Precision = from.Precision },
+	"theory":    func(c *Config, from Config) { c.Theory = from.Theory },
+}
+
+// takeGiven is c with the fields of the named flags (of changeable) taken from flags where given.
+func takeGiven(c, flags Config, given map[string]bool, names ...string) Config {
+	for _, name := range names {
+		if given[name] {
+			changeable[name](&c, flags)
+		}
 	}
 	return c
 }
@@ -169,7 +164,7 @@ func resolveFFSResume(req RunRequest) (RunPlan, error) {
 		}
 	}
 	m, _ := Method("ffs")
-	plan := RunPlan{Config: withBackendFlags(*req.ResumeFFS, req.Config, req.Given), Method: m, Checkpoint: req.Checkpoint}
+	plan := RunPlan{Config: takeGiven(*req.ResumeFFS, req.Config, req.Given, "backend", "precision", "theory"), Method: m, Checkpoint: req.Checkpoint}
 	if plan.Checkpoint == "" {
 		plan.Checkpoint = req.ResumePath // continue writing into the same file
 	}
