@@ -37,7 +37,7 @@ func TestNoBarrierExplicitEscape(t *testing.T) {
 			t.Fatal(err)
 		}
 		c, ok := res.Comparisons["discrete"]
-		t.Logf("%s: resolved %v, τ̂ %.4g, exact-discrete ratio %.4f z %+.2f", escape, res.Estimate.Resolved, 1/ *res.Estimate.Rate, c.Ratio, c.Z)
+		t.Logf("%s: resolved %v, τ̂ %.4g, exact-discrete ratio %.4f z %+.2f", escape, res.Estimate.Resolved, 1 / *res.Estimate.Rate, c.Ratio, c.Z)
 		if !res.Estimate.Resolved || !ok || c.Z < -4 || c.Z > 4 {
 			t.Errorf("%s: resolved %v, comparison %v %+v: want a resolved rate within 4σ of the exact discrete value", escape, res.Estimate.Resolved, ok, c)
 		}
