@@ -617,6 +617,13 @@ func prepare(cfg host.Config, quiet bool) (*host.Problem, error) {
 	slowProgress(quiet || !terminal, terminal, "analysis", analysis, func(func(string)) {
 		p, err = host.Prepare(cfg)
 	})
+	var ne *host.NoExitsError
+	if errors.As(err, &ne) {
+		// No exits to search and no --escape: a short pilot proposes a loss level (host/escapecheck.go).
+		slowProgress(quiet || !terminal, terminal, "pilot", func(string) string { return "pilot run at the minimum" }, func(func(string)) {
+			err = host.ProposeEscape(context.Background(), cfg, ne, openBackend)
+		})
+	}
 	return p, err
 }
 
