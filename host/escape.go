@@ -40,8 +40,8 @@ type EscapeCondition struct {
 	// CheckNote says why (host/escapecheck.go, docs/theory.md §2).
 	CheckPeriod int    `json:"check_period,omitempty"`
 	CheckNote   string `json:"check_note,omitempty"`
-	expr     *landscape.Condition
-	exprFn   func([]float64) bool
+	expr        *landscape.Condition
+	exprFn      func([]float64) bool
 }
 
 // hyperplane is the default condition: crossed the saddle hyperplane by margin m.

@@ -755,6 +755,9 @@ func printSummary(w io.Writer, r *host.Result) {
 	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, %d particles × %d iterations on %s (%s)\n",
 		r.Config.Landscape, r.Config.Noise, r.LR, r.Particles, r.Steps, r.Backend, r.Renderer)
 	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)
+	if r.Escape.CheckNote != "" {
+		fmt.Fprintf(w, "  %s\n", r.Escape.CheckNote)
+	}
 	printMinimum(w, r)
 	fmt.Fprintf(w, "escaped %d (%d after the burn-in, exposure %.6g time units = %.6g iterations from it), diverged %d",
 		r.EscapedTotal, r.Estimate.Escaped, r.Estimate.Exposure, r.ExposureIterations, r.Diverged)
