@@ -131,6 +131,9 @@ func Prepare(cfg Config) (*Problem, error) {
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
+	if d > MaxExitSearchDim && !explicitEscape(cfg) {
+		return nil, newNoExitsError(fmt.Sprintf("the landscape has d = %d parameters, more than the %d in which kramers searches the exits of a basin, and no --escape was given", d, MaxExitSearchDim))
+	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true,
 		Escaped: escapeRegion(cfg, d)})
 	var noBarrier landscape.NoBarrierError
@@ -171,6 +174,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if p.Escape, err = newEscape(cfg, ls, p); err != nil {
 		return nil, err
 	}
+	p.setCheckPeriod()
 	if p.Escape.Holds(p.Start) {
 		return nil, inputErr("escape", "the escape condition %s already holds at the start %v; choose a condition outside the start basin", p.Escape.Text, p.Start)
 	}
