@@ -37,6 +37,9 @@ func checkDegenerate(cfg Config, an *landscape.Analysis) error {
 		if len(an.Minimum) == 1 {
 			return inputErr("start", "the minimum a = %v that --start flows to is degenerate (H_a = %.3g, not a strict minimum): the default escape and the saddle-crossing theory need a positive definite H_a; give --escape with the escape region, such as 'x %s %.3g', to study its escape (the exact 1-D chain applies)", an.Minimum, lmin, map[bool]string{true: ">", false: "<"}[an.Saddle[0] > an.Minimum[0]], an.Saddle[0]+0.2*(an.Saddle[0]-an.Minimum[0]))
 		}
+		if cfg.Data != "" {
+			return inputErr("start", "the minimum that --start reaches is not strict (smallest Hessian eigenvalue %.3g): the default exit surfaces and the saddle-crossing theory need a positive definite H_a; add weight decay to make it strict, such as --landscape 'mlp(h1=3,wd=0.01)' (wd=… on any data model), or give --escape with the escape region to study its escape", lmin)
+		}
 		return inputErr("start", "the minimum a = %v that --start flows to is not strict (smallest Hessian eigenvalue %.3g): the default exit surfaces and the saddle-crossing theory need a positive definite H_a; give --escape with the escape region to study its escape", an.Minimum, lmin)
 	}
 	if cfg.Noise == SGDHessianMin || cfg.Noise == SGDLoss {

@@ -108,8 +108,12 @@ func Prepare(cfg Config) (*Problem, error) {
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true})
-	if err != nil {
+	var an *landscape.Analysis
+	if TrainsMinimum(ls) { // a network's minimum, trained; no exit search (host/trained.go)
+		if an, err = trainedMinimum(cfg, ls, info, start); err != nil {
+			return nil, err
+		}
+	} else if an, err = landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true}); err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
 	}
 	if !an.Index1 && d == 1 && cfg.Escape == "" {
@@ -121,7 +125,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err := checkDegenerate(cfg, an); err != nil {
 		return nil, err
 	}
-	if !an.Index1 && d > 1 {
+	if !an.Index1 && d > 1 && an.Saddle != nil {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
 	}
 	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d, Data: info}
@@ -139,16 +143,20 @@ func Prepare(cfg Config) (*Problem, error) {
 	if cfg.Noise == SGDHessian && !ls.DiagonalHessian && d > MaxJacobiDim {
 		return nil, inputErr("noise", "sgd-hessian on a non-separable %d-dimensional landscape is limited to d ≤ %d (Jacobi square root); use sgd-hessian-min or a separable landscape", d, MaxJacobiDim)
 	}
-	p.Basin = hyperplane(an, 0)
+	p.Basin = basinSplit(an)
 	if p.Escape, err = newEscape(cfg, ls, p); err != nil {
 		return nil, err
 	}
 	if p.Escape.Holds(p.Start) {
 		return nil, inputErr("escape", "the escape condition %s already holds at the start %v; choose a condition outside the start basin", p.Escape.Text, p.Start)
 	}
-	p.EscapeWarnings = checkEscapeRegion(p)
+	if an.Saddle != nil {
+		p.EscapeWarnings = checkEscapeRegion(p)
+	}
 	p.Bound = cfg.Bound
-	if p.Bound == 0 {
+	if p.Bound == 0 && an.Saddle == nil {
+		p.Bound = trainedBound(an.Minimum)
+	} else if p.Bound == 0 {
 		// 100 saddle distances: far outside anything a confined particle visits, near enough
 		// that an unstable step size is caught within a few iterations of blowing up.
 		p.Bound = 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))

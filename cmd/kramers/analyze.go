@@ -43,6 +43,7 @@ func cmdAnalyze(args []string) error {
 	registerDataOptions(fs, &dataOpts)
 	batch := fs.Float64("batch", 0, "with --data: batch size B, to show the minibatch noise covariance Σ = (f/B)·C as well")
 	sampling := fs.String("sampling", "", "with --batch: with (f = 1) or without / epoch (f = (N−B)/(N−1), the default)")
+	tf := registerTrainFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -81,6 +82,13 @@ func cmdAnalyze(args []string) error {
 	start = host.BroadcastStart(start, ls.Dim)
 	if len(start) != ls.Dim {
 		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), ls.Dim, ls.Dim)}
+	}
+	trained := *tf.train || host.TrainsMinimum(ls)
+	if err := tf.check(fs, trained); err != nil {
+		return err
+	}
+	if trained { // a network's minimum: trained and described, no exit search (analyze_minimum.go)
+		return analyzeTrained(*spec, ls, info, start, tf, *jsonOut)
 	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits, AllowDegenerate: true})
 	if err != nil {
