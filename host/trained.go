@@ -68,6 +68,7 @@ func TrainedAnalysis(ls *landscape.Landscape, desc *minimum.Description) (*lands
 		Start: t.Start, Minimum: t.Minimum, LossMinimum: t.Loss,
 		StartIsMinimum: floats.Distance(t.Start, t.Minimum, 2) <= 1e-9*math.Max(1, floats.Norm(t.Minimum, math.Inf(1))),
 		MinimumMethod:  "full-batch L-BFGS and Newton–CG, docs/theory.md §9",
+		Exits:          []landscape.Exit{},
 		SaddleMethod:   fmt.Sprintf("none: the minimum of this %d-parameter data landscape was found by training (%s); the basin's exits are not searched above d = %d", d, t.Method(), TrainAboveDim),
 	}
 	if s.Eigenvalues != nil {

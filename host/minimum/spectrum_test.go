@@ -3,6 +3,7 @@ package minimum
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -254,3 +255,60 @@ func (quarticModel) HessianVector(x, v, hv []float64) {
 }
 func (quarticModel) Rows() int                      { return 0 }
 func (quarticModel) SampleGradients(_, _ []float64) { panic("no data") }
+
+// TestDenseValuesLanczosVectors: above MaxVectorsDim the dense route takes EigenSym's values and
+// Lanczos's vectors; on a matrix with a known, well separated top (10, 9, 8, 7, 6 above a bulk in
+// [0.1, 1]) the leading vectors are eigenvectors: Rayleigh quotients equal the eigenvalues to
+// 10⁻⁸·λ_max (the Lanczos residual tolerance), and the minimum is strict.
+func TestDenseValuesLanczosVectors(t *testing.T) {
+	const d = MaxVectorsDim + 1
+	lambda := make([]float64, d)
+	for i := range lambda {
+		lambda[i] = 0.1 + 0.9*float64(i)/d
+	}
+	for i := range Extremes {
+		lambda[d-1-i] = 10 - float64(i)
+	}
+	m := matrixModel{reflectedMatrix(lambda, 17), d}
+	s, err := NewSpectrum(m, make([]float64, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Eigenvalues) != d || !strings.Contains(s.Method, "Lanczos") || !s.Strict {
+		t.Fatalf("%s, %s", s.Method, s.Verdict)
+	}
+	for i, v := range s.top {
+		want := s.Largest[i]
+		if q := 2 * m.Loss(v) / floats.Dot(v, v); !(math.Abs(q-want) <= 1e-8*10) {
+			t.Errorf("top vector %d: Rayleigh quotient %.12g, eigenvalue %.12g", i, q, want)
+		}
+	}
+}
+
+// reflectedMatrix is Q·diag(λ)·Q for the Householder reflection Q = I − 2uuᵀ, u a random unit vector
+// (fixed seed): a dense matrix with the eigenvalues λ, built in O(d²):
+// A_ij = λ_i·δ_ij − 2u_iu_j(λ_i + λ_j) + 4u_iu_j·Σ_k λ_k u_k².
+func reflectedMatrix(lambda []float64, seed uint64) *mat.SymDense {
+	d := len(lambda)
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	u := make([]float64, d)
+	for i := range u {
+		u[i] = rng.NormFloat64()
+	}
+	floats.Scale(1/floats.Norm(u, 2), u)
+	c := 0.0
+	for k, l := range lambda {
+		c += l * u[k] * u[k]
+	}
+	a := mat.NewSymDense(d, nil)
+	for i := range d {
+		for j := i; j < d; j++ {
+			v := -2*u[i]*u[j]*(lambda[i]+lambda[j]) + 4*u[i]*u[j]*c
+			if i == j {
+				v += lambda[i]
+			}
+			a.SetSym(i, j, v)
+		}
+	}
+	return a
+}
