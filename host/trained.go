@@ -65,7 +65,7 @@ func TrainedAnalysis(ls *landscape.Landscape, desc *minimum.Description) (*lands
 		return nil, fmt.Errorf("training stopped at a saddle, not a minimum: %s; start elsewhere", s.Verdict)
 	}
 	an := &landscape.Analysis{
-		Start: t.Start, Minimum: t.Minimum, LossMinimum: t.Loss,
+		Start: append([]float64(nil), t.Start...), Minimum: append([]float64(nil), t.Minimum...), LossMinimum: t.Loss,
 		StartIsMinimum: floats.Distance(t.Start, t.Minimum, 2) <= 1e-9*math.Max(1, floats.Norm(t.Minimum, math.Inf(1))),
 		MinimumMethod:  "full-batch L-BFGS and Newton–CG, docs/theory.md §9",
 		Exits:          []landscape.Exit{},
@@ -73,7 +73,7 @@ func TrainedAnalysis(ls *landscape.Landscape, desc *minimum.Description) (*lands
 	}
 	if s.Eigenvalues != nil {
 		an.HessianMinEigenvalues = s.Eigenvalues
-		an.HessianMin = minimum.Hessian(ls.Evaluator(), t.Minimum)
+		an.HessianMin = append([]float64(nil), s.Hessian...) // the description is shared by the cache
 	} else {
 		an.HessianMinEigenvalues = append(append([]float64(nil), s.Smallest...), s.Largest...)
 	}

@@ -45,6 +45,37 @@ type Cache struct {
 	UserDir bool
 	mu      sync.Mutex
 	memo    map[string]*Training
+	// described holds the descriptions made in this process, by key: a sweep's points describe one
+	// minimum once.
+	described map[string]*Description
+}
+
+// describe is Describe through the cache: a description made before in this process is returned
+// again (marked Cached, with no call to m); else the minimum comes from Train and is described.
+func (c *Cache) describe(m Model, start []float64, opt TrainOptions, key Key) (*Description, error) {
+	h := key.Hash()
+	c.mu.Lock()
+	desc, ok := c.described[h]
+	c.mu.Unlock()
+	if ok {
+		again := *desc
+		again.Cached = true
+		return &again, nil
+	}
+	t, hit, err := c.Train(m, start, opt, key)
+	if err != nil {
+		return nil, err
+	}
+	if desc, err = DescribeAt(m, t, hit); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.described == nil {
+		c.described = map[string]*Description{}
+	}
+	c.described[h] = desc
+	return desc, nil
 }
 
 func (c *Cache) dir() string {

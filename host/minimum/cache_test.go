@@ -61,3 +61,21 @@ func TestCacheReusesMinimum(t *testing.T) {
 		t.Errorf("stale entry: hit %v after %d calls, %v", hit, stale.calls(), err)
 	}
 }
+
+// TestCacheReusesDescription: Describe through a cache describes a minimum once per process: the
+// second call makes no call to the model and returns the same spectrum, marked cached.
+func TestCacheReusesDescription(t *testing.T) {
+	ls := dataLandscape(t, "iris", "mlp(h1=3,wd=0.01)")
+	m := &counting{Model: ls.Evaluator()}
+	c := &Cache{}
+	key := Key{Model: "mlp(h1=3,wd=0.01)", Dim: m.Dim(), Start: ls.DefaultStart}
+	first, err := Describe(m, ls.DefaultStart, TrainOptions{}, c, key)
+	if err != nil || first.Cached {
+		t.Fatalf("first: %v, cached %v", err, first != nil && first.Cached)
+	}
+	calls := m.calls()
+	again, err := Describe(m, ls.DefaultStart, TrainOptions{}, c, key)
+	if err != nil || !again.Cached || m.calls() != calls || !floats.Same(again.Spectrum.Eigenvalues, first.Spectrum.Eigenvalues) {
+		t.Errorf("second: %v, cached %v, %d calls after %d", err, again != nil && again.Cached, m.calls(), calls)
+	}
+}

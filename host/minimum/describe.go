@@ -18,18 +18,14 @@ type Description struct {
 // Describe trains m from start (through the cache c when it is not nil, under key) and describes
 // the minimum. A *NotConvergedError comes back with the training it stopped at.
 func Describe(m Model, start []float64, opt TrainOptions, c *Cache, key Key) (*Description, error) {
-	var t *Training
-	var hit bool
-	var err error
 	if c != nil {
-		t, hit, err = c.Train(m, start, opt, key)
-	} else {
-		t, err = Train(m, start, opt)
+		return c.describe(m, start, opt, key)
 	}
+	t, err := Train(m, start, opt)
 	if err != nil {
 		return nil, err
 	}
-	return DescribeAt(m, t, hit)
+	return DescribeAt(m, t, false)
 }
 
 // DescribeAt describes the minimum that training t reached.

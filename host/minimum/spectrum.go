@@ -57,6 +57,10 @@ type Spectrum struct {
 	StrictTol float64 `json:"strict_tol"`
 	Verdict   string  `json:"verdict"`
 
+	// Hessian is the assembled row-major d×d Hessian (d ≤ MaxDenseDim), for its users in the
+	// process (a run's noise built on H(a)); not written to JSON.
+	Hessian []float64 `json:"-"`
+
 	top     [][]float64 // unit eigenvectors of Largest, in its order
 	softest []float64   // unit eigenvector of LambdaMin
 }
@@ -119,7 +123,7 @@ func denseSpectrum(m Model, x []float64) (*Spectrum, error) {
 	vals := es.Values(nil) // ascending
 	k := min(Extremes, d)
 	s := &Spectrum{Method: fmt.Sprintf("all %d eigenvalues of the Hessian assembled from %d Hessian-vector products (gonum mat.EigenSym)", d, d),
-		Eigenvalues: vals, Smallest: vals[:k], Largest: vals[d-k:], Trace: trace,
+		Eigenvalues: vals, Smallest: vals[:k], Largest: vals[d-k:], Trace: trace, Hessian: h,
 		TraceMethod: "exact: Σ e_iᵀHe_i over the assembled Hessian"}
 	if withVectors {
 		var vecs mat.Dense
