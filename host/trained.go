@@ -41,12 +41,13 @@ func MinimumKey(ls *landscape.Landscape, info *DataInfo, start []float64, tol fl
 
 // DescribeMinimum trains ls from start through the process's cache (minimum.Shared) and
 // describes the minimum. Training that does not converge is an *InputError on flag (the
-// flag that gave the start).
-func DescribeMinimum(ls *landscape.Landscape, info *DataInfo, start []float64, opt minimum.TrainOptions, flag string) (*minimum.Description, error) {
+// flag that gave the start), with hint: how to change the budget or tolerance where the command
+// has flags for them.
+func DescribeMinimum(ls *landscape.Landscape, info *DataInfo, start []float64, opt minimum.TrainOptions, flag, hint string) (*minimum.Description, error) {
 	desc, err := minimum.Describe(ls.Evaluator(), start, opt, minimum.Shared, MinimumKey(ls, info, start, opt.Tol))
 	var nc *minimum.NotConvergedError
 	if errors.As(err, &nc) {
-		return nil, &InputError{Flag: flag, Msg: fmt.Sprintf("no minimum found from the start: %v", err)}
+		return nil, &InputError{Flag: flag, Msg: fmt.Sprintf("no minimum found from the start: %v (%s)", err, hint)}
 	}
 	if err != nil {
 		return nil, &InputError{Flag: flag, Msg: err.Error()}
@@ -98,7 +99,8 @@ func trainedBound(a []float64) float64 {
 // cache, a degenerate minimum refused unless --escape is given (checkDegenerate), and an --escape
 // required in any case, since no exit was searched.
 func trainedMinimum(cfg Config, ls *landscape.Landscape, info *DataInfo, start []float64) (*landscape.Analysis, error) {
-	desc, err := DescribeMinimum(ls, info, start, minimum.TrainOptions{}, "start")
+	desc, err := DescribeMinimum(ls, info, start, minimum.TrainOptions{}, "start",
+		"runs train with the defaults; kramers analyze with --max-iter and --gtol shows how far training gets")
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func (tf trainFlags) check(fs *flag.FlagSet, trained bool) error {
 // analyzeTrained trains ls from start, describes the minimum and prints it (text or JSON).
 func analyzeTrained(spec string, ls *landscape.Landscape, info *host.DataInfo, start []float64, tf trainFlags, jsonOut string) error {
 	opt := minimum.TrainOptions{Tol: *tf.gtol, MaxIter: *tf.maxIter}
-	desc, err := host.DescribeMinimum(ls, info, start, opt, "start")
+	desc, err := host.DescribeMinimum(ls, info, start, opt, "start", "change them with --max-iter and --gtol")
 	if err != nil {
 		return err
 	}

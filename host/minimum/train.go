@@ -72,7 +72,7 @@ type NotConvergedError struct {
 
 func (e *NotConvergedError) Error() string {
 	t := e.Training
-	return fmt.Sprintf("training did not reach the gradient tolerance: after %d L-BFGS iterations (%s) and %d Newton–CG steps ‖∇L‖∞ = %.3g at L = %.6g, above %.3g = %g·max(1, |L|); the loss may have no minimum near the start (weights running off: add weight decay, such as wd=0.01) or need more iterations (--max-iter, now %d) or a looser tolerance (--gtol, now %g)",
+	return fmt.Sprintf("training did not reach the gradient tolerance: after %d L-BFGS iterations (%s) and %d Newton–CG steps ‖∇L‖∞ = %.3g at L = %.6g, above %.3g = %g·max(1, |L|); the loss may have no minimum near the start (weights running off: add weight decay, such as wd=0.01) or need more than %d iterations or a looser tolerance than %g",
 		t.Iterations, t.Status, t.PolishSteps, t.GradientMax, t.Loss, t.Threshold, t.Tol, e.MaxIter, t.Tol)
 }
 
