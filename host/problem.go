@@ -124,7 +124,7 @@ func Prepare(cfg Config) (*Problem, error) {
 		return nil, inputErr("escape", "%v; give --escape with the region that counts as escaped, such as 'radius(1)' (both sides) or 'x > 1'", err)
 	}
 	if err != nil {
-		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
+		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)%s", start, err, WeightDecayHint(ls))}
 	}
 	if !an.Index1 && d == 1 && cfg.Escape == "" {
 		// In 1-D no --target helps: the search left the minimum in both directions. A given

@@ -137,3 +137,15 @@ func (p *Problem) trainedPredictions() map[string]theory.Prediction {
 	}
 	return out
 }
+
+// WeightDecayHint is the sentence added where no minimum is found on a data model without weight
+// decay: a network's loss then seldom has a strict minimum (flat directions of redundant units, or
+// weights running off to fit the rows exactly), and weight decay makes one (docs/theory.md §9);
+// "" for other landscapes.
+func WeightDecayHint(ls *landscape.Landscape) string {
+	wd, ok := ls.Params["wd"]
+	if !ls.HasData() || !ok || wd != 0 {
+		return ""
+	}
+	return fmt.Sprintf("; without weight decay a network's loss seldom has a strict minimum: add one, such as wd=0.01 in --landscape (%s with wd=0.01), or see where training goes with kramers analyze --train", ls.Spec)
+}

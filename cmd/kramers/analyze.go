@@ -92,7 +92,7 @@ func cmdAnalyze(args []string) error {
 	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits, AllowDegenerate: true})
 	if err != nil {
-		return &host.InputError{Flag: "start", Msg: err.Error()}
+		return &host.InputError{Flag: "start", Msg: err.Error() + host.WeightDecayHint(ls)}
 	}
 	out := analysisOutput{Landscape: *spec, Dim: ls.Dim, Loss: ls.String(), Diagonal: ls.DiagonalHessian, Analysis: an, Data: info}
 	if info != nil {
