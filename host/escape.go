@@ -201,7 +201,7 @@ func norm(v []float64) float64 { return floats.Norm(v, 2) }
 
 // ExpressionEscape is the escape condition of a boolean expression in the condition language over
 // dim coordinates (as --escape EXPR): both backends evaluate the same parsed tree. Forward flux
-// sampling (host/ffs.go) runs each stage with one.
+// sampling (host/ffs) runs each stage with one.
 func ExpressionEscape(src string, dim int) (*EscapeCondition, error) {
 	c, err := landscape.ParseCondition(src, dim)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -67,16 +66,7 @@ func analyzeTrained(spec string, ls *landscape.Landscape, info *host.DataInfo, s
 	out := trainedOutput{Landscape: spec, Dim: ls.Dim, Minimum: t.Minimum, LossMinimum: t.Loss, Description: desc, Data: info,
 		Exits: fmt.Sprintf("not searched for a trained minimum: a run needs --escape (such as 'radius(1)'); data landscapes up to d = %d are analysed with their exits unless --train is given", host.TrainAboveDim)}
 	if jsonOut != "" {
-		data, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		data = append(data, '\n')
-		if jsonOut == "-" {
-			_, err = stdout.Write(data)
-			return err
-		}
-		return writeFileAtomic(jsonOut, data)
+		return writeJSON(jsonOut, out)
 	}
 	printTrained(spec, info, desc)
 	fmt.Fprintf(stdout, "exits: %s\n", out.Exits)

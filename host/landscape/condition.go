@@ -75,7 +75,7 @@ func (c *Condition) GLSL(funcName string, opt GLSLOptions) string {
 }
 
 // Scalar is a parsed real-valued expression over the coordinates, in the language of conditions
-// and landscapes (the order parameter of forward flux sampling, host/ffs.go).
+// and landscapes (the order parameter of forward flux sampling, host/ffs).
 type Scalar struct {
 	src  string
 	dim  int
