@@ -79,6 +79,8 @@ var badInputs = []struct {
 	{[]string{"run", "--landscape", "doublewell(k=1)", "--particles", "2147483648"}, "kramers: --particles: at most 2147483647 particles per ensemble (the Philox counter word is 32 bits); run further ensembles with other --seed values"},
 	{[]string{"merge"}, "kramers: merge: no shard results given; run kramers merge shard-0.json shard-1.json … [--json merged.json]"},
 	{[]string{"merge", "nonexistent.json"}, "kramers: merge: cannot read nonexistent.json (no such file or directory); give the --json files of kramers run --shard i/n"},
+	{[]string{"analyze", "--data", "iris", "--landscape", "mlp(h1=2,wd=0.01)", "--train", "--gtol", "0"}, "kramers: --gtol: the relative gradient tolerance must be in (0, 1), such as 1e-8; got 0"},
+	{[]string{"analyze", "--data", "iris", "--landscape", "mlp(h1=2,wd=0.01)", "--gtol", "1e-6"}, "kramers: --gtol: applies only to a trained minimum; add --train (automatic for data landscapes above d = 64) or drop --gtol"},
 	{[]string{"merge", "garbage.ckpt"}, "kramers: merge: garbage.ckpt is not a kramers run result (invalid character 'o' in literal null (expecting 'u')); give the --json files of kramers run --shard i/n"},
 }
 
