@@ -49,7 +49,7 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 		Theory: m.Theory, Question: p.RunQuestion(), BurnIn: m.QuasiStationary, Stability: m.Stability, Comparisons: m.Comparisons,
 		Warnings: m.Warnings,
 	}
-	res.ExposureIterations = m.Estimate.Exposure / cfg.LR
+	res.ExposureIterations = float64(m.Estimate.Exposure) / cfg.LR
 	for _, w := range p.EscapeWarnings {
 		res.EscapeCautions = append(res.EscapeCautions, w.Message)
 	}

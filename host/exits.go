@@ -212,7 +212,7 @@ func exitResults(p *Problem, recs []uint32, positions []float64, est survival.Es
 	for _, n := range counts {
 		total += n
 	}
-	iterExposure := est.Exposure / p.Config.LR
+	iterExposure := float64(est.Exposure) / p.Config.LR
 	out := make([]ExitResult, len(counts))
 	perExit := p.exitPredictions()
 	for i, n := range counts {

@@ -3,8 +3,9 @@ package host
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/kramers-sim/kramers/host/survival"
@@ -308,11 +309,7 @@ func compare(e survival.Estimate, th map[string]theory.Prediction, question stri
 	if !e.Resolved || e.Rate == nil {
 		return out, nil
 	}
-	names := make([]string, 0, len(th))
-	for k := range th {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(th))
 	_, haveDiscrete := th["discrete"]
 	var warnings []Warning
 	for _, k := range names {

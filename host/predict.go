@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -210,10 +211,7 @@ func Preferred(preds map[string]theory.Prediction) []string {
 	for i, k := range TheoryPreference {
 		rank[k] = i
 	}
-	names := make([]string, 0, len(preds))
-	for k := range preds {
-		names = append(names, k)
-	}
+	names := slices.Collect(maps.Keys(preds))
 	sort.Slice(names, func(i, j int) bool {
 		ri, oki := rank[names[i]]
 		rj, okj := rank[names[j]]

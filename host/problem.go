@@ -62,6 +62,48 @@ const MaxJacobiDim = 8
 // no such limit.
 const MaxGPUBatch = 1024
 
+// parseLandscape parses cfg's landscape, over cfg's data when it has some (openData, which fills
+// in the sampling law); a --dim that contradicts the landscape's own dimension is named.
+func parseLandscape(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
+	var ls *landscape.Landscape
+	var info *DataInfo
+	var err error
+	if cfg.Data != "" {
+		if ls, info, err = openData(cfg); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		ls, err = landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
+	}
+	if err != nil {
+		if cfg.Dim > 0 {
+			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
+				return nil, nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
+			}
+		}
+		return nil, nil, landscapeErr(cfg.Landscape, err)
+	}
+	return ls, info, nil
+}
+
+// StartGuess is the start guess on ls of a run or an analysis: start as given, one number standing
+// for every coordinate (BroadcastStart), or the landscape's default. An expression has no default,
+// and a guess of another dimension is refused: both with an *InputError on --start.
+func StartGuess(ls *landscape.Landscape, start []float64) ([]float64, error) {
+	if start == nil {
+		start = ls.DefaultStart
+	}
+	d := ls.Dim
+	if start == nil {
+		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
+	}
+	start = BroadcastStart(start, d)
+	if len(start) != d {
+		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), d, d)
+	}
+	return start, nil
+}
+
 // Prepare parses the landscape, locates the critical points and fixes every constant of the run.
 // Errors caused by the input are *InputError.
 func Prepare(cfg Config) (*Problem, error) {
@@ -71,23 +113,9 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	var ls *landscape.Landscape
-	var info *DataInfo
-	var err error
-	if cfg.Data != "" {
-		if ls, info, err = openData(&cfg); err != nil {
-			return nil, err
-		}
-	} else {
-		ls, err = landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
-	}
+	ls, info, err := parseLandscape(&cfg)
 	if err != nil {
-		if cfg.Dim > 0 {
-			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
-				return nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
-			}
-		}
-		return nil, landscapeErr(cfg.Landscape, err)
+		return nil, err
 	}
 	d := ls.Dim
 	start, target := cfg.Start, cfg.Target
@@ -97,15 +125,8 @@ func Prepare(cfg Config) (*Problem, error) {
 		// start does, so that one --start serves every k of a sweep.
 		start, target = ls.Sharpen(start), ls.Sharpen(target)
 	}
-	if start == nil {
-		start = ls.DefaultStart
-	}
-	if start == nil {
-		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
-	}
-	start = BroadcastStart(start, d)
-	if len(start) != d {
-		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), d, d)
+	if start, err = StartGuess(ls, start); err != nil {
+		return nil, err
 	}
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)

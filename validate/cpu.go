@@ -26,6 +26,9 @@ type CPU struct {
 // NewCPU returns an empty CPU backend.
 func NewCPU() *CPU { return &CPU{} }
 
+// OpenCPU is the host.BackendFactory of the CPU reference: a fresh NewCPU for any configuration.
+func OpenCPU(host.Config) (host.Backend, error) { return NewCPU(), nil }
+
 // Name implements host.Backend.
 func (c *CPU) Name() string { return string(host.CPU) }
 

@@ -8,9 +8,6 @@ import (
 	"github.com/kramers-sim/kramers/host"
 )
 
-// Factory opens a fresh backend; the suite calls it once per check and closes what it gets.
-type Factory func(cfg host.Config) (host.Backend, error)
-
 // Outcome is one row of the cross-check table.
 type Outcome struct {
 	Name      string `json:"name"`
@@ -25,7 +22,7 @@ type Outcome struct {
 type Check struct {
 	Name  string
 	Claim string
-	Run   func(other Factory) Outcome
+	Run   func(other host.BackendFactory) Outcome
 }
 
 // TrajectoryTolerance is the largest |θ_gpu − θ_cpu| allowed after 100 iterations. Its origin:
@@ -113,12 +110,12 @@ func (tc trajectoryCase) config(particles, steps int) host.Config {
 
 // runBoth runs cfg on the reference and on the other backend and returns both backends' final
 // positions and records.
-func runBoth(cfg host.Config, other Factory) (ref, got []float64, rref, rgot []uint32, err error) {
+func runBoth(cfg host.Config, other host.BackendFactory) (ref, got []float64, rref, rgot []uint32, err error) {
 	p, err := host.Prepare(cfg)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	cpu := func(host.Config) (host.Backend, error) { return NewCPU(), nil }
+	cpu := OpenCPU
 	if _, ref, rref, err = execute(p, cpu); err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -127,7 +124,7 @@ func runBoth(cfg host.Config, other Factory) (ref, got []float64, rref, rgot []u
 }
 
 // execute runs p on a fresh backend from open and reads back its positions and records.
-func execute(p *host.Problem, open Factory) (*host.Result, []float64, []uint32, error) {
+func execute(p *host.Problem, open host.BackendFactory) (*host.Result, []float64, []uint32, error) {
 	b, err := open(p.Config)
 	if err != nil {
 		return nil, nil, nil, err
@@ -147,7 +144,7 @@ func execute(p *host.Problem, open Factory) (*host.Result, []float64, []uint32, 
 
 func trajectoryCheck(tc trajectoryCase, particles, steps int) Check {
 	claim := fmt.Sprintf("%d particles × %d iterations agree with the float64 reference to %g", particles, steps, TrajectoryTolerance)
-	return Check{Name: "trajectory " + tc.name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: "trajectory " + tc.name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: "trajectory " + tc.name, Claim: claim, Tolerance: fmt.Sprintf("|Δθ| ≤ %g for all but 1 in 1000 particles, all ≤ %g", TrajectoryTolerance, TrajectoryOutlierCap)}
 		ref, got, rref, rgot, err := runBoth(tc.config(particles, steps), other)
 		if err != nil {
@@ -201,7 +198,7 @@ type statisticsCase struct {
 func statisticsCheck(sc statisticsCase) Check {
 	claim := "K6: GPU and CPU-reference escape rates on pwq(ha=4,hb=2,a=-1,b=0) agree"
 	name := "K6 rate " + sc.name
-	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂_gpu − κ̂_cpu| < 3σ, σ² = κ̂²/E summed (Poisson error of the censored MLE, docs/theory.md §3)"}
 		cfg := host.DefaultConfig()
 		cfg.Landscape = "pwq(ha=4,hb=2,a=-1,b=0)"
@@ -222,12 +219,12 @@ func statisticsCheck(sc statisticsCase) Check {
 // compareRates runs cfg on the reference and on the other backend and returns both results, their
 // rates and σ = sqrt(κ̂_cpu²/E_cpu + κ̂²/E), the Poisson errors of the censored MLEs summed as for
 // independent runs (docs/theory.md §3).
-func compareRates(cfg host.Config, other Factory) (rc, rg *host.Result, kc, kg, sigma float64, err error) {
+func compareRates(cfg host.Config, other host.BackendFactory) (rc, rg *host.Result, kc, kg, sigma float64, err error) {
 	p, err := host.Prepare(cfg)
 	if err != nil {
 		return nil, nil, 0, 0, 0, err
 	}
-	if rc, _, _, err = execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil }); err != nil {
+	if rc, _, _, err = execute(p, OpenCPU); err != nil {
 		return nil, nil, 0, 0, 0, err
 	}
 	if rg, _, _, err = execute(p, other); err != nil {
@@ -258,7 +255,7 @@ type dataRateCase struct {
 func dataRateCheck(dc dataRateCase) Check {
 	name := "rate minibatch " + dc.name
 	claim := "real minibatch SGD escapes at the reference's rate"
-	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂ − κ̂_cpu| ≤ 0.02·κ̂_cpu + 3σ, σ² = κ̂²/E summed (docs/theory.md §3)"}
 		cfg := host.DefaultConfig()
 		cfg.Landscape, cfg.Data, cfg.Sampling, cfg.Noise = dc.landscape, dc.data, dc.sampling, host.Minibatch
@@ -282,7 +279,7 @@ func dataRateCheck(dc dataRateCase) Check {
 func firstPassageCheck(particles, steps int) Check {
 	name := "first passages: absorbing = non-absorbing"
 	claim := "a non-absorbing run keeps every first passage, also of particles that diverge afterwards"
-	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: name, Claim: claim, Tolerance: "identical escape step for every particle; some particles must diverge after escaping"}
 		var tallies [2]host.Tally
 		var steps2 [2][]uint32
@@ -343,7 +340,7 @@ func Suite(quick bool) []Check {
 }
 
 // RunSuite runs every check against other and returns the table.
-func RunSuite(checks []Check, other Factory) []Outcome {
+func RunSuite(checks []Check, other host.BackendFactory) []Outcome {
 	out := make([]Outcome, 0, len(checks))
 	for _, c := range checks {
 		out = append(out, c.Run(other))

@@ -138,7 +138,7 @@ func TestFFSCoverage(t *testing.T) {
 		res := runFFS(t, p, ffs.Options{})
 		k := exactRate(t, res)
 		ci := res.Estimate.RateCI95
-		if ci[0] <= k && k <= ci[1] {
+		if float64(ci[0]) <= k && k <= float64(ci[1]) {
 			hits++
 		}
 		l := math.Log(*res.Estimate.Rate / k)

@@ -2,7 +2,6 @@ package view
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -204,7 +203,7 @@ func (s *Session) Info(state string, itersPerFrame int) []string {
 	case e.Resolved && e.Rate != nil:
 		lines = append(lines, fmt.Sprintf("κ est. = %.4g /time", *e.Rate),
 			fmt.Sprintf("  95%% CI [%.4g, %.4g] (it. %d)", e.RateCI95[0], e.RateCI95[1], s.estimateAt))
-	case e.Escaped < survival.MinEscapesResolved && e.RateUpper95 > 0 && !math.IsInf(e.RateUpper95, 0):
+	case e.Escaped < survival.MinEscapesResolved && e.RateUpper95 > 0 && e.RateUpper95.Finite():
 		lines = append(lines, fmt.Sprintf("κ unresolved: %d escapes (< %d)", e.Escaped, survival.MinEscapesResolved),
 			fmt.Sprintf("  κ < %.3g /time at 95%%", e.RateUpper95))
 	default:

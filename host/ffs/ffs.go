@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/rng"
 	"github.com/kramers-sim/kramers/host/store"
@@ -881,17 +882,17 @@ func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved str
 		tau := 1 / rate
 		tauIt := tau / eta
 		est.Rate, est.Tau, est.TauIterations = &rate, &tau, &tauIt
-		est.RateCI95 = [2]float64{rate * math.Exp(-1.96*sg), rate * math.Exp(1.96*sg)}
-		est.RateUpper95 = rate * math.Exp(1.645*sg)
-		est.TauCI95 = [2]float64{1 / est.RateCI95[1], 1 / est.RateCI95[0]}
-		est.Exposure = float64(max(est.Escaped, 1)) / rate
+		est.RateCI95 = [2]jsonnum.Number{jsonnum.Number(rate * math.Exp(-1.96*sg)), jsonnum.Number(rate * math.Exp(1.96*sg))}
+		est.RateUpper95 = jsonnum.Number(rate * math.Exp(1.645*sg))
+		est.TauCI95 = [2]jsonnum.Number{1 / est.RateCI95[1], 1 / est.RateCI95[0]}
+		est.Exposure = jsonnum.Number(float64(max(est.Escaped, 1)) / rate)
 		est.Resolved = true
 		return est
 	}
-	est.RateCI95 = [2]float64{0, upper}
-	est.RateUpper95 = upper
-	est.TauCI95 = [2]float64{1 / upper, math.Inf(1)}
-	est.Exposure = math.NaN()
+	est.RateCI95 = [2]jsonnum.Number{0, jsonnum.Number(upper)}
+	est.RateUpper95 = jsonnum.Number(upper)
+	est.TauCI95 = [2]jsonnum.Number{jsonnum.Number(1 / upper), jsonnum.Number(math.Inf(1))}
+	est.Exposure = jsonnum.NaN()
 	if unresolved == "" {
 		unresolved = "no estimate"
 	}

@@ -1,11 +1,12 @@
 package survival
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/kramers-sim/kramers/host/jsonnum"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -485,10 +486,10 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 // RestrictedMean is E[min(τ, t_max)] = X/N of the whole-window estimate w
 // (QuasiStationary.RestrictedMean); nil without particles or exposure.
 func RestrictedMean(w Estimate) *float64 {
-	if w.Particles <= 0 || !(w.Exposure > 0) || math.IsInf(w.Exposure, 0) {
+	if w.Particles <= 0 || !(w.Exposure > 0) || !w.Exposure.Finite() {
 		return nil
 	}
-	m := w.Exposure / float64(w.Particles)
+	m := float64(w.Exposure) / float64(w.Particles)
 	return &m
 }
 
@@ -539,7 +540,7 @@ func (c BurnInCandidate) widenable() bool {
 func (q *QuasiStationary) widen(c BurnInCandidate) {
 	e := &q.Estimate
 	b := c.RampBias
-	e.RateCI95[1] /= 1 - b
+	e.RateCI95[1] = jsonnum.Number(float64(e.RateCI95[1]) / (1 - b))
 	e.TauCI95[0] = 1 / e.RateCI95[1]
 	q.Widened, q.Plateau = true, false
 	q.caution(Finding{Kind: WidenedForRamp, Text: fmt.Sprintf("short window: after the last burn-in tried, t0 = %.4g, the hazard may still be below its plateau, so the rate may be up to %.2g%% low (%.2g standard errors); the upper end of its 95%% interval is raised by that bound.", c.Time, 100*b, b*math.Sqrt(float64(c.Escaped)))})
@@ -1039,20 +1040,20 @@ type HazardPoint struct {
 	Start int `json:"start_iteration"`
 	End   int `json:"end_iteration"`
 	// Time is the midpoint of the bin, (Start + End)·η/2.
-	Time float64 `json:"time"`
+	Time jsonnum.Number `json:"time"`
 	// AtRisk is the number of particles alive at Start.
 	AtRisk  int `json:"at_risk"`
 	Escapes int `json:"escapes"`
 	// Exposure is Σ (fp − Start)·η over the escapes in the bin plus
 	// (AtRisk − Escapes)·(End − Start)·η.
-	Exposure float64 `json:"exposure_time"`
+	Exposure jsonnum.Number `json:"exposure_time"`
 	// Hazard is Escapes/Exposure per unit time, the piecewise-constant
 	// hazard's maximum-likelihood value; NaN (null in JSON) with no one at
 	// risk.
-	Hazard float64 `json:"hazard"`
+	Hazard jsonnum.Number `json:"hazard"`
 	// HazardCI95 is the exact (Garwood) 95% interval of the bin's hazard,
 	// as in EstimateFromCounts; NaN with no one at risk.
-	HazardCI95 [2]float64 `json:"hazard_ci95"`
+	HazardCI95 [2]jsonnum.Number `json:"hazard_ci95"`
 }
 
 // HazardSeries returns the hazard in bins of equal width over iterations
@@ -1086,54 +1087,16 @@ func (p passages) hazard(eta float64, bins int) []HazardPoint {
 		if b >= steps {
 			eb, xb = 0, 0 // the last bin keeps every later entry, as after(a) does
 		}
-		h := HazardPoint{Start: a, End: b, Time: float64(a+b) * eta / 2, AtRisk: p.atRisk(a), Escapes: ea - eb}
+		h := HazardPoint{Start: a, End: b, Time: jsonnum.Number(float64(a+b) * eta / 2), AtRisk: p.atRisk(a), Escapes: ea - eb}
 		est := EstimateFromCounts(h.AtRisk, h.Escapes, xa-xb, eta)
 		h.Exposure = est.Exposure
-		h.Hazard = float64(h.Escapes) / h.Exposure
+		h.Hazard = jsonnum.Number(float64(h.Escapes) / float64(h.Exposure))
 		h.HazardCI95 = est.RateCI95
 		if h.AtRisk <= 0 || !(h.Exposure > 0) {
-			h.Hazard = math.NaN()
+			h.Hazard = jsonnum.NaN()
 		}
 		out = append(out, h)
 		a = b
 	}
 	return out
-}
-
-// hazardPointJSON is the wire form of HazardPoint, with the float fields
-// that may be non-finite as pointers.
-type hazardPointJSON struct {
-	Start      int         `json:"start_iteration"`
-	End        int         `json:"end_iteration"`
-	Time       *float64    `json:"time"`
-	AtRisk     int         `json:"at_risk"`
-	Escapes    int         `json:"escapes"`
-	Exposure   *float64    `json:"exposure_time"`
-	Hazard     *float64    `json:"hazard"`
-	HazardCI95 [2]*float64 `json:"hazard_ci95"`
-}
-
-// MarshalJSON writes non-finite numbers as null, since JSON has no Inf or
-// NaN.
-func (h HazardPoint) MarshalJSON() ([]byte, error) {
-	return json.Marshal(hazardPointJSON{
-		Start: h.Start, End: h.End, Time: finite(h.Time), AtRisk: h.AtRisk, Escapes: h.Escapes,
-		Exposure: finite(h.Exposure), Hazard: finite(h.Hazard),
-		HazardCI95: [2]*float64{finite(h.HazardCI95[0]), finite(h.HazardCI95[1])},
-	})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes; a null becomes NaN.
-func (h *HazardPoint) UnmarshalJSON(b []byte) error {
-	var v hazardPointJSON
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	nan := math.NaN()
-	*h = HazardPoint{
-		Start: v.Start, End: v.End, Time: orValue(v.Time, nan), AtRisk: v.AtRisk, Escapes: v.Escapes,
-		Exposure: orValue(v.Exposure, nan), Hazard: orValue(v.Hazard, nan),
-		HazardCI95: [2]float64{orValue(v.HazardCI95[0], nan), orValue(v.HazardCI95[1], nan)},
-	}
-	return nil
 }

@@ -141,7 +141,7 @@ func TestQuasiStationaryConstantHazard(t *testing.T) {
 		if e.Rate == nil {
 			t.Fatalf("seed %d: unresolved: %s", seed, q.Reason)
 		}
-		if e.RateCI95[0] <= kappa && kappa <= e.RateCI95[1] {
+		if float64(e.RateCI95[0]) <= kappa && kappa <= float64(e.RateCI95[1]) {
 			covered++
 		}
 		if math.Abs(*e.Rate-kappa) > 3**e.Rate/math.Sqrt(float64(e.Escaped)) {
@@ -463,7 +463,7 @@ func TestQuasiStationaryGivenBurnIn(t *testing.T) {
 	if e.Particles != 17 || e.Escaped != 10 || e.Exposure != 569.5 || e.Rate == nil || !near(*e.Rate, 10/569.5, 1e-15) {
 		t.Fatalf("N' = %d, E' = %d, X' = %v, κ̂ = %v", e.Particles, e.Escaped, e.Exposure, e.Rate)
 	}
-	if !near(e.RateCI95[0], 9.59078/1139, 1e-5) || !near(e.RateCI95[1], 36.7807/1139, 1e-5) {
+	if !near(float64(e.RateCI95[0]), 9.59078/1139, 1e-5) || !near(float64(e.RateCI95[1]), 36.7807/1139, 1e-5) {
 		t.Errorf("CI %v", e.RateCI95)
 	}
 	if q.RemovedEscapes != 3 || q.RemovedFraction != 3.0/13 || q.Window.Escaped != 13 || q.Reason != "" {
@@ -510,7 +510,7 @@ func TestHazardSeries(t *testing.T) {
 
 	// Nobody at risk: NaN, written as null and read back as NaN.
 	h = HazardSeries([]uint32{1, 2}, 2, 4, 1, 2)
-	if len(h) != 2 || h[1].AtRisk != 0 || !math.IsNaN(h[1].Hazard) || !math.IsNaN(h[1].HazardCI95[1]) {
+	if len(h) != 2 || h[1].AtRisk != 0 || !math.IsNaN(float64(h[1].Hazard)) || !math.IsNaN(float64(h[1].HazardCI95[1])) {
 		t.Fatalf("got %+v", h)
 	}
 	b, err := json.Marshal(h[1])
@@ -518,7 +518,7 @@ func TestHazardSeries(t *testing.T) {
 		t.Fatalf("JSON %s %v", b, err)
 	}
 	var back HazardPoint
-	if err := json.Unmarshal(b, &back); err != nil || back.End != 4 || !math.IsNaN(back.Hazard) || !math.IsNaN(back.HazardCI95[0]) {
+	if err := json.Unmarshal(b, &back); err != nil || back.End != 4 || !math.IsNaN(float64(back.Hazard)) || !math.IsNaN(float64(back.HazardCI95[0])) {
 		t.Fatalf("round trip %+v %v", back, err)
 	}
 
@@ -536,9 +536,9 @@ func TestHazardSeries(t *testing.T) {
 	escapes, exposure := 0, 0.0
 	for _, p := range HazardSeries(fp, 1000, 777, 0.25, 13) {
 		escapes += p.Escapes
-		exposure += p.Exposure
+		exposure += float64(p.Exposure)
 	}
-	if escapes != e.Escaped || !near(exposure, e.Exposure, 1e-12) {
+	if escapes != e.Escaped || !near(exposure, float64(e.Exposure), 1e-12) {
 		t.Fatalf("bins add to %d escapes, exposure %v; window %d, %v", escapes, exposure, e.Escaped, e.Exposure)
 	}
 }

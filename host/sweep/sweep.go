@@ -3,8 +3,9 @@ package sweep
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/jsonnum"
@@ -247,7 +248,7 @@ func MeasurePoint(ctx context.Context, cfg host.Config, o Options, open host.Bac
 			if err != nil {
 				return nil, fmt.Errorf("pilot run: %w", err)
 			}
-			tau, src = r.Estimate.Exposure/math.Max(1, float64(r.Estimate.Escaped)), "pilot"
+			tau, src = float64(r.Estimate.Exposure)/math.Max(1, float64(r.Estimate.Escaped)), "pilot"
 		}
 		plan = PlanSize(tau, cfg.LR, cfg.Particles, o.Budget, o.TargetEscapes, o.Safety, relaxationSteps(p))
 		plan.TauSource = src
@@ -346,10 +347,6 @@ func (s *Result) TheoryNames() []string {
 			names[n] = true
 		}
 	}
-	out := make([]string, 0, len(names))
-	for k := range names {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(names))
 	return out
 }
