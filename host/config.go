@@ -69,6 +69,10 @@ type Model struct {
 	// (docs/theory.md §2); 0: every exit found.
 	Exits  int     `json:"exits,omitempty"`
 	Margin float64 `json:"margin,omitempty"` // 0: automatic (docs/theory.md §2)
+	// CheckEvery > 0 checks the escape condition after every CheckEvery-th iteration only
+	// (iterations counted from the run's 0); 0: automatic, every iteration unless the condition
+	// uses the full-batch loss of a data landscape (docs/theory.md §2, "Monitoring every m").
+	CheckEvery int `json:"check_every,omitempty"`
 	// Particles is the size of the whole ensemble; a shard simulates the range
 	// [First, First+Count) of it (Execution), with the particles' global Philox indices.
 	Particles int     `json:"particles"`
@@ -341,6 +345,9 @@ func (c *Config) validatePoints() error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return inputErr("start", "coordinate %d is not a finite number; write comma-separated numbers such as -1,0.5", i+1)
 		}
+	}
+	if c.CheckEvery < 0 {
+		return inputErr("escape", "the check period must be ≥ 0 (0: automatic), got %d", c.CheckEvery)
 	}
 	if c.Exits < 0 {
 		return inputErr("exits", "must be ≥ 0 (0: every exit of the basin), got %d; give for example --exits 1 for the lowest exit alone", c.Exits)

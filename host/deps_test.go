@@ -21,7 +21,7 @@ var layers = []struct {
 }{
 	// Below host: what host is built from, none of it importing host.
 	{"below host", []string{"host/landscape", "host/theory", "host/rng", "host/textdist", "host/data",
-		"host/jsonnum", "host/survival", "shaders"}, nil},
+		"host/jsonnum", "host/survival", "host/minimum", "shaders"}, nil},
 	// The domain.
 	{"host", []string{"host"}, []string{"below host"}},
 	// Above host: files, job environments, sweeps, forward flux sampling, figures and reports,

@@ -142,6 +142,7 @@ func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.
 	m.Estimate = m.QuasiStationary.Estimate
 	FinishEstimate(&m.Estimate, m.Stability)
 	escapedInRelaxation(&m.Estimate, m.QuasiStationary, m.Stability, p.Analysis.HessianMinEigenvalues[0])
+	monitoringUnresolved(&m.Estimate, p.Escape.Period())
 	if w, ok := StabilityWarning(m.Stability); ok {
 		m.Warnings = append(m.Warnings, w)
 	}

@@ -76,6 +76,9 @@ func predictions(p *Problem, started func(string)) map[string]theory.Prediction 
 		started(name)
 		return true
 	}
+	if an.Saddle == nil {
+		return p.trainedPredictions() // a trained minimum: no saddle (host/trained.go)
+	}
 	out := map[string]theory.Prediction{}
 	lb := an.HessianSaddleEigenvalues[0]
 	switch {

@@ -321,6 +321,9 @@ func Suite(quick bool) []Check {
 	for _, tc := range trajectoryCases {
 		checks = append(checks, trajectoryCheck(tc, 10000, 100))
 	}
+	for _, ec := range escapeIndexCases {
+		checks = append(checks, escapeIndexCheck(ec))
+	}
 	n := 4000
 	if quick {
 		n = 1500
@@ -346,4 +349,68 @@ func RunSuite(checks []Check, other host.BackendFactory) []Outcome {
 		out = append(out, c.Run(other))
 	}
 	return out
+}
+
+// escapeIndexCase is an escape by distance or loss level (host/escapecheck.go) whose first-passage
+// records the other backend must reproduce: the same check iterations (a loss condition on data is
+// checked every m iterations, counted from the run's iteration 0) in chunks of a length that does
+// not divide m.
+type escapeIndexCase struct {
+	trajectoryCase
+	escape           string
+	particles, steps int
+}
+
+var escapeIndexCases = []escapeIndexCase{
+	{trajectoryCase{name: "dist > r, sgld doublewell", landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.2}, "dist > 0.6", 4000, 500},
+	{trajectoryCase{name: "loss > c, minibatch tilted double well", landscape: dataWell, noise: host.Minibatch, lr: 0.05, batch: 5, start: []float64{-1}, data: "gen:neuron(n=100)", sampling: host.SampleWithout}, "loss - loss_a > 0.05", 4000, 2000},
+	{trajectoryCase{name: "loss > c, minibatch tilted double well f64", landscape: dataWell, noise: host.Minibatch, lr: 0.05, batch: 5, start: []float64{-1}, data: "gen:neuron(n=100)", sampling: host.SampleWith, precision: host.F64}, "loss - loss_a > 0.05", 4000, 2000},
+	{trajectoryCase{name: "loss > c || dist > r, sgd-cov neuron", landscape: dataNeuron, noise: host.SGDCov, lr: 0.5, batch: 2, start: []float64{0.9, 2.9}, data: "gen:neuron(n=50)"}, "loss - loss_a > 0.01 || dist > 0.4", 2000, 400},
+}
+
+// escapeIndexChunk is the dispatch length of the escape-index checks: prime, so that chunk
+// boundaries fall everywhere relative to a check period.
+const escapeIndexChunk = 37
+
+// escapeIndexCheck compares first-passage records of a loss or distance escape, absorbing.
+func escapeIndexCheck(ec escapeIndexCase) Check {
+	name := "escape indices " + ec.name
+	claim := fmt.Sprintf("--escape '%s': %d particles × %d iterations record the same first passages as the reference", ec.escape, ec.particles, ec.steps)
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
+		o := Outcome{Name: name, Claim: claim, Tolerance: "identical records for all but 1 in 1000 particles (float32 rounding at the escape surface, as the trajectory checks); every record a multiple of the check period m; ≥ 100 escapes"}
+		cfg := ec.config(ec.particles, ec.steps)
+		cfg.Escape, cfg.Absorb, cfg.Chunk = ec.escape, true, escapeIndexChunk
+		p, err := host.Prepare(cfg)
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		_, _, rref, err := execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil })
+		var rgot []uint32
+		if err == nil {
+			_, _, rgot, err = execute(p, other)
+		}
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		m := p.Escape.Period()
+		mismatch, escaped, offPeriod := 0, 0, 0
+		for i := range rref {
+			if rref[i] != rgot[i] {
+				mismatch++
+			}
+			for _, r := range []uint32{rref[i], rgot[i]} {
+				if s, ok := host.Escaped(r); ok && int(s)%m != 0 {
+					offPeriod++
+				}
+			}
+			if _, ok := host.Escaped(rref[i]); ok {
+				escaped++
+			}
+		}
+		o.Measured = fmt.Sprintf("m = %d, %d escapes in the reference, %d/%d records differ, %d off the check iterations", m, escaped, mismatch, len(rref), offPeriod)
+		o.Pass = mismatch*1000 <= len(rref) && offPeriod == 0 && escaped >= 100
+		return o
+	}}
 }

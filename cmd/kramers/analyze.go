@@ -43,6 +43,7 @@ func cmdAnalyze(args []string) error {
 	registerDataOptions(fs, &dataOpts)
 	batch := fs.Float64("batch", 0, "with --data: batch size B, to show the minibatch noise covariance Σ = (f/B)·C as well")
 	sampling := fs.String("sampling", "", "with --batch: with (f = 1) or without / epoch (f = (N−B)/(N−1), the default)")
+	tf := registerTrainFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -75,9 +76,16 @@ func cmdAnalyze(args []string) error {
 	if start, err = host.StartGuess(ls, start); err != nil {
 		return err
 	}
+	trained := *tf.train || host.TrainsMinimum(ls)
+	if err := tf.check(fs, trained); err != nil {
+		return err
+	}
+	if trained { // a network's minimum: trained and described, no exit search (analyze_minimum.go)
+		return analyzeTrained(*spec, ls, info, start, tf, *jsonOut)
+	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits, AllowDegenerate: true})
 	if err != nil {
-		return &host.InputError{Flag: "start", Msg: err.Error()}
+		return &host.InputError{Flag: "start", Msg: err.Error() + host.WeightDecayHint(ls)}
 	}
 	out := analysisOutput{Landscape: *spec, Dim: ls.Dim, Loss: ls.String(), Diagonal: ls.DiagonalHessian, Analysis: an, Data: info}
 	if info != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -518,6 +519,13 @@ func prepare(cfg host.Config, quiet bool) (*host.Problem, error) {
 	slowProgress(quiet || !terminal, terminal, "analysis", analysis, func(func(string)) {
 		p, err = host.Prepare(cfg)
 	})
+	var ne *host.NoExitsError
+	if errors.As(err, &ne) {
+		// No exits to search and no --escape: a short pilot proposes a loss level (host/escapecheck.go).
+		slowProgress(quiet || !terminal, terminal, "pilot", func(string) string { return "pilot run at the minimum" }, func(func(string)) {
+			err = host.ProposeEscape(context.Background(), cfg, ne, openBackend)
+		})
+	}
 	return p, err
 }
 
@@ -686,6 +694,9 @@ func printSummary(w io.Writer, r *host.Result) {
 	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, %d particles × %d iterations on %s (%s)\n",
 		r.Config.Landscape, r.Config.Noise, r.LR, r.Particles, r.Steps, r.Backend, r.Renderer)
 	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)
+	if r.Escape.CheckNote != "" {
+		fmt.Fprintf(w, "  %s\n", r.Escape.CheckNote)
+	}
 	printMinimum(w, r)
 	fmt.Fprintf(w, "escaped %d (%d after the burn-in, exposure %.6g time units = %.6g iterations from it), diverged %d",
 		r.EscapedTotal, r.Estimate.Escaped, r.Estimate.Exposure, r.ExposureIterations, r.Diverged)

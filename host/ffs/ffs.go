@@ -121,11 +121,11 @@ func ffsOrder(p *host.Problem, o Options) (order string, level float64, err erro
 	if err != nil || o.Order == "" {
 		return def, 0, err
 	}
-	user, err := landscape.ParseScalar(o.Order, p.Dim)
+	user, err := p.ParseOrder(o.Order)
 	if err != nil {
 		return "", 0, inputErr("order", "%q: %v", o.Order, err)
 	}
-	own, err := landscape.ParseScalar(def, p.Dim)
+	own, err := p.ParseOrder(def)
 	if err != nil {
 		return "", 0, fmt.Errorf("ffs: the escape condition's order parameter %q: %w", def, err)
 	}
@@ -222,7 +222,7 @@ func (f *ffsRun) ensemble(s uint64, cond string, starts []float64) ([]uint32, []
 func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64) ([]uint32, []float64, int64, error) {
 	d := f.p.Dim
 	n := len(starts) / d
-	esc, err := host.ExpressionEscape(cond, d)
+	esc, err := f.p.ExpressionEscape(cond)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("ffs: stage condition %q: %w", cond, err)
 	}
@@ -409,7 +409,7 @@ func resumeFFS(ctx context.Context, p *host.Problem, b host.Backend, o Options) 
 		o.Log = func(string, ...any) {}
 	}
 	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, order: r.Result.Order, maxSteps: r.MaxSteps}
-	sc, err := landscape.ParseScalar(f.order, p.Dim)
+	sc, err := p.ParseOrder(f.order)
 	if err != nil {
 		return nil, inputErr("resume", "order parameter %q: %v", f.order, err)
 	}
@@ -465,7 +465,7 @@ func newFFSRun(ctx context.Context, p *host.Problem, b host.Backend, o Options) 
 	if n := len(o.Interfaces); n > 0 {
 		top = o.Interfaces[n-1]
 	}
-	sc, err := landscape.ParseScalar(f.order, p.Dim)
+	sc, err := p.ParseOrder(f.order)
 	if err != nil {
 		return nil, 0, inputErr("order", "%q: %v", f.order, err)
 	}
