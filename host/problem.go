@@ -131,7 +131,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	if d > MaxExitSearchDim && !explicitEscape(cfg) {
+	if d > MaxExitSearchDim && !explicitEscape(cfg) && !TrainsMinimum(ls) { // a trained one says why itself
 		return nil, newNoExitsError(fmt.Sprintf("the landscape has d = %d parameters, more than the %d in which kramers searches the exits of a basin, and no --escape was given", d, MaxExitSearchDim))
 	}
 	an, err := analyzeBasin(cfg, ls, info, start, target)
