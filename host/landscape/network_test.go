@@ -93,8 +93,8 @@ func parseNet(t *testing.T, spec string, seed uint64) *landscape.Landscape {
 
 // TestNetworkGradientFiniteDifferences: the backward pass agrees with central differences of the
 // loss, (L(θ + h·eᵢ) − L(θ − h·eᵢ))/2h with h = 1e-5, at seeded random points. Tolerance 1e-6
-// relative to max(1, |∇L|∞): the truncation error is h²·L'''/6 ≈ 1e-10·L''' and the rounding error
-// about ε·L/h ≈ 1e-11; the rest covers L''' of order a hundred. For relu a difference straddling a
+// relative to max(1, |∇L|∞): the truncation error is h²·L”'/6 ≈ 1e-10·L”' and the rounding error
+// about ε·L/h ≈ 1e-11; the rest covers L”' of order a hundred. For relu a difference straddling a
 // kink would be off by O(1); with these seeds no pre-activation lies within h of 0.
 func TestNetworkGradientFiniteDifferences(t *testing.T) {
 	for i, spec := range netCases() {
