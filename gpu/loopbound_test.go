@@ -16,6 +16,7 @@ type loopCase struct {
 	batch            float64
 	sampling         string
 	start            []float64
+	escape           string
 	guard            bool // NeedsLoopGuard expected
 }
 
@@ -34,12 +35,16 @@ var loopCases = []loopCase{
 	{name: "sgld d = 16", spec: "styblinski-tang(d=16)", noise: host.SGLD},
 	{name: "sgd-hessian-min d = 32", spec: "styblinski-tang(d=32)", noise: host.SGDHessianMin, batch: 1, guard: true},
 	{name: "minibatch epoch 100 rows", spec: "x^4/4 - x^2/2 + 3*f*x", data: "gen:neuron(n=100)", noise: host.Minibatch, batch: 5, sampling: host.SampleEpoch, start: []float64{-1}, guard: true},
+	// compiled networks: the per-sample functions' loops (Landscape.SampleLoopTurns); 16 inputs
+	// give inner products of 16 terms, in two chunks of 8 (host/landscape network_glsl.go)
+	{name: "minibatch network d = 13", spec: "mlp(h1=3,wd=0.01)", data: "gen:mlp(n=40,seed=2,d=2,h=2)", noise: host.Minibatch, batch: 16, escape: "x1 > 50", guard: true},
+	{name: "sgld network 16-1-1 softplus", spec: "mlp(h1=1,act=softplus,wd=0.01)", data: "gen:mlp(n=30,seed=1,d=16,h=2)", noise: host.SGLD, escape: "x1 > 50", guard: true},
 }
 
 func (c loopCase) problem(t *testing.T) *host.Problem {
 	t.Helper()
 	cfg := host.DefaultConfig()
-	cfg.Landscape, cfg.Noise, cfg.Data, cfg.Start, cfg.Sampling = c.spec, c.noise, c.data, c.start, c.sampling
+	cfg.Landscape, cfg.Noise, cfg.Data, cfg.Start, cfg.Sampling, cfg.Escape = c.spec, c.noise, c.data, c.start, c.sampling, c.escape
 	cfg.LR, cfg.Temp = 0.01, 0.1
 	if c.batch > 0 {
 		cfg.Batch = c.batch

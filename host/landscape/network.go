@@ -204,20 +204,31 @@ func (n *network) defaultStart() []float64 {
 	return start
 }
 
-// netScratch holds one sample's passes: pre-activations z, activations a (the inputs first),
-// back-propagated errors δ, and their R-operator directional derivatives. Indices: layer l's
-// units start at unitStart[l] in z, δ (hidden and output units) and a[w0 + …] (a starts with the
-// inputs).
+// netState is one sample's passes at one θ: pre-activations z, activations a (the inputs first,
+// then every unit's output), the activation's first two derivatives d1, d2 at z, and the
+// back-propagated errors δ = ∂ℓ/∂z. Layer l's units start at unitStart(l) in z, d1, d2 and δ, and
+// at widths[0] + unitStart(l) in a. The Hessian keeps one per row (the R-operator's passes in
+// every direction read them).
+type netState struct {
+	z, a, d1, d2, delta []float64
+}
+
+func (n *network) newState() netState {
+	u := n.units
+	return netState{z: make([]float64, u), a: make([]float64, n.widths[0]+u), d1: make([]float64, u), d2: make([]float64, u), delta: make([]float64, u)}
+}
+
+// netScratch is one goroutine's work space: a row's state, the R-operator's values R{z}, R{a},
+// R{δ}, and w = scale·θ, the HVP's direction v and a gradient accumulator g.
 type netScratch struct {
-	z, a, delta    []float64
+	st             netState
 	rz, ra, rdelta []float64
-	w, v, g        []float64 // w = scale·θ; the HVP's direction; a gradient accumulator
+	w, v, g        []float64
 }
 
 func (n *network) newScratch() *netScratch {
 	u, in := n.units, n.widths[0]
-	return &netScratch{z: make([]float64, u), a: make([]float64, in+u), delta: make([]float64, u),
-		rz: make([]float64, u), ra: make([]float64, in+u), rdelta: make([]float64, u),
+	return &netScratch{st: n.newState(), rz: make([]float64, u), ra: make([]float64, in+u), rdelta: make([]float64, u),
 		w: make([]float64, n.dim), v: make([]float64, n.dim), g: make([]float64, n.dim)}
 }
 
@@ -272,30 +283,33 @@ func sigmoid(z float64) float64 {
 	return e / (1 + e)
 }
 
-// forward runs the network on the row at s.w, filling z and a (the output layer is linear).
-func (n *network) forward(s *netScratch, row []float64) {
+// forward runs the network on the row with weights w, filling st's z, a, d1 and d2 (the output
+// layer is linear: d1 = 1, d2 = 0).
+func (n *network) forward(st *netState, w, row []float64) {
 	in := n.widths[0]
 	for i, c := range n.feat {
-		s.a[i] = row[c]
+		st.a[i] = row[c]
 	}
 	prev := 0 // index in a of the layer's inputs
 	for l := range n.layers() {
-		nin, nout, st := n.widths[l], n.widths[l+1], n.stride(l)
+		nin, nout, stride := n.widths[l], n.widths[l+1], n.stride(l)
 		u0 := n.unitStart(l)
+		inputs := st.a[prev : prev+nin]
 		for j := range nout {
-			wj := s.w[n.offset[l]+j*st:]
+			wj := w[n.offset[l]+j*stride:]
 			z := 0.0
-			for i, ai := range s.a[prev : prev+nin] {
+			for i, ai := range inputs {
 				z += wj[i] * ai
 			}
 			if n.bias == 1 {
 				z += wj[nin]
 			}
-			s.z[u0+j] = z
+			u := u0 + j
+			st.z[u] = z
 			if l < n.layers()-1 {
-				s.a[in+u0+j], _, _ = n.actEval(z)
+				st.a[in+u], st.d1[u], st.d2[u] = n.actEval(z)
 			} else {
-				s.a[in+u0+j] = z
+				st.a[in+u], st.d1[u], st.d2[u] = z, 1, 0
 			}
 		}
 		prev = in + u0
@@ -305,10 +319,10 @@ func (n *network) forward(s *netScratch, row []float64) {
 // output is the index of the first output unit in z and δ.
 func (n *network) output() int { return n.units - n.widths[len(n.widths)-1] }
 
-// outLoss is ℓ of the outputs for the row, and writes ∂ℓ/∂z into s.delta's output units.
-func (n *network) outLoss(s *netScratch, row []float64) float64 {
+// outLoss is ℓ of the outputs for the row, and writes ∂ℓ/∂z into st.delta's output units.
+func (n *network) outLoss(st *netState, row []float64) float64 {
 	o := n.output()
-	z, dz := s.z[o:], s.delta[o:]
+	z, dz := st.z[o:], st.delta[o:]
 	switch n.loss {
 	case lossMSE:
 		r := z[0] - row[n.targ[0]]
@@ -336,26 +350,28 @@ func (n *network) outLoss(s *netScratch, row []float64) float64 {
 	return tsum*lse + l
 }
 
-// backward propagates the output errors in s.delta to every unit and adds the per-sample weight
-// gradient ∂ℓ/∂w to g.
-func (n *network) backward(s *netScratch, g []float64) {
+// backward propagates the output errors in st.delta to every unit and, unless g is nil, adds the
+// per-sample weight gradient ∂ℓ/∂w to g.
+func (n *network) backward(st *netState, w, g []float64) {
 	in := n.widths[0]
 	for l := n.layers() - 1; l >= 0; l-- {
-		nin, nout, st := n.widths[l], n.widths[l+1], n.stride(l)
+		nin, nout, stride := n.widths[l], n.widths[l+1], n.stride(l)
 		u0 := n.unitStart(l)
-		prev := 0
-		if l > 0 {
-			prev = in + n.unitStart(l-1)
-		}
-		inputs := s.a[prev : prev+nin]
-		for j := range nout {
-			dj := s.delta[u0+j]
-			gj := g[n.offset[l]+j*st:]
-			for i, ai := range inputs {
-				gj[i] += dj * ai
+		if g != nil {
+			prev := 0
+			if l > 0 {
+				prev = in + n.unitStart(l-1)
 			}
-			if n.bias == 1 {
-				gj[nin] += dj
+			inputs := st.a[prev : prev+nin]
+			for j := range nout {
+				dj := st.delta[u0+j]
+				gj := g[n.offset[l]+j*stride:]
+				for i, ai := range inputs {
+					gj[i] += dj * ai
+				}
+				if n.bias == 1 {
+					gj[nin] += dj
+				}
 			}
 		}
 		if l == 0 {
@@ -365,18 +381,11 @@ func (n *network) backward(s *netScratch, g []float64) {
 		for i := range nin {
 			sum := 0.0
 			for j := range nout {
-				sum += s.w[n.offset[l]+j*st+i] * s.delta[u0+j]
+				sum += w[n.offset[l]+j*stride+i] * st.delta[u0+j]
 			}
-			_, d1, _ := n.actEval(s.z[p0+i])
-			s.delta[p0+i] = d1 * sum
+			st.delta[p0+i] = st.d1[p0+i] * sum
 		}
 	}
-}
-
-// sampleLoss is ℓ(θ; row) with weight decay, sharpness and l0. s.w must hold scale·θ.
-func (n *network) sampleLoss(s *netScratch, row []float64) float64 {
-	n.forward(s, row)
-	return n.outLoss(s, row) + n.decay(s.w) + n.l0
 }
 
 // decay is (wd/2)|w|².
@@ -394,9 +403,9 @@ func (n *network) decay(w []float64) float64 {
 // addSampleGradient adds ∂ℓ/∂w of the row (no weight decay, no scale) to g and returns ℓ's
 // network part. s.w must hold scale·θ.
 func (n *network) addSampleGradient(s *netScratch, row, g []float64) float64 {
-	n.forward(s, row)
-	l := n.outLoss(s, row)
-	n.backward(s, g)
+	n.forward(&s.st, s.w, row)
+	l := n.outLoss(&s.st, row)
+	n.backward(&s.st, s.w, g)
 	return l
 }
 

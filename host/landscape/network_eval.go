@@ -31,8 +31,8 @@ func (e *Evaluator) netLoss(x []float64) float64 {
 	n.setW(s, x)
 	sum := 0.0
 	for r := range e.rows {
-		n.forward(s, e.row(r))
-		sum += n.outLoss(s, e.row(r))
+		n.forward(&s.st, s.w, e.row(r))
+		sum += n.outLoss(&s.st, e.row(r))
 	}
 	return sum/float64(e.rows) + n.decay(s.w) + n.l0
 }
@@ -53,13 +53,20 @@ func (e *Evaluator) netGradient(x, g []float64) {
 	n.finishGradient(s, g)
 }
 
-// netHVP writes H(x)·v into hv using the scratch s (s.w already holds scale·θ).
-func (e *Evaluator) netHVP(s *netScratch, v, hv []float64) {
+// netHVP writes H(x)·v into hv using the scratch s (s.w already holds scale·θ). states are the
+// rows' states at θ (rowStates), or nil to compute each row's in s.
+func (e *Evaluator) netHVP(s *netScratch, states []netState, v, hv []float64) {
 	n := e.net
 	copy(s.v, v[:n.dim])
 	clear(s.g)
 	for r := range e.rows {
-		n.addSampleHVP(s, e.row(r), s.g)
+		st := &s.st
+		if states != nil {
+			st = &states[r]
+		} else {
+			n.rowState(st, s.w, e.row(r))
+		}
+		n.addSampleHVP(st, s, e.row(r), s.g)
 	}
 	k := n.scale * n.scale
 	inv := 1 / float64(e.rows)
@@ -73,13 +80,30 @@ func (e *Evaluator) netHessianVector(x, v, hv []float64) {
 	s := e.netScratch()
 	defer e.putScratch(s)
 	e.net.setW(s, x)
-	e.netHVP(s, v, hv)
+	e.netHVP(s, nil, v, hv)
 }
 
-// netHessian writes the Hessian (row-major d×d) into h: row i is H·eᵢ, computed on all CPUs, then
-// symmetrised ((H + Hᵀ)/2: the products agree with their transposes up to rounding).
+// rowStates is every row's state at w (one forward and backward pass each), which the d products
+// of the Hessian share.
+func (e *Evaluator) rowStates(w []float64) []netState {
+	n := e.net
+	states := make([]netState, e.rows)
+	for r := range states {
+		states[r] = n.newState()
+		n.rowState(&states[r], w, e.row(r))
+	}
+	return states
+}
+
+// netHessian writes the Hessian (row-major d×d) into h: row i is H·eᵢ, computed on all CPUs from
+// the rows' states, then symmetrised ((H + Hᵀ)/2: the products agree with their transposes up to
+// rounding).
 func (e *Evaluator) netHessian(x, h []float64) {
 	d := e.dim
+	s0 := e.netScratch()
+	e.net.setW(s0, x)
+	states := e.rowStates(s0.w)
+	e.putScratch(s0)
 	workers := min(runtime.GOMAXPROCS(0), d)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -92,7 +116,7 @@ func (e *Evaluator) netHessian(x, h []float64) {
 			unit := make([]float64, d)
 			for i := w; i < d; i += workers {
 				unit[i] = 1
-				e.netHVP(s, unit, h[i*d:(i+1)*d])
+				e.netHVP(s, states, unit, h[i*d:(i+1)*d])
 				unit[i] = 0
 			}
 		}()

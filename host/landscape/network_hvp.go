@@ -10,22 +10,30 @@ package landscape
 //	backward: R{δ_i} = σ''(z_i)·R{z_i}·Σ_j W_ji·δ_j + σ'(z_i)·Σ_j (V_ji·δ_j + W_ji·R{δ_j})
 //	          R{∂ℓ/∂W_ji} = R{δ_j}·a_i + δ_j·R{a_i},  R{∂ℓ/∂b_j} = R{δ_j}
 //
-// and H_θ·v = k·(mean R{∇_w ℓ} + wd·v), as the Hessian in θ is k times the one in w.
+// and H_θ·v = k·(mean R{∇_w ℓ} + wd·v), as the Hessian in θ is k times the one in w. The passes
+// read a row's state (forward, outLoss, backward at θ: netState), which the Hessian computes
+// once per row for all d directions.
 
-// rForward fills s.rz and s.ra for the direction s.v after forward.
-func (n *network) rForward(s *netScratch) {
+// rowState runs the forward pass, the output loss and the back-propagation of δ for the row into
+// st (w = scale·θ).
+func (n *network) rowState(st *netState, w, row []float64) {
+	n.forward(st, w, row)
+	n.outLoss(st, row)
+	n.backward(st, w, nil)
+}
+
+// rForward fills s.rz and s.ra for the direction s.v at the state st.
+func (n *network) rForward(st *netState, s *netScratch) {
 	in := n.widths[0]
-	for i := range in {
-		s.ra[i] = 0
-	}
+	clear(s.ra[:in])
 	prev := 0
 	for l := range n.layers() {
-		nin, nout, st := n.widths[l], n.widths[l+1], n.stride(l)
+		nin, nout, stride := n.widths[l], n.widths[l+1], n.stride(l)
 		u0 := n.unitStart(l)
-		a, ra := s.a[prev:prev+nin], s.ra[prev:prev+nin]
+		a, ra := st.a[prev:prev+nin], s.ra[prev:prev+nin]
 		for j := range nout {
-			base := n.offset[l] + j*st
-			wj, vj := s.w[base:base+st], s.v[base:base+st]
+			base := n.offset[l] + j*stride
+			wj, vj := s.w[base:base+stride], s.v[base:base+stride]
 			rz := 0.0
 			for i := range nin {
 				rz += vj[i]*a[i] + wj[i]*ra[i]
@@ -34,21 +42,16 @@ func (n *network) rForward(s *netScratch) {
 				rz += vj[nin]
 			}
 			s.rz[u0+j] = rz
-			if l < n.layers()-1 {
-				_, d1, _ := n.actEval(s.z[u0+j])
-				s.ra[in+u0+j] = d1 * rz
-			} else {
-				s.ra[in+u0+j] = rz
-			}
+			s.ra[in+u0+j] = st.d1[u0+j] * rz
 		}
 		prev = in + u0
 	}
 }
 
-// rOutput writes R{δ} of the output units from R{z} (after outLoss).
-func (n *network) rOutput(s *netScratch, row []float64) {
+// rOutput writes R{δ} of the output units from R{z}.
+func (n *network) rOutput(st *netState, s *netScratch, row []float64) {
 	o := n.output()
-	z, rz, rd := s.z[o:], s.rz[o:], s.rdelta[o:]
+	z, rz, rd := st.z[o:], s.rz[o:], s.rdelta[o:]
 	switch n.loss {
 	case lossMSE:
 		rd[0] = rz[0]
@@ -64,35 +67,33 @@ func (n *network) rOutput(s *netScratch, row []float64) {
 		tsum += row[col]
 	}
 	if tsum == 0 {
-		for c := range n.targ {
-			rd[c] = 0
-		}
+		clear(rd[:len(n.targ)])
 		return
 	}
 	dot := 0.0
 	for c, col := range n.targ {
-		dot += (s.delta[o+c] + row[col]) / tsum * rz[c]
+		dot += (st.delta[o+c] + row[col]) / tsum * rz[c]
 	}
 	for c, col := range n.targ {
-		p := (s.delta[o+c] + row[col]) / tsum
+		p := (st.delta[o+c] + row[col]) / tsum
 		rd[c] = tsum * p * (rz[c] - dot)
 	}
 }
 
-// rBackward propagates δ and R{δ} down the layers and adds R{∂ℓ/∂w} to hv.
-func (n *network) rBackward(s *netScratch, hv []float64) {
+// rBackward propagates R{δ} down the layers and adds R{∂ℓ/∂w} to hv.
+func (n *network) rBackward(st *netState, s *netScratch, hv []float64) {
 	in := n.widths[0]
 	for l := n.layers() - 1; l >= 0; l-- {
-		nin, nout, st := n.widths[l], n.widths[l+1], n.stride(l)
+		nin, nout, stride := n.widths[l], n.widths[l+1], n.stride(l)
 		u0 := n.unitStart(l)
 		prev := 0
 		if l > 0 {
 			prev = in + n.unitStart(l-1)
 		}
-		a, ra := s.a[prev:prev+nin], s.ra[prev:prev+nin]
+		a, ra := st.a[prev:prev+nin], s.ra[prev:prev+nin]
 		for j := range nout {
-			dj, rdj := s.delta[u0+j], s.rdelta[u0+j]
-			hj := hv[n.offset[l]+j*st:]
+			dj, rdj := st.delta[u0+j], s.rdelta[u0+j]
+			hj := hv[n.offset[l]+j*stride:]
 			for i := range nin {
 				hj[i] += rdj*a[i] + dj*ra[i]
 			}
@@ -107,22 +108,18 @@ func (n *network) rBackward(s *netScratch, hv []float64) {
 		for i := range nin {
 			sum, rsum := 0.0, 0.0
 			for j := range nout {
-				k := n.offset[l] + j*st + i
-				sum += s.w[k] * s.delta[u0+j]
-				rsum += s.v[k]*s.delta[u0+j] + s.w[k]*s.rdelta[u0+j]
+				k := n.offset[l] + j*stride + i
+				sum += s.w[k] * st.delta[u0+j]
+				rsum += s.v[k]*st.delta[u0+j] + s.w[k]*s.rdelta[u0+j]
 			}
-			_, d1, d2 := n.actEval(s.z[p0+i])
-			s.delta[p0+i] = d1 * sum
-			s.rdelta[p0+i] = d2*s.rz[p0+i]*sum + d1*rsum
+			s.rdelta[p0+i] = st.d2[p0+i]*s.rz[p0+i]*sum + st.d1[p0+i]*rsum
 		}
 	}
 }
 
-// addSampleHVP adds R{∇_w ℓ} of the row in the direction s.v to hv. s.w must hold scale·θ.
-func (n *network) addSampleHVP(s *netScratch, row, hv []float64) {
-	n.forward(s, row)
-	n.outLoss(s, row)
-	n.rForward(s)
-	n.rOutput(s, row)
-	n.rBackward(s, hv)
+// addSampleHVP adds R{∇_w ℓ} of the row in the direction s.v to hv, at the row's state st.
+func (n *network) addSampleHVP(st *netState, s *netScratch, row, hv []float64) {
+	n.rForward(st, s)
+	n.rOutput(st, s, row)
+	n.rBackward(st, s, hv)
 }
