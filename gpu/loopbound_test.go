@@ -1,12 +1,15 @@
 package gpu_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/data"
+	"github.com/kramers-sim/kramers/host/landscape"
 )
 
 // loopCase is a problem whose step program's loop bound is checked.
@@ -137,5 +140,28 @@ func TestAdvanceDispatches(t *testing.T) {
 		if got := b.Dispatches(); got != 2+2*3 {
 			t.Fatalf("Advance of %d iterations with at most %d per dispatch on two batches: %d dispatches in all, want 8", 2*m+1, m, got)
 		}
+	}
+}
+
+// A compiled network beyond MaxNetworkDim is refused on the GPU with an input error that names
+// the CPU backend (the step program holds θ in per-invocation arrays; the limit is measured).
+func TestNetworkBeyondGPULimit(t *testing.T) {
+	d, err := data.Open("gen:mlp(n=20,seed=1,d=30,h=2)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := landscape.ParseData("mlp(h1=20,wd=0.01)", 0, nil, d.Columns, d.Values) // d = 20·31 + 21 = 641
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := host.DefaultConfig()
+	cfg.Noise, cfg.Batch = host.Minibatch, 4
+	p := &host.Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Dim: ls.Dim}
+	b := newGPUBackend(t, gpu.GuardAuto)
+	defer b.Close()
+	err = b.Supports(p, 64)
+	var ie *host.InputError
+	if !errors.As(err, &ie) || ie.Flag != "landscape" || !strings.Contains(ie.Msg, "d = 641 is beyond the 513") || !strings.Contains(ie.Msg, "--backend cpu") {
+		t.Fatalf("Supports on a d = %d network: %v", ls.Dim, err)
 	}
 }
