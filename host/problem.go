@@ -118,6 +118,9 @@ func Prepare(cfg Config) (*Problem, error) {
 		return nil, err
 	}
 	d := ls.Dim
+	if spec, _ := cfg.Noise.Spec(); spec.NeedsHessian && ls.IsNetwork() {
+		return nil, inputErr("noise", "%s needs the Hessian as a d×d matrix in every step, which the compiled network %s (d = %d) does not form (its Hessian exists only as Hessian-vector products on the CPU); use --noise minibatch (true SGD), sgld or sgd-cov", cfg.Noise, cfg.Landscape, d)
+	}
 	start, target := cfg.Start, cfg.Target
 	if ls.Name == "expression" {
 		// An expression's start guess and target are points of the expression as written; under
