@@ -202,12 +202,14 @@ func StepLoopBound(p *host.Problem) LoopBound {
 
 // checkTurns bounds one call of escapeCondition: straight-line code (the coordinates, and dist,
 // written out by host/landscape) but for loss on a data landscape, landscapeLoss's loop over the N
-// rows (host/landscape glsl_data.go), each row straight-line.
+// rows (host/landscape glsl_data.go), each row straight-line for an expression and the forward
+// pass's loops for a compiled network (Landscape.SampleLoopTurns).
 func checkTurns(p *host.Problem) int {
 	if !p.Escape.UsesLoss() || !p.Landscape.HasData() {
 		return 0
 	}
-	return loop(p.Landscape.Rows, 0)
+	lossTurns, _ := p.Landscape.SampleLoopTurns()
+	return loop(p.Landscape.Rows, lossTurns)
 }
 
 // stepTurns bounds one call of step (or minibatchStep): the gradient, the noise and the update.
