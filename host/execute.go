@@ -48,6 +48,9 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 		Warnings: m.Warnings,
 	}
 	res.ExposureIterations = m.Estimate.Exposure / cfg.LR
+	for _, w := range p.EscapeWarnings {
+		res.EscapeCautions = append(res.EscapeCautions, w.Message)
+	}
 	if st.Stepping > 0 {
 		res.ParticleStepsPerSecond = float64(count) * float64(st.Iterations-firstIteration(st)) / st.Stepping.Seconds()
 		res.HostShare = 1 - st.Dispatch.Seconds()/st.Stepping.Seconds()

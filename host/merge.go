@@ -106,7 +106,7 @@ func Merge(shards []*Result) (*Result, error) {
 		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: est.Exposure / cfg.LR,
 		Diverged: diverged, DivergedAfterEscape: lateDiverged, Backend: joinKeys(backends), Renderer: joinKeys(renderers), Seconds: seconds,
 		Theory: base.Theory, Question: base.Question, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise, Histogram: hist,
-		BurnIn: qs, Stability: base.Stability, EscapedTotal: escaped,
+		BurnIn: qs, Stability: base.Stability, EscapedTotal: escaped, EscapeCautions: base.EscapeCautions,
 	}
 	if seconds > 0 {
 		out.ParticleStepsPerSecond = float64(cfg.Particles) * float64(cfg.Steps) / seconds
@@ -127,7 +127,7 @@ func Merge(shards []*Result) (*Result, error) {
 // mergeWarnings gives the merged result the warnings that Measure would give the whole ensemble,
 // kind by kind, in Measure's order: the step-size caution (one Model, so one Stability), float32
 // resolution (once per distinct message: shards may differ in backend and precision), the
-// divergences with the counts added, the burn-in caution (mergeQuasiStationary's: the first
+// escape region's cautions (the model's, from the first shard), the divergences with the counts added, the burn-in caution (mergeQuasiStationary's: the first
 // shard's whose given burn-in did not settle), the window and escape-count cautions and the bias warning
 // of the merged estimate. The shards' own warnings are not copied: their counts and estimates are
 // the shards', and a warning read back from JSON has no kind.
@@ -146,6 +146,9 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 			seen[msg] = true
 			ws = append(ws, Warning{Kind: WarnPrecision, Message: msg})
 		}
+	}
+	for _, msg := range out.EscapeCautions {
+		ws = append(ws, Warning{Kind: WarnOther, Message: msg})
 	}
 	if diverged > 0 {
 		ws = append(ws, divergedWarning(fmt.Sprintf("%d of %d particles diverged; they are excluded from the rate", diverged, out.Config.Particles), out.Stability))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/kramers-sim/kramers/host/landscape"
 	"github.com/kramers-sim/kramers/host/theory"
@@ -108,7 +110,12 @@ func Prepare(cfg Config) (*Problem, error) {
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true})
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true,
+		Escaped: escapeRegion(cfg, d)})
+	var noBarrier landscape.NoBarrierError
+	if errors.As(err, &noBarrier) && cfg.Escape == "" {
+		return nil, inputErr("escape", "%v; give --escape with the region that counts as escaped, such as 'radius(1)' (both sides) or 'x > 1'", err)
+	}
 	if err != nil {
 		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
 	}
@@ -154,6 +161,30 @@ func Prepare(cfg Config) (*Problem, error) {
 		p.Bound = 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))
 	}
 	return p, nil
+}
+
+// escapeRegion is the user's escape region as a function of the minimum a and a point x, for
+// the analysis of a 1-D basin without a barrier (landscape.AnalyzeOptions.Escaped): an
+// expression or radius(r). nil where none was given or it does not parse (newEscape reports
+// the error with its fix).
+func escapeRegion(cfg Config, d int) func(a, x []float64) bool {
+	src := strings.TrimSpace(cfg.Escape)
+	switch {
+	case src == "" || src == "saddle" || src == "exits":
+		return nil
+	case radiusRE.MatchString(src):
+		r, err := strconv.ParseFloat(strings.TrimSpace(radiusRE.FindStringSubmatch(src)[1]), 64)
+		if err != nil || !(r > 0) {
+			return nil
+		}
+		return func(a, x []float64) bool { return norm(sub(x, a)) > r }
+	}
+	c, err := landscape.ParseCondition(src, d)
+	if err != nil {
+		return nil
+	}
+	holds := c.Func()
+	return func(_, x []float64) bool { return holds(x) }
 }
 
 // landscapeErr is the input error for a landscape that does not parse: on --param when the

@@ -74,6 +74,10 @@ type Result struct {
 	Method string `json:"method,omitempty"`
 	// FFS is the forward-flux-sampling record (stage table, flux, interfaces); nil for brute force.
 	FFS *FFSResult `json:"ffs,omitempty"`
+	// EscapeCautions are the messages of what the check of the escape region against the start
+	// basin found (Problem.EscapeWarnings): properties of the model, the same in every shard, so
+	// that a merge carries them (they are among Warnings too).
+	EscapeCautions []string `json:"escape_cautions,omitempty"`
 	// Warnings are written to JSON as their messages (a list of strings); their kinds are for the
 	// program (Merge combines them by kind).
 	Warnings []Warning `json:"warnings,omitempty"`

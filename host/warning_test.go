@@ -108,6 +108,24 @@ func TestMergeWarningsByKind(t *testing.T) {
 	if !reflect.DeepEqual(m2.Warnings, m.Warnings) {
 		t.Errorf("merge from JSON:\n%+v\nfrom values:\n%+v", m2.Warnings, m.Warnings)
 	}
+	// The escape region's cautions are the model's: a merge read from JSON carries them once.
+	const caution = "exit 1's surface could not be kept outside the start basin"
+	for _, r := range read {
+		r.EscapeCautions = []string{caution}
+	}
+	m3, err := Merge(read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, w := range m3.Warnings {
+		if w.Message == caution {
+			n++
+		}
+	}
+	if n != 1 || len(m3.EscapeCautions) != 1 {
+		t.Errorf("merged escape cautions: %d warnings, %v", n, m3.EscapeCautions)
+	}
 }
 
 // TestInputErrorHint: the hint follows the message; an escape condition the parser rejects gets

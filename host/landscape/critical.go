@@ -20,6 +20,11 @@ type AnalyzeOptions struct {
 	// AllowDegenerate accepts a minimum whose Hessian is singular (a *DegenerateError of
 	// FindMinimumOrDegenerate): Analysis.Degenerate says so.
 	AllowDegenerate bool
+	// Escaped is the user's escape region, where one was given. In 1-D, where the loss rises on
+	// both sides of a without a local maximum (no barrier), the point of that region nearest a
+	// stands in for the saddle (Index1 false, SaddleMethod says so), so that a run can ask its
+	// question; nil keeps the error. It is called with the minimum a and the point x.
+	Escaped func(a, x []float64) bool
 }
 
 // Analysis describes the minimum a, the exits of its basin (index-1 saddles on
@@ -391,13 +396,50 @@ func saddle1D(l *Landscape, a float64, target []float64) ([]float64, []float64, 
 	case okL:
 		b = left
 	default:
-		return nil, nil, fmt.Errorf("no local maximum of the loss on either side of the minimum %g: there is no barrier to escape over", a)
+		return nil, nil, NoBarrierError{Minimum: a}
 	}
 	// The minimum on the far side, if any, is reported for information.
 	if t, err := FindMinimum(l, []float64{b + (b-a)*1e-3}); err == nil && math.Abs(t[0]-a) > 1e-9*math.Max(1, math.Abs(a)) {
 		tm = t
 	}
 	return []float64{b}, tm, nil
+}
+
+// NoBarrierError is the error of a 1-D analysis where the loss has no local maximum on either side of a.
+type NoBarrierError struct{ Minimum float64 }
+
+func (e NoBarrierError) Error() string {
+	return fmt.Sprintf("no local maximum of the loss on either side of the minimum %g: there is no barrier to escape over", e.Minimum)
+}
+
+// nearestEscaped1D is the point of the region escaped nearest a on either side, within
+// limit·max(1, |a|): the outward scan of nearestMaximum1D (steps growing by 2%) finds the first
+// point inside, and bisection narrows the crossing to the last float before it. ok is false when
+// the region lies beyond the limit on both sides.
+func nearestEscaped1D(a float64, escaped func(a, x []float64) bool, limit float64) (float64, bool) {
+	in := func(x float64) bool { return escaped([]float64{a}, []float64{x}) }
+	for t := 1e-6 * math.Max(1, math.Abs(a)); t <= limit*math.Max(1, math.Abs(a)); t *= 1.02 {
+		for _, dir := range []float64{1, -1} {
+			x := a + dir*t
+			if !in(x) {
+				continue
+			}
+			lo, hi := a+dir*t/1.02, x // lo outside (the previous step), hi inside
+			for range 200 {
+				mid := lo + (hi-lo)/2
+				if mid == lo || mid == hi {
+					break
+				}
+				if in(mid) {
+					hi = mid
+				} else {
+					lo = mid
+				}
+			}
+			return hi, true
+		}
+	}
+	return 0, false
 }
 
 // saddleND finds the target minimum and the saddle between it and a.

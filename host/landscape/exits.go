@@ -1,6 +1,7 @@
 package landscape
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -721,7 +722,7 @@ func analyzeExits(l *Landscape, a []float64, opt AnalyzeOptions) (*Analysis, err
 			return nil, err
 		}
 		an.EscapeDirection = append([]float64(nil), ex.EscapeDirection...)
-	} else if an, err = describeUnvalidatedSaddle(l, a, opt.Target, &search); err != nil {
+	} else if an, err = describeUnvalidatedSaddle(l, a, opt, &search); err != nil {
 		return nil, err
 	}
 	exits = keepLowestExits(exits, chosen, opt.MaxExits)
@@ -800,13 +801,25 @@ func nebToTarget(l *Landscape, a []float64, exits []Exit, search *ExitSearch, tm
 
 // describeUnvalidatedSaddle describes the saddle of the single-saddle search where no validated
 // exit (toward the target) was found, as before exits were searched for, and says so in search.
-func describeUnvalidatedSaddle(l *Landscape, a, target []float64, search *ExitSearch) (*Analysis, error) {
+func describeUnvalidatedSaddle(l *Landscape, a []float64, opt AnalyzeOptions, search *ExitSearch) (*Analysis, error) {
 	var b, tm []float64
 	var method string
 	var err error
+	target := opt.Target
 	if l.Dim == 1 {
 		b, tm, err = saddle1D(l, a[0], target)
 		method = "1-D: nearest local maximum of L (sign scan of L', bisection)"
+		var none NoBarrierError
+		if errors.As(err, &none) && opt.Escaped != nil {
+			const limit = 1e4 // as saddle1D's search
+			x, ok := nearestEscaped1D(a[0], opt.Escaped, limit)
+			if !ok {
+				return nil, fmt.Errorf("%w, and the escape region holds nowhere within %g of it", err, limit*math.Max(1, math.Abs(a[0])))
+			}
+			b, err = []float64{x}, nil
+			method = "no barrier (L rises on both sides of a): the nearest point of the escape region stands in for the saddle"
+			search.Notes = append(search.Notes, "no barrier encloses the basin: the escape region given is the question")
+		}
 	} else {
 		b, tm, method, err = saddleND(l, a, target)
 	}
