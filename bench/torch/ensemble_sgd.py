@@ -217,8 +217,9 @@ def main():
     threads = [int(n) for n in args.threads.split(",")]
     # PyTorch's best ensemble size differs from kramers': its per-step cost is the Python and
     # dispatch overhead of a dozen kernel launches, amortised over the particles, until the
-    # tensors leave the cache. These sizes were the fastest of 2^8 ... 2^16 (BENCHMARKS.md).
-    torch_size = {7: (1 << 14, 200), 8: (1 << 10, 50), 9: (1 << 7, 20)}
+    # tensors leave the cache. These sizes were the fastest on one thread (BENCHMARKS.md,
+    # "Networks": case 7 of 2^8 … 2^14, case 8 of 2^7 … 2^11, case 9 of 2^5 … 2^9 particles).
+    torch_size = {7: (1 << 12, 200), 8: (1 << 11, 20), 9: (1 << 5, 60)}
     report = {"torch": torch.__version__, "threads": threads, "autograd": args.autograd, "load_start": load_average(), "cases": []}
     print("PyTorch %s, threads %s, %s gradient; load average %s" % (torch.__version__, args.threads,
           "autograd" if args.autograd else "hand-written", report["load_start"]))
