@@ -148,7 +148,7 @@ func writeNetData(dir string, cases []benchCase) error {
 			return fmt.Errorf("bench case %d: %w", c.id, err)
 		}
 		name := fmt.Sprintf("case%d", c.id)
-		if err := writeFileAtomic(filepath.Join(dir, name+".csv"), d.CSV()); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+".csv"), d.CSV(), 0o644); err != nil {
 			return err
 		}
 		desc := netCaseFile{Case: c.id, Landscape: c.landscape, Data: c.data, Options: c.dataOpts, CSV: name + ".csv",
@@ -158,7 +158,7 @@ func writeNetData(dir string, cases []benchCase) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, name+".json"), append(text, '\n')); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), append(text, '\n'), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "case %d: %d rows, d = %d: %s\n", c.id, d.N, dim, filepath.Join(dir, name+".{csv,json}"))
