@@ -35,7 +35,7 @@ func TestCrossChecks(t *testing.T) {
 	f := gpuFactory(t)
 	for _, c := range validate.Suite(false) {
 		t.Run(c.Name, func(t *testing.T) {
-			o := c.Run(validate.Factory(f))
+			o := c.Run(f)
 			t.Logf("%s: %s (tolerance %s)", o.Name, o.Measured, o.Tolerance)
 			if o.Err != "" {
 				t.Fatal(o.Err)

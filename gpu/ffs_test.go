@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/ffs"
 	"github.com/kramers-sim/kramers/validate"
 )
 
@@ -28,7 +29,7 @@ func TestFFSOnGPU(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := host.RunFFS(context.Background(), p, b, host.FFSOptions{})
+		res, err := ffs.Run(context.Background(), p, b, ffs.Options{})
 		b.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +77,7 @@ func TestFFSGPUAgainstCPU(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := host.RunFFS(context.Background(), p, b, host.FFSOptions{})
+			res, err := ffs.Run(context.Background(), p, b, ffs.Options{})
 			b.Close()
 			if err != nil {
 				t.Fatal(err)

@@ -54,6 +54,7 @@ func stepSource(p *host.Problem, double, probe bool) (*shaders.Unit, error) {
 		"NOISE_MODEL":    fmt.Sprint(noiseModelCode[p.Noise.Model]),
 		"ABSORB":         fmt.Sprint(absorb),
 		"LOOP_PROBE":     "0",
+		"CHECK_PERIOD":   fmt.Sprint(p.Escape.Period()),
 	}
 	if probe {
 		defines["LOOP_PROBE"] = "1"
@@ -131,12 +132,20 @@ type LoopBound struct {
 	Fixed         int // per invocation, outside the loop over draws
 	PerGroup      int // per turn of the loop over draws (one draw and its STEPS_PER_DRAW steps)
 	StepsPerGroup int // STEPS_PER_DRAW
+	// PerCheck is the turns of one escape check beyond PerGroup's, taken on every CheckPeriod-th
+	// iteration only: the row loop of a full-batch loss condition (host EscapeCondition.CheckPeriod).
+	PerCheck, CheckPeriod int
 }
 
 // Turns is the bound for a dispatch of n iterations: a chunk that starts and ends inside draw
-// groups takes at most n/S + 2 groups.
+// groups takes at most n/S + 2 groups, which visit at most n + 2S iterations and so at most
+// (n + 2S)/m + 1 check iterations.
 func (lb LoopBound) Turns(n int) int {
-	return lb.Fixed + (n/lb.StepsPerGroup+2)*lb.PerGroup + 1
+	t := lb.Fixed + (n/lb.StepsPerGroup+2)*lb.PerGroup + 1
+	if lb.PerCheck > 0 {
+		t += ((n+2*lb.StepsPerGroup)/max(lb.CheckPeriod, 1) + 1) * lb.PerCheck
+	}
+	return t
 }
 
 // MaxSteps is the most iterations one dispatch may take with Turns within the budget (0: not even
@@ -146,11 +155,17 @@ func (lb LoopBound) MaxSteps() int { return lb.StepsWithin(loopTurnBudget) }
 // StepsWithin is the most iterations n, a whole number of draw groups, with Turns(n) ≤ turns (0:
 // none).
 func (lb LoopBound) StepsWithin(turns int) int {
-	groups := (turns-lb.Fixed-1)/lb.PerGroup - 2
-	if groups < 1 {
-		return 0
+	// Turns grows with n: the largest whole number of groups within turns, by bisection.
+	lo, hi := 0, max(turns, 0)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if lb.Turns(mid*lb.StepsPerGroup) <= turns {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
 	}
-	return groups * lb.StepsPerGroup
+	return lo * lb.StepsPerGroup
 }
 
 // NeedsLoopGuard reports whether a dispatch of p's step program, sized by the bound, could still
@@ -180,7 +195,19 @@ func StepLoopBound(p *host.Problem) LoopBound {
 		Fixed:         2*loop(d, 0) + loop(10, 0) + loop(2, 0), // load, philoxParticle, probe, store
 		PerGroup:      1 + perDraw + loop(steps, perStep),
 		StepsPerGroup: steps,
+		PerCheck:      checkTurns(p),
+		CheckPeriod:   p.Escape.Period(),
 	}
+}
+
+// checkTurns bounds one call of escapeCondition: straight-line code (the coordinates, and dist,
+// written out by host/landscape) but for loss on a data landscape, landscapeLoss's loop over the N
+// rows (host/landscape glsl_data.go), each row straight-line.
+func checkTurns(p *host.Problem) int {
+	if !p.Escape.UsesLoss() || !p.Landscape.HasData() {
+		return 0
+	}
+	return loop(p.Landscape.Rows, 0)
 }
 
 // stepTurns bounds one call of step (or minibatchStep): the gradient, the noise and the update.

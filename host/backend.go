@@ -27,6 +27,10 @@ const (
 // MaxSteps is the longest run a record can hold: steps are 30-bit.
 const MaxSteps = int(stepMask) - 1
 
+// RecordStep is the step a finished record holds, its flags dropped: the escape's, or the
+// divergence's for a diverged particle.
+func RecordStep(record uint32) uint32 { return record & stepMask }
+
 // Escaped reports whether a record holds an escape, and at which step. A particle that escaped
 // and diverged afterwards still escaped.
 func Escaped(record uint32) (step uint32, ok bool) {

@@ -37,7 +37,11 @@ func checkDegenerate(cfg Config, an *landscape.Analysis) error {
 		if len(an.Minimum) == 1 {
 			return inputErr("start", "the minimum a = %v that --start flows to is degenerate (H_a = %.3g, not a strict minimum): the default escape and the saddle-crossing theory need a positive definite H_a; give --escape with the escape region, such as 'x %s %.3g', to study its escape (the exact 1-D chain applies)", an.Minimum, lmin, map[bool]string{true: ">", false: "<"}[an.Saddle[0] > an.Minimum[0]], an.Saddle[0]+0.2*(an.Saddle[0]-an.Minimum[0]))
 		}
-		return inputErr("start", "the minimum a = %v that --start flows to is not strict (smallest Hessian eigenvalue %.3g): the default exit surfaces and the saddle-crossing theory need a positive definite H_a; give --escape with the escape region to study its escape", an.Minimum, lmin)
+		reason := fmt.Sprintf("the minimum a = %v that --start flows to is not strict (smallest Hessian eigenvalue %.3g): the default exit surfaces and the saddle-crossing theory need a positive definite H_a, and no --escape was given", an.Minimum, lmin)
+		if cfg.Data != "" {
+			reason += "; add weight decay to make it strict, such as --landscape 'mlp(h1=3,wd=0.01)' (wd=… on any data model)"
+		}
+		return newNoExitsError(reason)
 	}
 	if cfg.Noise == SGDHessianMin || cfg.Noise == SGDLoss {
 		return inputErr("noise", "%s noise is built on H(a)^{1/2}, which is singular at the degenerate minimum a = %v (smallest eigenvalue %.3g): there is no noise along its flat direction; use sgld or sgd-hessian", cfg.Noise, an.Minimum, lmin)

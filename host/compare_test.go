@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -30,7 +31,7 @@ func TestComparisonWithholdsZWhereErrorUnbounded(t *testing.T) {
 	}
 	for _, c := range cases {
 		th := map[string]theory.Prediction{"v": {Name: "v", Kind: c.kind, Rate: &theoryRate, Reason: c.reason, RelErr: 1e-5, Formula: "a formula"}}
-		cmp, _ := compare(Estimate{Resolved: true, Rate: &rate, Escaped: 10000}, th, "", Stability{}, 0.01)
+		cmp, _ := compare(survival.Estimate{Resolved: true, Rate: &rate, Escaped: 10000}, th, "", Stability{}, 0.01)
 		got, ok := cmp["v"]
 		if !ok {
 			t.Fatalf("%s: no comparison", c.kind)

@@ -69,6 +69,10 @@ type Model struct {
 	// (docs/theory.md §2); 0: every exit found.
 	Exits  int     `json:"exits,omitempty"`
 	Margin float64 `json:"margin,omitempty"` // 0: automatic (docs/theory.md §2)
+	// CheckEvery > 0 checks the escape condition after every CheckEvery-th iteration only
+	// (iterations counted from the run's 0); 0: automatic, every iteration unless the condition
+	// uses the full-batch loss of a data landscape (docs/theory.md §2, "Monitoring every m").
+	CheckEvery int `json:"check_every,omitempty"`
 	// Particles is the size of the whole ensemble; a shard simulates the range
 	// [First, First+Count) of it (Execution), with the particles' global Philox indices.
 	Particles int     `json:"particles"`
@@ -192,8 +196,19 @@ func inputErr(flag, format string, args ...any) error {
 const MaxDim = landscape.MaxDim
 
 // Validate checks the values that can be checked without parsing the landscape, the Model's and
-// the Execution's together (the particle range and the burn-in are checked against the Model).
+// the Execution's together (the particle range and the burn-in are checked against the Model). It
+// writes the default sampling law of a finite-data noise model into c.
 func (c *Config) Validate() error {
+	for _, check := range []func() error{c.validateNames, c.validateData, c.validateNoise, c.validateSizes, c.validateGeometry, c.validatePoints} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateNames checks the landscape, theory and noise model names.
+func (c *Config) validateNames() error {
 	if strings.TrimSpace(c.Landscape) == "" {
 		return inputErr("landscape", "missing; name a catalogue landscape such as 'doublewell(k=1)' or type an expression in x")
 	}
@@ -203,27 +218,53 @@ func (c *Config) Validate() error {
 	if _, known := c.Noise.Spec(); !known {
 		return inputErr("noise", "%s", UnknownNoise(string(c.Noise), ""))
 	}
+	return nil
+}
+
+// validateData checks the finite-data flags against the noise model and fills in the default
+// sampling law.
+func (c *Config) validateData() error {
 	if c.Noise.IsData() && strings.TrimSpace(c.Data) == "" {
 		return inputErr("noise", "%s needs a finite data set; give --data FILE.csv or --data 'gen:neuron(n=200,seed=1)'", c.Noise)
 	}
-	if given := c.DataOptions.Given(); len(given) > 0 && strings.TrimSpace(c.Data) == "" {
-		return inputErr(given[0], "applies only to a finite-data run; give --data (such as --data iris) or drop --%s", given[0])
+	if err := CheckDataOptions(c.Data, c.DataOptions); err != nil {
+		return err
 	}
 	if c.Sampling == "" && c.Noise.IsData() {
 		c.Sampling = SampleWithout // the default, written into the Model so that its hash has it
 	}
-	if c.Sampling != "" {
-		switch {
-		case strings.TrimSpace(c.Data) == "":
-			return inputErr("sampling", "applies only to a finite-data run; give --data or drop --sampling")
-		case !c.Noise.IsData():
-			return inputErr("sampling", "applies only to --noise minibatch and sgd-cov, not %s; drop --sampling", c.Noise)
-		case c.Sampling != SampleWith && c.Sampling != SampleWithout && c.Sampling != SampleEpoch:
-			return inputErr("sampling", "unknown sampling %q; use with, without or epoch", c.Sampling)
-		case c.Noise == SGDCov && c.Sampling == SampleEpoch:
-			return inputErr("sampling", "sgd-cov models one step's noise: use with or without (a step of epoch sampling has the law of without)")
-		}
+	if c.Sampling == "" {
+		return nil
 	}
+	switch {
+	case strings.TrimSpace(c.Data) == "":
+		return inputErr("sampling", "applies only to a finite-data run; give --data or drop --sampling")
+	case !c.Noise.IsData():
+		return inputErr("sampling", "applies only to --noise minibatch and sgd-cov, not %s; drop --sampling", c.Noise)
+	case c.Noise == SGDCov && c.Sampling == SampleEpoch:
+		return inputErr("sampling", "sgd-cov models one step's noise: use with or without (a step of epoch sampling has the law of without)")
+	}
+	return CheckSampling(c.Sampling)
+}
+
+// CheckDataOptions refuses data options (data.Options, such as --classes) without a data set.
+func CheckDataOptions(dataSpec string, o data.Options) error {
+	if given := o.Given(); len(given) > 0 && strings.TrimSpace(dataSpec) == "" {
+		return inputErr(given[0], "applies only to a finite-data run; give --data (such as --data iris) or drop --%s", given[0])
+	}
+	return nil
+}
+
+// CheckSampling refuses a minibatch sampling law other than with, without and epoch.
+func CheckSampling(sampling string) error {
+	if sampling != SampleWith && sampling != SampleWithout && sampling != SampleEpoch {
+		return inputErr("sampling", "unknown sampling %q; use with, without or epoch", sampling)
+	}
+	return nil
+}
+
+// validateNoise checks the step size and the parameters of the noise model.
+func (c *Config) validateNoise() error {
 	if c.Noise == Minibatch && (c.Batch < 1 || c.Batch != math.Trunc(c.Batch) || c.Batch > math.MaxInt32) {
 		return inputErr("batch", "minibatch takes a whole number of rows B ≥ 1, got %v; give for example --batch 10", c.Batch)
 	}
@@ -240,6 +281,11 @@ func (c *Config) Validate() error {
 	if c.Floor < 0 || math.IsNaN(c.Floor) || math.IsInf(c.Floor, 0) {
 		return inputErr("floor", "the isotropic floor ε must be ≥ 0, got %v; give 0 (none) or a small positive number such as 0.001", c.Floor)
 	}
+	return nil
+}
+
+// validateSizes checks the ensemble, the run length and the backend.
+func (c *Config) validateSizes() error {
 	if c.Particles <= 0 {
 		return inputErr("particles", "need at least one particle, got %d; give for example --particles 65536", c.Particles)
 	}
@@ -258,6 +304,12 @@ func (c *Config) Validate() error {
 	if c.Precision != "" && !c.Precision.Valid() {
 		return inputErr("precision", "unknown precision %q; use f32 or f64", c.Precision)
 	}
+	return nil
+}
+
+// validateGeometry checks the dimension, the escape margin, the chunk, the divergence bound, the
+// particle range and the burn-in.
+func (c *Config) validateGeometry() error {
 	if c.Dim < 0 || c.Dim > MaxDim {
 		return inputErr("dim", "must lie in 0…%d (0: from the landscape), got %d; drop --dim or give the landscape's dimension", MaxDim, c.Dim)
 	}
@@ -276,6 +328,11 @@ func (c *Config) Validate() error {
 	if c.BurnIn != nil && (!(*c.BurnIn >= 0) || math.IsInf(*c.BurnIn, 0) || *c.BurnIn >= float64(c.Steps)*c.LR) {
 		return inputErr("burn-in", "the burn-in t0 must lie in [0, steps·η) = [0, %g) time units, got %v; give auto or a time inside the window", float64(c.Steps)*c.LR, *c.BurnIn)
 	}
+	return nil
+}
+
+// validatePoints checks the landscape parameters, the start guess, the target and --exits.
+func (c *Config) validatePoints() error {
 	for name, v := range c.Params {
 		if strings.TrimSpace(name) == "" {
 			return inputErr("param", "a parameter without a name; write NAME=VALUE pairs such as --param c=0.1,k=2")
@@ -288,6 +345,9 @@ func (c *Config) Validate() error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return inputErr("start", "coordinate %d is not a finite number; write comma-separated numbers such as -1,0.5", i+1)
 		}
+	}
+	if c.CheckEvery < 0 {
+		return inputErr("escape", "the check period must be ≥ 0 (0: automatic), got %d", c.CheckEvery)
 	}
 	if c.Exits < 0 {
 		return inputErr("exits", "must be ≥ 0 (0: every exit of the basin), got %d; give for example --exits 1 for the lowest exit alone", c.Exits)

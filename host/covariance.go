@@ -92,7 +92,7 @@ func batchFactor(n int, batch float64, sampling string) float64 {
 // CovarianceReport is NewCovarianceReport for the problem's data landscape, with Σ's scale from its
 // data noise model; nil for a run without data.
 func (p *Problem) CovarianceReport() *CovarianceReport {
-	if p.Data == nil || p.Eval == nil || p.Eval.Rows() == 0 || p.Analysis == nil {
+	if p.Data == nil || p.Eval == nil || p.Eval.Rows() == 0 || p.Analysis == nil || p.Analysis.Saddle == nil {
 		return nil
 	}
 	var noise *CovarianceNoise

@@ -12,6 +12,6 @@
 // whole ensemble would.
 //
 // Formulas live in one place each: the dynamics and noise constants in problem.go (docs/theory.md §1),
-// escape conditions in escape.go (§2), estimators in estimate.go (§3), and the theory glue in
+// escape conditions in escape.go (§2), estimators in package host/survival (§3), and the theory glue in
 // predict.go, which calls package host/theory (§4).
 package host

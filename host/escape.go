@@ -35,8 +35,13 @@ type EscapeCondition struct {
 	Radius float64 `json:"radius,omitempty"`
 	// Surfaces are the exits of an EscapeExits condition (host/exits.go).
 	Surfaces []ExitSurface `json:"exits,omitempty"`
-	expr     *landscape.Condition
-	exprFn   func([]float64) bool
+	// CheckPeriod m > 1: the condition is checked only after the iterations whose count is a
+	// multiple of m, counted from the run's iteration 0 (CheckedAfter); 0: after every iteration.
+	// CheckNote says why (host/escapecheck.go, docs/theory.md §2).
+	CheckPeriod int    `json:"check_period,omitempty"`
+	CheckNote   string `json:"check_note,omitempty"`
+	expr        *landscape.Condition
+	exprFn      func([]float64) bool
 }
 
 // hyperplane is the default condition: crossed the saddle hyperplane by margin m.
@@ -47,7 +52,7 @@ func hyperplane(an *landscape.Analysis, m float64) *EscapeCondition {
 }
 
 // escapeHint is the example of --escape added to a parser message that shows none.
-const escapeHint = "write a condition such as 'x > 0.5' or radius(0.8)"
+const escapeHint = "write a condition such as 'x > 0.5', 'loss - loss_a > 0.1', 'dist > 1' or radius(0.8)"
 
 var radiusRE = regexp.MustCompile(`^\s*radius\s*\(\s*([^)]*)\)\s*$`)
 
@@ -85,7 +90,7 @@ func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeConditio
 		return &EscapeCondition{Kind: EscapeRadius, Point: an.Minimum, Radius: r,
 			Text: fmt.Sprintf("|θ − a| > %g with a = %s", r, fmtVec(an.Minimum))}, nil
 	default:
-		c, err := landscape.ParseCondition(src, ls.Dim)
+		c, err := landscape.ParseConditionAt(src, ls.Dim, p.reference())
 		if err != nil {
 			// The parser's message names the problem; unless it already shows valid input, the
 			// condition is quoted and an example added.
@@ -93,11 +98,14 @@ func newEscape(cfg Config, ls *landscape.Landscape, p *Problem) (*EscapeConditio
 			if errors.As(err, &le) && le.Example {
 				return nil, &InputError{Flag: "escape", Msg: err.Error()}
 			}
-			return nil, &InputError{Flag: "escape", Msg: fmt.Sprintf("%q: %v", cfg.Escape, err), Hint: escapeHint}
+			return nil, &InputError{Flag: "escape", Msg: fmt.Sprintf("%q: %s%v", cfg.Escape, suggestReferenceName(err), err), Hint: escapeHint}
 		}
 		return &EscapeCondition{Kind: EscapeExpression, Text: src, expr: c, exprFn: c.Func()}, nil
 	}
 }
+
+// UsesLoss reports whether the condition uses loss (L(θ), on a data landscape a mean over N rows).
+func (c *EscapeCondition) UsesLoss() bool { return c.expr != nil && c.expr.UsesLoss() }
 
 // Holds evaluates the condition at x in float64.
 func (c *EscapeCondition) Holds(x []float64) bool {
@@ -198,14 +206,3 @@ func sub(a, b []float64) []float64 {
 }
 
 func norm(v []float64) float64 { return floats.Norm(v, 2) }
-
-// ExpressionEscape is the escape condition of a boolean expression in the condition language over
-// dim coordinates (as --escape EXPR): both backends evaluate the same parsed tree. Forward flux
-// sampling (host/ffs.go) runs each stage with one.
-func ExpressionEscape(src string, dim int) (*EscapeCondition, error) {
-	c, err := landscape.ParseCondition(src, dim)
-	if err != nil {
-		return nil, err
-	}
-	return &EscapeCondition{Kind: EscapeExpression, Text: src, expr: c, exprFn: c.Func()}, nil
-}

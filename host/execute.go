@@ -3,6 +3,8 @@ package host
 import (
 	"context"
 	"fmt"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // Execute and Summarise are the two halves of one run around the chunk loop (run.go): Execute
@@ -33,7 +35,7 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 		return nil, fmt.Errorf("read back first-passage records: %w", err)
 	}
 	t := TallyRecords(recs)
-	hist := NewHistogram(cfg.Steps, 200)
+	hist := survival.NewHistogram(cfg.Steps, 200)
 	for _, s := range t.FirstPassages {
 		hist.Add(s)
 	}
@@ -43,11 +45,11 @@ func Summarise(p *Problem, b Backend, st LoopStats) (*Result, error) {
 		Particles: count, First: first, Steps: st.Iterations, LR: cfg.LR, Estimate: m.Estimate,
 		Diverged: t.Diverged, DivergedAfterEscape: t.LateDiverged, EscapedTotal: len(t.FirstPassages), Backend: b.Name(), Renderer: b.Renderer(),
 		Seconds: st.Stepping.Seconds(), Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise, Data: p.Data,
-		Survival: Survival(t.FirstPassages, t.Live(), st.Iterations, cfg.LR, 50), Histogram: hist,
+		Survival: survival.Curve(t.FirstPassages, t.Live(), st.Iterations, cfg.LR, 50), Histogram: hist,
 		Theory: m.Theory, Question: p.RunQuestion(), BurnIn: m.QuasiStationary, Stability: m.Stability, Comparisons: m.Comparisons,
 		Warnings: m.Warnings,
 	}
-	res.ExposureIterations = m.Estimate.Exposure / cfg.LR
+	res.ExposureIterations = float64(m.Estimate.Exposure) / cfg.LR
 	for _, w := range p.EscapeWarnings {
 		res.EscapeCautions = append(res.EscapeCautions, w.Message)
 	}

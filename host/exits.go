@@ -6,7 +6,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 	"gonum.org/v1/gonum/floats"
 )
@@ -184,14 +186,14 @@ type ExitResult struct {
 	Escapes  int                          `json:"escapes"`
 	Share    float64                      `json:"share"` // E_i/E
 	Rate     *float64                     `json:"rate"`
-	RateCI95 [2]Number                    `json:"rate_ci95"`
+	RateCI95 [2]jsonnum.Number            `json:"rate_ci95"`
 	Theory   map[string]theory.Prediction `json:"theory,omitempty"`
 }
 
 // exitResults splits the escapes after the burn-in t0 among the exits by where each escaped
 // particle lies: an absorbing run freezes a particle at its first point past the surface, so the
 // surface it crossed is the one it lies beyond. Non-absorbing runs have moved on: nil.
-func exitResults(p *Problem, recs []uint32, positions []float64, est Estimate, burnIn int) []ExitResult {
+func exitResults(p *Problem, recs []uint32, positions []float64, est survival.Estimate, burnIn int) []ExitResult {
 	c := p.Escape
 	if c.Kind != EscapeExits || !p.Config.Absorb || len(positions) != len(recs)*p.Dim {
 		return nil
@@ -210,13 +212,13 @@ func exitResults(p *Problem, recs []uint32, positions []float64, est Estimate, b
 	for _, n := range counts {
 		total += n
 	}
-	iterExposure := est.Exposure / p.Config.LR
+	iterExposure := float64(est.Exposure) / p.Config.LR
 	out := make([]ExitResult, len(counts))
 	perExit := p.exitPredictions()
 	for i, n := range counts {
-		e := EstimateFromCounts(max(est.Particles, 1), n, iterExposure, p.Config.LR)
+		e := survival.EstimateFromCounts(max(est.Particles, 1), n, iterExposure, p.Config.LR)
 		out[i] = ExitResult{Saddle: c.Surfaces[i].Point, DeltaL: c.Surfaces[i].DeltaL, Escapes: n, Rate: e.Rate,
-			RateCI95: [2]Number{Number(e.RateCI95[0]), Number(e.RateCI95[1])}}
+			RateCI95: [2]jsonnum.Number{jsonnum.Number(e.RateCI95[0]), jsonnum.Number(e.RateCI95[1])}}
 		if total > 0 {
 			out[i].Share = float64(n) / float64(total)
 		}

@@ -1,10 +1,13 @@
 package host
 
 import (
+	"context"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // HalfStep is cfg at η/2 with the same continuous-time dynamics in the limit: the same diffusion
@@ -50,11 +53,11 @@ type Extrapolation struct {
 	Resolved bool    `json:"resolved"`
 	Note     string  `json:"note,omitempty"`
 	// Estimates are those of the runs at η/2 and η/4 (the run at η is the result itself).
-	Estimates []Estimate `json:"finer_estimates,omitempty"`
+	Estimates []survival.Estimate `json:"finer_estimates,omitempty"`
 }
 
 // Extrapolate fits τ(η) = τ₀ + a·η + c·√η through the estimates made at lr, lr/2, lr/4.
-func Extrapolate(lr float64, ests []Estimate) Extrapolation {
+func Extrapolate(lr float64, ests []survival.Estimate) Extrapolation {
 	x := Extrapolation{Model: "τ(η) = τ₀ + a·η + c·√η (docs/theory.md §4.3)"}
 	if len(ests) != ExtrapolationSteps {
 		x.Note = fmt.Sprintf("unresolved: %d estimates, need %d", len(ests), ExtrapolationSteps)
@@ -94,4 +97,52 @@ func Extrapolate(lr float64, ests []Estimate) Extrapolation {
 	x.Tau0CI95 = [2]float64{t0 - 1.96*s0, t0 + 1.96*s0}
 	x.Resolved = true
 	return x
+}
+
+// ExtrapolateRun runs the configuration of res at η/2 and η/4 (HalfStep), each on a backend open
+// gives, and attaches the extrapolation to η → 0 (Extrapolate), with the finer runs' estimates, to
+// res. starting, when not nil, is told of each run before it starts. A cancelled ctx stops it
+// with ErrRunInterrupted and leaves res as it was.
+func ExtrapolateRun(ctx context.Context, res *Result, open BackendFactory, starting func(Config)) error {
+	ests := []survival.Estimate{res.Estimate}
+	cfg := res.Config
+	for len(ests) < ExtrapolationSteps {
+		cfg = HalfStep(cfg)
+		if starting != nil {
+			starting(cfg)
+		}
+		est, err := finerEstimate(ctx, cfg, open)
+		if err != nil {
+			return err
+		}
+		ests = append(ests, est)
+	}
+	x := Extrapolate(res.LR, ests)
+	x.Estimates = ests[1:]
+	res.Extrapolation = &x
+	return nil
+}
+
+// finerEstimate is the estimate of one of ExtrapolateRun's finer runs.
+func finerEstimate(ctx context.Context, cfg Config, open BackendFactory) (survival.Estimate, error) {
+	if err := cfg.Validate(); err != nil {
+		return survival.Estimate{}, fmt.Errorf("--extrapolate: the run at η = %g: %w", cfg.LR, err)
+	}
+	p, err := Prepare(cfg)
+	if err != nil {
+		return survival.Estimate{}, err
+	}
+	b, err := open(p.Config)
+	if err != nil {
+		return survival.Estimate{}, err
+	}
+	defer b.Close()
+	r, err := Execute(ctx, p, b, RunOptions{})
+	if err != nil {
+		return survival.Estimate{}, err
+	}
+	if r.Partial {
+		return survival.Estimate{}, ErrRunInterrupted
+	}
+	return r.Estimate, nil
 }

@@ -3,17 +3,19 @@ package host
 import (
 	"math"
 	"testing"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
-func estimateWithTau(tau float64, escapes int) Estimate {
+func estimateWithTau(tau float64, escapes int) survival.Estimate {
 	r := 1 / tau
-	return Estimate{Escaped: escapes, Rate: &r, Tau: &tau, Resolved: true}
+	return survival.Estimate{Escaped: escapes, Rate: &r, Tau: &tau, Resolved: true}
 }
 
 // The three-term model is fitted exactly: τ(η) = τ₀ + a·η + c·√η gives back τ₀ to rounding.
 func TestExtrapolateRecoversTheModel(t *testing.T) {
 	const tau0, a, c, eta = 841.6, -3000.0, -900.0, 0.01
-	var ests []Estimate
+	var ests []survival.Estimate
 	for i := range ExtrapolationSteps {
 		h := eta / math.Exp2(float64(i))
 		ests = append(ests, estimateWithTau(tau0+a*h+c*math.Sqrt(h), 1_000_000))
@@ -39,7 +41,7 @@ func TestExtrapolateRecoversTheModel(t *testing.T) {
 // misses it by more than 2%: the √η term is real. Tolerance 0.5%: the model's next term, measured
 // by refitting one halving further (841.9 against 840.7), is about 0.15%.
 func TestExtrapolateOnExactDiscreteValues(t *testing.T) {
-	var ests []Estimate
+	var ests []survival.Estimate
 	var cont float64
 	for i := range ExtrapolationSteps {
 		eta := 0.01 / math.Exp2(float64(i))
@@ -70,7 +72,7 @@ func TestExtrapolateOnExactDiscreteValues(t *testing.T) {
 
 // A run without a resolved rate leaves the extrapolation unresolved, with the reason.
 func TestExtrapolateUnresolved(t *testing.T) {
-	ests := []Estimate{estimateWithTau(700, 1000), {Note: "unresolved: 3 escapes"}, estimateWithTau(800, 1000)}
+	ests := []survival.Estimate{estimateWithTau(700, 1000), {Note: "unresolved: 3 escapes"}, estimateWithTau(800, 1000)}
 	if x := Extrapolate(0.01, ests); x.Resolved || x.Tau0 != nil || x.Note == "" {
 		t.Fatalf("%+v", x)
 	}

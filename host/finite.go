@@ -54,6 +54,15 @@ func OpenDataWith(dataSpec string, opts data.Options, spec string, dim int, para
 	return ls, info, nil
 }
 
+// CheckBatchRows refuses a batch of more than the n rows of the data under a sampling law that
+// draws distinct rows (without, epoch): an *InputError on --batch.
+func CheckBatchRows(batch float64, n int, sampling string) error {
+	if sampling != SampleWith && batch > float64(n) {
+		return inputErr("batch", "B = %v exceeds the N = %d rows of the data, which sampling %s cannot exceed; give --batch ≤ %d or --sampling with", batch, n, sampling, n)
+	}
+	return nil
+}
+
 // openData loads cfg.Data and parses the landscape as a per-sample loss over it.
 func openData(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
 	ls, info, err := OpenDataWith(cfg.Data, cfg.DataOptions, cfg.Landscape, cfg.Dim, cfg.Params)
@@ -65,8 +74,8 @@ func openData(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
 			cfg.Sampling = SampleWithout
 		}
 		info.Sampling, info.Batch = cfg.Sampling, cfg.Batch
-		if cfg.Sampling != SampleWith && cfg.Batch > float64(info.N) {
-			return nil, nil, inputErr("batch", "B = %v exceeds the N = %d rows of the data, which sampling %s cannot exceed; give --batch ≤ %d or --sampling with", cfg.Batch, info.N, cfg.Sampling, info.N)
+		if err := CheckBatchRows(cfg.Batch, info.N, cfg.Sampling); err != nil {
+			return nil, nil, err
 		}
 		info.Factor = batchFactor(info.N, cfg.Batch, cfg.Sampling)
 	}

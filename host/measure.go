@@ -3,10 +3,12 @@ package host
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -15,8 +17,8 @@ import (
 type Measurement struct {
 	// Estimate is the reported rate: the quasi-stationary rate after the burn-in, or unresolved
 	// with a one-line reason (no plateau, too few escapes, an unstable step size).
-	Estimate        Estimate
-	QuasiStationary QuasiStationary
+	Estimate        survival.Estimate
+	QuasiStationary survival.QuasiStationary
 	Stability       Stability
 	Theory          map[string]theory.Prediction
 	Comparisons     map[string]Comparison
@@ -135,11 +137,13 @@ const (
 func Measure(p *Problem, t Tally, iterations int, predictions map[string]theory.Prediction) Measurement {
 	cfg := p.Config
 	m := Measurement{Theory: predictions, Stability: p.StepStability()}
-	m.QuasiStationary = EstimateQuasiStationary(t.FirstPassages, t.Live(), iterations, cfg.LR, p.burnInOptions())
+	m.QuasiStationary = survival.EstimateQuasiStationary(t.FirstPassages, t.Live(), iterations, cfg.LR, p.burnInOptions())
+	adviseBurnIn(&m.QuasiStationary)
 	m.Estimate = m.QuasiStationary.Estimate
-	finishEstimate(&m.Estimate, m.Stability)
+	FinishEstimate(&m.Estimate, m.Stability)
 	escapedInRelaxation(&m.Estimate, m.QuasiStationary, m.Stability, p.Analysis.HessianMinEigenvalues[0])
-	if w, ok := stabilityWarning(m.Stability); ok {
+	monitoringUnresolved(&m.Estimate, p.Escape.Period())
+	if w, ok := StabilityWarning(m.Stability); ok {
 		m.Warnings = append(m.Warnings, w)
 	}
 	if w := PrecisionWarning(p); w != "" {
@@ -176,7 +180,7 @@ const exactRefutationSigmas, exactRefutationRelative = 4.0, 0.02
 // of it is no rate of the quasi-stationary distribution: the randomized trust suite found such runs
 // where a broad flank of the well fills slowly, so the hazard still falls late in the window when
 // few particles are left to show it (docs/trust.md). The exact value stays beside the note.
-func refutedByExact(e *Estimate, cmp map[string]Comparison) {
+func refutedByExact(e *survival.Estimate, cmp map[string]Comparison) {
 	c, ok := cmp["discrete"]
 	if !e.Resolved || !ok || c.Kind != theory.ExactDiscrete {
 		return
@@ -196,9 +200,9 @@ func refutedByExact(e *Estimate, cmp map[string]Comparison) {
 // one relaxation time 1/λ_min(H_a), docs/theory.md §3): the escape surface lies inside the spread
 // that the noise gives the particles around the minimum, and more particles or a longer run cannot
 // help. lmin is λ_min(H_a).
-func escapedInRelaxation(e *Estimate, q QuasiStationary, st Stability, lmin float64) {
+func escapedInRelaxation(e *survival.Estimate, q survival.QuasiStationary, st Stability, lmin float64) {
 	live := q.Window.Particles
-	if e.Resolved || st.Unstable || live == 0 || e.Escaped >= MinEscapesResolved || float64(q.RemovedEscapes) < 0.9*float64(live) {
+	if e.Resolved || st.Unstable || live == 0 || e.Escaped >= survival.MinEscapesResolved || float64(q.RemovedEscapes) < 0.9*float64(live) {
 		return
 	}
 	e.Note = fmt.Sprintf("unresolved: %d of %d particles escaped before the burn-in t0 = %.3g (%d iterations; the relaxation time 1/λ_min(H_a) is %.3g), %d after it: "+
@@ -210,17 +214,17 @@ func escapedInRelaxation(e *Estimate, q QuasiStationary, st Stability, lmin floa
 // its estimate is e, and under an unstable step its whole-window estimate is unresolved with the
 // same reason (there is no metastable well, so no rate of any window). No nested resolved: true
 // then stands under a top-level resolved: false in the JSON.
-func agreeQuasiStationary(q *QuasiStationary, e Estimate, st Stability) {
+func agreeQuasiStationary(q *survival.QuasiStationary, e survival.Estimate, st Stability) {
 	q.Estimate = e
 	if st.Unstable {
-		finishEstimate(&q.Window, st)
+		FinishEstimate(&q.Window, st)
 	}
 }
 
-// finishEstimate makes e the reported estimate: unresolved, with the step-size reason, when the
+// FinishEstimate makes e the reported estimate: unresolved, with the step-size reason, when the
 // step is unstable (no metastable well, so no rate), and every unresolved note starting with
 // "unresolved: ".
-func finishEstimate(e *Estimate, st Stability) {
+func FinishEstimate(e *survival.Estimate, st Stability) {
 	if st.Unstable {
 		e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
 		e.Note = "unresolved: " + st.Reason()
@@ -233,8 +237,8 @@ func finishEstimate(e *Estimate, st Stability) {
 
 // burnInOptions fixes the burn-in: the one given in the configuration, or automatic with the
 // floor of relaxationFloor (docs/theory.md §3).
-func (p *Problem) burnInOptions() BurnInOptions {
-	opt := BurnInOptions{BurnIn: -1}
+func (p *Problem) burnInOptions() survival.BurnInOptions {
+	opt := survival.BurnInOptions{BurnIn: -1}
 	if p.Config.BurnIn != nil {
 		opt.BurnIn = int(math.Round(*p.Config.BurnIn / p.Config.LR))
 		return opt
@@ -301,16 +305,12 @@ func ValueAssumption(t theory.Prediction) string {
 // answers the run's question (a value whose Question is another is never compared; docs/theory.md
 // §4), and the bias warning (at most one) when a continuous-time value is more than 3σ away at an
 // η·λ_max where the O(η) bias matters.
-func compare(e Estimate, th map[string]theory.Prediction, question string, st Stability, lr float64) (map[string]Comparison, []Warning) {
+func compare(e survival.Estimate, th map[string]theory.Prediction, question string, st Stability, lr float64) (map[string]Comparison, []Warning) {
 	out := map[string]Comparison{}
 	if !e.Resolved || e.Rate == nil {
 		return out, nil
 	}
-	names := make([]string, 0, len(th))
-	for k := range th {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(th))
 	_, haveDiscrete := th["discrete"]
 	var warnings []Warning
 	for _, k := range names {

@@ -2,9 +2,13 @@ package host
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // Merge combines the results of the shards of one ensemble (kramers run --shard i/n) into the
@@ -28,100 +32,143 @@ func Merge(shards []*Result) (*Result, error) {
 	}
 	rs := append([]*Result(nil), shards...)
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].First < rs[j].First })
+	if err := checkShardsOfOneRun(rs); err != nil {
+		return nil, err
+	}
+	if err := checkShardsTile(rs); err != nil {
+		return nil, err
+	}
+	sum, err := sumShards(rs)
+	if err != nil {
+		return nil, err
+	}
+	return mergedResult(rs, sum), nil
+}
+
+// checkShardsOfOneRun refuses shards (sorted by First) of different program versions or
+// configurations, edited files, partial results and short runs.
+func checkShardsOfOneRun(rs []*Result) error {
 	base := rs[0]
 	cfg := base.Config
 	hash := cfg.Hash()
 	for _, r := range rs {
 		if r.Version != base.Version {
-			return nil, inputErr("", "shard results come from kramers %s and %s; rerun the shards with one version", base.Version, r.Version)
+			return inputErr("", "shard results come from kramers %s and %s; rerun the shards with one version", base.Version, r.Version)
 		}
 		if h := r.Config.Hash(); h != hash {
-			return nil, inputErr("", "shard %s has configuration %s but shard %s has %s; merge only shards of one run (same flags apart from --shard)", ShardLabel(r.Config), h, ShardLabel(cfg), hash)
+			return inputErr("", "shard %s has configuration %s but shard %s has %s; merge only shards of one run (same flags apart from --shard)", ShardLabel(r.Config), h, ShardLabel(cfg), hash)
 		}
 		if r.ConfigHash != "" && r.ConfigHash != r.Config.Hash() {
 			if r.Version != Version {
-				return nil, inputErr("", "shard %s was written by kramers %s, whose configuration hash is not this version's; merge it with kramers %s", ShardLabel(r.Config), r.Version, r.Version)
+				return inputErr("", "shard %s was written by kramers %s, whose configuration hash is not this version's; merge it with kramers %s", ShardLabel(r.Config), r.Version, r.Version)
 			}
-			return nil, inputErr("", "shard %s says config_hash %s but its configuration hashes to %s; the file was edited, rerun the shard", ShardLabel(r.Config), r.ConfigHash, r.Config.Hash())
+			return inputErr("", "shard %s says config_hash %s but its configuration hashes to %s; the file was edited, rerun the shard", ShardLabel(r.Config), r.ConfigHash, r.Config.Hash())
 		}
 		if r.Partial {
-			return nil, inputErr("", "shard %s is partial (stopped at iteration %d of %d); finish it with kramers run --resume CHECKPOINT before merging", ShardLabel(r.Config), r.Steps, r.Config.Steps)
+			return inputErr("", "shard %s is partial (stopped at iteration %d of %d); finish it with kramers run --resume CHECKPOINT before merging", ShardLabel(r.Config), r.Steps, r.Config.Steps)
 		}
 		if r.Steps != cfg.Steps || r.Particles < 1 {
-			return nil, inputErr("", "shard %s ran %d of %d iterations with %d particles; rerun it", ShardLabel(r.Config), r.Steps, cfg.Steps, r.Particles)
+			return inputErr("", "shard %s ran %d of %d iterations with %d particles; rerun it", ShardLabel(r.Config), r.Steps, cfg.Steps, r.Particles)
 		}
 	}
+	return nil
+}
+
+// checkShardsTile refuses shards (sorted by First) that overlap or leave gaps in [0, Particles).
+func checkShardsTile(rs []*Result) error {
 	next := 0
 	for _, r := range rs {
 		switch {
 		case r.First < next:
-			return nil, inputErr("", "shards overlap: particles [%d, %d) are covered twice; merge each shard once", r.First, next)
+			return inputErr("", "shards overlap: particles [%d, %d) are covered twice; merge each shard once", r.First, next)
 		case r.First > next:
-			return nil, inputErr("", "shards leave a gap: particles [%d, %d) are missing; add the missing shard's result", next, r.First)
+			return inputErr("", "shards leave a gap: particles [%d, %d) are missing; add the missing shard's result", next, r.First)
 		}
 		next = r.First + r.Particles
 	}
-	if next != cfg.Particles {
-		return nil, inputErr("", "shards leave a gap: particles [%d, %d) are missing; add the missing shard's result", next, cfg.Particles)
+	if particles := rs[0].Config.Particles; next != particles {
+		return inputErr("", "shards leave a gap: particles [%d, %d) are missing; add the missing shard's result", next, particles)
 	}
+	return nil
+}
 
-	var escaped, diverged, lateDiverged, live int
-	var exposureIt, seconds float64
-	hist := Histogram{BinWidth: base.Histogram.BinWidth}
-	escapedBy := make([]int, len(base.Survival))
-	backends := map[string]bool{}
-	renderers := map[string]bool{}
+// shardSums are the counts of the shards added up: the sufficient statistics of the merged
+// estimate, histogram and survival curve.
+type shardSums struct {
+	escaped, diverged, lateDiverged, live int
+	exposureIt, seconds                   float64
+	hist                                  survival.Histogram
+	escapedBy                             []int // escapes by each survival point, live particles
+	backends, renderers                   map[string]bool
+}
+
+// sumShards adds up the counts of the shards, refusing histograms and survival curves sampled
+// differently.
+func sumShards(rs []*Result) (shardSums, error) {
+	base := rs[0]
+	cfg := base.Config
+	sum := shardSums{hist: survival.Histogram{BinWidth: base.Histogram.BinWidth}, escapedBy: make([]int, len(base.Survival)),
+		backends: map[string]bool{}, renderers: map[string]bool{}}
 	for _, r := range rs {
 		rLive := r.Particles - r.Diverged
-		escaped += r.BurnIn.Window.Escaped
-		diverged += r.Diverged
-		lateDiverged += r.DivergedAfterEscape
-		live += rLive
+		sum.escaped += r.BurnIn.Window.Escaped
+		sum.diverged += r.Diverged
+		sum.lateDiverged += r.DivergedAfterEscape
+		sum.live += rLive
 		// The window's exposure is Σ fp + survivors·S iterations, a whole number; the JSON value
 		// went through ·η/η, so rounding recovers it exactly (well below 2⁵²).
-		exposureIt += math.Round(r.BurnIn.Window.Exposure / cfg.LR)
-		seconds += r.Seconds
-		if err := hist.Merge(r.Histogram); err != nil {
-			return nil, inputErr("", "shard %s: %v; the shards are not of one run", ShardLabel(r.Config), err)
+		sum.exposureIt += math.Round(float64(r.BurnIn.Window.Exposure) / cfg.LR)
+		sum.seconds += r.Seconds
+		if err := sum.hist.Merge(r.Histogram); err != nil {
+			return sum, inputErr("", "shard %s: %v; the shards are not of one run", ShardLabel(r.Config), err)
 		}
-		if len(r.Survival) != len(escapedBy) {
-			return nil, inputErr("", "shard %s has %d survival points, shard %s %d; the shards are not of one run", ShardLabel(r.Config), len(r.Survival), ShardLabel(cfg), len(escapedBy))
+		if len(r.Survival) != len(sum.escapedBy) {
+			return sum, inputErr("", "shard %s has %d survival points, shard %s %d; the shards are not of one run", ShardLabel(r.Config), len(r.Survival), ShardLabel(cfg), len(sum.escapedBy))
 		}
 		for k, sp := range r.Survival {
 			if sp.Iteration != base.Survival[k].Iteration {
-				return nil, inputErr("", "shard %s samples its survival curve at other iterations; the shards are not of one run", ShardLabel(r.Config))
+				return sum, inputErr("", "shard %s samples its survival curve at other iterations; the shards are not of one run", ShardLabel(r.Config))
 			}
-			escapedBy[k] += rLive - int(math.Round(sp.Survival*float64(rLive)))
+			sum.escapedBy[k] += rLive - int(math.Round(sp.Survival*float64(rLive)))
 		}
-		backends[r.Backend] = true
-		renderers[r.Renderer] = true
+		sum.backends[r.Backend] = true
+		sum.renderers[r.Renderer] = true
 	}
+	return sum, nil
+}
+
+// mergedResult is the result of the whole ensemble from the shards' sums, finished as Measure
+// finishes one.
+func mergedResult(rs []*Result, sum shardSums) *Result {
+	base := rs[0]
+	cfg := base.Config
+	hash := cfg.Hash()
 	cfg.First, cfg.Count = 0, 0
-	window := EstimateFromCounts(live, escaped, exposureIt, cfg.LR)
-	window.Particles = live
-	qs := mergeQuasiStationary(rs, hist, window, cfg)
+	window := survival.EstimateFromCounts(sum.live, sum.escaped, sum.exposureIt, cfg.LR)
+	window.Particles = sum.live
+	qs := mergeQuasiStationary(rs, sum.hist, window, cfg)
 	est := qs.Estimate
 	out := &Result{
 		Version: base.Version, Config: cfg, ConfigHash: hash, Particles: cfg.Particles, First: 0,
-		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: est.Exposure / cfg.LR,
-		Diverged: diverged, DivergedAfterEscape: lateDiverged, Backend: joinKeys(backends), Renderer: joinKeys(renderers), Seconds: seconds,
-		Theory: base.Theory, Question: base.Question, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise, Histogram: hist,
-		BurnIn: qs, Stability: base.Stability, EscapedTotal: escaped, EscapeCautions: base.EscapeCautions,
+		Steps: cfg.Steps, LR: cfg.LR, Estimate: est, ExposureIterations: float64(est.Exposure) / cfg.LR,
+		Diverged: sum.diverged, DivergedAfterEscape: sum.lateDiverged, Backend: joinKeys(sum.backends), Renderer: joinKeys(sum.renderers),
+		Seconds: sum.seconds, Theory: base.Theory, Question: base.Question, Analysis: base.Analysis, Escape: base.Escape, Noise: base.Noise,
+		Histogram: sum.hist, BurnIn: qs, Stability: base.Stability, EscapedTotal: sum.escaped, EscapeCautions: base.EscapeCautions,
 	}
-	if seconds > 0 {
-		out.ParticleStepsPerSecond = float64(cfg.Particles) * float64(cfg.Steps) / seconds
+	if sum.seconds > 0 {
+		out.ParticleStepsPerSecond = float64(cfg.Particles) * float64(cfg.Steps) / sum.seconds
 	}
 	for k, sp := range base.Survival {
 		s := sp
-		if live > 0 {
-			s.Survival = float64(live-escapedBy[k]) / float64(live)
+		if sum.live > 0 {
+			s.Survival = float64(sum.live-sum.escapedBy[k]) / float64(sum.live)
 		}
 		out.Survival = append(out.Survival, s)
 	}
-	finishEstimate(&out.Estimate, out.Stability)
-	out.Warnings = mergeWarnings(rs, out, diverged, lateDiverged)
+	FinishEstimate(&out.Estimate, out.Stability)
+	out.Warnings = mergeWarnings(rs, out, sum.diverged, sum.lateDiverged)
 	agreeQuasiStationary(&out.BurnIn, out.Estimate, out.Stability)
-	return out, nil
+	return out
 }
 
 // mergeWarnings gives the merged result the warnings that Measure would give the whole ensemble,
@@ -133,7 +180,7 @@ func Merge(shards []*Result) (*Result, error) {
 // the shards', and a warning read back from JSON has no kind.
 func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warning {
 	var ws []Warning
-	if w, ok := stabilityWarning(out.Stability); ok {
+	if w, ok := StabilityWarning(out.Stability); ok {
 		ws = append(ws, w)
 	}
 	seen := map[string]bool{}
@@ -176,9 +223,9 @@ func mergeWarnings(rs []*Result, out *Result, diverged, lateDiverged int) []Warn
 // widened for the residual ramp, leaves the merged rate unresolved with a reason; a given burn-in
 // that did not settle in a shard leaves it resolved, with the shard's warning, as it would an
 // unsharded run.
-func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Config) QuasiStationary {
-	q := QuasiStationary{Window: window, Level: BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule,
-		RestrictedMean: restrictedMean(window)}
+func mergeQuasiStationary(rs []*Result, hist survival.Histogram, window survival.Estimate, cfg Config) survival.QuasiStationary {
+	q := survival.QuasiStationary{Window: window, Level: survival.BurnInLevel, PValue: 1, Plateau: true, BurnInRule: rs[0].BurnIn.BurnInRule,
+		RestrictedMean: survival.RestrictedMean(window)}
 	t0, same := rs[0].BurnIn.BurnIn, true
 	for _, r := range rs {
 		if r.BurnIn.BurnIn != t0 {
@@ -213,7 +260,7 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 		for _, r := range rs {
 			escaped += r.BurnIn.Estimate.Escaped
 			atRisk += r.BurnIn.Estimate.Particles
-			exposureIt += math.Round(r.BurnIn.Estimate.Exposure / cfg.LR)
+			exposureIt += math.Round(float64(r.BurnIn.Estimate.Exposure) / cfg.LR)
 		}
 	} else {
 		w := hist.BinWidth
@@ -237,7 +284,7 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 	if window.Escaped > 0 {
 		q.RemovedFraction = float64(q.RemovedEscapes) / float64(window.Escaped)
 	}
-	q.Estimate = EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
+	q.Estimate = survival.EstimateFromCounts(atRisk, escaped, exposureIt, cfg.LR)
 	q.Estimate.Particles = atRisk
 	if q.Reason != "" {
 		e := &q.Estimate
@@ -251,10 +298,6 @@ func mergeQuasiStationary(rs []*Result, hist Histogram, window Estimate, cfg Con
 }
 
 func joinKeys(m map[string]bool) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	return strings.Join(keys, "+")
 }

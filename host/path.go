@@ -91,98 +91,16 @@ func (p *Problem) pathExit(b, e []float64, m float64) (theory.Prediction, float6
 		pr.Reason = err.Error()
 		return pr, 0
 	}
-	n := len(pts)
-	// θ(s) and the unit tangent, piecewise linear; before a, the straight line back along the
-	// path's first tangent (the well's wall, where the reflecting boundary goes).
-	seg := func(u float64) (x []float64, t []float64) {
-		i := 0
-		switch {
-		case u <= 0:
-			i = 0
-		case u >= s[n-1]:
-			i = n - 2
-		default:
-			lo, hi := 0, n-1
-			for hi-lo > 1 {
-				mid := (lo + hi) / 2
-				if s[mid] <= u {
-					lo = mid
-				} else {
-					hi = mid
-				}
-			}
-			i = lo
-		}
-		l := s[i+1] - s[i]
-		t = make([]float64, d)
-		for k := range t {
-			t[k] = (pts[i+1][k] - pts[i][k]) / l
-		}
-		x = make([]float64, d)
-		for k := range x {
-			x[k] = pts[i][k] + (u-s[i])*t[k]
-		}
-		return x, t
-	}
+	path := polyline{pts: pts, s: s, d: d}
 	g := make([]float64, d)
-	hm := make([]float64, d*d)
 	dL := func(u float64) float64 {
-		x, t := seg(u)
+		x, t := path.at(u)
 		p.Eval.Gradient(x, g)
 		return floats.Dot(g, t)
 	}
-	quad := func(m []float64, t []float64) float64 {
-		v := 0.0
-		for i := range t {
-			for j := range t {
-				v += t[i] * m[i*d+j] * t[j]
-			}
-		}
-		return v
-	}
-	var eig mat.EigenSym
-	D := func(u float64) float64 {
-		x, t := seg(u)
-		switch cfg.Noise {
-		case SGLD:
-			return cfg.Temp
-		case Minibatch, SGDCov:
-			return p.dataDiffusion(x, t)
-		case SGDHessianMin:
-			return cfg.LR / (2 * cfg.Batch) * quad(p.Analysis.HessianMin, t)
-		case SGDLoss:
-			return cfg.LR / cfg.Batch * math.Max(p.Eval.Loss(x), 0) * quad(p.Analysis.HessianMin, t)
-		}
-		// sgd-hessian: tᵀ|H|t, |H| = V|Λ|Vᵀ (docs/theory.md §1).
-		p.Eval.Hessian(x, hm)
-		if !eig.Factorize(mat.NewSymDense(d, append([]float64(nil), hm...)), true) {
-			return math.NaN()
-		}
-		vals := eig.Values(nil)
-		var v mat.Dense
-		eig.VectorsTo(&v)
-		sum := 0.0
-		for k := range vals {
-			c := 0.0
-			for i := range t {
-				c += v.At(i, k) * t[i]
-			}
-			sum += math.Abs(vals[k]) * c * c
-		}
-		return cfg.LR / (2 * cfg.Batch) * (sum + cfg.Floor)
-	}
-	// The escape point along the path: where (θ(s) − b)·e first exceeds m.
-	uE := s[n-1]
-	for i := range pts {
-		proj := 0.0
-		for k := range b {
-			proj += (pts[i][k] - b[k]) * e[k]
-		}
-		if proj > m {
-			uE = s[i]
-			break
-		}
-	}
+	diff := tangentDiffusion{p: p, hm: make([]float64, d*d)}
+	D := func(u float64) float64 { return diff.at(path.at(u)) }
+	uE := path.escapeArc(b, e, m)
 	res, err := theory.DiscreteChain1D(dL, D, cfg.LR, 0, uE, math.NaN(), theory.ChainOptions{})
 	if err != nil && !errors.Is(err, theory.ErrNotConverged) {
 		pr.Reason = err.Error()
@@ -197,6 +115,103 @@ func (p *Problem) pathExit(b, e []float64, m float64) (theory.Prediction, float6
 	pr.Rate, pr.Tau, pr.RelErr = &rate, &tau, res.QSDRelErr
 	pr.Reason = fmt.Sprintf("approximate: the escape reduced to the minimum-energy path (%.4g long to the escape point)", uE)
 	return pr, res.QSDEscapeProbability
+}
+
+// polyline is the path θ(s) through pts by arc length s (s[i] at pts[i]), piecewise linear.
+type polyline struct {
+	pts [][]float64
+	s   []float64
+	d   int
+}
+
+// at is θ(u) and the unit tangent there; before the first point, the straight line back along
+// the first tangent (the well's wall, where the reflecting boundary goes), and beyond the last,
+// the last segment continued.
+func (c polyline) at(u float64) (x, t []float64) {
+	n := len(c.pts)
+	i := 0
+	switch {
+	case u <= 0:
+		i = 0
+	case u >= c.s[n-1]:
+		i = n - 2
+	default:
+		lo, hi := 0, n-1
+		for hi-lo > 1 {
+			mid := (lo + hi) / 2
+			if c.s[mid] <= u {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		i = lo
+	}
+	l := c.s[i+1] - c.s[i]
+	t = make([]float64, c.d)
+	x = make([]float64, c.d)
+	for k := range t {
+		t[k] = (c.pts[i+1][k] - c.pts[i][k]) / l
+		x[k] = c.pts[i][k] + (u-c.s[i])*t[k]
+	}
+	return x, t
+}
+
+// escapeArc is the arc length of the escape point along the path: the first point where
+// (θ(s) − b)·e exceeds m, or the path's end.
+func (c polyline) escapeArc(b, e []float64, m float64) float64 {
+	for i, pt := range c.pts {
+		proj := 0.0
+		for k := range b {
+			proj += (pt[k] - b[k]) * e[k]
+		}
+		if proj > m {
+			return c.s[i]
+		}
+	}
+	return c.s[len(c.s)-1]
+}
+
+// tangentDiffusion is the diffusion tᵀDt of the run's noise model along a unit direction t
+// (docs/theory.md §1), with the scratch space of the Hessian and its eigendecomposition.
+type tangentDiffusion struct {
+	p   *Problem
+	hm  []float64
+	eig mat.EigenSym
+}
+
+// at is tᵀDt at x.
+func (td *tangentDiffusion) at(x, t []float64) float64 {
+	p := td.p
+	cfg := p.Config
+	switch cfg.Noise {
+	case SGLD:
+		return cfg.Temp
+	case Minibatch, SGDCov:
+		return p.dataDiffusion(x, t)
+	case SGDHessianMin:
+		return cfg.LR / (2 * cfg.Batch) * quadForm(p.Analysis.HessianMin, t)
+	case SGDLoss:
+		return cfg.LR / cfg.Batch * math.Max(p.Eval.Loss(x), 0) * quadForm(p.Analysis.HessianMin, t)
+	}
+	// sgd-hessian: tᵀ|H|t, |H| = V|Λ|Vᵀ (docs/theory.md §1).
+	d := len(t)
+	p.Eval.Hessian(x, td.hm)
+	if !td.eig.Factorize(mat.NewSymDense(d, append([]float64(nil), td.hm...)), true) {
+		return math.NaN()
+	}
+	vals := td.eig.Values(nil)
+	var v mat.Dense
+	td.eig.VectorsTo(&v)
+	sum := 0.0
+	for k := range vals {
+		c := 0.0
+		for i := range t {
+			c += v.At(i, k) * t[i]
+		}
+		sum += math.Abs(vals[k]) * c * c
+	}
+	return cfg.LR / (2 * cfg.Batch) * (sum + cfg.Floor)
 }
 
 // pathPrediction is the path-based value of the whole basin for d ≥ 2: each exit's along its own

@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -74,6 +75,9 @@ func predictions(p *Problem, started func(string)) map[string]theory.Prediction 
 		}
 		started(name)
 		return true
+	}
+	if an.Saddle == nil {
+		return p.trainedPredictions() // a trained minimum: no saddle (host/trained.go)
 	}
 	out := map[string]theory.Prediction{}
 	lb := an.HessianSaddleEigenvalues[0]
@@ -210,10 +214,7 @@ func Preferred(preds map[string]theory.Prediction) []string {
 	for i, k := range TheoryPreference {
 		rank[k] = i
 	}
-	names := make([]string, 0, len(preds))
-	for k := range preds {
-		names = append(names, k)
-	}
+	names := slices.Collect(maps.Keys(preds))
 	sort.Slice(names, func(i, j int) bool {
 		ri, oki := rank[names[i]]
 		rj, okj := rank[names[j]]

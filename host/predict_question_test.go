@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // Theory answers the run's question or says it does not (issue 20, rows 2 and 5; docs/theory.md
@@ -105,7 +107,7 @@ func TestQuestionEscapeInsideWell(t *testing.T) {
 		}
 		// A resolved estimate is compared with the values that answer its question only.
 		rate := *disc.Rate
-		cmp, _ := compare(Estimate{Resolved: true, Rate: &rate, Escaped: 1000}, th, p.RunQuestion(), Stability{}, p.Config.LR)
+		cmp, _ := compare(survival.Estimate{Resolved: true, Rate: &rate, Escaped: 1000}, th, p.RunQuestion(), Stability{}, p.Config.LR)
 		if _, ok := cmp["eyring_kramers"]; ok == tc.inside {
 			t.Errorf("%s: eyring_kramers compared = %v", tc.escape, ok)
 		}

@@ -62,6 +62,48 @@ const MaxJacobiDim = 8
 // no such limit.
 const MaxGPUBatch = 1024
 
+// parseLandscape parses cfg's landscape, over cfg's data when it has some (openData, which fills
+// in the sampling law); a --dim that contradicts the landscape's own dimension is named.
+func parseLandscape(cfg *Config) (*landscape.Landscape, *DataInfo, error) {
+	var ls *landscape.Landscape
+	var info *DataInfo
+	var err error
+	if cfg.Data != "" {
+		if ls, info, err = openData(cfg); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		ls, err = landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
+	}
+	if err != nil {
+		if cfg.Dim > 0 {
+			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
+				return nil, nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
+			}
+		}
+		return nil, nil, landscapeErr(cfg.Landscape, err)
+	}
+	return ls, info, nil
+}
+
+// StartGuess is the start guess on ls of a run or an analysis: start as given, one number standing
+// for every coordinate (BroadcastStart), or the landscape's default. An expression has no default,
+// and a guess of another dimension is refused: both with an *InputError on --start.
+func StartGuess(ls *landscape.Landscape, start []float64) ([]float64, error) {
+	if start == nil {
+		start = ls.DefaultStart
+	}
+	d := ls.Dim
+	if start == nil {
+		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
+	}
+	start = BroadcastStart(start, d)
+	if len(start) != d {
+		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), d, d)
+	}
+	return start, nil
+}
+
 // Prepare parses the landscape, locates the critical points and fixes every constant of the run.
 // Errors caused by the input are *InputError.
 func Prepare(cfg Config) (*Problem, error) {
@@ -71,23 +113,9 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	var ls *landscape.Landscape
-	var info *DataInfo
-	var err error
-	if cfg.Data != "" {
-		if ls, info, err = openData(&cfg); err != nil {
-			return nil, err
-		}
-	} else {
-		ls, err = landscape.ParseWith(cfg.Landscape, cfg.Dim, cfg.Params)
-	}
+	ls, info, err := parseLandscape(&cfg)
 	if err != nil {
-		if cfg.Dim > 0 {
-			if own, err0 := landscape.ParseWith(cfg.Landscape, 0, cfg.Params); err0 == nil && own.Dim != cfg.Dim {
-				return nil, inputErr("dim", "%s is %d-dimensional but --dim %d was given; drop --dim or give --dim %d", cfg.Landscape, own.Dim, cfg.Dim, own.Dim)
-			}
-		}
-		return nil, landscapeErr(cfg.Landscape, err)
+		return nil, err
 	}
 	d := ls.Dim
 	start, target := cfg.Start, cfg.Target
@@ -97,27 +125,18 @@ func Prepare(cfg Config) (*Problem, error) {
 		// start does, so that one --start serves every k of a sweep.
 		start, target = ls.Sharpen(start), ls.Sharpen(target)
 	}
-	if start == nil {
-		start = ls.DefaultStart
-	}
-	if start == nil {
-		return nil, inputErr("start", "an expression landscape needs a start guess: add --start with %d comma-separated numbers", d)
-	}
-	start = BroadcastStart(start, d)
-	if len(start) != d {
-		return nil, inputErr("start", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), d, d)
+	if start, err = StartGuess(ls, start); err != nil {
+		return nil, err
 	}
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true,
-		Escaped: escapeRegion(cfg, d)})
-	var noBarrier landscape.NoBarrierError
-	if errors.As(err, &noBarrier) && cfg.Escape == "" {
-		return nil, inputErr("escape", "%v; give --escape with the region that counts as escaped, such as 'radius(1)' (both sides) or 'x > 1'", err)
+	if d > MaxExitSearchDim && !explicitEscape(cfg) {
+		return nil, newNoExitsError(fmt.Sprintf("the landscape has d = %d parameters, more than the %d in which kramers searches the exits of a basin, and no --escape was given", d, MaxExitSearchDim))
 	}
+	an, err := analyzeBasin(cfg, ls, info, start, target)
 	if err != nil {
-		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)", start, err)}
+		return nil, err
 	}
 	if !an.Index1 && d == 1 && cfg.Escape == "" {
 		// In 1-D no --target helps: the search left the minimum in both directions. A given
@@ -128,7 +147,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if err := checkDegenerate(cfg, an); err != nil {
 		return nil, err
 	}
-	if !an.Index1 && d > 1 {
+	if !an.Index1 && d > 1 && an.Saddle != nil {
 		return nil, inputErr("start", "the saddle found at %v has %d negative Hessian eigenvalues, not 1; give --target inside the basin to escape into", an.Saddle, countNegative(an.HessianSaddleEigenvalues))
 	}
 	p := &Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Analysis: an, Dim: d, Data: info}
@@ -146,21 +165,51 @@ func Prepare(cfg Config) (*Problem, error) {
 	if cfg.Noise == SGDHessian && !ls.DiagonalHessian && d > MaxJacobiDim {
 		return nil, inputErr("noise", "sgd-hessian on a non-separable %d-dimensional landscape is limited to d ≤ %d (Jacobi square root); use sgd-hessian-min or a separable landscape", d, MaxJacobiDim)
 	}
-	p.Basin = hyperplane(an, 0)
+	p.Basin = basinSplit(an)
 	if p.Escape, err = newEscape(cfg, ls, p); err != nil {
 		return nil, err
 	}
+	p.setCheckPeriod()
 	if p.Escape.Holds(p.Start) {
 		return nil, inputErr("escape", "the escape condition %s already holds at the start %v; choose a condition outside the start basin", p.Escape.Text, p.Start)
 	}
-	p.EscapeWarnings = checkEscapeRegion(p)
+	if an.Saddle != nil {
+		p.EscapeWarnings = checkEscapeRegion(p)
+	}
 	p.Bound = cfg.Bound
 	if p.Bound == 0 {
-		// 100 saddle distances: far outside anything a confined particle visits, near enough
-		// that an unstable step size is caught within a few iterations of blowing up.
-		p.Bound = 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))
+		p.Bound = defaultBound(an)
 	}
 	return p, nil
+}
+
+// analyzeBasin finds the minimum that start leads to and the exits of its basin
+// (landscape.Analyze), or, for a network above TrainAboveDim, trains the minimum and searches no
+// exit (host/trained.go). Errors are *InputError.
+func analyzeBasin(cfg Config, ls *landscape.Landscape, info *DataInfo, start, target []float64) (*landscape.Analysis, error) {
+	if TrainsMinimum(ls) {
+		return trainedMinimum(cfg, ls, info, start)
+	}
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: cfg.Exits, AllowDegenerate: true,
+		Escaped: escapeRegion(cfg, ls.Dim)})
+	var noBarrier landscape.NoBarrierError
+	if errors.As(err, &noBarrier) && cfg.Escape == "" {
+		return nil, inputErr("escape", "%v; give --escape with the region that counts as escaped, such as 'radius(1)' (both sides) or 'x > 1'", err)
+	}
+	if err != nil {
+		return nil, &InputError{Flag: "start", Msg: fmt.Sprintf("no escape problem from the basin of %v (%v); start inside a basin that a barrier encloses (inspect it with kramers analyze)%s", start, err, WeightDecayHint(ls))}
+	}
+	return an, nil
+}
+
+// defaultBound is the divergence box without --bound: 100 saddle distances, far outside anything a
+// confined particle visits, near enough that an unstable step size is caught within a few
+// iterations of blowing up; a trained minimum, which has no saddle, has trainedBound.
+func defaultBound(an *landscape.Analysis) float64 {
+	if an.Saddle == nil {
+		return trainedBound(an.Minimum)
+	}
+	return 100 * math.Max(1, maxAbsDiff(an.Saddle, an.Minimum))
 }
 
 // escapeRegion is the user's escape region as a function of the minimum a and a point x, for

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -32,7 +33,7 @@ type Result struct {
 	LR         float64 `json:"lr"`
 	// Estimate holds escaped, exposure_time, rate, rate_ci95, tau, tau_iterations…; its fields
 	// appear at the top level of the JSON object (MarshalJSON).
-	Estimate               Estimate                     `json:"-"`
+	Estimate               survival.Estimate            `json:"-"`
 	ExposureIterations     float64                      `json:"exposure_iterations"`
 	Diverged               int                          `json:"diverged"`
 	Backend                string                       `json:"backend"`
@@ -48,10 +49,10 @@ type Result struct {
 	Escape   *EscapeCondition    `json:"escape"`
 	Noise    Noise               `json:"noise"`
 	// Data is the data set of a finite-data run (docs/theory.md §8); nil otherwise.
-	Data      *DataInfo       `json:"data,omitempty"`
-	Survival  []SurvivalPoint `json:"survival"`
-	Histogram Histogram       `json:"histogram"`
-	Basin     []BasinPoint    `json:"basin,omitempty"`
+	Data      *DataInfo             `json:"data,omitempty"`
+	Survival  []survival.CurvePoint `json:"survival"`
+	Histogram survival.Histogram    `json:"histogram"`
+	Basin     []BasinPoint          `json:"basin,omitempty"`
 	// EscapedTotal counts every escape in the window; the estimate's `escaped` counts those after
 	// the burn-in, which the rate is made of.
 	EscapedTotal int `json:"escaped_total"`
@@ -60,7 +61,7 @@ type Result struct {
 	DivergedAfterEscape int `json:"diverged_after_escape"`
 	// BurnIn is how the quasi-stationary rate was obtained: the burn-in t0, the plain
 	// whole-window estimate beside it, and the hazard against time (docs/theory.md §3).
-	BurnIn QuasiStationary `json:"quasi_stationary"`
+	BurnIn survival.QuasiStationary `json:"quasi_stationary"`
 	// Stability is the step-size check of gradient descent (η·λ_max(H)).
 	Stability Stability `json:"stability"`
 	// Comparisons hold measured/theory and z for every theory value with a rate.
@@ -70,7 +71,7 @@ type Result struct {
 	Exits []ExitResult `json:"exits,omitempty"`
 	// Extrapolation is Richardson's η → 0 value (run --extrapolate), nil otherwise.
 	Extrapolation *Extrapolation `json:"extrapolation,omitempty"`
-	// Method is "ffs" for forward flux sampling (host/ffs.go); empty for brute force.
+	// Method is "ffs" for forward flux sampling (host/ffs); empty for brute force.
 	Method string `json:"method,omitempty"`
 	// FFS is the forward-flux-sampling record (stage table, flux, interfaces); nil for brute force.
 	FFS *FFSResult `json:"ffs,omitempty"`
@@ -137,7 +138,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 // (escaped_total, diverged…), has no survival curve or first-passage histogram and no burn-in
 // (quasi_stationary, whose estimate would read resolved: false under a resolved rate). They are
 // left out of its JSON rather than written as zeros that contradict its rate; its own record is
-// under ffs (host/ffs.go).
+// under ffs (host/ffs).
 var bruteForceOnly = []string{"steps", "exposure_iterations", "escaped_total", "diverged", "diverged_after_escape",
 	"survival", "histogram", "basin", "quasi_stationary"}
 

@@ -32,12 +32,16 @@ const stabilityPoints = 64
 func (p *Problem) StepStability() Stability {
 	d := p.Dim
 	a, b := p.Analysis.Minimum, p.Analysis.Saddle
+	points := stabilityPoints
+	if b == nil { // a trained minimum has no saddle (host/trained.go): the minimum only
+		b, points = a, 0
+	}
 	x := make([]float64, d)
 	h := make([]float64, d*d)
 	vals := make([]float64, d)
 	var eig mat.EigenSym
 	st := Stability{At: append([]float64(nil), a...)}
-	for i := 0; i <= stabilityPoints; i++ {
+	for i := 0; i <= points; i++ {
 		f := float64(i) / stabilityPoints
 		for k := range x {
 			x[k] = a[k] + f*(b[k]-a[k])

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // WarningKind says what a Warning is about, so that code can act on it (Merge combines the
@@ -51,9 +53,9 @@ func (w *Warning) UnmarshalJSON(data []byte) error {
 // The producers below are the one home of each warning's text; Measure and Merge call them in the
 // same order: stability, precision, divergence, the burn-in, the window, the escape count, bias.
 
-// stabilityWarning is the caution for 1 ≤ η·λ_max < 2 (an unstable step, ≥ 2, leaves the rate
+// StabilityWarning is the caution for 1 ≤ η·λ_max < 2 (an unstable step, ≥ 2, leaves the rate
 // unresolved instead).
-func stabilityWarning(st Stability) (Warning, bool) {
+func StabilityWarning(st Stability) (Warning, bool) {
 	if !st.Overshoot || st.Unstable {
 		return Warning{}, false
 	}
@@ -77,7 +79,7 @@ func lateDivergedWarning(n int) Warning {
 
 // quasiStationaryWarning is q.Warning with its kind: a widened interval says the window is
 // short; otherwise the hazard had not settled after a given burn-in.
-func quasiStationaryWarning(q QuasiStationary) (Warning, bool) {
+func quasiStationaryWarning(q survival.QuasiStationary) (Warning, bool) {
 	if q.Warning == "" {
 		return Warning{}, false
 	}
@@ -89,7 +91,7 @@ func quasiStationaryWarning(q QuasiStationary) (Warning, bool) {
 
 // estimateWarnings are the cautions about a resolved estimate e after the burn-in of q: a burn-in
 // that removed most escapes, and too few escapes for a precise rate.
-func estimateWarnings(q QuasiStationary, e Estimate) []Warning {
+func estimateWarnings(q survival.QuasiStationary, e survival.Estimate) []Warning {
 	if !e.Resolved {
 		return nil
 	}

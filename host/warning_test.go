@@ -137,7 +137,7 @@ func TestInputErrorHint(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Landscape = "doublewell(k=1)"
 	for escape, want := range map[string]string{
-		"x>>1":       `--escape: "x>>1": column 3: expected a number, name or "(", found ">"; write a condition such as 'x > 0.5' or radius(0.8)`,
+		"x>>1":       `--escape: "x>>1": column 3: expected a number, name or "(", found ">"; write a condition such as 'x > 0.5', 'loss - loss_a > 0.1', 'dist > 1' or radius(0.8)`,
 		"x":          `--escape: a condition must be a comparison such as x > 0.5, combined with && (and), || (or) and ! (not)`,
 		"radius(-1)": `--escape: radius(-1) needs one positive number, as in radius(0.8)`,
 	} {

@@ -4,7 +4,9 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -154,11 +156,7 @@ func Assemble(main string, defines map[string]string, extra map[string]string) (
 		out = append(out, a.version)
 		u.Lines = append(u.Lines, a.verAt)
 	}
-	keys := make([]string, 0, len(defines))
-	for k := range defines {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(defines))
 	for i, k := range keys {
 		if strings.ContainsAny(k, " \t\n") || strings.Contains(defines[k], "\n") {
 			return nil, fmt.Errorf("assemble shader %s: bad define %q=%q (no spaces in the name, no newlines)", main, k, defines[k])

@@ -26,6 +26,9 @@ type CPU struct {
 // NewCPU returns an empty CPU backend.
 func NewCPU() *CPU { return &CPU{} }
 
+// OpenCPU is the host.BackendFactory of the CPU reference: a fresh NewCPU for any configuration.
+func OpenCPU(host.Config) (host.Backend, error) { return NewCPU(), nil }
+
 // Name implements host.Backend.
 func (c *CPU) Name() string { return string(host.CPU) }
 
@@ -190,7 +193,11 @@ func (s *stepper) advanceBlock(c *CPU, lo, hi, iter, n int, counts *host.ChunkCo
 			}
 			s.step(m, int(uint32(it)-group))
 		}
-		p.Escape.HoldsBatch(s.x, blockSize, m, s.escaped, s.point)
+		if p.Escape.CheckedAfter(it) {
+			p.Escape.HoldsBatch(s.x, blockSize, m, s.escaped, s.point)
+		} else {
+			clear(s.escaped[:m]) // not a check iteration (a loss condition's period m, host/escapecheck.go)
+		}
 		// From the last slot down, so that a stopped slot is refilled by one already checked.
 		for j := m - 1; j >= 0; j-- {
 			i := s.local[j]

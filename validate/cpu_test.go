@@ -223,7 +223,7 @@ func TestCPUEqualsPlainReference(t *testing.T) {
 // The first-passage check of the suite on the CPU reference itself: a non-absorbing run on pwq's
 // open right side keeps the first passage of every particle that runs off afterwards.
 func TestFirstPassagesSurviveLaterDivergence(t *testing.T) {
-	o := firstPassageCheck(2000, 8000).Run(func(host.Config) (host.Backend, error) { return NewCPU(), nil })
+	o := firstPassageCheck(2000, 8000).Run(OpenCPU)
 	t.Logf("%s (tolerance: %s)", o.Measured, o.Tolerance)
 	if o.Err != "" || !o.Pass {
 		t.Fatalf("%s: %s %s", o.Name, o.Measured, o.Err)

@@ -8,9 +8,6 @@ import (
 	"github.com/kramers-sim/kramers/host"
 )
 
-// Factory opens a fresh backend; the suite calls it once per check and closes what it gets.
-type Factory func(cfg host.Config) (host.Backend, error)
-
 // Outcome is one row of the cross-check table.
 type Outcome struct {
 	Name      string `json:"name"`
@@ -25,7 +22,7 @@ type Outcome struct {
 type Check struct {
 	Name  string
 	Claim string
-	Run   func(other Factory) Outcome
+	Run   func(other host.BackendFactory) Outcome
 }
 
 // TrajectoryTolerance is the largest |θ_gpu − θ_cpu| allowed after 100 iterations. Its origin:
@@ -113,12 +110,12 @@ func (tc trajectoryCase) config(particles, steps int) host.Config {
 
 // runBoth runs cfg on the reference and on the other backend and returns both backends' final
 // positions and records.
-func runBoth(cfg host.Config, other Factory) (ref, got []float64, rref, rgot []uint32, err error) {
+func runBoth(cfg host.Config, other host.BackendFactory) (ref, got []float64, rref, rgot []uint32, err error) {
 	p, err := host.Prepare(cfg)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	cpu := func(host.Config) (host.Backend, error) { return NewCPU(), nil }
+	cpu := OpenCPU
 	if _, ref, rref, err = execute(p, cpu); err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -127,7 +124,7 @@ func runBoth(cfg host.Config, other Factory) (ref, got []float64, rref, rgot []u
 }
 
 // execute runs p on a fresh backend from open and reads back its positions and records.
-func execute(p *host.Problem, open Factory) (*host.Result, []float64, []uint32, error) {
+func execute(p *host.Problem, open host.BackendFactory) (*host.Result, []float64, []uint32, error) {
 	b, err := open(p.Config)
 	if err != nil {
 		return nil, nil, nil, err
@@ -147,7 +144,7 @@ func execute(p *host.Problem, open Factory) (*host.Result, []float64, []uint32, 
 
 func trajectoryCheck(tc trajectoryCase, particles, steps int) Check {
 	claim := fmt.Sprintf("%d particles × %d iterations agree with the float64 reference to %g", particles, steps, TrajectoryTolerance)
-	return Check{Name: "trajectory " + tc.name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: "trajectory " + tc.name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: "trajectory " + tc.name, Claim: claim, Tolerance: fmt.Sprintf("|Δθ| ≤ %g for all but 1 in 1000 particles, all ≤ %g", TrajectoryTolerance, TrajectoryOutlierCap)}
 		ref, got, rref, rgot, err := runBoth(tc.config(particles, steps), other)
 		if err != nil {
@@ -201,7 +198,7 @@ type statisticsCase struct {
 func statisticsCheck(sc statisticsCase) Check {
 	claim := "K6: GPU and CPU-reference escape rates on pwq(ha=4,hb=2,a=-1,b=0) agree"
 	name := "K6 rate " + sc.name
-	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂_gpu − κ̂_cpu| < 3σ, σ² = κ̂²/E summed (Poisson error of the censored MLE, docs/theory.md §3)"}
 		cfg := host.DefaultConfig()
 		cfg.Landscape = "pwq(ha=4,hb=2,a=-1,b=0)"
@@ -222,12 +219,12 @@ func statisticsCheck(sc statisticsCase) Check {
 // compareRates runs cfg on the reference and on the other backend and returns both results, their
 // rates and σ = sqrt(κ̂_cpu²/E_cpu + κ̂²/E), the Poisson errors of the censored MLEs summed as for
 // independent runs (docs/theory.md §3).
-func compareRates(cfg host.Config, other Factory) (rc, rg *host.Result, kc, kg, sigma float64, err error) {
+func compareRates(cfg host.Config, other host.BackendFactory) (rc, rg *host.Result, kc, kg, sigma float64, err error) {
 	p, err := host.Prepare(cfg)
 	if err != nil {
 		return nil, nil, 0, 0, 0, err
 	}
-	if rc, _, _, err = execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil }); err != nil {
+	if rc, _, _, err = execute(p, OpenCPU); err != nil {
 		return nil, nil, 0, 0, 0, err
 	}
 	if rg, _, _, err = execute(p, other); err != nil {
@@ -258,7 +255,7 @@ type dataRateCase struct {
 func dataRateCheck(dc dataRateCase) Check {
 	name := "rate minibatch " + dc.name
 	claim := "real minibatch SGD escapes at the reference's rate"
-	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: name, Claim: claim, Tolerance: "|κ̂ − κ̂_cpu| ≤ 0.02·κ̂_cpu + 3σ, σ² = κ̂²/E summed (docs/theory.md §3)"}
 		cfg := host.DefaultConfig()
 		cfg.Landscape, cfg.Data, cfg.Sampling, cfg.Noise = dc.landscape, dc.data, dc.sampling, host.Minibatch
@@ -282,7 +279,7 @@ func dataRateCheck(dc dataRateCase) Check {
 func firstPassageCheck(particles, steps int) Check {
 	name := "first passages: absorbing = non-absorbing"
 	claim := "a non-absorbing run keeps every first passage, also of particles that diverge afterwards"
-	return Check{Name: name, Claim: claim, Run: func(other Factory) Outcome {
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
 		o := Outcome{Name: name, Claim: claim, Tolerance: "identical escape step for every particle; some particles must diverge after escaping"}
 		var tallies [2]host.Tally
 		var steps2 [2][]uint32
@@ -324,6 +321,9 @@ func Suite(quick bool) []Check {
 	for _, tc := range trajectoryCases {
 		checks = append(checks, trajectoryCheck(tc, 10000, 100))
 	}
+	for _, ec := range escapeIndexCases {
+		checks = append(checks, escapeIndexCheck(ec))
+	}
 	n := 4000
 	if quick {
 		n = 1500
@@ -343,10 +343,74 @@ func Suite(quick bool) []Check {
 }
 
 // RunSuite runs every check against other and returns the table.
-func RunSuite(checks []Check, other Factory) []Outcome {
+func RunSuite(checks []Check, other host.BackendFactory) []Outcome {
 	out := make([]Outcome, 0, len(checks))
 	for _, c := range checks {
 		out = append(out, c.Run(other))
 	}
 	return out
+}
+
+// escapeIndexCase is an escape by distance or loss level (host/escapecheck.go) whose first-passage
+// records the other backend must reproduce: the same check iterations (a loss condition on data is
+// checked every m iterations, counted from the run's iteration 0) in chunks of a length that does
+// not divide m.
+type escapeIndexCase struct {
+	trajectoryCase
+	escape           string
+	particles, steps int
+}
+
+var escapeIndexCases = []escapeIndexCase{
+	{trajectoryCase{name: "dist > r, sgld doublewell", landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.2}, "dist > 0.6", 4000, 500},
+	{trajectoryCase{name: "loss > c, minibatch tilted double well", landscape: dataWell, noise: host.Minibatch, lr: 0.05, batch: 5, start: []float64{-1}, data: "gen:neuron(n=100)", sampling: host.SampleWithout}, "loss - loss_a > 0.05", 4000, 2000},
+	{trajectoryCase{name: "loss > c, minibatch tilted double well f64", landscape: dataWell, noise: host.Minibatch, lr: 0.05, batch: 5, start: []float64{-1}, data: "gen:neuron(n=100)", sampling: host.SampleWith, precision: host.F64}, "loss - loss_a > 0.05", 4000, 2000},
+	{trajectoryCase{name: "loss > c || dist > r, sgd-cov neuron", landscape: dataNeuron, noise: host.SGDCov, lr: 0.5, batch: 2, start: []float64{0.9, 2.9}, data: "gen:neuron(n=50)"}, "loss - loss_a > 0.01 || dist > 0.4", 2000, 400},
+}
+
+// escapeIndexChunk is the dispatch length of the escape-index checks: prime, so that chunk
+// boundaries fall everywhere relative to a check period.
+const escapeIndexChunk = 37
+
+// escapeIndexCheck compares first-passage records of a loss or distance escape, absorbing.
+func escapeIndexCheck(ec escapeIndexCase) Check {
+	name := "escape indices " + ec.name
+	claim := fmt.Sprintf("--escape '%s': %d particles × %d iterations record the same first passages as the reference", ec.escape, ec.particles, ec.steps)
+	return Check{Name: name, Claim: claim, Run: func(other host.BackendFactory) Outcome {
+		o := Outcome{Name: name, Claim: claim, Tolerance: "identical records for all but 1 in 1000 particles (float32 rounding at the escape surface, as the trajectory checks); every record a multiple of the check period m; ≥ 100 escapes"}
+		cfg := ec.config(ec.particles, ec.steps)
+		cfg.Escape, cfg.Absorb, cfg.Chunk = ec.escape, true, escapeIndexChunk
+		p, err := host.Prepare(cfg)
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		_, _, rref, err := execute(p, func(host.Config) (host.Backend, error) { return NewCPU(), nil })
+		var rgot []uint32
+		if err == nil {
+			_, _, rgot, err = execute(p, other)
+		}
+		if err != nil {
+			o.Err = err.Error()
+			return o
+		}
+		m := p.Escape.Period()
+		mismatch, escaped, offPeriod := 0, 0, 0
+		for i := range rref {
+			if rref[i] != rgot[i] {
+				mismatch++
+			}
+			for _, r := range []uint32{rref[i], rgot[i]} {
+				if s, ok := host.Escaped(r); ok && int(s)%m != 0 {
+					offPeriod++
+				}
+			}
+			if _, ok := host.Escaped(rref[i]); ok {
+				escaped++
+			}
+		}
+		o.Measured = fmt.Sprintf("m = %d, %d escapes in the reference, %d/%d records differ, %d off the check iterations", m, escaped, mismatch, len(rref), offPeriod)
+		o.Pass = mismatch*1000 <= len(rref) && offPeriod == 0 && escaped >= 100
+		return o
+	}}
 }

@@ -181,7 +181,7 @@ func TestMinibatchAgainstSGDCov(t *testing.T) {
 		if e.Rate == nil {
 			t.Fatalf("%s B=%v: no rate (%d escaped)", noise, b, e.Escaped)
 		}
-		return *e.Rate, (e.RateCI95[1] - e.RateCI95[0]) / (2 * 1.96)
+		return *e.Rate, (float64(e.RateCI95[1]) - float64(e.RateCI95[0])) / (2 * 1.96)
 	}
 	pm := func(s float64) []float64 {
 		v := make([]float64, 100)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/ffs"
 )
 
 // TestFFSUserEscape: forward flux sampling takes the user's escape condition (docs/theory.md §7).
@@ -26,21 +27,21 @@ func TestFFSUserEscape(t *testing.T) {
 		return p
 	}
 	p := prep("x > 0.5")
-	derived := runFFS(t, p, host.FFSOptions{})
+	derived := runFFS(t, p, ffs.Options{})
 	if derived.FFS.Order != "(x) - (0.5)" {
 		t.Errorf("derived order %q, want (x) - (0.5)", derived.FFS.Order)
 	}
 	checkExact(t, "escape x > 0.5", p, derived)
-	byX := runFFS(t, p, host.FFSOptions{Order: "x"})
+	byX := runFFS(t, p, ffs.Options{Order: "x"})
 	checkExact(t, "escape x > 0.5, --order x", p, byX)
 	if *byX.Estimate.Rate != *derived.Estimate.Rate {
 		t.Errorf("--order x gave κ̂ = %v, the derived order %v: the same interfaces shifted by 0.5 should agree bit for bit", *byX.Estimate.Rate, *derived.Estimate.Rate)
 	}
-	if err := host.CheckFFSOptions(p, host.FFSOptions{Order: "x^2"}); err == nil {
+	if err := ffs.CheckOptions(p, ffs.Options{Order: "x^2"}); err == nil {
 		t.Error("--order x^2 without --interfaces was accepted: its escape level is unknown")
 	}
 	// An or of comparisons: escape past either side; the far left side is never reached, so the
 	// rate is that of x > 0.5 (within the same tolerance).
 	q := prep("x > 0.5 or x < -3")
-	checkExact(t, "escape x > 0.5 or x < -3", q, runFFS(t, q, host.FFSOptions{}))
+	checkExact(t, "escape x > 0.5 or x < -3", q, runFFS(t, q, ffs.Options{}))
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/ffs"
+	"github.com/kramers-sim/kramers/host/store"
 )
 
 // ffsProblem is pwq(ha=4,hb=2,a=-1,b=0) in 1-D under noise at η = 0.01 with the default escape.
@@ -25,12 +27,12 @@ func ffsProblem(t *testing.T, noise host.NoiseModel, temp, batch float64, seed u
 	return p
 }
 
-func runFFS(t *testing.T, p *host.Problem, o host.FFSOptions) *host.Result {
+func runFFS(t *testing.T, p *host.Problem, o ffs.Options) *host.Result {
 	t.Helper()
 	if os.Getenv("FFS_LOG") != "" {
 		o.Log = t.Logf
 	}
-	res, err := host.RunFFS(context.Background(), p, NewCPU(), o)
+	res, err := ffs.Run(context.Background(), p, NewCPU(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +78,7 @@ func TestFFSExact(t *testing.T) {
 		{"sgd-hessian B=0.4", host.SGDHessian, 0, 0.4},   // τ ≈ 5·10¹¹
 	} {
 		p := ffsProblem(t, c.noise, c.temp, c.batch, 7)
-		checkExact(t, c.name, p, runFFS(t, p, host.FFSOptions{}))
+		checkExact(t, c.name, p, runFFS(t, p, ffs.Options{}))
 	}
 }
 
@@ -92,7 +94,7 @@ func TestFFSBruteForce(t *testing.T) {
 		{"sgd-hessian B=0.1", host.SGDHessian, 0, 0.1},
 	} {
 		p := ffsProblem(t, c.noise, c.temp, c.batch, 3)
-		ffs := runFFS(t, p, host.FFSOptions{})
+		ffs := runFFS(t, p, ffs.Options{})
 		q := ffsProblem(t, c.noise, c.temp, c.batch, 3)
 		q.Config.Particles, q.Config.Steps = 2000, 100000
 		bf, err := host.Execute(context.Background(), q, NewCPU(), host.RunOptions{})
@@ -133,10 +135,10 @@ func TestFFSCoverage(t *testing.T) {
 	var zs, zb []float64
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		p := ffsProblem(t, host.SGLD, temp, 1, 100+seed)
-		res := runFFS(t, p, host.FFSOptions{})
+		res := runFFS(t, p, ffs.Options{})
 		k := exactRate(t, res)
 		ci := res.Estimate.RateCI95
-		if ci[0] <= k && k <= ci[1] {
+		if float64(ci[0]) <= k && k <= float64(ci[1]) {
 			hits++
 		}
 		l := math.Log(*res.Estimate.Rate / k)
@@ -171,8 +173,8 @@ func TestFFSCoverage(t *testing.T) {
 
 // TestFFSPure: a run is a pure function of the seed.
 func TestFFSPure(t *testing.T) {
-	a := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), host.FFSOptions{})
-	b := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), host.FFSOptions{})
+	a := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), ffs.Options{})
+	b := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), ffs.Options{})
 	if *a.Estimate.Rate != *b.Estimate.Rate {
 		t.Errorf("same seed, different rates: %v and %v", *a.Estimate.Rate, *b.Estimate.Rate)
 	}
@@ -192,7 +194,7 @@ func TestFFSBruteForce2D(t *testing.T) {
 		}
 		return p
 	}
-	ffs := runFFS(t, prep(), host.FFSOptions{})
+	ffs := runFFS(t, prep(), ffs.Options{})
 	q := prep()
 	q.Config.Particles, q.Config.Steps = 1000, 15000
 	bf, err := host.Execute(context.Background(), q, NewCPU(), host.RunOptions{})
@@ -216,7 +218,7 @@ func TestFFSBruteForce2D(t *testing.T) {
 // --checkpoint writes it) gives the uninterrupted run's result bit for bit on the CPU reference.
 func TestFFSResume(t *testing.T) {
 	var states [][]byte
-	full := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), host.FFSOptions{Checkpoint: func(s *host.FFSState) error {
+	full := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), ffs.Options{Checkpoint: func(s *store.FFSState) error {
 		b, err := json.Marshal(s)
 		states = append(states, b)
 		return err
@@ -225,11 +227,11 @@ func TestFFSResume(t *testing.T) {
 		t.Fatalf("%d states for %d stages; want one after every stage but the last", len(states), n)
 	}
 	for k, b := range states {
-		var s host.FFSState
+		var s store.FFSState
 		if err := json.Unmarshal(b, &s); err != nil {
 			t.Fatal(err)
 		}
-		res := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), host.FFSOptions{Resume: &s})
+		res := runFFS(t, ffsProblem(t, host.SGLD, 0.055, 1, 5), ffs.Options{Resume: &s})
 		if *res.Estimate.Rate != *full.Estimate.Rate || res.Estimate.RateCI95 != full.Estimate.RateCI95 ||
 			res.FFS.RelErr != full.FFS.RelErr || res.FFS.ParticleSteps != full.FFS.ParticleSteps {
 			t.Errorf("resumed after stage %d: rate %v CI %v σ %v steps %d; uninterrupted %v %v %v %d", k+1,
@@ -243,10 +245,10 @@ func TestFFSResume(t *testing.T) {
 			}
 		}
 	}
-	var s host.FFSState
+	var s store.FFSState
 	_ = json.Unmarshal(states[0], &s)
 	s.Config.Temp = 0.06
-	if _, err := host.RunFFS(context.Background(), ffsProblem(t, host.SGLD, 0.055, 1, 5), NewCPU(), host.FFSOptions{Resume: &s}); err == nil {
+	if _, err := ffs.Run(context.Background(), ffsProblem(t, host.SGLD, 0.055, 1, 5), NewCPU(), ffs.Options{Resume: &s}); err == nil {
 		t.Error("a state of another configuration was accepted")
 	}
 }
@@ -269,6 +271,6 @@ func TestFFSOtherNoiseModels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkExact(t, c.name, p, runFFS(t, p, host.FFSOptions{}))
+		checkExact(t, c.name, p, runFFS(t, p, ffs.Options{}))
 	}
 }

@@ -30,7 +30,7 @@ type TrustCase struct {
 	// where no saddle-crossing formula answers (issue 20, item 2).
 	InsideWell bool
 	// reference answers the question as p poses it (p.Escape is the run's escape set).
-	reference func(p *host.Problem, open Factory) (trustReference, error)
+	reference func(p *host.Problem, open host.BackendFactory) (trustReference, error)
 }
 
 // trustReference is the answer a case is checked against.
@@ -96,7 +96,7 @@ var saddleFormulas = []string{"eyring_kramers", "xie", "mori", "path"}
 
 // RunTrust runs every case on a fresh backend from open (kind names it in the cases' configs) and
 // returns the table; progress, when not nil, sees each row as it is made.
-func RunTrust(cases []TrustCase, kind host.BackendKind, open Factory, progress func(TrustOutcome)) []TrustOutcome {
+func RunTrust(cases []TrustCase, kind host.BackendKind, open host.BackendFactory, progress func(TrustOutcome)) []TrustOutcome {
 	out := make([]TrustOutcome, 0, len(cases))
 	for _, c := range cases {
 		o := runTrustCase(c, kind, open)
@@ -109,7 +109,7 @@ func RunTrust(cases []TrustCase, kind host.BackendKind, open Factory, progress f
 	return out
 }
 
-func runTrustCase(c TrustCase, kind host.BackendKind, open Factory) TrustOutcome {
+func runTrustCase(c TrustCase, kind host.BackendKind, open host.BackendFactory) TrustOutcome {
 	cfg := c.Config
 	cfg.Backend = kind
 	o := TrustOutcome{Name: c.Name, Family: c.Family, Backend: string(kind), Command: runFlags(cfg)}

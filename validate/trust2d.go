@@ -71,7 +71,7 @@ func rotated2DCase(r *rand.Rand, idx int, opt TrustOptions) (TrustCase, bool) {
 	cfg.Steps = runLength(q/2, cfg.LR, math.Min(f.d2L(bf.a), g.d2L(bg.a)))
 	name := fmt.Sprintf("r%03d rotated %.0f°", idx, phi*180/math.Pi)
 	return TrustCase{Name: name, Family: "2-D rotated", Config: cfg, FlowStart: rot.toXY(bf.a, bg.a),
-		reference: func(p *host.Problem, _ Factory) (trustReference, error) {
+		reference: func(p *host.Problem, _ host.BackendFactory) (trustReference, error) {
 			return rotatedReference(p, rot, f, g, bf.a, bg.a)
 		}}, true
 }

@@ -19,7 +19,7 @@ import (
 // unresolved rate is allowed (it is no wrong answer) but at most half the random cases may be
 // unresolved: a suite that resolves nothing would check nothing.
 func TestTrustQuick(t *testing.T) {
-	cpu := func(host.Config) (host.Backend, error) { return NewCPU(), nil }
+	cpu := OpenCPU
 	began := time.Now()
 	cases := TrustCases(QuickTrust())
 	t.Logf("%d cases generated in %v", len(cases), time.Since(began))

@@ -70,7 +70,7 @@ func explicit1D(name string, cfg host.Config, lo, hi float64, inside bool) Trust
 		a, ok = flow1D(f, cfg.Start[0])
 	}
 	c.FlowStart = []float64{a}
-	c.reference = func(*host.Problem, Factory) (trustReference, error) {
+	c.reference = func(*host.Problem, host.BackendFactory) (trustReference, error) {
 		if !ok {
 			return trustReference{}, fmt.Errorf("gradient flow from %g does not settle", cfg.Start[0])
 		}
@@ -85,7 +85,7 @@ func defaultExits1D(name string, cfg host.Config) TrustCase {
 	c := explicit1D(name, cfg, 0, 0, false)
 	f, _ := newFn1D(cfg.Landscape)
 	a := c.FlowStart[0]
-	c.reference = func(p *host.Problem, _ Factory) (trustReference, error) {
+	c.reference = func(p *host.Problem, _ host.BackendFactory) (trustReference, error) {
 		lo, hi := interval1D(p, a)
 		return exact1D(f, p.Config, a, lo, hi, surfacesOf(p))
 	}
@@ -201,7 +201,7 @@ func dot(a, b []float64) float64 {
 // any exit that kramers' analysis lists (radius 0.3 of the far minimum's distance to its saddle). A
 // particle that crosses a saddle and recrosses before settling is not counted, which is what an
 // exit surface should achieve (issue 20, item 3). Its own seed makes it independent of the run.
-func bruteForceReference(p *host.Problem, _ Factory) (trustReference, error) {
+func bruteForceReference(p *host.Problem, _ host.BackendFactory) (trustReference, error) {
 	var balls []string
 	for i, ex := range p.Analysis.Exits {
 		if ex.FarMinimum == nil {
@@ -219,7 +219,7 @@ func bruteForceReference(p *host.Problem, _ Factory) (trustReference, error) {
 	if err != nil {
 		return trustReference{}, err
 	}
-	res, _, _, err := execute(q, func(host.Config) (host.Backend, error) { return NewCPU(), nil })
+	res, _, _, err := execute(q, OpenCPU)
 	if err != nil {
 		return trustReference{}, err
 	}

@@ -299,7 +299,7 @@ func wells1DCase(r *rand.Rand, idx int, opt TrustOptions) (TrustCase, bool) {
 	}
 	cfg.Steps = runLength(ref.Rate*cfg.LR, cfg.LR, f.d2L(b.a))
 	return TrustCase{Name: fmt.Sprintf("w%03d %s %s", idx, noise, escape), Family: "1-D wells", Config: cfg, FlowStart: []float64{b.a}, InsideWell: inside,
-		reference: func(*host.Problem, Factory) (trustReference, error) { return ref, nil }}, true
+		reference: func(*host.Problem, host.BackendFactory) (trustReference, error) { return ref, nil }}, true
 }
 
 // randomQuestion draws a one-sided (right or left) or two-sided question around the basin. Under

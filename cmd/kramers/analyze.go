@@ -43,14 +43,15 @@ func cmdAnalyze(args []string) error {
 	registerDataOptions(fs, &dataOpts)
 	batch := fs.Float64("batch", 0, "with --data: batch size B, to show the minibatch noise covariance Σ = (f/B)·C as well")
 	sampling := fs.String("sampling", "", "with --batch: with (f = 1) or without / epoch (f = (N−B)/(N−1), the default)")
+	tf := registerTrainFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *maxExits < 0 {
 		return &host.InputError{Flag: "exits", Msg: fmt.Sprintf("must be 0 (every exit) or a positive number of exits, got %d", *maxExits)}
 	}
-	if given := dataOpts.Given(); len(given) > 0 && *dataSpec == "" {
-		return &host.InputError{Flag: given[0], Msg: fmt.Sprintf("applies only with --data; give --data (such as --data iris) or drop --%s", given[0])}
+	if err := host.CheckDataOptions(*dataSpec, dataOpts); err != nil {
+		return err
 	}
 	if err := checkAnalyzeData(fs, *dataSpec, *batch, *sampling); err != nil {
 		return err
@@ -72,19 +73,19 @@ func cmdAnalyze(args []string) error {
 	} else if ls, err = landscape.Parse(*spec, *dim); err != nil {
 		return &host.InputError{Flag: "landscape", Msg: err.Error()}
 	}
-	if start == nil {
-		start = ls.DefaultStart
+	if start, err = host.StartGuess(ls, start); err != nil {
+		return err
 	}
-	if start == nil {
-		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("an expression landscape needs a start guess: add --start with %d comma-separated numbers", ls.Dim)}
+	trained := *tf.train || host.TrainsMinimum(ls)
+	if err := tf.check(fs, trained); err != nil {
+		return err
 	}
-	start = host.BroadcastStart(start, ls.Dim)
-	if len(start) != ls.Dim {
-		return &host.InputError{Flag: "start", Msg: fmt.Sprintf("has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers, or one for every coordinate", len(start), ls.Dim, ls.Dim)}
+	if trained { // a network's minimum: trained and described, no exit search (analyze_minimum.go)
+		return analyzeTrained(*spec, ls, info, start, tf, *jsonOut)
 	}
 	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits, AllowDegenerate: true})
 	if err != nil {
-		return &host.InputError{Flag: "start", Msg: err.Error()}
+		return &host.InputError{Flag: "start", Msg: err.Error() + host.WeightDecayHint(ls)}
 	}
 	out := analysisOutput{Landscape: *spec, Dim: ls.Dim, Loss: ls.String(), Diagonal: ls.DiagonalHessian, Analysis: an, Data: info}
 	if info != nil {
@@ -93,8 +94,8 @@ func cmdAnalyze(args []string) error {
 			if *sampling == "" {
 				*sampling = host.SampleWithout
 			}
-			if *sampling != host.SampleWith && *batch > float64(info.N) {
-				return &host.InputError{Flag: "batch", Msg: fmt.Sprintf("B = %v exceeds the N = %d rows of the data, which sampling %s cannot exceed; give --batch ≤ %d or --sampling with", *batch, info.N, *sampling, info.N)}
+			if err := host.CheckBatchRows(*batch, info.N, *sampling); err != nil {
+				return err
 			}
 			noise = host.NewCovarianceNoise(info.N, *batch, *sampling)
 			info.Sampling, info.Batch, info.Factor = *sampling, *batch, noise.Factor
@@ -127,7 +128,7 @@ func cmdAnalyze(args []string) error {
 		}
 		return nil
 	default:
-		return writeFileAtomic(*jsonOut, data)
+		return writeFile(*jsonOut, data)
 	}
 }
 
@@ -170,9 +171,7 @@ func checkAnalyzeData(fs interface{ Visit(func(*flag.Flag)) }, data string, batc
 		if !given["batch"] {
 			return &host.InputError{Flag: "sampling", Msg: "sets the factor f of Σ = (f/B)·C; give --batch with it"}
 		}
-		if sampling != host.SampleWith && sampling != host.SampleWithout && sampling != host.SampleEpoch {
-			return &host.InputError{Flag: "sampling", Msg: fmt.Sprintf("unknown sampling %q; use with, without or epoch", sampling)}
-		}
+		return host.CheckSampling(sampling)
 	}
 	return nil
 }
@@ -313,5 +312,5 @@ func cmdTheory(args []string) error {
 		_, err = stdout.Write(append(data, '\n'))
 		return err
 	}
-	return writeFileAtomic(rf.jsonOut, append(data, '\n'))
+	return writeFile(rf.jsonOut, append(data, '\n'))
 }

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sort"
@@ -121,60 +121,95 @@ type scanRow struct {
 	HostShare      float64 `json:"host_share"`
 }
 
+// benchRequest is a parsed kramers bench.
+type benchRequest struct {
+	cases                    []benchCase
+	backends                 []host.BackendKind
+	particles, steps, repeat int
+	scan                     bool
+	scanMax                  int
+	plotOut, jsonOut         string
+	writeData                string // --write-data DIR: write the network cases' rows, measure nothing
+}
+
 func cmdBench(args []string) error {
-	fs := newFlagSet("bench")
-	jsonOut := fs.String("json", "", "write the measurements as JSON to `FILE` (- for stdout)")
-	casesFlag := fs.String("cases", "1,2,3,4,5,6,7,8,9", "comma-separated case numbers (1–9; 7–9 are networks on data)")
-	particles := fs.Int("particles", 0, "GPU particles for every case (0: each case's default)")
-	steps := fs.Int("steps", 0, "GPU iterations for every case (0: each case's default)")
-	repeat := fs.Int("repeat", 5, "runs per case and backend; the median is reported")
-	backends := fs.String("backends", "gpu,cpu", "backends to measure: gpu, cpu or both")
-	scan := fs.Bool("scan", false, "also measure case 1 on the GPU at 2^14 … 2^26 particles")
-	scanMax := fs.Int("scan-max", 26, "largest power of two of the --scan")
-	plotOut := fs.String("plot", "", "with --scan: write throughput against particle count as a PNG to `FILE`")
-	writeData := fs.String("write-data", "", "write the rows and shape of the network cases among --cases to `DIR` (caseN.csv, caseN.json) for bench/torch/ensemble_sgd.py, and measure nothing")
-	if err := parseFlags(fs, args); err != nil {
+	req, err := parseBench(args)
+	if err != nil {
 		return err
 	}
-	if *repeat < 1 {
-		return usageError{fmt.Errorf("--repeat must be at least 1, got %d", *repeat)}
-	}
-	var cases []benchCase
-	for _, s := range strings.Split(*casesFlag, ",") {
-		id, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || id < 1 || id > len(benchCases) {
-			return usageError{fmt.Errorf("--cases: %q is not a case number 1–%d", s, len(benchCases))}
-		}
-		cases = append(cases, benchCases[id-1])
-	}
-	if *writeData != "" {
-		return writeNetData(*writeData, cases)
-	}
-	var names []host.BackendKind
-	for _, s := range strings.Split(*backends, ",") {
-		b := host.BackendKind(strings.TrimSpace(s))
-		if !b.Valid() {
-			return usageError{fmt.Errorf("--backends: unknown backend %q; use gpu, cpu or gpu,cpu", b)}
-		}
-		names = append(names, b)
+	if req.writeData != "" {
+		return writeNetData(req.writeData, req.cases)
 	}
 	out := stdout
-	if *jsonOut == "-" {
+	if req.jsonOut == "-" {
 		out = stderr
 	}
 	rep := benchReport{Started: time.Now().Format(time.RFC3339), GoVersion: runtime.Version(),
 		CPUs: runtime.NumCPU(), CPUModel: cpuModel(), LoadStart: loadAverage()}
 	fmt.Fprintf(out, "kramers bench: %s, %d CPUs (%s), load average %s\n", rep.GoVersion, rep.CPUs, rep.CPUModel, rep.LoadStart)
-	fmt.Fprintf(out, "medians of %d runs; particle-steps/s counts every particle for every iteration (start-up and compilation excluded)\n", *repeat)
+	if rep.Rows, err = measureBenchCases(out, req); err != nil {
+		return err
+	}
+	if req.scan {
+		if rep.Scan, err = benchScan(out, req); err != nil {
+			return err
+		}
+	}
+	rep.LoadEnd = loadAverage()
+	fmt.Fprintf(out, "load average at the end %s\n", rep.LoadEnd)
+	return writeJSON(req.jsonOut, rep)
+}
+
+// parseBench parses the arguments of kramers bench.
+func parseBench(args []string) (benchRequest, error) {
+	var req benchRequest
+	fs := newFlagSet("bench")
+	fs.StringVar(&req.jsonOut, "json", "", "write the measurements as JSON to `FILE` (- for stdout)")
+	casesFlag := fs.String("cases", "1,2,3,4,5,6,7,8,9", "comma-separated case numbers (1–9; 7–9 are networks on data)")
+	fs.IntVar(&req.particles, "particles", 0, "GPU particles for every case (0: each case's default)")
+	fs.IntVar(&req.steps, "steps", 0, "GPU iterations for every case (0: each case's default)")
+	fs.IntVar(&req.repeat, "repeat", 5, "runs per case and backend; the median is reported")
+	backends := fs.String("backends", "gpu,cpu", "backends to measure: gpu, cpu or both")
+	fs.BoolVar(&req.scan, "scan", false, "also measure case 1 on the GPU at 2^14 … 2^26 particles")
+	fs.IntVar(&req.scanMax, "scan-max", 26, "largest power of two of the --scan")
+	fs.StringVar(&req.plotOut, "plot", "", "with --scan: write throughput against particle count as a PNG to `FILE`")
+	fs.StringVar(&req.writeData, "write-data", "", "write the rows and shape of the network cases among --cases to `DIR` (caseN.csv, caseN.json) for bench/torch/ensemble_sgd.py, and measure nothing")
+	if err := parseFlags(fs, args); err != nil {
+		return req, err
+	}
+	if req.repeat < 1 {
+		return req, usageError{fmt.Errorf("--repeat must be at least 1, got %d", req.repeat)}
+	}
+	for _, s := range strings.Split(*casesFlag, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || id < 1 || id > len(benchCases) {
+			return req, usageError{fmt.Errorf("--cases: %q is not a case number 1–%d", s, len(benchCases))}
+		}
+		req.cases = append(req.cases, benchCases[id-1])
+	}
+	for _, s := range strings.Split(*backends, ",") {
+		b := host.BackendKind(strings.TrimSpace(s))
+		if !b.Valid() {
+			return req, usageError{fmt.Errorf("--backends: unknown backend %q; use gpu, cpu or gpu,cpu", b)}
+		}
+		req.backends = append(req.backends, b)
+	}
+	return req, nil
+}
+
+// measureBenchCases measures every requested case on every requested backend and prints a row for each.
+func measureBenchCases(out io.Writer, req benchRequest) ([]benchRow, error) {
+	fmt.Fprintf(out, "medians of %d runs; particle-steps/s counts every particle for every iteration (start-up and compilation excluded)\n", req.repeat)
 	fmt.Fprintf(out, "%-4s %-22s %-11s %-4s %-4s %10s %6s %12s %21s %6s %5s %9s %s\n", "case", "landscape", "noise", "prec", "be",
 		"particles", "steps", "psteps/s", "(min … max)", "host%", "B/p", "peak RSS", "load / renderer")
-	for _, c := range cases {
-		for _, be := range names {
-			row, err := benchOne(c, be, *particles, *steps, *repeat)
+	var rows []benchRow
+	for _, c := range req.cases {
+		for _, be := range req.backends {
+			row, err := benchOne(c, be, req.particles, req.steps, req.repeat)
 			if err != nil {
-				return fmt.Errorf("bench case %d on %s: %w", c.id, be, err)
+				return nil, fmt.Errorf("bench case %d on %s: %w", c.id, be, err)
 			}
-			rep.Rows = append(rep.Rows, row)
+			rows = append(rows, row)
 			fmt.Fprintf(out, "%-4d %-22s %-11s %-4s %-4s %10d %6d %12.4g %10.3g … %-8.3g %6.2f %5d %8.0fM %s / %s\n",
 				row.Case, row.Landscape, row.Noise, row.Precision, row.Backend, row.Particles, row.Steps,
 				row.StepsPerSecond, row.MinPerSecond, row.MaxPerSecond, 100*row.HostShare, row.BytesPerParticle,
@@ -185,44 +220,34 @@ func cmdBench(args []string) error {
 			}
 		}
 	}
-	if *scan {
-		fmt.Fprintf(out, "scan: case 1 on the GPU, throughput against particle count (median of %d)\n", *repeat)
-		for e := 14; e <= *scanMax; e += 2 {
-			n := 1 << e
-			// 2²⁸ particle-steps per point, at least 128 iterations: llvmpipe pays 40–60 ns
-			// per particle per dispatch besides the iterations (the chunk rule of host/run.go), so
-			// a run of a few dispatches needs enough iterations to amortise it.
-			s := max(128, (1<<28)/n)
-			row, err := benchOne(benchCases[0], "gpu", n, s, *repeat)
-			if err != nil {
-				return fmt.Errorf("bench scan at %d particles: %w", n, err)
-			}
-			rep.Scan = append(rep.Scan, scanRow{Particles: n, Steps: s, StepsPerSecond: row.StepsPerSecond, HostShare: row.HostShare})
-			fmt.Fprintf(out, "  2^%-2d = %10d particles × %6d steps: %.4g particle-steps/s, host share %.2f%%, load %s\n",
-				e, n, s, row.StepsPerSecond, 100*row.HostShare, row.LoadAverage)
+	return rows, nil
+}
+
+// benchScan measures case 1 on the GPU at 2^14, 2^16, … 2^scanMax particles, and plots it with --plot.
+func benchScan(out io.Writer, req benchRequest) ([]scanRow, error) {
+	fmt.Fprintf(out, "scan: case 1 on the GPU, throughput against particle count (median of %d)\n", req.repeat)
+	var scan []scanRow
+	for e := 14; e <= req.scanMax; e += 2 {
+		n := 1 << e
+		// 2²⁸ particle-steps per point, at least 128 iterations: llvmpipe pays 40–60 ns
+		// per particle per dispatch besides the iterations (the chunk rule of host/run.go), so
+		// a run of a few dispatches needs enough iterations to amortise it.
+		s := max(128, (1<<28)/n)
+		row, err := benchOne(benchCases[0], "gpu", n, s, req.repeat)
+		if err != nil {
+			return nil, fmt.Errorf("bench scan at %d particles: %w", n, err)
 		}
-		if *plotOut != "" {
-			if err := plotScan(rep.Scan, *plotOut); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "plot: %s\n", *plotOut)
+		scan = append(scan, scanRow{Particles: n, Steps: s, StepsPerSecond: row.StepsPerSecond, HostShare: row.HostShare})
+		fmt.Fprintf(out, "  2^%-2d = %10d particles × %6d steps: %.4g particle-steps/s, host share %.2f%%, load %s\n",
+			e, n, s, row.StepsPerSecond, 100*row.HostShare, row.LoadAverage)
+	}
+	if req.plotOut != "" {
+		if err := plotScan(scan, req.plotOut); err != nil {
+			return nil, err
 		}
+		fmt.Fprintf(out, "plot: %s\n", req.plotOut)
 	}
-	rep.LoadEnd = loadAverage()
-	fmt.Fprintf(out, "load average at the end %s\n", rep.LoadEnd)
-	if *jsonOut == "" {
-		return nil
-	}
-	data, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	data = append(data, '\n')
-	if *jsonOut == "-" {
-		_, err = stdout.Write(data)
-		return err
-	}
-	return writeFileAtomic(*jsonOut, data)
+	return scan, nil
 }
 
 // benchOne runs case c on one backend repeat times, each on a fresh backend (compilation and

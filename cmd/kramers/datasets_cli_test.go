@@ -180,7 +180,7 @@ func TestDataSetBadInput(t *testing.T) {
 	}
 	// analyze refuses the data options without --data the same way.
 	code, _, errOut := runBin(t, dir, nil, "analyze", "--landscape", "doublewell", "--targets", "pm1")
-	if msg := strings.TrimSpace(errOut); code != exitUsage || !strings.HasPrefix(msg, "kramers: --targets: applies only with --data") {
+	if msg := strings.TrimSpace(errOut); code != exitUsage || !strings.HasPrefix(msg, "kramers: --targets: applies only to a finite-data run") {
 		t.Errorf("analyze --targets without --data: exit %d, %q", code, msg)
 	}
 }

@@ -4,8 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,11 +67,7 @@ func (f paramFlag) String() string {
 	if f.m == nil || len(*f.m) == 0 {
 		return ""
 	}
-	names := make([]string, 0, len(*f.m))
-	for n := range *f.m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(*f.m))
 	parts := make([]string, len(names))
 	for i, n := range names {
 		parts[i] = n + "=" + strconv.FormatFloat((*f.m)[n], 'g', -1, 64)

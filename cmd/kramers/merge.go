@@ -28,7 +28,7 @@ func cmdMerge(args []string) error {
 	if len(files) == 0 {
 		return usageError{fmt.Errorf("merge: no shard results given; run kramers merge shard-0.json shard-1.json … [--json merged.json]")}
 	}
-	if err := checkOutputs(*jsonOut, &ckptFlags{}); err != nil {
+	if err := checkOutputPath("json", *jsonOut, "merged.json"); err != nil {
 		return err
 	}
 	var rs []*host.Result

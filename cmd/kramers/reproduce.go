@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/kramers-sim/kramers/gpu/view"
 	"github.com/kramers-sim/kramers/host"
@@ -28,14 +25,9 @@ func cmdReproduce(args []string) error {
 	if !(*scale > 0) {
 		return usageError{fmt.Errorf("--scale must be positive, got %v", *scale)}
 	}
-	var primary host.BackendFactory
-	switch host.BackendKind(*backend) {
-	case host.GPU:
-		primary = func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }
-	case host.CPU:
-		primary = func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }
-	default:
-		return &host.InputError{Flag: "backend", Msg: fmt.Sprintf("unknown backend %q; use gpu or cpu", *backend)}
+	primary, err := backendFactory(host.BackendKind(*backend))
+	if err != nil {
+		return err
 	}
 	var sel []string
 	if *cases != "" {
@@ -51,10 +43,12 @@ func cmdReproduce(args []string) error {
 			sel = append(sel, c)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := catchSignals(func(sig os.Signal) {
+		fmt.Fprintf(stderr, "kramers: %v: finishing the current run, then writing the report of the checks so far (send it again to stop at once)\n", sig)
+	})
 	defer stop()
 	rep, err := reproduce.Execute(ctx, reproduce.Options{Quick: *quick, Out: *out, Primary: primary, Backend: host.BackendKind(*backend),
-		Reference: func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil },
+		Reference: validate.OpenCPU,
 		Scale:     *scale, Cases: sel, Log: stderr, Picture: reproducePicture})
 	if err != nil {
 		return err

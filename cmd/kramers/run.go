@@ -7,22 +7,23 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/cluster"
+	"github.com/kramers-sim/kramers/host/ffs"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/store"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -45,7 +46,56 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// runRequest is a parsed kramers run: the library's request (host.RunRequest) and what the
+// command does around it: the outputs, the progress and the forward-flux-sampling options.
+type runRequest struct {
+	host.RunRequest
+	jsonOut, hazardPlot string
+	quiet               bool
+	ffs                 ffs.Options
+	ffsState            *store.FFSState // the forward-flux-sampling state --resume names
+}
+
 func cmdRun(args []string) error {
+	req, err := parseRun(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	plan, err := host.ResolveRun(req.RunRequest)
+	if err != nil {
+		return err
+	}
+	if err := checkOutputPath("json", req.jsonOut, "run.json"); err != nil {
+		return err
+	}
+	if err := checkOutputPath("checkpoint", plan.Checkpoint, "run.ckpt"); err != nil {
+		return err
+	}
+	p, err := prepare(plan.Config, req.quiet)
+	if err != nil {
+		return err
+	}
+	if plan.Method.Name == "ffs" {
+		opt := req.ffs
+		if req.ffsState != nil {
+			opt = ffs.Options{Resume: req.ffsState}
+		}
+		return runFFS(p, opt, req.jsonOut, plan.Checkpoint, req.quiet)
+	}
+	res, err := runEnsemble(p, plan, req)
+	if res == nil {
+		return err
+	}
+	if err := writeRunOutputs(res, req); err != nil {
+		return err
+	}
+	return err // errInterrupted after a partial result, or nil
+}
+
+// parseRun parses the arguments of kramers run into a request: the flags, the file --resume
+// names (a checkpoint or a forward-flux-sampling state), --shard (getenv reads the job
+// environment of --shard auto) and --interfaces. What to run is host.ResolveRun's decision.
+func parseRun(args []string, getenv func(string) string) (runRequest, error) {
 	var rf runFlags
 	var cf ckptFlags
 	fs := newFlagSet("run")
@@ -58,204 +108,228 @@ func cmdRun(args []string) error {
 	order := fs.String("order", "", "ffs: the order parameter λ(θ) as an expression (default: the signed distance past the escape surface, or A − c for --escape 'A > c'); without --interfaces it must be an increasing function of that default")
 	targetErr := fs.Float64("target-error", 0.1, "ffs: the relative standard error of the rate aimed at; sets the trials per stage")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return runRequest{}, err
 	}
-	if *hazardPlot != "" {
-		if err := checkOutputs(*hazardPlot, &ckptFlags{}); err != nil {
-			return err
-		}
+	req := runRequest{RunRequest: host.RunRequest{Config: rf.cfg, Given: givenFlags(fs), Method: *method, Extrapolate: *extrapolate,
+		Checkpoint: cf.checkpoint, Every: cf.every, ResumePath: cf.resume},
+		jsonOut: rf.jsonOut, hazardPlot: *hazardPlot, quiet: rf.quiet,
+		ffs: ffs.Options{Order: *order, TargetError: *targetErr}}
+	if err := checkOutputPath("hazard-plot", *hazardPlot, "hazard.png"); err != nil {
+		return req, err
 	}
 	if err := rf.resolveModel(fs); err != nil {
-		return err
+		return req, err
 	}
+	req.Config = rf.cfg
+	if err := readResume(&req); err != nil {
+		return req, err
+	}
+	if req.ffsState == nil {
+		if err := parseShard(&req.RunRequest, cf, getenv); err != nil {
+			return req, err
+		}
+	}
+	var err error
+	req.ffs.Interfaces, err = parseInterfaces(*interfaces)
+	return req, err
+}
+
+// parseShard reads --shard and --shards (cluster.ParseShard; getenv reads the job environment of
+// --shard auto) into the request.
+func parseShard(req *host.RunRequest, cf ckptFlags, getenv func(string) string) error {
+	if req.Given["shards"] && !req.Given["shard"] {
+		return &host.InputError{Flag: "shards", Msg: "only counts with --shard auto; add --shard auto, or give --shard i/n"}
+	}
+	if req.Given["shards"] && cf.shards < 1 {
+		return &host.InputError{Flag: "shards", Msg: fmt.Sprintf("%d shards make no ensemble; give a count ≥ 1", cf.shards)}
+	}
+	if cf.shard == "" {
+		return nil
+	}
+	var err error
+	req.ShardIndex, req.ShardCount, err = cluster.ParseShard(cf.shard, cf.shards, getenv)
+	return err
+}
+
+// givenFlags are the names of the flags given on the command line.
+func givenFlags(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if cf.resume != "" {
-		if st, err := readFFSState(cf.resume); err == nil || *method == "ffs" {
-			if err != nil {
-				return &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --method ffs --checkpoint"}
-			}
-			return resumeFFS(st, &rf, &cf, set)
+	return set
+}
+
+// readResume reads the file --resume names: a forward-flux-sampling state (always, with
+// --method ffs), otherwise a checkpoint.
+func readResume(req *runRequest) error {
+	if req.ResumePath == "" {
+		return nil
+	}
+	st, err := store.ReadFFSState(req.ResumePath)
+	if err == nil {
+		req.ffsState, req.ResumeFFS = st, &st.Config
+		return nil
+	}
+	if req.Method == "ffs" {
+		return &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --method ffs --checkpoint"}
+	}
+	if req.Resume, err = store.ReadCheckpointFile(req.ResumePath); err != nil {
+		return &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --checkpoint"}
+	}
+	return nil
+}
+
+// parseInterfaces reads --interfaces, comma-separated numbers ("" is none: placed adaptively).
+func parseInterfaces(s string) ([]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, &host.InputError{Flag: "interfaces", Msg: fmt.Sprintf("%q is not a number; give ascending comma-separated numbers such as -0.5,-0.3,0", f)}
 		}
+		out = append(out, v)
 	}
-	cfg, ck, err := resolveRun(&rf, &cf, set)
-	if err != nil {
-		return err
-	}
-	m, ok := host.Method(*method)
-	if !ok {
-		return &host.InputError{Flag: "method", Msg: fmt.Sprintf("%q is not a method; use %s", *method, host.MethodNames())}
-	}
-	if err := m.CheckMethodFlags(set); err != nil {
-		return err
-	}
-	var ffsOpt host.FFSOptions
-	if m.Name == "ffs" {
-		ffsOpt = host.FFSOptions{Order: *order, TargetError: *targetErr}
-		if *interfaces != "" {
-			for _, f := range strings.Split(*interfaces, ",") {
-				v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-				if err != nil {
-					return &host.InputError{Flag: "interfaces", Msg: fmt.Sprintf("%q is not a number; give ascending comma-separated numbers such as -0.5,-0.3,0", f)}
-				}
-				ffsOpt.Interfaces = append(ffsOpt.Interfaces, v)
-			}
-		}
-	}
-	if *extrapolate {
-		for _, f := range []string{"resume", "checkpoint", "shard", "every"} {
-			if set[f] {
-				return &host.InputError{Flag: "extrapolate", Msg: fmt.Sprintf("runs two ensembles and cannot be combined with --%s; run the two step sizes as separate runs instead", f)}
-			}
-		}
-	}
-	if err := checkOutputs(rf.jsonOut, &cf); err != nil {
-		return err
-	}
-	p, err := prepare(cfg, rf.quiet)
-	if err != nil {
-		return err
-	}
-	if *method == "ffs" {
-		return runFFS(p, ffsOpt, rf.jsonOut, cf.checkpoint, rf.quiet)
-	}
+	return out, nil
+}
+
+// runEnsemble is kramers run --method brute: the ensemble on the configured backend from the
+// plan's checkpoint, with progress, periodic checkpoints (--every), a checkpoint at the end and on
+// interrupt, and the runs of --extrapolate. A nil result comes with the error that stopped it; an
+// interrupted run returns its partial result with errInterrupted.
+func runEnsemble(p *host.Problem, plan host.RunPlan, req runRequest) (*host.Result, error) {
 	_, count := p.Config.Span()
-	// The checkpoint on SIGINT/SIGTERM needs the GL context alive: a private Xvfb must leave
-	// the signals to us (gpu/xvfb.go).
-	gpu.LeaveSignalsToCaller()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case sig := <-sigs:
-			// A second signal takes the default action and ends the program at once.
-			signal.Stop(sigs)
-			fmt.Fprintf(stderr, "\nkramers: %v: finishing the current chunk, then writing the checkpoint and the partial result (send it again to stop at once)\n", sig)
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	// The checkpoint on SIGINT/SIGTERM needs the GL context alive (gpu/xvfb.go).
+	ctx, stop := catchSignals(func(sig os.Signal) {
+		fmt.Fprintf(stderr, "\nkramers: %v: finishing the current chunk, then writing the checkpoint and the partial result (send it again to stop at once)\n", sig)
+	})
+	defer stop()
 	b, err := openBackend(p.Config)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer b.Close()
 	if err := b.Supports(p, count); err != nil {
-		return err
+		return nil, err
 	}
-	computeTheory(p, rf.quiet)
+	computeTheory(p, req.quiet)
+	ck := &checkpointer{p: p, b: b, path: plan.Checkpoint, every: req.Every}
+	if plan.Resume != nil {
+		ck.basin = append(ck.basin, plan.Resume.Basin...)
+	}
+	res, st, err := host.ExecuteFrom(ctx, p, b, plan.Resume, ck.options(req.quiet))
+	if err != nil {
+		if errors.Is(err, gpu.ErrOutOfMemory) {
+			return nil, &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles in %d dimensions do not fit in GPU memory (GL_OUT_OF_MEMORY); lower --particles or split the run with --shard i/n", count, p.Dim)}
+		}
+		return nil, err
+	}
+	if !req.quiet && isTerminal(os.Stderr) {
+		fmt.Fprintln(stderr)
+	}
+	if err := ck.final(res, st.Iterations, req.jsonOut); err != nil {
+		return nil, err
+	}
+	if res.Partial {
+		return res, errInterrupted
+	}
+	if req.Extrapolate {
+		if err := host.ExtrapolateRun(ctx, res, openBackend, extrapolationLog(req.quiet)); err != nil {
+			return nil, interrupted(err)
+		}
+	}
+	return res, nil
+}
 
-	opt := host.RunOptions{}
+// extrapolationLog says which finer run of --extrapolate starts (nil when quiet).
+func extrapolationLog(quiet bool) func(host.Config) {
+	if quiet {
+		return nil
+	}
+	return func(cfg host.Config) {
+		fmt.Fprintf(stderr, "kramers: --extrapolate: running η = %g with %d steps\n", cfg.LR, cfg.Steps)
+	}
+}
+
+// interrupted maps the library's host.ErrRunInterrupted to the command's errInterrupted.
+func interrupted(err error) error {
+	if errors.Is(err, host.ErrRunInterrupted) {
+		return errInterrupted
+	}
+	return err
+}
+
+// checkpointer records what a run's checkpoints hold beside the ensemble (the basin occupancy of
+// a non-absorbing run) and writes them: every --every, and at the end or on interrupt.
+type checkpointer struct {
+	p     *host.Problem
+	b     host.Backend
+	path  string
+	every time.Duration
+	basin []host.BasinPoint // what Loop records, for the checkpoints of non-absorbing runs
+}
+
+// options are the run's progress (printed unless quiet) and, with --every, the periodic checkpoint.
+func (c *checkpointer) options(quiet bool) host.RunOptions {
 	var printer func(host.Progress)
-	if !rf.quiet {
+	if !quiet {
 		printer = progressPrinter(isTerminal(os.Stderr))
 	}
-	var basin []host.BasinPoint // what Loop records, for the checkpoints of non-absorbing runs
-	if ck != nil {
-		basin = append(basin, ck.Basin...)
-	}
-	opt.Progress = func(pr host.Progress) {
-		if !p.Config.Absorb {
-			basin = append(basin, pr.Basin)
+	opt := host.RunOptions{Progress: func(pr host.Progress) {
+		if !c.p.Config.Absorb {
+			c.basin = append(c.basin, pr.Basin)
 		}
 		if printer != nil {
 			printer(pr)
 		}
-	}
-	ckPath := cf.checkpoint
-	if cf.every > 0 {
+	}}
+	if c.every > 0 {
 		last := time.Now()
 		opt.AfterChunk = func(iter int) error {
-			if time.Since(last) < cf.every || iter >= p.Config.Steps {
+			if time.Since(last) < c.every || iter >= c.p.Config.Steps {
 				return nil
 			}
 			last = time.Now()
-			if err := saveCheckpoint(ckPath, p, b, iter, basin); err != nil {
+			if err := saveCheckpoint(c.path, c.p, c.b, iter, c.basin); err != nil {
 				// The run goes on: its result must not be lost to a full disk.
 				fmt.Fprintf(stderr, "kramers: warning: %v; the run continues and retries at the next interval\n", err)
 			}
 			return nil
 		}
 	}
-	res, st, err := host.ExecuteFrom(ctx, p, b, ck, opt)
-	if err != nil {
-		if errors.Is(err, gpu.ErrOutOfMemory) {
-			return &host.InputError{Flag: "particles", Msg: fmt.Sprintf("%d particles in %d dimensions do not fit in GPU memory (GL_OUT_OF_MEMORY); lower --particles or split the run with --shard i/n", count, p.Dim)}
-		}
-		return err
+	return opt
+}
+
+// final writes the checkpoint at the end of a run: to --checkpoint, or for an interrupted run
+// without one beside the JSON (defaultCheckpoint). It is written before the result, so a failure
+// to write the result then loses nothing.
+func (c *checkpointer) final(res *host.Result, iterations int, jsonOut string) error {
+	path := c.path
+	if res.Partial && path == "" {
+		path = defaultCheckpoint(jsonOut)
 	}
-	if printer != nil && isTerminal(os.Stderr) {
-		fmt.Fprintln(stderr)
+	if path == "" {
+		return nil
 	}
-	if res.Partial && ckPath == "" {
-		ckPath = defaultCheckpoint(rf.jsonOut)
-	}
-	if ckPath != "" {
-		// Before the result: a failure to write the result then loses nothing.
-		if err := saveCheckpoint(ckPath, p, b, st.Iterations, basin); err != nil {
-			return err
-		}
-		if res.Partial {
-			fmt.Fprintf(stderr, "kramers: checkpoint at iteration %d written to %s; continue with kramers run --resume %s\n", st.Iterations, ckPath, ckPath)
-		}
-	}
-	if *extrapolate && !res.Partial {
-		if err := runFinerSteps(ctx, res, rf.quiet); err != nil {
-			return err
-		}
-	}
-	if *hazardPlot != "" {
-		if err := plot.Save(*hazardPlot, plot.Width, plot.Height, plot.HazardFigure(res, fmt.Sprintf("%s, %s, η = %g", res.Config.Landscape, res.Config.Noise, res.LR))); err != nil {
-			return fmt.Errorf("write --hazard-plot: %w", err)
-		}
-	}
-	if err := writeResult(res, rf.jsonOut); err != nil {
+	if err := saveCheckpoint(path, c.p, c.b, iterations, c.basin); err != nil {
 		return err
 	}
 	if res.Partial {
-		return errInterrupted
+		fmt.Fprintf(stderr, "kramers: checkpoint at iteration %d written to %s; continue with kramers run --resume %s\n", iterations, path, path)
 	}
 	return nil
 }
 
-// runFinerSteps runs the configuration of res at η/2 and η/4 (host.HalfStep) and attaches the
-// extrapolation to η → 0 (host.Extrapolate), with the finer runs' estimates, to res.
-func runFinerSteps(ctx context.Context, res *host.Result, quiet bool) error {
-	ests := []host.Estimate{res.Estimate}
-	cfg := res.Config
-	for len(ests) < host.ExtrapolationSteps {
-		cfg = host.HalfStep(cfg)
-		if err := cfg.Validate(); err != nil {
-			return fmt.Errorf("--extrapolate: the run at η = %g: %w", cfg.LR, err)
+// writeRunOutputs writes the hazard plot (--hazard-plot), the JSON result and the summary.
+func writeRunOutputs(res *host.Result, req runRequest) error {
+	if req.hazardPlot != "" {
+		title := fmt.Sprintf("%s, %s, η = %g", res.Config.Landscape, res.Config.Noise, res.LR)
+		if err := plot.Save(req.hazardPlot, plot.Width, plot.Height, plot.HazardFigure(res, title)); err != nil {
+			return fmt.Errorf("write --hazard-plot: %w", err)
 		}
-		p, err := host.Prepare(cfg)
-		if err != nil {
-			return err
-		}
-		b, err := openBackend(p.Config)
-		if err != nil {
-			return err
-		}
-		if !quiet {
-			fmt.Fprintf(stderr, "kramers: --extrapolate: running η = %g with %d steps\n", cfg.LR, cfg.Steps)
-		}
-		r, err := host.Execute(ctx, p, b, host.RunOptions{})
-		b.Close()
-		if err != nil {
-			return err
-		}
-		if r.Partial {
-			return errInterrupted
-		}
-		ests = append(ests, r.Estimate)
 	}
-	x := host.Extrapolate(res.LR, ests)
-	x.Estimates = ests[1:]
-	res.Extrapolation = &x
-	return nil
+	return writeResult(res, req.jsonOut)
 }
 
 // defaultCheckpoint is where an interrupted run without --checkpoint saves its state: beside the
@@ -278,110 +352,6 @@ func saveCheckpoint(path string, p *host.Problem, b host.Backend, iter int, basi
 	}
 	if err := store.WriteCheckpointFile(path, c); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
-	}
-	return nil
-}
-
-// resumeFlags may accompany --resume without restating the configuration: the outputs, --steps,
-// and the flags of the Execution (host.Execution: backend, precision, chunk, burn-in, shard, theory).
-var resumeFlags = map[string]bool{"resume": true, "checkpoint": true, "every": true, "json": true, "quiet": true,
-	"steps": true, "backend": true, "precision": true, "chunk": true, "burn-in": true, "shard": true, "shards": true,
-	"theory": true}
-
-// resolveRun turns the flags into the configuration to run and, with --resume, the checkpoint
-// to continue. With --resume and no Model flags the configuration is the checkpoint's (--steps
-// may extend it; --backend, --precision, --chunk and --burn-in may change, since they are the
-// Execution); with Model flags they must describe the same Model (Config.Hash, compared without
-// --steps, by CheckResume).
-func resolveRun(rf *runFlags, cf *ckptFlags, set map[string]bool) (host.Config, *host.Checkpoint, error) {
-	cfg := rf.cfg
-	if cf.every < 0 {
-		return cfg, nil, &host.InputError{Flag: "every", Msg: fmt.Sprintf("%v is negative; give an interval such as 30s (or 0 for checkpoints only at the end and on interrupt)", cf.every)}
-	}
-	if cf.every > 0 && cf.checkpoint == "" && cf.resume == "" {
-		return cfg, nil, &host.InputError{Flag: "every", Msg: "needs --checkpoint FILE to say where to write; add --checkpoint run.ckpt"}
-	}
-	if set["shards"] && !set["shard"] {
-		return cfg, nil, &host.InputError{Flag: "shards", Msg: "only counts with --shard auto; add --shard auto, or give --shard i/n"}
-	}
-	if set["shards"] && cf.shards < 1 {
-		return cfg, nil, &host.InputError{Flag: "shards", Msg: fmt.Sprintf("%d shards make no ensemble; give a count ≥ 1", cf.shards)}
-	}
-	var ck *host.Checkpoint
-	if cf.resume != "" {
-		var err error
-		ck, err = store.ReadCheckpointFile(cf.resume)
-		if err != nil {
-			return cfg, nil, &host.InputError{Flag: "resume", Msg: err.Error() + "; give a file written by kramers run --checkpoint"}
-		}
-		restated := false
-		for name := range set {
-			if !resumeFlags[name] {
-				restated = true
-			}
-		}
-		if !restated {
-			c := ck.Config
-			if set["steps"] {
-				c.Steps = cfg.Steps
-			}
-			if set["backend"] {
-				c.Backend = cfg.Backend
-			}
-			if set["precision"] {
-				c.Precision = cfg.Precision
-			}
-			if set["chunk"] {
-				c.Chunk = cfg.Chunk
-			}
-			if set["burn-in"] {
-				c.BurnIn = cfg.BurnIn
-			}
-			if set["theory"] {
-				c.Theory = cfg.Theory
-			}
-			cfg = c
-			if !set["shard"] {
-				cfg.First, cfg.Count = ck.Config.First, ck.Config.Count
-			}
-		}
-		if cf.checkpoint == "" {
-			cf.checkpoint = cf.resume // continue writing into the same file
-		}
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, nil, err
-	}
-	if cf.shard != "" {
-		i, n, err := cluster.ParseShard(cf.shard, cf.shards, os.Getenv)
-		if err != nil {
-			return cfg, nil, err
-		}
-		if err := host.ApplyShard(&cfg, i, n); err != nil {
-			return cfg, nil, err
-		}
-	}
-	if ck != nil {
-		if err := ck.CheckResume(cfg); err != nil {
-			return cfg, nil, err
-		}
-	}
-	return cfg, ck, nil
-}
-
-// checkOutputs refuses, before any work, output paths whose directory does not exist.
-func checkOutputs(jsonOut string, cf *ckptFlags) error {
-	for _, o := range []struct{ flag, path string }{{"json", jsonOut}, {"checkpoint", cf.checkpoint}} {
-		if o.path == "" || o.path == "-" {
-			continue
-		}
-		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
-			return &host.InputError{Flag: o.flag, Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", o.path, filepath.Join(o.path, "run."+map[string]string{"json": "json", "checkpoint": "ckpt"}[o.flag]))}
-		}
-		dir := filepath.Dir(o.path)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return &host.InputError{Flag: o.flag, Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", dir)}
-		}
 	}
 	return nil
 }
@@ -449,7 +419,7 @@ func writeResult(res *host.Result, jsonOut string) error {
 		}
 		data = append(data, '\n')
 		if jsonOut != "-" {
-			if err := writeFileAtomic(jsonOut, data); err != nil {
+			if err := writeFile(jsonOut, data); err != nil {
 				return err
 			}
 		}
@@ -462,83 +432,19 @@ func writeResult(res *host.Result, jsonOut string) error {
 	return nil
 }
 
-// writeFileAtomic writes through a temporary file, fsync and rename, so a crash never leaves a
-// half-written file under the final name.
-func writeFileAtomic(path string, data []byte) error {
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return usageError{fmt.Errorf("cannot write %s: directory %s does not exist; choose a writable path", path, filepath.Dir(path))}
-	}
-	return store.WriteFileAtomic(path, data)
-}
-
-// readFFSState reads a forward-flux-sampling state written by --method ffs --checkpoint.
-func readFFSState(path string) (*host.FFSState, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var st host.FFSState
-	if err := json.Unmarshal(data, &st); err != nil || st.Format != host.FFSStateFormat {
-		return nil, fmt.Errorf("%s is not a forward-flux-sampling state (%s)", path, host.FFSStateFormat)
-	}
-	return &st, nil
-}
-
-// ffsResumeFlags may accompany --resume of a forward-flux-sampling state: the configuration, the
-// interfaces and the options come from the state; --backend, --precision and --theory may change.
-var ffsResumeFlags = map[string]bool{"resume": true, "checkpoint": true, "json": true, "quiet": true,
-	"method": true, "backend": true, "precision": true, "theory": true}
-
-// resumeFFS continues a forward-flux-sampling run from its state with the next stage.
-func resumeFFS(st *host.FFSState, rf *runFlags, cf *ckptFlags, set map[string]bool) error {
-	for name := range set {
-		if !ffsResumeFlags[name] {
-			return &host.InputError{Flag: name, Msg: "cannot change a resumed forward-flux-sampling run: the configuration, interfaces and options come from the state (only --checkpoint, --json, --quiet, --backend, --precision and --theory may be given)"}
-		}
-	}
-	cfg := st.Config
-	if set["backend"] {
-		cfg.Backend = rf.cfg.Backend
-	}
-	if set["precision"] {
-		cfg.Precision = rf.cfg.Precision
-	}
-	if set["theory"] {
-		cfg.Theory = rf.cfg.Theory
-	}
-	if cf.checkpoint == "" {
-		cf.checkpoint = cf.resume // continue writing into the same file
-	}
-	if err := checkOutputs(rf.jsonOut, cf); err != nil {
-		return err
-	}
-	p, err := prepare(cfg, rf.quiet)
-	if err != nil {
-		return err
-	}
-	return runFFS(p, host.FFSOptions{Resume: st}, rf.jsonOut, cf.checkpoint, rf.quiet)
-}
-
 // runFFS is `kramers run --method ffs`: forward flux sampling on the run's backend, a progress
 // line per stage on stderr (unless quiet) and, with a checkpoint path, the state after every stage.
-func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bool) error {
+func runFFS(p *host.Problem, o ffs.Options, jsonOut, ckPath string, quiet bool) error {
 	if o.Resume == nil {
-		if err := host.CheckFFSOptions(p, o); err != nil {
+		if err := ffs.CheckOptions(p, o); err != nil {
 			return err
 		}
 	}
 	if ckPath != "" {
-		o.Checkpoint = func(s *host.FFSState) error {
-			data, err := json.Marshal(s)
-			if err != nil {
-				return err
-			}
-			return writeFileAtomic(ckPath, append(data, '\n'))
-		}
+		o.Checkpoint = func(s *store.FFSState) error { return store.WriteFFSState(ckPath, s) }
 	}
-	gpu.LeaveSignalsToCaller()
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer cancel()
+	ctx, stop := catchSignals(nil)
+	defer stop()
 	b, err := openBackend(p.Config)
 	if err != nil {
 		return err
@@ -548,7 +454,7 @@ func runFFS(p *host.Problem, o host.FFSOptions, jsonOut, ckPath string, quiet bo
 	if !quiet {
 		o.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "kramers: "+format+"\n", args...) }
 	}
-	res, err := host.RunFFS(ctx, p, b, o)
+	res, err := ffs.Run(ctx, p, b, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			if ckPath != "" {
@@ -584,11 +490,7 @@ func printFFS(w io.Writer, r *host.Result) {
 		fmt.Fprintf(w, "%s\n", e.Note)
 	}
 	fmt.Fprintf(w, "%d particle-steps (%d in pilots), %.2f s\n", f.ParticleSteps, f.PilotSteps, f.Seconds)
-	names := make([]string, 0, len(r.Comparisons))
-	for k := range r.Comparisons {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(r.Comparisons))
 	for _, k := range names {
 		fmt.Fprintf(w, "theory %s: τ = %.6g, %s\n", k, *r.Theory[k].Tau, comparisonText(r.Comparisons[k], r.Theory[k]))
 	}
@@ -617,6 +519,13 @@ func prepare(cfg host.Config, quiet bool) (*host.Problem, error) {
 	slowProgress(quiet || !terminal, terminal, "analysis", analysis, func(func(string)) {
 		p, err = host.Prepare(cfg)
 	})
+	var ne *host.NoExitsError
+	if errors.As(err, &ne) {
+		// No exits to search and no --escape: a short pilot proposes a loss level (host/escapecheck.go).
+		slowProgress(quiet || !terminal, terminal, "pilot", func(string) string { return "pilot run at the minimum" }, func(func(string)) {
+			err = host.ProposeEscape(context.Background(), cfg, ne, openBackend)
+		})
+	}
 	return p, err
 }
 
@@ -711,8 +620,8 @@ func comparisonText(c host.Comparison, t theory.Prediction) string {
 // no metastable well, so no rate to bound) or when the exposure gives no bound.
 func printUpperBound(w io.Writer, r *host.Result) {
 	e := r.Estimate
-	u := e.RateUpper95
-	if e.Resolved || r.Stability.Unstable || e.Escaped >= host.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
+	u := float64(e.RateUpper95)
+	if e.Resolved || r.Stability.Unstable || e.Escaped >= survival.MinEscapesResolved || !(u > 0) || math.IsInf(u, 0) {
 		return
 	}
 	fmt.Fprintf(w, "  95%% upper bound: κ < %.4g per unit time, so τ > %.4g time = %.4g iterations (%d escapes in exposure %.4g after the burn-in)\n",
@@ -740,6 +649,43 @@ func printMinimum(w io.Writer, r *host.Result) {
 	}
 }
 
+// printTheory prints each theory value with its comparison, or why there is none.
+func printTheory(w io.Writer, r *host.Result) {
+	names := slices.Sorted(maps.Keys(r.Theory))
+	for _, k := range names {
+		t := r.Theory[k]
+		if t.Tau == nil {
+			fmt.Fprintf(w, "theory %-15s n/a: %s\n", k, t.Reason)
+			continue
+		}
+		fmt.Fprintf(w, "theory %-15s τ = %.6g time (%s)", k, *t.Tau, t.Kind)
+		if c, ok := r.Comparisons[k]; ok {
+			fmt.Fprintf(w, "; %s", comparisonText(c, t))
+		} else if t.Reason != "" {
+			fmt.Fprintf(w, "; %s", t.Reason)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// printExitRates prints the escapes through each exit, with their rate and the preferred theory rate.
+func printExitRates(w io.Writer, r *host.Result) {
+	for i, ex := range r.Exits {
+		fmt.Fprintf(w, "exit %d (ΔL = %.4g, saddle %v): %d escapes (%.1f%%)", i+1, ex.DeltaL, ex.Saddle, ex.Escapes, 100*ex.Share)
+		if ex.Rate != nil {
+			fmt.Fprintf(w, ", κ̂ = %.5g [%.5g, %.5g]", *ex.Rate, float64(ex.RateCI95[0]), float64(ex.RateCI95[1]))
+		}
+		for _, k := range host.Preferred(ex.Theory) {
+			if t := ex.Theory[k]; t.Rate != nil {
+				fmt.Fprintf(w, "; %s (%s) %.5g", k, t.Kind, *t.Rate)
+				break
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// printSummary is the human summary of a run (stdout, or stderr with --json -).
 func printSummary(w io.Writer, r *host.Result) {
 	if r.FFS != nil {
 		printFFS(w, r)
@@ -748,6 +694,9 @@ func printSummary(w io.Writer, r *host.Result) {
 	fmt.Fprintf(w, "landscape %s, noise %s, η = %g, %d particles × %d iterations on %s (%s)\n",
 		r.Config.Landscape, r.Config.Noise, r.LR, r.Particles, r.Steps, r.Backend, r.Renderer)
 	fmt.Fprintf(w, "escape: %s\n", r.Escape.Text)
+	if r.Escape.CheckNote != "" {
+		fmt.Fprintf(w, "  %s\n", r.Escape.CheckNote)
+	}
 	printMinimum(w, r)
 	fmt.Fprintf(w, "escaped %d (%d after the burn-in, exposure %.6g time units = %.6g iterations from it), diverged %d",
 		r.EscapedTotal, r.Estimate.Escaped, r.Estimate.Exposure, r.ExposureIterations, r.Diverged)
@@ -772,38 +721,8 @@ func printSummary(w io.Writer, r *host.Result) {
 		fmt.Fprintf(w, "question: %s; theory is compared only where it answers it\n", r.Question)
 	}
 	printWellDefined(w, r)
-	names := make([]string, 0, len(r.Theory))
-	for k := range r.Theory {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		t := r.Theory[k]
-		if t.Tau == nil {
-			fmt.Fprintf(w, "theory %-15s n/a: %s\n", k, t.Reason)
-			continue
-		}
-		fmt.Fprintf(w, "theory %-15s τ = %.6g time (%s)", k, *t.Tau, t.Kind)
-		if c, ok := r.Comparisons[k]; ok {
-			fmt.Fprintf(w, "; %s", comparisonText(c, t))
-		} else if t.Reason != "" {
-			fmt.Fprintf(w, "; %s", t.Reason)
-		}
-		fmt.Fprintln(w)
-	}
-	for i, ex := range r.Exits {
-		fmt.Fprintf(w, "exit %d (ΔL = %.4g, saddle %v): %d escapes (%.1f%%)", i+1, ex.DeltaL, ex.Saddle, ex.Escapes, 100*ex.Share)
-		if ex.Rate != nil {
-			fmt.Fprintf(w, ", κ̂ = %.5g [%.5g, %.5g]", *ex.Rate, float64(ex.RateCI95[0]), float64(ex.RateCI95[1]))
-		}
-		for _, k := range host.Preferred(ex.Theory) {
-			if t := ex.Theory[k]; t.Rate != nil {
-				fmt.Fprintf(w, "; %s (%s) %.5g", k, t.Kind, *t.Rate)
-				break
-			}
-		}
-		fmt.Fprintln(w)
-	}
+	printTheory(w, r)
+	printExitRates(w, r)
 	fmt.Fprintf(w, "%.3g s stepping, %.3g particle-steps/s, host share %.1f%%\n",
 		r.Seconds, r.ParticleStepsPerSecond, 100*r.HostShare)
 	if x := r.Extrapolation; x != nil {

@@ -2,27 +2,20 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"github.com/kramers-sim/kramers/host/plot"
-	"github.com/kramers-sim/kramers/host/store"
 	"github.com/kramers-sim/kramers/host/sweep"
 )
 
@@ -72,7 +65,9 @@ func cmdSweep(args []string) error {
 	if err := req.opt.CheckPoints(); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := catchSignals(func(sig os.Signal) {
+		fmt.Fprintf(stderr, "kramers: %v: finishing the current chunk, then writing the points so far (send it again to stop at once)\n", sig)
+	})
 	defer stop()
 	if !req.rf.quiet {
 		req.opt.Progress = func(msg string) { fmt.Fprintln(stderr, msg) }
@@ -136,7 +131,7 @@ func parseSweep(args []string) (sweepRequest, error) {
 	if err := os.MkdirAll(req.out, 0o755); err != nil {
 		return req, usageError{fmt.Errorf("--out: cannot create %s: %v", req.out, err)}
 	}
-	if err := checkJSONPath(req.rf.jsonOut, "sweep.json"); err != nil {
+	if err := checkOutputPath("json", req.rf.jsonOut, "sweep.json"); err != nil {
 		return req, err
 	}
 	opt := sweep.Defaults(req.rf.cfg.Backend)
@@ -156,21 +151,6 @@ func parseSweep(args []string) (sweepRequest, error) {
 	return req, nil
 }
 
-// checkJSONPath checks that --json names a file in an existing directory ("" and "-" need none);
-// example is the file name its message suggests.
-func checkJSONPath(path, example string) error {
-	if path == "" || path == "-" {
-		return nil
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return &host.InputError{Flag: "json", Msg: fmt.Sprintf("%s is a directory; give a file name such as %s", path, filepath.Join(path, example))}
-	}
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return &host.InputError{Flag: "json", Msg: fmt.Sprintf("directory %s does not exist; create it or choose another path", filepath.Dir(path))}
-	}
-	return nil
-}
-
 // writeSweepOutputs writes sweep.csv, the JSON document (--json), sweep.png and hazard.png, and
 // returns the paths of the files it wrote.
 func writeSweepOutputs(req sweepRequest, res *sweep.Set) ([]string, error) {
@@ -182,7 +162,7 @@ func writeSweepOutputs(req sweepRequest, res *sweep.Set) ([]string, error) {
 	if err := writeFile(csvPath, csvBuf.Bytes()); err != nil {
 		return nil, err
 	}
-	if err := writeSweepJSON(req.rf.jsonOut, res); err != nil {
+	if err := writeJSON(req.rf.jsonOut, res); err != nil {
 		return nil, err
 	}
 	wrote := []string{csvPath}
@@ -204,23 +184,6 @@ func writeSweepOutputs(req sweepRequest, res *sweep.Set) ([]string, error) {
 		wrote = append(wrote, req.rf.jsonOut)
 	}
 	return wrote, nil
-}
-
-// writeSweepJSON writes the sweep's JSON document to path ("-": stdout, "": nowhere).
-func writeSweepJSON(path string, res *sweep.Set) error {
-	if path == "" {
-		return nil
-	}
-	data, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode sweep: %w", err)
-	}
-	data = append(data, '\n')
-	if path == "-" {
-		_, err := stdout.Write(data)
-		return err
-	}
-	return writeFile(path, data)
 }
 
 // sweepTitle is the title of sweep.png: the landscape, the noise or the compared NAME, and the
@@ -286,18 +249,8 @@ func compareNoiseFlags(values *[]string, set map[string]bool) error {
 	return nil
 }
 
-// writeFile writes data atomically (store.WriteFileAtomic); a destination that cannot be
-// created (no such directory, no permission) is the user's to fix: exit 2.
-func writeFile(path string, data []byte) error {
-	err := store.WriteFileAtomic(path, data)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-		return usageError{fmt.Errorf("cannot write %s: %v", path, err)}
-	}
-	return err
-}
-
 // cellNumber writes a table cell: %.4g, or "—" for NaN (unresolved).
-func cellNumber(v host.Number) string {
+func cellNumber(v jsonnum.Number) string {
 	if !v.Finite() {
 		return "—"
 	}
@@ -345,11 +298,7 @@ func printSweep(w io.Writer, s *sweep.Set) {
 		}
 	}
 	for _, r := range s.Series {
-		keys := make([]string, 0, len(r.Theory))
-		for k := range r.Theory {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(r.Theory))
 		prefix := ""
 		if r.Label != "" {
 			prefix = r.Label + ": "

@@ -29,7 +29,7 @@ func cmdValidate(args []string) error {
 	if *outDir != "" || *backends != "both" || *count != 0 {
 		return &host.InputError{Flag: "out", Msg: "--out, --backend and --cases belong to --trust; add --trust or drop them"}
 	}
-	factory := func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }
+	factory := openGPU
 	// Open one context first so that a missing GL is reported once, clearly.
 	probe, err := openGPU(host.DefaultConfig())
 	if err != nil {
@@ -62,7 +62,7 @@ func cmdValidate(args []string) error {
 		data, _ := json.MarshalIndent(outcomes, "", "  ")
 		if *jsonOut == "-" {
 			stdout.Write(append(data, '\n'))
-		} else if err := writeFileAtomic(*jsonOut, append(data, '\n')); err != nil {
+		} else if err := writeFile(*jsonOut, append(data, '\n')); err != nil {
 			return err
 		}
 	}
@@ -89,11 +89,11 @@ func cmdTrust(quick bool, count int, jsonOut, outDir, backends string, args []st
 	}
 	type backend struct {
 		kind host.BackendKind
-		open validate.Factory
+		open host.BackendFactory
 	}
 	var list []backend
-	cpu := backend{host.CPU, func(host.Config) (host.Backend, error) { return validate.NewCPU(), nil }}
-	gpu := backend{host.GPU, func(cfg host.Config) (host.Backend, error) { return openGPU(cfg) }}
+	cpu := backend{host.CPU, validate.OpenCPU}
+	gpu := backend{host.GPU, openGPU}
 	switch backends {
 	case "cpu":
 		list = []backend{cpu}
@@ -131,7 +131,7 @@ func cmdTrust(quick bool, count int, jsonOut, outDir, backends string, args []st
 	if jsonOut == "-" {
 		stdout.Write(data)
 	} else if jsonOut != "" {
-		if err := writeFileAtomic(jsonOut, data); err != nil {
+		if err := writeFile(jsonOut, data); err != nil {
 			return err
 		}
 	}
@@ -139,10 +139,10 @@ func cmdTrust(quick bool, count int, jsonOut, outDir, backends string, args []st
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(outDir, "trust.md"), []byte(table)); err != nil {
+		if err := writeFile(filepath.Join(outDir, "trust.md"), []byte(table)); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(outDir, "trust.json"), data); err != nil {
+		if err := writeFile(filepath.Join(outDir, "trust.json"), data); err != nil {
 			return err
 		}
 	}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"image"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/kramers-sim/kramers/gpu"
@@ -159,10 +157,8 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 	}
 	// Catch the signals before any X server exists: a private Xvfb then installs no handler of
 	// its own and is stopped when RenderFrames closes its context (gpu/xvfb.go).
-	gpu.LeaveSignalsToCaller()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	ctx, stop := catchSignals(nil)
+	defer stop()
 	var gifFrames []*image.Paletted
 	written := 0
 	start := time.Now()
@@ -177,14 +173,11 @@ func viewHeadless(p *host.Problem, vf viewFlags, opt view.Options) error {
 				gifFrames = append(gifFrames, view.GIFFrame(img))
 			}
 			fmt.Fprintf(stdout, "frame %d iteration %d %s\n", f, it, path)
-			select {
-			case s := <-sig:
-				signal.Stop(sig) // a second signal takes the default action
-				fmt.Fprintf(stderr, "kramers: %v: writing the %d frames so far (send it again to stop at once)\n", s, written)
+			if ctx.Err() != nil {
+				fmt.Fprintf(stderr, "kramers: %v: writing the %d frames so far (send it again to stop at once)\n", caughtSignal(ctx), written)
 				return errInterrupted
-			default:
-				return nil
 			}
+			return nil
 		}})
 	interrupted := errors.Is(err, errInterrupted)
 	if err != nil && !interrupted {
@@ -211,7 +204,7 @@ func writeViewOutputs(vf viewFlags, gifFrames []*image.Paletted, meta map[string
 		wrote = "view.gif and view.json"
 	}
 	data, _ := json.MarshalIndent(meta, "", "  ")
-	if err := writeFileAtomic(filepath.Join(vf.out, "view.json"), append(data, '\n')); err != nil {
+	if err := writeFile(filepath.Join(vf.out, "view.json"), append(data, '\n')); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d frames, %s to %s\n", meta["frames"], wrote, vf.out)
@@ -225,10 +218,8 @@ func viewWindow(p *host.Problem, vf viewFlags, opt view.Options) (err error) {
 	title := "kramers view: " + p.Config.Landscape
 	// Catch the signals before any X server exists, so none can orphan it; a private Xvfb
 	// then installs no handler of its own and is stopped by ctx.Close after the window.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	gpu.LeaveSignalsToCaller()
+	interrupt, stop := catchSignals(func(sig os.Signal) { fmt.Fprintf(stdout, "view: %v: closing the window\n", sig) })
+	defer stop()
 	ctx, err := gpu.NewContext(gpu.Options{Visible: true, Width: vf.width, Height: vf.height, Title: title})
 	if err != nil {
 		return usageError{fmt.Errorf("view: cannot open a window with OpenGL 4.3: %v (or use --headless)", err)}
@@ -259,11 +250,8 @@ func viewWindow(p *host.Problem, vf viewFlags, opt view.Options) (err error) {
 		l.iters = s.Pace.Iterations()
 	}
 	for frame := 0; ; frame++ {
-		select {
-		case sig := <-sigs:
-			fmt.Fprintf(stdout, "view: %v: closing the window\n", sig)
+		if interrupt.Err() != nil {
 			return errInterrupted
-		default:
 		}
 		if done, err := l.frame(frame); done || err != nil {
 			return err

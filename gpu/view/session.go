@@ -2,12 +2,12 @@ package view
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 )
 
@@ -27,7 +27,7 @@ type Session struct {
 	Escaped   int // escapes so far (first passages)
 	Diverged  int
 
-	estimate   host.Estimate
+	estimate   survival.Estimate
 	estimateAt int // iteration of the records behind estimate (-1: none)
 	lastRead   time.Time
 	theory     []string
@@ -118,7 +118,7 @@ func (s *Session) Step(n int) error {
 
 // Estimate is the last κ̂ the panel shows (host.Measure on the records read at the returned
 // iteration; −1: no records read yet).
-func (s *Session) Estimate() (host.Estimate, int) { return s.estimate, s.estimateAt }
+func (s *Session) Estimate() (survival.Estimate, int) { return s.estimate, s.estimateAt }
 
 // StepRate is the recent throughput in particle-steps per second.
 func (s *Session) StepRate() float64 { return s.stepRate }
@@ -203,8 +203,8 @@ func (s *Session) Info(state string, itersPerFrame int) []string {
 	case e.Resolved && e.Rate != nil:
 		lines = append(lines, fmt.Sprintf("κ est. = %.4g /time", *e.Rate),
 			fmt.Sprintf("  95%% CI [%.4g, %.4g] (it. %d)", e.RateCI95[0], e.RateCI95[1], s.estimateAt))
-	case e.Escaped < host.MinEscapesResolved && e.RateUpper95 > 0 && !math.IsInf(e.RateUpper95, 0):
-		lines = append(lines, fmt.Sprintf("κ unresolved: %d escapes (< %d)", e.Escaped, host.MinEscapesResolved),
+	case e.Escaped < survival.MinEscapesResolved && e.RateUpper95 > 0 && e.RateUpper95.Finite():
+		lines = append(lines, fmt.Sprintf("κ unresolved: %d escapes (< %d)", e.Escaped, survival.MinEscapesResolved),
 			fmt.Sprintf("  κ < %.3g /time at 95%%", e.RateUpper95))
 	default:
 		// No plateau of the hazard yet, an unstable step size, or no exposure after the burn-in

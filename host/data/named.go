@@ -4,9 +4,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/kramers-sim/kramers/host/textdist"
@@ -74,12 +75,7 @@ func Names() []string {
 }
 
 func setNames() []string {
-	var out []string
-	for name := range namedSets {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(namedSets))
 }
 
 // openNamed reads the named data set (its raw values; options are applied by OpenWith).

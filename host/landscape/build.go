@@ -205,7 +205,18 @@ func (e *env) buildName(a *ast) (*node, error) {
 		}
 		return nil, errAt(a.col, "unknown name %s: a parameter without a value; give it with --param %s=0.1 (variables are x, y or x1..xd; functions are %s; constants are pi and e)", a.name, a.name, functionList).withExample()
 	}
-	return nil, errAt(a.col, "unknown name %s: variables are x, y or x1..xd; functions are %s; constants are pi and e", a.name, functionList)
+	err := errAt(a.col, "unknown name %s: variables are x, y or x1..xd; functions are %s; constants are pi and e%s", a.name, functionList, e.referenceNote())
+	err.Unknown = a.name
+	return nil, err
+}
+
+// referenceNote lists loss, loss_a and dist in an unknown-name message where they are bound.
+func (e *env) referenceNote() string {
+	_, dist := e.cols[NameDist]
+	if _, lossA := e.consts[NameLossMinimum]; dist && lossA {
+		return "; loss is L(θ), loss_a is L(a) and dist is ‖θ − a‖ at the run's minimum a"
+	}
+	return ""
 }
 
 // buildUnary builds ! (not) of a condition, or unary minus or plus of a real.

@@ -38,6 +38,9 @@ type Analysis struct {
 	// from it reaches (docs/theory.md §2). StartIsMinimum: Start is that minimum (to 10⁻⁹·ℓ).
 	Start          []float64 `json:"start"`
 	StartIsMinimum bool      `json:"start_is_minimum"`
+	// MinimumMethod names how Minimum was reached from Start when it is not gradient flow (a
+	// network's minimum is trained: host/minimum); empty for gradient flow.
+	MinimumMethod string `json:"minimum_method,omitempty"`
 	// Degenerate: H_a is singular (FindMinimumOrDegenerate); DegenerateReason says why.
 	Degenerate       bool   `json:"degenerate_minimum,omitempty"`
 	DegenerateReason string `json:"degenerate_reason,omitempty"`
@@ -316,6 +319,9 @@ func (an *Analysis) StartNote() string {
 	note := "minimum a = " + a
 	if an.Start != nil && !an.StartIsMinimum {
 		note = fmt.Sprintf("start %s flows to the minimum a = %s (gradient flow)", fmtPoint(an.Start), a)
+		if an.MinimumMethod != "" {
+			note = fmt.Sprintf("training from the start %s reaches the minimum a = %s (%s)", fmtPoint(an.Start), a, an.MinimumMethod)
+		}
 	}
 	if an.Degenerate {
 		note += fmt.Sprintf(", a degenerate minimum (smallest eigenvalue of H_a %.3g)", an.HessianMinEigenvalues[0])

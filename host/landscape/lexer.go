@@ -45,6 +45,8 @@ type Error struct {
 	// --param): a value that is not finite, a name that is no parameter or is not used, one given
 	// twice, or a parameter of the expression without a value. Msg then says how to fix it.
 	Param bool
+	// Unknown is the name that an "unknown name" error is about, for a caller's suggestion.
+	Unknown string
 }
 
 func (e *Error) Error() string {

@@ -2,7 +2,9 @@ package landscape
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -179,12 +181,7 @@ func reservedName(name string) string {
 }
 
 func sortedNames(m map[string]float64) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(m))
 }
 
 func copyParams(m map[string]float64) map[string]float64 {
@@ -224,11 +221,7 @@ func Parameters(spec string) (names []string, catalogue bool, err error) {
 	for _, c := range commonParams {
 		free[c.Name] = true
 	}
-	for n := range free {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names, false, nil
+	return slices.Sorted(maps.Keys(free)), false, nil
 }
 
 // freeNames collects the names of a that ParseWith would look up among the parameters.

@@ -98,7 +98,25 @@ func (f Figure) Plot() (*gplot.Plot, error) {
 // build makes the gonum plot of f and returns, beside it, what it draws in data coordinates
 // (markers, error bars, lines), for the legend placement.
 func (f Figure) build() (*gplot.Plot, []mark, error) {
-	var marks []mark
+	b := &builder{p: newPlot(f), xmin: math.Inf(1), xmax: math.Inf(-1)}
+	for _, l := range f.Lines {
+		if err := b.addLine(l); err != nil {
+			return nil, nil, err
+		}
+	}
+	for k, s := range f.Points {
+		if err := b.addPoints(k, s); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, h := range f.HLines {
+		b.addHLine(h)
+	}
+	return b.p, b.marks, nil
+}
+
+// newPlot is an empty gonum plot with f's title, axis labels, fonts and grid.
+func newPlot(f Figure) *gplot.Plot {
 	p := gplot.New()
 	p.Title.Text = f.Title
 	p.X.Label.Text = f.XLabel
@@ -108,129 +126,160 @@ func (f Figure) build() (*gplot.Plot, []mark, error) {
 	p.Y.Label.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.TextStyle.Font.Size = vg.Points(8.5)
 	p.Add(plotter.NewGrid())
-	xmin, xmax := math.Inf(1), math.Inf(-1)
-	for _, l := range f.Lines {
-		var xy plotter.XYs
-		for i := range l.X {
-			if finite(l.X[i]) && finite(l.Y[i]) {
-				xy = append(xy, plotter.XY{X: l.X[i], Y: l.Y[i]})
-			}
-		}
-		if len(xy) == 0 {
-			continue
-		}
-		ln, err := plotter.NewLine(xy)
-		if err != nil {
-			return nil, nil, fmt.Errorf("line %s: %w", l.Name, err)
-		}
-		marks = append(marks, mark{xy: xy, line: true})
-		ln.Color = Colour(l.ColourIndex)
-		ln.Width = vg.Points(1.6)
-		ln.Dashes = dashes[l.Dashes%len(dashes)]
-		p.Add(ln)
-		p.Legend.Add(l.Name, ln)
-		for _, v := range xy {
-			xmin, xmax = math.Min(xmin, v.X), math.Max(xmax, v.X)
+	return p
+}
+
+// builder is a plot being built: the plot, what it draws (for the legend placement) and the x
+// range of the lines and points (for the horizontal lines).
+type builder struct {
+	p          *gplot.Plot
+	marks      []mark
+	xmin, xmax float64
+}
+
+// spanX widens the x range to xy's.
+func (b *builder) spanX(xy plotter.XYs) {
+	for _, v := range xy {
+		b.xmin, b.xmax = math.Min(b.xmin, v.X), math.Max(b.xmax, v.X)
+	}
+}
+
+// addLine draws l through its finite points, with a legend entry.
+func (b *builder) addLine(l Line) error {
+	var xy plotter.XYs
+	for i := range l.X {
+		if finite(l.X[i]) && finite(l.Y[i]) {
+			xy = append(xy, plotter.XY{X: l.X[i], Y: l.Y[i]})
 		}
 	}
-	for k, s := range f.Points {
-		var xy plotter.XYs
-		var yerr plotter.YErrors
-		var open plotter.XYs
-		for i := range s.X {
-			if !finite(s.X[i]) {
-				continue
-			}
-			x := s.X[i] + s.Dodge
-			if s.Unresolved != nil && s.Unresolved[i] {
-				if s.YHi != nil && finite(s.YHi[i]) {
-					open = append(open, plotter.XY{X: x, Y: s.YHi[i]})
-				}
-				continue
-			}
-			if !finite(s.Y[i]) {
-				continue
-			}
-			xy = append(xy, plotter.XY{X: x, Y: s.Y[i]})
-			lo, hi := 0.0, 0.0
-			if s.YLo != nil && finite(s.YLo[i]) {
-				lo = s.Y[i] - s.YLo[i]
-			}
+	if len(xy) == 0 {
+		return nil
+	}
+	ln, err := plotter.NewLine(xy)
+	if err != nil {
+		return fmt.Errorf("line %s: %w", l.Name, err)
+	}
+	b.marks = append(b.marks, mark{xy: xy, line: true})
+	ln.Color = Colour(l.ColourIndex)
+	ln.Width = vg.Points(1.6)
+	ln.Dashes = dashes[l.Dashes%len(dashes)]
+	b.p.Add(ln)
+	b.p.Legend.Add(l.Name, ln)
+	b.spanX(xy)
+	return nil
+}
+
+// pointsXY splits the finite points of s into the resolved ones with their error bars and the
+// unresolved ones drawn at their upper bound (open), each moved by s.Dodge along x.
+func pointsXY(s Points) (xy plotter.XYs, yerr plotter.YErrors, open plotter.XYs) {
+	for i := range s.X {
+		if !finite(s.X[i]) {
+			continue
+		}
+		x := s.X[i] + s.Dodge
+		if s.Unresolved != nil && s.Unresolved[i] {
 			if s.YHi != nil && finite(s.YHi[i]) {
-				hi = s.YHi[i] - s.Y[i]
+				open = append(open, plotter.XY{X: x, Y: s.YHi[i]})
 			}
-			yerr = append(yerr, struct{ Low, High float64 }{lo, hi})
-		}
-		col := Colour(s.ColourIndex)
-		if len(xy) > 0 {
-			if s.Connect {
-				ln, err := plotter.NewLine(xy)
-				if err == nil {
-					ln.Color = col
-					ln.Width = vg.Points(0.6)
-					p.Add(ln)
-				}
-			}
-			sc, err := plotter.NewScatter(xy)
-			if err != nil {
-				return nil, nil, fmt.Errorf("points %s: %w", s.Name, err)
-			}
-			marks = append(marks, mark{xy: xy, line: s.Connect})
-			for i, v := range xy {
-				marks = append(marks, mark{xy: plotter.XYs{{X: v.X, Y: v.Y - yerr[i].Low}, {X: v.X, Y: v.Y + yerr[i].High}}, line: true})
-			}
-			sc.GlyphStyle.Color = col
-			sc.GlyphStyle.Radius = vg.Points(3)
-			sc.GlyphStyle.Shape = shapes[k%len(shapes)]
-			eb, err := plotter.NewYErrorBars(struct {
-				plotter.XYer
-				plotter.YErrorer
-			}{xy, yerr})
-			if err != nil {
-				return nil, nil, fmt.Errorf("error bars %s: %w", s.Name, err)
-			}
-			eb.LineStyle.Color = col
-			eb.LineStyle.Width = vg.Points(1)
-			p.Add(eb, sc)
-			p.Legend.Add(s.Name, sc)
-			for _, v := range xy {
-				xmin, xmax = math.Min(xmin, v.X), math.Max(xmax, v.X)
-			}
-		}
-		if len(open) > 0 {
-			sc, err := plotter.NewScatter(open)
-			if err == nil {
-				sc.GlyphStyle.Color = col
-				sc.GlyphStyle.Radius = vg.Points(3.5)
-				sc.GlyphStyle.Shape = draw.TriangleGlyph{}
-				p.Add(sc)
-				marks = append(marks, mark{xy: open})
-				p.Legend.Add(s.Name+" (unresolved: 95% bound)", sc)
-			}
-		}
-	}
-	for _, h := range f.HLines {
-		if !finite(xmin) {
-			xmin, xmax = 0, 1
-		}
-		pad := 0.03 * (xmax - xmin)
-		ln, err := plotter.NewLine(plotter.XYs{{X: xmin - pad, Y: h.Y}, {X: xmax + pad, Y: h.Y}})
-		if err != nil {
 			continue
 		}
-		ln.Color = color.Gray{Y: 0x80}
-		if !h.Grey {
-			ln.Color = Colour(5)
+		if !finite(s.Y[i]) {
+			continue
 		}
-		ln.Dashes = dashes[h.Dashes%len(dashes)]
-		ln.Width = vg.Points(1)
-		p.Add(ln)
-		marks = append(marks, mark{xy: ln.XYs, line: true})
-		if h.Name != "" {
-			p.Legend.Add(h.Name, ln)
+		xy = append(xy, plotter.XY{X: x, Y: s.Y[i]})
+		lo, hi := 0.0, 0.0
+		if s.YLo != nil && finite(s.YLo[i]) {
+			lo = s.Y[i] - s.YLo[i]
+		}
+		if s.YHi != nil && finite(s.YHi[i]) {
+			hi = s.YHi[i] - s.Y[i]
+		}
+		yerr = append(yerr, struct{ Low, High float64 }{lo, hi})
+	}
+	return xy, yerr, open
+}
+
+// addPoints draws series k: its resolved points with error bars (and a thin line through them
+// when s.Connect), and its unresolved points as open triangles at their 95% bounds.
+func (b *builder) addPoints(k int, s Points) error {
+	xy, yerr, open := pointsXY(s)
+	col := Colour(s.ColourIndex)
+	if len(xy) > 0 {
+		if err := b.addResolved(k, s, col, xy, yerr); err != nil {
+			return err
 		}
 	}
-	return p, marks, nil
+	if len(open) > 0 {
+		sc, err := plotter.NewScatter(open)
+		if err == nil {
+			sc.GlyphStyle.Color = col
+			sc.GlyphStyle.Radius = vg.Points(3.5)
+			sc.GlyphStyle.Shape = draw.TriangleGlyph{}
+			b.p.Add(sc)
+			b.marks = append(b.marks, mark{xy: open})
+			b.p.Legend.Add(s.Name+" (unresolved: 95% bound)", sc)
+		}
+	}
+	return nil
+}
+
+// addResolved draws the resolved points xy of series k with their error bars yerr in colour col.
+func (b *builder) addResolved(k int, s Points, col color.Color, xy plotter.XYs, yerr plotter.YErrors) error {
+	if s.Connect {
+		if ln, err := plotter.NewLine(xy); err == nil {
+			ln.Color = col
+			ln.Width = vg.Points(0.6)
+			b.p.Add(ln)
+		}
+	}
+	sc, err := plotter.NewScatter(xy)
+	if err != nil {
+		return fmt.Errorf("points %s: %w", s.Name, err)
+	}
+	b.marks = append(b.marks, mark{xy: xy, line: s.Connect})
+	for i, v := range xy {
+		b.marks = append(b.marks, mark{xy: plotter.XYs{{X: v.X, Y: v.Y - yerr[i].Low}, {X: v.X, Y: v.Y + yerr[i].High}}, line: true})
+	}
+	sc.GlyphStyle.Color = col
+	sc.GlyphStyle.Radius = vg.Points(3)
+	sc.GlyphStyle.Shape = shapes[k%len(shapes)]
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYer
+		plotter.YErrorer
+	}{xy, yerr})
+	if err != nil {
+		return fmt.Errorf("error bars %s: %w", s.Name, err)
+	}
+	eb.LineStyle.Color = col
+	eb.LineStyle.Width = vg.Points(1)
+	b.p.Add(eb, sc)
+	b.p.Legend.Add(s.Name, sc)
+	b.spanX(xy)
+	return nil
+}
+
+// addHLine draws h across the x range of what is drawn so far (0 to 1 when nothing is), 3% beyond
+// each end.
+func (b *builder) addHLine(h HLine) {
+	if !finite(b.xmin) {
+		b.xmin, b.xmax = 0, 1
+	}
+	pad := 0.03 * (b.xmax - b.xmin)
+	ln, err := plotter.NewLine(plotter.XYs{{X: b.xmin - pad, Y: h.Y}, {X: b.xmax + pad, Y: h.Y}})
+	if err != nil {
+		return
+	}
+	ln.Color = color.Gray{Y: 0x80}
+	if !h.Grey {
+		ln.Color = Colour(5)
+	}
+	ln.Dashes = dashes[h.Dashes%len(dashes)]
+	ln.Width = vg.Points(1)
+	b.p.Add(ln)
+	b.marks = append(b.marks, mark{xy: ln.XYs, line: true})
+	if h.Name != "" {
+		b.p.Legend.Add(h.Name, ln)
+	}
 }
 
 // Save writes the figures side by side into one PNG, each panel w×h points (plus the width of a
@@ -627,11 +676,12 @@ func HazardFigure(r *host.Result, title string) Figure {
 		if h.Escapes == 0 {
 			continue
 		}
-		pts.X = append(pts.X, h.Time)
-		pts.Y = append(pts.Y, h.Hazard)
-		pts.YLo = append(pts.YLo, h.HazardCI95[0])
-		pts.YHi = append(pts.YHi, h.HazardCI95[1])
-		lo, hi = math.Min(lo, h.HazardCI95[0]), math.Max(hi, h.HazardCI95[1])
+		ciLo, ciHi := float64(h.HazardCI95[0]), float64(h.HazardCI95[1])
+		pts.X = append(pts.X, float64(h.Time))
+		pts.Y = append(pts.Y, float64(h.Hazard))
+		pts.YLo = append(pts.YLo, ciLo)
+		pts.YHi = append(pts.YHi, ciHi)
+		lo, hi = math.Min(lo, ciLo), math.Max(hi, ciHi)
 	}
 	f.Points = append(f.Points, pts)
 	if e := r.Estimate; e.Resolved && e.Rate != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"github.com/kramers-sim/kramers/host/sweep"
 	"gonum.org/v1/plot/vg"
 )
@@ -74,8 +75,8 @@ func TestLegendAvoidsData(t *testing.T) {
 }
 
 func point(v, x, tau float64, theory map[string]float64, kinds map[string]string, axes map[string]float64) sweep.Point {
-	return sweep.Point{Value: v, X: x, Tau: host.Number(tau), TauLo: host.Number(tau * 0.9), TauHi: host.Number(tau * 1.1),
-		LnTau: host.Number(math.Log(tau)), SigmaLogTau: 0.05, Resolved: true, Theory: theory, TheoryKinds: kinds, XByAxis: axes}
+	return sweep.Point{Value: v, X: x, Tau: jsonnum.Number(tau), TauLo: jsonnum.Number(tau * 0.9), TauHi: jsonnum.Number(tau * 1.1),
+		LnTau: jsonnum.Number(math.Log(tau)), SigmaLogTau: 0.05, Resolved: true, Theory: theory, TheoryKinds: kinds, XByAxis: axes}
 }
 
 // TestSweepFiguresCompare: a comparison of sgd-hessian (natural axis 1/k) and sgld (ln k) gives two

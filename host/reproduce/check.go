@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 )
 
-// F is the report's NaN-safe number: host.Number, written as null in results.json when NaN or
+// F is the report's NaN-safe number: jsonnum.Number, written as null in results.json when NaN or
 // ±Inf (an unresolved τ, a check without a prediction) and read back as NaN.
-type F = host.Number
+type F = jsonnum.Number
 
 // Criterion kinds: how a Check's pass mark follows from its numbers.
 const (
@@ -138,4 +138,4 @@ func (c *Check) ToleranceText() string {
 
 func boolp(b bool) *bool { return &b }
 
-func nan() F { return host.NaN() }
+func nan() F { return jsonnum.NaN() }

@@ -5,7 +5,7 @@
 // Every measurement is a sweep point (sweep.MeasurePoint): sized by the sweep's one rule
 // (sweep.SizeFor, sweep.PlanSize) and read from the run's host.Measurement, so a Run shows the same
 // quasi-stationary rate, interval, burn-in and escapes as `kramers run` and `kramers sweep` would.
-// Numbers that may be NaN are F (host.Number), null in results.json.
+// Numbers that may be NaN are F (jsonnum.Number), null in results.json.
 //
 // The package takes backends as host.BackendFactory values: host must not import the CPU reference
 // (package validate) or the GPU backend, so the command line passes both in.

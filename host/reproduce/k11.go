@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/ffs"
 	"github.com/kramers-sim/kramers/host/plot"
 	"github.com/kramers-sim/kramers/host/sweep"
 )
@@ -30,7 +31,7 @@ func (k k11FFS) rate() float64 {
 	return *k.res.Estimate.Rate
 }
 
-// ffs runs forward flux sampling (host.RunFFS, default options: adaptive interfaces, ε = 0.1) on
+// ffs runs forward flux sampling (ffs.Run, default options: adaptive interfaces, ε = 0.1) on
 // the primary backend and records it as a Run of the case.
 func (r *runner) ffs(label string, cfg host.Config) (k11FFS, error) {
 	cfg.Backend = r.opt.Backend
@@ -43,7 +44,7 @@ func (r *runner) ffs(label string, cfg host.Config) (k11FFS, error) {
 		return k11FFS{}, fmt.Errorf("%s: %w", label, err)
 	}
 	defer b.Close()
-	res, err := host.RunFFS(r.ctx, p, b, host.FFSOptions{})
+	res, err := ffs.Run(r.ctx, p, b, ffs.Options{})
 	if err != nil {
 		return k11FFS{}, fmt.Errorf("%s: %w", label, err)
 	}

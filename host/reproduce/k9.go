@@ -6,6 +6,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/plot"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/sweep"
 )
 
@@ -61,7 +62,7 @@ func caseK9(r *runner) error {
 	return nil
 }
 
-func rateText(e host.Estimate) string {
+func rateText(e survival.Estimate) string {
 	if e.Rate == nil {
 		return "unresolved"
 	}
@@ -121,7 +122,7 @@ func k9Check(i int, k k9Run, label string, pt *sweep.Point, kd float64, ratio, p
 	if e.Rate != nil {
 		c.Measured, c.Sigma = F(*e.Rate), F(*e.Rate/math.Sqrt(float64(e.Escaped)))
 		ratio.X, ratio.Y = append(ratio.X, float64(i)), append(ratio.Y, *e.Rate/kd)
-		ratio.YLo, ratio.YHi = append(ratio.YLo, e.RateCI95[0]/kd), append(ratio.YHi, e.RateCI95[1]/kd)
+		ratio.YLo, ratio.YHi = append(ratio.YLo, float64(e.RateCI95[0])/kd), append(ratio.YHi, float64(e.RateCI95[1])/kd)
 	} else if k.mayRefuse && qs.ShortWindow && !m.Stability.Unstable {
 		// Refused with the remedy: what a too-short window must give (docs/theory.md §3).
 		c.Name += " (refuses or agrees)"

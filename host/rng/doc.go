@@ -51,9 +51,9 @@
 //
 // # Forward flux sampling
 //
-// kramers run --method ffs (host/ffs.go) runs many ensembles from given positions, each from
+// kramers run --method ffs (host/ffs) runs many ensembles from given positions, each from
 // iteration 0. Each ensemble gets its own key: stream s of a run with seed S runs with the seed
-// S ⊕ splitmix64(s + 1) (host.StreamSeed), with s = stage<<32 | part: stage 0 is the flux
+// S ⊕ splitmix64(s + 1) (StreamSeed), with s = stage<<32 | part: stage 0 is the flux
 // (part 0 the relaxation, parts 1…5 the renewal cycles), stage k ≥ 1 the interface stage from
 // λ_{k−1} (part j < 2¹⁶ its j-th batch of trials, 2¹⁶ + a its a-th pilot ensemble). splitmix64
 // is a bijection of 64-bit words, so distinct streams of one seed have distinct keys and no two
@@ -67,7 +67,7 @@
 // kramers sweep (host/sweep) runs one measurement per point and fits a line to ln τ̂ with weights
 // that treat the points' errors as independent. The points therefore do not share the sweep's seed:
 // point i of series j (the j-th compared value, 0 without --compare) runs, pilot run included, with
-// the seed S ⊕ splitmix64(s + 1) (the same host.StreamSeed), s = 2⁶³ + j·2³² + i (sweep.PointSeed).
+// the seed S ⊕ splitmix64(s + 1) (the same StreamSeed), s = 2⁶³ + j·2³² + i (sweep.PointSeed).
 // The top bit keeps these streams apart from the forward-flux streams above. The seed a point ran
 // with is in its record (seed in the JSON and the CSV, and in the progress line), so
 // `kramers run --seed` with it and the point's particles and steps reproduces the point on its own.

@@ -3,7 +3,8 @@ package sweep
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -302,10 +303,7 @@ func (s *Set) TheoryNames() []string {
 			delete(m, n)
 		}
 	}
-	for _, n := range sortedKeys(m) {
-		out = append(out, n)
-	}
-	return out
+	return append(out, slices.Sorted(maps.Keys(m))...)
 }
 
 // TheoryKind is the kind of the named theory (exact-discrete, exact-continuous, asymptotic), ""
@@ -317,13 +315,4 @@ func (s *Set) TheoryKind(name string) string {
 		}
 	}
 	return ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

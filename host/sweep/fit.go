@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"math"
 
-	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -53,15 +53,15 @@ func FitLine(x, y, weights []float64) LineFit {
 	return f
 }
 
-// MarshalJSON writes the NaN of a fit without slope as null (host.Number).
+// MarshalJSON writes the NaN of a fit without slope as null (jsonnum.Number).
 func (f LineFit) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Slope     host.Number `json:"slope"`
-		Intercept host.Number `json:"intercept"`
-		SlopeErr  host.Number `json:"slope_err"`
-		R2        host.Number `json:"r2"`
-		N         int         `json:"n"`
-	}{host.Number(f.Slope), host.Number(f.Intercept), host.Number(f.SlopeErr), host.Number(f.R2), f.N})
+		Slope     jsonnum.Number `json:"slope"`
+		Intercept jsonnum.Number `json:"intercept"`
+		SlopeErr  jsonnum.Number `json:"slope_err"`
+		R2        jsonnum.Number `json:"r2"`
+		N         int            `json:"n"`
+	}{jsonnum.Number(f.Slope), jsonnum.Number(f.Intercept), jsonnum.Number(f.SlopeErr), jsonnum.Number(f.R2), f.N})
 }
 
-func isFinite(v float64) bool { return host.Number(v).Finite() }
+func isFinite(v float64) bool { return jsonnum.Number(v).Finite() }

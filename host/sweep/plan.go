@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 )
 
 // Run sizing for a target escape count: the one home of the rule that `kramers sweep`, every
@@ -65,8 +66,8 @@ type Plan struct {
 	// TauGuess is the escape time (continuous time) the plan was made for, NaN (null) when unknown
 	// (PlanSize then spends the whole budget), and TauSource where it came from: a theory name,
 	// "pilot", or "fixed" for a run of the configured size.
-	TauGuess  host.Number `json:"planned_tau_time"`
-	TauSource string      `json:"planned_from"`
+	TauGuess  jsonnum.Number `json:"planned_tau_time"`
+	TauSource string         `json:"planned_from"`
 	// Expected is the expected number of escapes, N·(1 − exp(−S·η/τ)); 0 when τ is unknown.
 	Expected float64 `json:"expected_escapes"`
 	// Reachable is false when Expected < the target within the budget.
@@ -89,7 +90,7 @@ func PlanSize(tau, eta float64, particles int, budget float64, target int, safet
 	if budget > 0 && float64(n)*float64(minSteps) > budget {
 		n = max(1, int(budget/float64(minSteps)))
 	}
-	pl := Plan{Particles: n, TauGuess: host.Number(tau)}
+	pl := Plan{Particles: n, TauGuess: jsonnum.Number(tau)}
 	want := safety * float64(target)
 	frac := math.Min(want/float64(n), 0.95)
 	steps := float64(minSteps)

@@ -3,10 +3,14 @@ package sweep
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
+	"github.com/kramers-sim/kramers/host/rng"
+	"github.com/kramers-sim/kramers/host/survival"
 )
 
 // Options describe a sweep. Defaults(backend) gives those of `kramers sweep` without flags.
@@ -100,22 +104,22 @@ type Point struct {
 	Diverged     int `json:"diverged"`
 	// BurnIn is the burn-in t0 (continuous time) and BurnInRule how it was chosen; Exposure the
 	// particle-time after it that the rate divides by.
-	BurnIn     host.Number `json:"burn_in_time"`
-	BurnInRule string      `json:"burn_in_rule"`
-	Exposure   host.Number `json:"exposure_time"`
-	Rate       host.Number `json:"rate"`
-	RateLo     host.Number `json:"rate_lo"` // Garwood 95% interval
-	RateHi     host.Number `json:"rate_hi"`
-	Tau        host.Number `json:"tau_time"`
-	TauLo      host.Number `json:"tau_lo_time"`
-	TauHi      host.Number `json:"tau_hi_time"`
+	BurnIn     jsonnum.Number `json:"burn_in_time"`
+	BurnInRule string         `json:"burn_in_rule"`
+	Exposure   jsonnum.Number `json:"exposure_time"`
+	Rate       jsonnum.Number `json:"rate"`
+	RateLo     jsonnum.Number `json:"rate_lo"` // Garwood 95% interval
+	RateHi     jsonnum.Number `json:"rate_hi"`
+	Tau        jsonnum.Number `json:"tau_time"`
+	TauLo      jsonnum.Number `json:"tau_lo_time"`
+	TauHi      jsonnum.Number `json:"tau_hi_time"`
 	// TauIterations is Tau/η.
-	TauIterations host.Number `json:"tau_iterations"`
-	LnTau         host.Number `json:"ln_tau"`
-	SigmaLogTau   host.Number `json:"sigma_ln_tau"` // 1/√E, E the escapes after the burn-in (Poisson)
-	Resolved      bool        `json:"resolved"`
-	Note          string      `json:"note,omitempty"` // the estimate's note: why it is unresolved
-	Reached       bool        `json:"reached_target"` // at least TargetEscapes escapes after the burn-in
+	TauIterations jsonnum.Number `json:"tau_iterations"`
+	LnTau         jsonnum.Number `json:"ln_tau"`
+	SigmaLogTau   jsonnum.Number `json:"sigma_ln_tau"` // 1/√E, E the escapes after the burn-in (Poisson)
+	Resolved      bool           `json:"resolved"`
+	Note          string         `json:"note,omitempty"` // the estimate's note: why it is unresolved
+	Reached       bool           `json:"reached_target"` // at least TargetEscapes escapes after the burn-in
 	// Theory is τ of every applicable prediction and TheoryKinds its kind (exact-discrete,
 	// exact-continuous, asymptotic: host/theory.Kind); Comparisons the measured/theory ratios and z.
 	Theory      map[string]float64         `json:"theory"`
@@ -134,8 +138,8 @@ type Point struct {
 // stability, every prediction (τ, rate, kind, formula, or the reason it does not apply), the
 // comparisons and the warnings.
 type Measurement struct {
-	Estimate        host.Estimate              `json:"estimate"`
-	QuasiStationary host.QuasiStationary       `json:"quasi_stationary"`
+	Estimate        survival.Estimate          `json:"estimate"`
+	QuasiStationary survival.QuasiStationary   `json:"quasi_stationary"`
 	Stability       host.Stability             `json:"stability"`
 	Theory          any                        `json:"theory"` // map[string]theory.Prediction
 	Comparisons     map[string]host.Comparison `json:"comparisons"`
@@ -207,13 +211,13 @@ func RunSweep(ctx context.Context, o Options, open host.BackendFactory) (*Result
 }
 
 // PointSeed is the seed that point i of series j of a sweep with the given seed runs with: the
-// independent stream host.StreamSeed(seed, 2⁶³ + j·2³² + i) of the RNG contract (host/rng, "Sweeps").
+// independent stream rng.StreamSeed(seed, 2⁶³ + j·2³² + i) of the RNG contract (host/rng, "Sweeps").
 // The weighted fit of ln τ̂ treats the points' errors as independent; with one seed for all points
 // they would share their random numbers and their errors would be correlated. The point's record
 // (Point.Seed, the seed column of sweep.csv) holds this seed: `kramers run --seed` with it and the
 // point's particles and steps reproduces the point on its own.
 func PointSeed(seed uint64, series, point int) uint64 {
-	return host.StreamSeed(seed, 1<<63|uint64(series)<<32|uint64(point))
+	return rng.StreamSeed(seed, 1<<63|uint64(series)<<32|uint64(point))
 }
 
 // MeasurePoint sizes cfg (SizeFor's particles when o.SizeParticles, PlanSize's iterations from
@@ -226,7 +230,7 @@ func MeasurePoint(ctx context.Context, cfg host.Config, o Options, open host.Bac
 	if err != nil {
 		return nil, err
 	}
-	plan := Plan{Particles: cfg.Particles, Steps: cfg.Steps, TauGuess: host.NaN(), TauSource: "fixed", Reachable: true}
+	plan := Plan{Particles: cfg.Particles, Steps: cfg.Steps, TauGuess: jsonnum.NaN(), TauSource: "fixed", Reachable: true}
 	if o.AutoSize {
 		tau, src := TauGuess(p)
 		if src == "" {
@@ -244,7 +248,7 @@ func MeasurePoint(ctx context.Context, cfg host.Config, o Options, open host.Bac
 			if err != nil {
 				return nil, fmt.Errorf("pilot run: %w", err)
 			}
-			tau, src = r.Estimate.Exposure/math.Max(1, float64(r.Estimate.Escaped)), "pilot"
+			tau, src = float64(r.Estimate.Exposure)/math.Max(1, float64(r.Estimate.Escaped)), "pilot"
 		}
 		plan = PlanSize(tau, cfg.LR, cfg.Particles, o.Budget, o.TargetEscapes, o.Safety, relaxationSteps(p))
 		plan.TauSource = src
@@ -274,13 +278,13 @@ func execute(ctx context.Context, p *host.Problem, open host.BackendFactory) (*h
 func pointFrom(r *host.Result, plan Plan, target int) *Point {
 	m := r.Measurement()
 	e := m.Estimate
-	nan := host.NaN()
+	nan := jsonnum.NaN()
 	cfg := r.Config
 	pt := &Point{Landscape: cfg.Landscape, Noise: cfg.Noise, LR: cfg.LR, Seed: cfg.Seed,
 		Plan: plan, Particles: r.Particles, Steps: r.Steps, Escaped: e.Escaped, EscapedTotal: r.EscapedTotal, Diverged: r.Diverged,
-		BurnIn: host.Number(m.QuasiStationary.BurnInTime), BurnInRule: m.QuasiStationary.BurnInRule, Exposure: host.Number(e.Exposure),
-		Rate: nan, RateLo: host.Number(e.RateCI95[0]), RateHi: host.Number(e.RateCI95[1]),
-		Tau: nan, TauLo: host.Number(e.TauCI95[0]), TauHi: host.Number(e.TauCI95[1]), TauIterations: nan, LnTau: nan, SigmaLogTau: nan,
+		BurnIn: jsonnum.Number(m.QuasiStationary.BurnInTime), BurnInRule: m.QuasiStationary.BurnInRule, Exposure: jsonnum.Number(e.Exposure),
+		Rate: nan, RateLo: jsonnum.Number(e.RateCI95[0]), RateHi: jsonnum.Number(e.RateCI95[1]),
+		Tau: nan, TauLo: jsonnum.Number(e.TauCI95[0]), TauHi: jsonnum.Number(e.TauCI95[1]), TauIterations: nan, LnTau: nan, SigmaLogTau: nan,
 		Resolved: e.Resolved, Note: e.Note, Reached: e.Escaped >= target, Theory: map[string]float64{}, TheoryKinds: map[string]string{},
 		Comparisons: m.Comparisons, Seconds: r.Seconds, Result: r}
 	for _, w := range m.Warnings {
@@ -296,12 +300,12 @@ func pointFrom(r *host.Result, plan Plan, target int) *Point {
 	}
 	pt.Batch, pt.Temp, pt.Floor = param("batch", cfg.Batch), param("temp", cfg.Temp), param("floor", cfg.Floor)
 	if e.Rate != nil {
-		pt.Rate = host.Number(*e.Rate)
+		pt.Rate = jsonnum.Number(*e.Rate)
 	}
 	if e.Tau != nil {
-		pt.Tau, pt.TauIterations = host.Number(*e.Tau), host.Number(*e.TauIterations)
-		pt.LnTau = host.Number(math.Log(*e.Tau))
-		pt.SigmaLogTau = host.Number(1 / math.Sqrt(float64(e.Escaped)))
+		pt.Tau, pt.TauIterations = jsonnum.Number(*e.Tau), jsonnum.Number(*e.TauIterations)
+		pt.LnTau = jsonnum.Number(math.Log(*e.Tau))
+		pt.SigmaLogTau = jsonnum.Number(1 / math.Sqrt(float64(e.Escaped)))
 	}
 	for name, pr := range m.Theory {
 		if pr.Tau != nil && isFinite(*pr.Tau) {
@@ -343,10 +347,6 @@ func (s *Result) TheoryNames() []string {
 			names[n] = true
 		}
 	}
-	out := make([]string, 0, len(names))
-	for k := range names {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(names))
 	return out
 }

@@ -201,8 +201,8 @@ func TestRunSweepPlumbing(t *testing.T) {
 	for _, pt := range res.Points {
 		m := pt.Result.Measurement()
 		e := m.Estimate
-		if !e.Resolved || float64(pt.Rate) != *e.Rate || float64(pt.Tau) != *e.Tau || float64(pt.TauLo) != e.TauCI95[0] ||
-			float64(pt.TauHi) != e.TauCI95[1] || pt.Escaped != e.Escaped || pt.EscapedTotal != pt.Result.EscapedTotal ||
+		if !e.Resolved || float64(pt.Rate) != *e.Rate || float64(pt.Tau) != *e.Tau || float64(pt.TauLo) != float64(e.TauCI95[0]) ||
+			float64(pt.TauHi) != float64(e.TauCI95[1]) || pt.Escaped != e.Escaped || pt.EscapedTotal != pt.Result.EscapedTotal ||
 			float64(pt.BurnIn) != m.QuasiStationary.BurnInTime || len(pt.Comparisons) != len(m.Comparisons) ||
 			pt.Theory["quadrature"] != *m.Theory["quadrature"].Tau {
 			t.Fatalf("point %+v differs from its measurement %+v", pt, m)

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 )
 
 // Column is one column of sweep.csv: its header name, its unit, and for a theory column the
@@ -70,7 +70,7 @@ func (cs *columnSet) add(name, unit string, cell func(r *Result, pt *Point) stri
 }
 
 // cellNumber writes v in a CSV cell (shortest round-trip form, empty for NaN).
-func cellNumber(v float64) string { return host.Number(v).Text(10) }
+func cellNumber(v float64) string { return jsonnum.Number(v).Text(10) }
 
 // cellOptional writes *v in a CSV cell, empty where v is nil.
 func cellOptional(v *float64) string {
@@ -149,7 +149,7 @@ func (s *Set) configColumns(cs *columnSet) {
 // measurementColumns adds the measurement: escapes, burn-in, exposure, rate and τ with their
 // intervals, and whether the point is resolved.
 func measurementColumns(cs *columnSet) {
-	n := func(v host.Number) string { return v.Text(10) }
+	n := func(v jsonnum.Number) string { return v.Text(10) }
 	cs.add("escaped_total", unitCount+" (escapes in the whole window)", func(_ *Result, pt *Point) string { return strconv.Itoa(pt.EscapedTotal) })
 	cs.add("burn_in_time", unitTime+" (the burn-in t0)", func(_ *Result, pt *Point) string { return n(pt.BurnIn) })
 	cs.add("burn_in_rule", "text (automatic or given)", func(_ *Result, pt *Point) string { return pt.BurnInRule })
@@ -172,7 +172,7 @@ func measurementColumns(cs *columnSet) {
 
 // planColumns adds the plan the point was sized by, its warnings and its time.
 func planColumns(cs *columnSet) {
-	n := func(v host.Number) string { return v.Text(10) }
+	n := func(v jsonnum.Number) string { return v.Text(10) }
 	cs.add("planned_tau_time", unitTime+" (the τ the point was sized for)", func(_ *Result, pt *Point) string { return n(pt.Plan.TauGuess) })
 	cs.add("planned_from", "text (a theory name, pilot or fixed)", func(_ *Result, pt *Point) string { return pt.Plan.TauSource })
 	cs.add("expected_escapes", unitCount+" (planned)", func(_ *Result, pt *Point) string { return cellNumber(pt.Plan.Expected) })

@@ -1,4 +1,4 @@
-package host
+package survival
 
 import (
 	"encoding/json"
@@ -141,7 +141,7 @@ func TestQuasiStationaryConstantHazard(t *testing.T) {
 		if e.Rate == nil {
 			t.Fatalf("seed %d: unresolved: %s", seed, q.Reason)
 		}
-		if e.RateCI95[0] <= kappa && kappa <= e.RateCI95[1] {
+		if float64(e.RateCI95[0]) <= kappa && kappa <= float64(e.RateCI95[1]) {
 			covered++
 		}
 		if math.Abs(*e.Rate-kappa) > 3**e.Rate/math.Sqrt(float64(e.Escaped)) {
@@ -392,7 +392,7 @@ func TestQuasiStationaryAllRamp(t *testing.T) {
 		t.Logf("S = %d: %s%s", c.steps, q.Reason, q.Warning)
 		e := q.Estimate
 		if c.widened {
-			if q.Plateau || !q.Widened || !e.Resolved || e.Rate == nil || !strings.HasPrefix(q.Warning, "short window") {
+			if q.Plateau || !q.Widened || !e.Resolved || e.Rate == nil || !strings.HasPrefix(q.Warning, "short window") || q.Caution.Kind != WidenedForRamp {
 				t.Fatalf("S = %d: want a widened estimate: %+v", c.steps, q)
 			}
 			if !(e.RateCI95[0] <= qsdKappa && qsdKappa <= e.RateCI95[1]) {
@@ -402,7 +402,7 @@ func TestQuasiStationaryAllRamp(t *testing.T) {
 			if q.Plateau || q.Widened || e.Resolved || e.Rate != nil || e.Tau != nil || e.TauIterations != nil || q.WindowBias != nil {
 				t.Fatalf("S = %d: want unresolved: %+v", c.steps, q)
 			}
-			if !strings.HasPrefix(q.Reason, "no plateau of the hazard within the window") || !strings.HasSuffix(q.Reason, "run longer (--steps) or give --burn-in") ||
+			if !strings.HasPrefix(q.Reason, "no plateau of the hazard within the window") || q.Unresolved.Kind != NoPlateau || strings.Contains(q.Reason, "--") ||
 				!strings.Contains(q.Reason, c.why) || e.Note != q.Reason {
 				t.Errorf("S = %d: reason %q, note %q", c.steps, q.Reason, e.Note)
 			}
@@ -438,11 +438,11 @@ func TestQuasiStationaryAllRamp(t *testing.T) {
 
 	// A floor beyond the window, and too few escapes.
 	q := EstimateQuasiStationary(fp, n, 500, qsdEta, BurnInOptions{BurnIn: AutoBurnIn, MinBurnIn: 600})
-	if q.Estimate.Rate != nil || !strings.Contains(q.Reason, "ends before the minimum burn-in of 600") {
+	if q.Estimate.Rate != nil || !strings.Contains(q.Reason, "ends before the minimum burn-in of 600") || q.Unresolved.Kind != BeforeMinBurnIn || q.Estimate.Note != q.Reason {
 		t.Errorf("MinBurnIn 600 > S: %q", q.Reason)
 	}
 	q = EstimateQuasiStationary([]uint32{1, 2, 3}, 100, 500, qsdEta, BurnInOptions{BurnIn: AutoBurnIn})
-	if q.Estimate.Rate != nil || !strings.HasPrefix(q.Reason, "too few escapes after the burn-in t0 = 0 (0 iterations): 3 (< 10)") {
+	if q.Estimate.Rate != nil || !strings.HasPrefix(q.Reason, "too few escapes after the burn-in t0 = 0 (0 iterations): 3 (< 10); before it, the hazard falls") || q.Unresolved.Kind != FewEscapes {
 		t.Errorf("3 escapes: %q", q.Reason)
 	}
 }
@@ -463,7 +463,7 @@ func TestQuasiStationaryGivenBurnIn(t *testing.T) {
 	if e.Particles != 17 || e.Escaped != 10 || e.Exposure != 569.5 || e.Rate == nil || !near(*e.Rate, 10/569.5, 1e-15) {
 		t.Fatalf("N' = %d, E' = %d, X' = %v, κ̂ = %v", e.Particles, e.Escaped, e.Exposure, e.Rate)
 	}
-	if !near(e.RateCI95[0], 9.59078/1139, 1e-5) || !near(e.RateCI95[1], 36.7807/1139, 1e-5) {
+	if !near(float64(e.RateCI95[0]), 9.59078/1139, 1e-5) || !near(float64(e.RateCI95[1]), 36.7807/1139, 1e-5) {
 		t.Errorf("CI %v", e.RateCI95)
 	}
 	if q.RemovedEscapes != 3 || q.RemovedFraction != 3.0/13 || q.Window.Escaped != 13 || q.Reason != "" {
@@ -483,12 +483,12 @@ func TestQuasiStationaryGivenBurnIn(t *testing.T) {
 	if string(a) != string(b) || !q.Estimate.Resolved || q.Plateau || q.Reason != "" {
 		t.Fatalf("given t0 = 0:\n%s\n%s\nreason %q", a, b, q.Reason)
 	}
-	if !strings.HasPrefix(q.Warning, "after the given burn-in t0 = 0 (0 iterations) the hazard is still rising at t = ") {
+	if !strings.HasPrefix(q.Warning, "after the given burn-in t0 = 0 (0 iterations) the hazard is still rising at t = ") || q.Caution.Kind != GivenUnsettled {
 		t.Errorf("warning %q", q.Warning)
 	}
 	// A given t0 past the window.
 	q = EstimateQuasiStationary(fp, 1<<20, 2000, qsdEta, BurnInOptions{BurnIn: 2000})
-	if q.Estimate.Rate != nil || q.Plateau || !strings.Contains(q.Reason, "is not before the end of the window") {
+	if q.Estimate.Rate != nil || q.Plateau || !strings.Contains(q.Reason, "is not before the end of the window") || q.Unresolved.Kind != BurnInPastWindow {
 		t.Errorf("t0 = S: %q", q.Reason)
 	}
 }
@@ -510,7 +510,7 @@ func TestHazardSeries(t *testing.T) {
 
 	// Nobody at risk: NaN, written as null and read back as NaN.
 	h = HazardSeries([]uint32{1, 2}, 2, 4, 1, 2)
-	if len(h) != 2 || h[1].AtRisk != 0 || !math.IsNaN(h[1].Hazard) || !math.IsNaN(h[1].HazardCI95[1]) {
+	if len(h) != 2 || h[1].AtRisk != 0 || !math.IsNaN(float64(h[1].Hazard)) || !math.IsNaN(float64(h[1].HazardCI95[1])) {
 		t.Fatalf("got %+v", h)
 	}
 	b, err := json.Marshal(h[1])
@@ -518,7 +518,7 @@ func TestHazardSeries(t *testing.T) {
 		t.Fatalf("JSON %s %v", b, err)
 	}
 	var back HazardPoint
-	if err := json.Unmarshal(b, &back); err != nil || back.End != 4 || !math.IsNaN(back.Hazard) || !math.IsNaN(back.HazardCI95[0]) {
+	if err := json.Unmarshal(b, &back); err != nil || back.End != 4 || !math.IsNaN(float64(back.Hazard)) || !math.IsNaN(float64(back.HazardCI95[0])) {
 		t.Fatalf("round trip %+v %v", back, err)
 	}
 
@@ -536,9 +536,9 @@ func TestHazardSeries(t *testing.T) {
 	escapes, exposure := 0, 0.0
 	for _, p := range HazardSeries(fp, 1000, 777, 0.25, 13) {
 		escapes += p.Escapes
-		exposure += p.Exposure
+		exposure += float64(p.Exposure)
 	}
-	if escapes != e.Escaped || !near(exposure, e.Exposure, 1e-12) {
+	if escapes != e.Escaped || !near(exposure, float64(e.Exposure), 1e-12) {
 		t.Fatalf("bins add to %d escapes, exposure %v; window %d, %v", escapes, exposure, e.Escaped, e.Exposure)
 	}
 }
@@ -685,7 +685,7 @@ func TestQuasiStationaryFallingHazard(t *testing.T) {
 				t.Logf("S = %d, seed 1: resolved %v, t0 = %g, reason: %s", steps, q.Estimate.Resolved, q.BurnInTime, q.Reason)
 			}
 			if !q.Estimate.Resolved {
-				if !q.HazardFalls || !strings.HasPrefix(q.Reason, "the hazard falls from") || !strings.Contains(q.Reason, "not one exponential") {
+				if !q.HazardFalls || q.Unresolved.Kind != FallingHazard || !strings.HasPrefix(q.Reason, "the hazard falls from") || !strings.Contains(q.Reason, "not one exponential") {
 					t.Errorf("S = %d, seed %d: unresolved without the falling-hazard reason: %s", steps, seed, q.Reason)
 				}
 				continue

@@ -1,4 +1,7 @@
-package host
+// Package jsonnum holds Number, the NaN-safe float64 of the JSON files kramers writes. It imports
+// nothing of the module, so that the estimators (host/survival), host and the packages above it
+// share one type.
+package jsonnum
 
 import (
 	"encoding/json"
@@ -11,7 +14,7 @@ import (
 // as NaN. Finite values are written exactly as encoding/json writes a float64.
 //
 // Number is the one home of NaN-safe numbers in the files kramers writes: the run result's
-// estimate (Estimate's wire form), sweep points and plans (package host/sweep), and the
+// estimate (survival.Estimate's wire form), sweep points and plans (package host/sweep), and the
 // reproduction's results.json (package host/reproduce) all use it.
 type Number float64
 

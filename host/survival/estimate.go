@@ -1,11 +1,11 @@
-package host
+package survival
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
 
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -17,24 +17,24 @@ const MinEscapesResolved = 10
 // (docs/theory.md §3). Times are continuous time (iterations × η) unless a name
 // says iterations. Non-finite values (the +Inf upper end of TauCI95 when no
 // particle escaped, anything undefined without exposure) are written to JSON
-// as null.
+// as null and read back as NaN: the fields that may hold them are jsonnum.Numbers.
 type Estimate struct {
-	Particles int     `json:"particles"`
-	Escaped   int     `json:"escaped"`
-	Exposure  float64 `json:"exposure_time"` // Σ t_i + (N−E)·t_max
+	Particles int            `json:"particles"`
+	Escaped   int            `json:"escaped"`
+	Exposure  jsonnum.Number `json:"exposure_time"` // Σ t_i + (N−E)·t_max
 	// Rate is κ̂ = E/X per unit time; nil when unresolved (E < 10).
 	Rate *float64 `json:"rate"`
 	// RateCI95 is the exact (Garwood) 95% interval of κ; lower is 0 when E = 0.
-	RateCI95 [2]float64 `json:"rate_ci95"`
+	RateCI95 [2]jsonnum.Number `json:"rate_ci95"`
 	// RateUpper95 is the one-sided 95% upper bound χ²_{2E+2}(0.95)/(2X).
-	RateUpper95 float64 `json:"rate_upper95"`
+	RateUpper95 jsonnum.Number `json:"rate_upper95"`
 	// Tau is 1/κ̂; nil when unresolved.
 	Tau *float64 `json:"tau"`
 	// TauIterations is Tau/η; nil when unresolved.
 	TauIterations *float64 `json:"tau_iterations"`
 	// TauCI95 is [1/upper, 1/lower] of RateCI95; its upper end is +Inf when
 	// E = 0 (null in JSON).
-	TauCI95 [2]float64 `json:"tau_ci95"`
+	TauCI95 [2]jsonnum.Number `json:"tau_ci95"`
 	// Resolved is true when E ≥ MinEscapesResolved.
 	Resolved bool   `json:"resolved"`
 	Note     string `json:"note,omitempty"`
@@ -64,12 +64,12 @@ func EstimateRate(firstPassage []uint32, particles int, steps int, eta float64) 
 // depends on the data only through E and X, so merging shards by adding
 // these is exact (docs/theory.md §3).
 func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta float64) Estimate {
-	est := Estimate{Particles: particles, Escaped: escaped, Exposure: exposureIterations * eta}
-	x := est.Exposure
+	x := exposureIterations * eta
+	est := Estimate{Particles: particles, Escaped: escaped, Exposure: jsonnum.Number(x)}
 	if particles <= 0 || escaped < 0 || escaped > particles || !(x > 0) || math.IsInf(x, 0) || !(eta > 0) {
-		nan := math.NaN()
-		est.RateCI95 = [2]float64{nan, nan}
-		est.TauCI95 = [2]float64{nan, nan}
+		nan := jsonnum.NaN()
+		est.RateCI95 = [2]jsonnum.Number{nan, nan}
+		est.TauCI95 = [2]jsonnum.Number{nan, nan}
 		est.RateUpper95 = nan
 		est.Note = fmt.Sprintf("no estimate: %d particles, %d escaped, exposure %g (η = %g)", particles, escaped, x, eta)
 		return est
@@ -85,9 +85,9 @@ func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta 
 	}
 	upper := distuv.ChiSquared{K: 2*e + 2}
 	hi := upper.Quantile(0.975) / (2 * x)
-	est.RateCI95 = [2]float64{lo, hi}
-	est.RateUpper95 = upper.Quantile(0.95) / (2 * x)
-	est.TauCI95 = [2]float64{1 / hi, 1 / lo} // 1/0 = +Inf when E = 0
+	est.RateCI95 = [2]jsonnum.Number{jsonnum.Number(lo), jsonnum.Number(hi)}
+	est.RateUpper95 = jsonnum.Number(upper.Quantile(0.95) / (2 * x))
+	est.TauCI95 = [2]jsonnum.Number{jsonnum.Number(1 / hi), jsonnum.Number(1 / lo)} // 1/0 = +Inf when E = 0
 	if escaped == particles {
 		// Every particle escaped: X = Σ t_i, so the mean is X/N.
 		m := x / float64(particles)
@@ -109,99 +109,18 @@ func EstimateFromCounts(particles, escaped int, exposureIterations float64, eta 
 	return est
 }
 
-// estimateJSON is the wire form of Estimate: the same fields in the same
-// order, with the float fields that may be non-finite as Numbers (null).
-type estimateJSON struct {
-	Particles        int       `json:"particles"`
-	Escaped          int       `json:"escaped"`
-	Exposure         Number    `json:"exposure_time"`
-	Rate             *float64  `json:"rate"`
-	RateCI95         [2]Number `json:"rate_ci95"`
-	RateUpper95      Number    `json:"rate_upper95"`
-	Tau              *float64  `json:"tau"`
-	TauIterations    *float64  `json:"tau_iterations"`
-	TauCI95          [2]Number `json:"tau_ci95"`
-	Resolved         bool      `json:"resolved"`
-	Note             string    `json:"note,omitempty"`
-	MeanFirstPassage *float64  `json:"mean_first_passage,omitempty"`
-}
-
-// MarshalJSON writes non-finite numbers as null, since JSON has no Inf or
-// NaN.
-func (e Estimate) MarshalJSON() ([]byte, error) {
-	return json.Marshal(estimateJSON{
-		Particles:        e.Particles,
-		Escaped:          e.Escaped,
-		Exposure:         Number(e.Exposure),
-		Rate:             e.Rate,
-		RateCI95:         [2]Number{Number(e.RateCI95[0]), Number(e.RateCI95[1])},
-		RateUpper95:      Number(e.RateUpper95),
-		Tau:              e.Tau,
-		TauIterations:    e.TauIterations,
-		TauCI95:          [2]Number{Number(e.TauCI95[0]), Number(e.TauCI95[1])},
-		Resolved:         e.Resolved,
-		Note:             e.Note,
-		MeanFirstPassage: e.MeanFirstPassage,
-	})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes; a null upper end of tau_ci95
-// becomes +Inf and any other null float becomes NaN.
-func (e *Estimate) UnmarshalJSON(b []byte) error {
-	nan := NaN() // an absent number reads as null does
-	v := estimateJSON{Exposure: nan, RateCI95: [2]Number{nan, nan}, RateUpper95: nan, TauCI95: [2]Number{nan, nan}}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	tauHi := float64(v.TauCI95[1])
-	if math.IsNaN(tauHi) { // null: the open upper end
-		tauHi = math.Inf(1)
-	}
-	*e = Estimate{
-		Particles:        v.Particles,
-		Escaped:          v.Escaped,
-		Exposure:         float64(v.Exposure),
-		Rate:             v.Rate,
-		RateCI95:         [2]float64{float64(v.RateCI95[0]), float64(v.RateCI95[1])},
-		RateUpper95:      float64(v.RateUpper95),
-		Tau:              v.Tau,
-		TauIterations:    v.TauIterations,
-		TauCI95:          [2]float64{float64(v.TauCI95[0]), tauHi},
-		Resolved:         v.Resolved,
-		Note:             v.Note,
-		MeanFirstPassage: v.MeanFirstPassage,
-	}
-	return nil
-}
-
-// finite is the pointer form of Number (nil where Number writes null), for wire structs that
-// predate Number.
-func finite(v float64) *float64 {
-	if !Number(v).Finite() {
-		return nil
-	}
-	return &v
-}
-
-func orValue(p *float64, v float64) float64 {
-	if p == nil {
-		return v
-	}
-	return *p
-}
-
-// SurvivalPoint is one point of the survival curve.
-type SurvivalPoint struct {
+// CurvePoint is one point of the survival curve.
+type CurvePoint struct {
 	Time      float64 `json:"time"`
 	Iteration int     `json:"iteration"`
 	Survival  float64 `json:"survival"`
 }
 
-// Survival returns S(t) = (particles not yet escaped)/N (docs/theory.md §3) at
+// Curve returns the survival curve S(t) = (particles not yet escaped)/N (docs/theory.md §3) at
 // iteration 0 and at `points` equally spaced iterations up to steps
 // (rounded to whole iterations; duplicates dropped when steps < points). A
 // particle with first passage fp has escaped at iteration i when fp ≤ i.
-func Survival(firstPassage []uint32, particles int, steps int, eta float64, points int) []SurvivalPoint {
+func Curve(firstPassage []uint32, particles int, steps int, eta float64, points int) []CurvePoint {
 	if particles <= 0 || steps < 0 {
 		return nil
 	}
@@ -211,14 +130,14 @@ func Survival(firstPassage []uint32, particles int, steps int, eta float64, poin
 	fp := make([]uint32, len(firstPassage))
 	copy(fp, firstPassage)
 	sort.Slice(fp, func(i, j int) bool { return fp[i] < fp[j] })
-	out := make([]SurvivalPoint, 0, points+1)
+	out := make([]CurvePoint, 0, points+1)
 	for k := 0; k <= points; k++ {
 		it := int(math.Round(float64(k) * float64(steps) / float64(points)))
 		if len(out) > 0 && out[len(out)-1].Iteration == it {
 			continue
 		}
 		escaped := sort.Search(len(fp), func(i int) bool { return int64(fp[i]) > int64(it) })
-		out = append(out, SurvivalPoint{
+		out = append(out, CurvePoint{
 			Time:      float64(it) * eta,
 			Iteration: it,
 			Survival:  float64(particles-escaped) / float64(particles),

@@ -1,4 +1,4 @@
-package host
+package survival
 
 import (
 	"encoding/json"
@@ -18,16 +18,17 @@ func TestEstimateNoEscapes(t *testing.T) {
 	if e.Resolved || e.Rate != nil || e.Tau != nil || e.TauIterations != nil || e.MeanFirstPassage != nil {
 		t.Fatalf("E = 0 must be unresolved with no rate: %+v", e)
 	}
-	if e.Exposure != 1000 || e.RateCI95[0] != 0 || !near(e.RateCI95[1], 3.688879e-3, 1e-6) || !near(e.RateUpper95, 2.995732e-3, 1e-6) {
+	if float64(e.Exposure) != 1000 || float64(e.RateCI95[0]) != 0 || !near(float64(e.RateCI95[1]), 3.688879e-3, 1e-6) || !near(float64(e.RateUpper95), 2.995732e-3, 1e-6) {
 		t.Fatalf("got exposure %v, CI %v, upper %v", e.Exposure, e.RateCI95, e.RateUpper95)
 	}
-	if !math.IsInf(e.TauCI95[1], 1) || !near(e.TauCI95[0], 1/3.688879e-3, 1e-6) {
+	if !math.IsInf(float64(e.TauCI95[1]), 1) || !near(float64(e.TauCI95[0]), 1/3.688879e-3, 1e-6) {
 		t.Fatalf("τ interval %v, want [271.08, +Inf]", e.TauCI95)
 	}
 	if !strings.Contains(e.Note, "unresolved: 0 escapes (< 10); κ < 0.003 per unit time at 95%") {
 		t.Fatalf("note %q", e.Note)
 	}
-	// JSON has no Inf: the open end is null and reads back as +Inf.
+	// JSON has no Inf: the open end is null, and null reads back as NaN (jsonnum.Number): not
+	// finite, as the summary and the figures treat it.
 	b, err := json.Marshal(e)
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func TestEstimateNoEscapes(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !math.IsInf(back.TauCI95[1], 1) || back.RateCI95 != e.RateCI95 || back.Exposure != e.Exposure || back.Note != e.Note {
+	if back.TauCI95[1].Finite() || back.TauCI95[0] != e.TauCI95[0] || back.RateCI95 != e.RateCI95 || float64(back.Exposure) != float64(e.Exposure) || back.Note != e.Note {
 		t.Fatalf("round trip: %+v", back)
 	}
 }
@@ -49,7 +50,7 @@ func TestEstimateOneEscape(t *testing.T) {
 	// upper = χ²_4(0.975)/2 = 11.1433/2 = 5.57164 (χ² table). Every particle escaped, so the mean
 	// first passage is 10·0.1 = 1.
 	e := EstimateRate([]uint32{10}, 1, 100, 0.1)
-	if e.Resolved || e.Rate != nil || !near(e.RateCI95[0], 0.0253178, 1e-5) || !near(e.RateCI95[1], 5.57164, 1e-5) {
+	if e.Resolved || e.Rate != nil || !near(float64(e.RateCI95[0]), 0.0253178, 1e-5) || !near(float64(e.RateCI95[1]), 5.57164, 1e-5) {
 		t.Fatalf("got %+v", e)
 	}
 	if e.MeanFirstPassage == nil || !near(*e.MeanFirstPassage, 1, 1e-15) {
@@ -69,13 +70,13 @@ func TestEstimateResolvedByHand(t *testing.T) {
 	if !e.Resolved || e.Rate == nil || e.Note != "" || e.MeanFirstPassage != nil {
 		t.Fatalf("E = 10 must be resolved: %+v", e)
 	}
-	if !near(e.Exposure, 155, 1e-14) || !near(*e.Rate, 10.0/155, 1e-14) || !near(*e.Tau, 15.5, 1e-14) || !near(*e.TauIterations, 1550, 1e-12) {
+	if !near(float64(e.Exposure), 155, 1e-14) || !near(*e.Rate, 10.0/155, 1e-14) || !near(*e.Tau, 15.5, 1e-14) || !near(*e.TauIterations, 1550, 1e-12) {
 		t.Fatalf("X %v, κ̂ %v, τ %v, τ_it %v", e.Exposure, *e.Rate, *e.Tau, *e.TauIterations)
 	}
-	if !near(e.RateCI95[0], 0.0309380, 1e-5) || !near(e.RateCI95[1], 0.118647, 1e-5) {
+	if !near(float64(e.RateCI95[0]), 0.0309380, 1e-5) || !near(float64(e.RateCI95[1]), 0.118647, 1e-5) {
 		t.Fatalf("CI %v", e.RateCI95)
 	}
-	if !near(e.TauCI95[0], 1/e.RateCI95[1], 1e-15) || !near(e.TauCI95[1], 1/e.RateCI95[0], 1e-15) {
+	if !near(float64(e.TauCI95[0]), 1/float64(e.RateCI95[1]), 1e-15) || !near(float64(e.TauCI95[1]), 1/float64(e.RateCI95[0]), 1e-15) {
 		t.Fatalf("τ CI %v", e.TauCI95)
 	}
 	// The same from sufficient statistics (a merged shard) is identical.
@@ -140,8 +141,8 @@ func TestEstimateCoverage(t *testing.T) {
 func TestSurvival(t *testing.T) {
 	// N = 4, fp = {3, 1, 3, 7}, S = 8, 4 points, η = 0.5: iterations 0, 2, 4, 6, 8 have
 	// 0, 1, 3, 3, 4 escapes (fp ≤ i), so S = 1, 3/4, 1/4, 1/4, 0 at times 0, 1, 2, 3, 4.
-	got := Survival([]uint32{3, 1, 3, 7}, 4, 8, 0.5, 4)
-	want := []SurvivalPoint{{0, 0, 1}, {1, 2, 0.75}, {2, 4, 0.25}, {3, 6, 0.25}, {4, 8, 0}}
+	got := Curve([]uint32{3, 1, 3, 7}, 4, 8, 0.5, 4)
+	want := []CurvePoint{{0, 0, 1}, {1, 2, 0.75}, {2, 4, 0.25}, {3, 6, 0.25}, {4, 8, 0}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v", got)
 	}
@@ -158,7 +159,7 @@ func TestSurvival(t *testing.T) {
 			fp = append(fp, uint32(v))
 		}
 	}
-	s := Survival(fp, 500, 1000, 0.01, 37)
+	s := Curve(fp, 500, 1000, 0.01, 37)
 	if s[0].Survival != 1 || len(s) != 38 || s[37].Iteration != 1000 {
 		t.Fatalf("start %+v, %d points, last %+v", s[0], len(s), s[len(s)-1])
 	}
@@ -170,7 +171,7 @@ func TestSurvival(t *testing.T) {
 			t.Fatalf("not monotone at %d: %+v after %+v", i, s[i], s[i-1])
 		}
 	}
-	if s := Survival(nil, 3, 2, 1, 10); len(s) != 3 {
+	if s := Curve(nil, 3, 2, 1, 10); len(s) != 3 {
 		t.Fatalf("S = 2 with 10 points: %v, want iterations 0, 1, 2", s)
 	}
 }

@@ -1,11 +1,12 @@
-package host
+package survival
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/kramers-sim/kramers/host/jsonnum"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -116,12 +117,18 @@ type QuasiStationary struct {
 	Candidates []BurnInCandidate `json:"candidates"`
 	// Hazard is the hazard against time over the whole window.
 	Hazard []HazardPoint `json:"hazard"`
-	// Reason says in one line why the estimate is unresolved, when it is.
+	// Reason says in one line why the estimate is unresolved, when it is: Unresolved's text (and
+	// detail), which names no remedy. A caller that knows its own options adds the remedy (host
+	// does, naming its flags).
 	Reason string `json:"reason,omitempty"`
+	// Unresolved is the finding behind Reason (Kind None when resolved); Caution the one behind
+	// Warning.
+	Unresolved Finding `json:"-"`
+	Caution    Finding `json:"-"`
 	// ShortWindow is set when the estimate is unresolved because the window is too short for its
 	// burn-in: no plateau of the hazard within it, or it ends before the minimum or the given
-	// burn-in. Running longer (--steps) is the remedy, and Reason says so; too few escapes is
-	// another reason, and does not set it.
+	// burn-in. Running longer is the remedy; too few escapes is another reason, and does not set
+	// it.
 	ShortWindow bool `json:"short_window,omitempty"`
 	// HazardFalls is set when the hazard was seen to fall after a candidate
 	// burn-in and no later one settled: the survival is not one exponential,
@@ -131,8 +138,64 @@ type QuasiStationary struct {
 	// residual bias, and the rate is reported with the upper end of its interval raised by that
 	// bound (widen); Warning then says by how much.
 	Widened bool `json:"widened_for_ramp,omitempty"`
-	// Warning is set when a given burn-in is not Settled, or when the interval was widened.
+	// Warning is set when a given burn-in is not Settled, or when the interval was widened:
+	// Caution's text, which names no remedy (as Reason).
 	Warning string `json:"warning,omitempty"`
+}
+
+// FindingKind names what leaves a quasi-stationary estimate unresolved (Reason) or what its
+// Warning is about. The estimator states the finding with its numbers; what to do about it
+// depends on the caller's options, so the remedy is the caller's to word.
+type FindingKind int
+
+const (
+	None FindingKind = iota
+	// NoData: no particles, no window, more escapes than particles or no step size.
+	NoData
+	// FewEscapes: fewer than MinEscapesResolved escapes after the burn-in (more particles or a
+	// longer window).
+	FewEscapes
+	// BeforeMinBurnIn: the window ends before BurnInOptions.MinBurnIn (a longer window).
+	BeforeMinBurnIn
+	// FallingHazard: the hazard fell after a candidate and no later one settled (HazardFalls): a
+	// longer window, or the other exits made part of the escape.
+	FallingHazard
+	// NoPlateau: no candidate settled within the window (a longer window or a given burn-in).
+	NoPlateau
+	// BurnInPastWindow: the given burn-in is not before the end of the window (a smaller burn-in
+	// or a longer window).
+	BurnInPastWindow
+	// GivenUnsettled (a warning): the given burn-in fails the automatic rule, so the rate may be
+	// biased (a larger burn-in or a longer window).
+	GivenUnsettled
+	// WidenedForRamp (a warning): the interval was widened for the residual ramp (Widened; a
+	// longer window removes it).
+	WidenedForRamp
+)
+
+// Finding is one finding of EstimateQuasiStationary: its kind, the one-line text with its numbers
+// and, for FewEscapes after a fall of the hazard, Detail: how the hazard fell before the burn-in
+// ("" otherwise). Reason is Text, followed by "; before it, " and Detail when Detail is set.
+type Finding struct {
+	Kind   FindingKind
+	Text   string
+	Detail string
+}
+
+// unresolve sets Unresolved, Reason and the estimate's Note from f.
+func (q *QuasiStationary) unresolve(f Finding) {
+	q.Unresolved = f
+	q.Reason = f.Text
+	if f.Detail != "" {
+		q.Reason += "; before it, " + f.Detail
+	}
+	q.Estimate.Note = q.Reason
+}
+
+// caution sets Caution and Warning from f.
+func (q *QuasiStationary) caution(f Finding) {
+	q.Caution = f
+	q.Warning = f.Text
 }
 
 // BurnInCandidate is one burn-in t0 and its test of a constant hazard on
@@ -309,7 +372,7 @@ type BurnInCandidate struct {
 //     (κ1/κ2 − 1)/(1 + (1 − p)/p·e^{(κ1−κ2)t}), whose logarithm is concave,
 //     so it decays at least as fast after the chord as along it. No
 //     candidate settles: unresolved, HazardFalls, and Reason says how the
-//     hazard falls, with numbers, and what to do.
+//     hazard falls, with numbers (Unresolved.Kind FallingHazard).
 //   - The hypotheses are nested (constant on (t0, S] implies constant on
 //     (t0', S] for t0' > t0), and the rule tests them in a fixed order and
 //     stops at the first that passes. Such a fixed-sequence procedure
@@ -328,7 +391,8 @@ type BurnInCandidate struct {
 // stops at the first one with fewer (later ones have fewer still), and the
 // estimate is unresolved. When no candidate passes, the estimate on the
 // data after the last one is returned unresolved, with its counts and
-// interval, and Reason says why and to run longer or give a burn-in.
+// interval, and Reason says why (Unresolved.Kind NoPlateau: the remedy is a
+// longer window or a given burn-in, which the caller words).
 //
 // A given burn-in (opt.BurnIn ≥ 0) is used as it is; its test and guard are
 // reported, and a failure sets Warning, not Reason.
@@ -342,11 +406,10 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	if opt.BurnIn >= 0 {
 		q.BurnInRule = "given"
 	}
-	q.RestrictedMean = restrictedMean(q.Window)
+	q.RestrictedMean = RestrictedMean(q.Window)
 	if particles <= 0 || steps < 1 || len(firstPassage) > particles || !(eta > 0) || math.IsInf(eta, 0) {
 		q.Estimate = q.Window
-		q.Reason = fmt.Sprintf("no estimate: %d particles, %d escaped, %d steps, η = %g", particles, len(firstPassage), steps, eta)
-		q.Estimate.Note = q.Reason
+		q.unresolve(Finding{Kind: NoData, Text: fmt.Sprintf("no estimate: %d particles, %d escaped, %d steps, η = %g", particles, len(firstPassage), steps, eta)})
 		return q
 	}
 	bins := opt.HazardBins
@@ -371,12 +434,12 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 		if c.Escaped < MinEscapesResolved {
 			q.truncate(p, c, eta)
 			// EstimateFromCounts has marked E' < 10 unresolved.
-			q.Reason = fmt.Sprintf("too few escapes after the burn-in t0 = %.4g (%d iterations): %d (< %d); run more particles or longer (--steps)", c.Time, c.BurnIn, c.Escaped, MinEscapesResolved)
+			f := Finding{Kind: FewEscapes, Text: fmt.Sprintf("too few escapes after the burn-in t0 = %.4g (%d iterations): %d (< %d)", c.Time, c.BurnIn, c.Escaped, MinEscapesResolved)}
 			if fell >= 0 {
-				q.Reason += "; before it, " + p.fallText(q.Candidates[fell], eta)
+				f.Detail = p.fallText(q.Candidates[fell], eta)
 				q.HazardFalls = true
 			}
-			q.Estimate.Note = q.Reason
+			q.unresolve(f)
 			return q
 		}
 		if c.Settled {
@@ -390,7 +453,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 		c := p.candidate(opt.MinBurnIn, eta, false)
 		q.Candidates = []BurnInCandidate{c}
 		q.truncate(p, c, eta)
-		q.Reason = fmt.Sprintf("the window of %d iterations ends before the minimum burn-in of %d: run longer (--steps)", steps, opt.MinBurnIn)
+		q.Unresolved = Finding{Kind: BeforeMinBurnIn, Text: fmt.Sprintf("the window of %d iterations ends before the minimum burn-in of %d", steps, opt.MinBurnIn)}
 		q.ShortWindow = true
 	} else {
 		c := q.Candidates[len(q.Candidates)-1]
@@ -407,26 +470,26 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 			// A rate that still falls is no rate: not a plateau that a
 			// longer burn-in finds, nor a ramp that a widened interval covers.
 			q.HazardFalls = true
-			q.Reason = p.fallText(q.Candidates[fell], eta) + ": the survival is not one exponential (the basin holds more than one metastable state, or particles leave into a region that is neither basin nor escape); " +
-				fmt.Sprintf("after the last burn-in tried, t0 = %.4g, %s; run a longer window (--steps), or make the other exits part of the escape (--escape)", c.Time, c.unsettled(eta))
+			q.Unresolved = Finding{Kind: FallingHazard, Text: p.fallText(q.Candidates[fell], eta) + ": the survival is not one exponential (the basin holds more than one metastable state, or particles leave into a region that is neither basin nor escape); " +
+				fmt.Sprintf("after the last burn-in tried, t0 = %.4g, %s", c.Time, c.unsettled(eta))}
 		} else {
-			q.Reason = fmt.Sprintf("no plateau of the hazard within the window: after the last burn-in tried, t0 = %.4g, %s; run longer (--steps) or give --burn-in", c.Time, c.unsettled(eta))
+			q.Unresolved = Finding{Kind: NoPlateau, Text: fmt.Sprintf("no plateau of the hazard within the window: after the last burn-in tried, t0 = %.4g, %s", c.Time, c.unsettled(eta))}
 		}
 	}
 	e := &q.Estimate
 	e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
-	e.Note = q.Reason
+	q.unresolve(q.Unresolved)
 	q.WindowBias = nil
 	return q
 }
 
-// restrictedMean is E[min(τ, t_max)] = X/N of the whole-window estimate w
+// RestrictedMean is E[min(τ, t_max)] = X/N of the whole-window estimate w
 // (QuasiStationary.RestrictedMean); nil without particles or exposure.
-func restrictedMean(w Estimate) *float64 {
-	if w.Particles <= 0 || !(w.Exposure > 0) || math.IsInf(w.Exposure, 0) {
+func RestrictedMean(w Estimate) *float64 {
+	if w.Particles <= 0 || !(w.Exposure > 0) || !w.Exposure.Finite() {
 		return nil
 	}
-	m := w.Exposure / float64(w.Particles)
+	m := float64(w.Exposure) / float64(w.Particles)
 	return &m
 }
 
@@ -439,9 +502,8 @@ func (q *QuasiStationary) given(p passages, t0 int, eta float64) {
 	q.Candidates = []BurnInCandidate{c}
 	q.truncate(p, c, eta)
 	if t0 >= p.steps {
-		q.Reason = fmt.Sprintf("the given burn-in of %d iterations is not before the end of the window (%d iterations): give a smaller --burn-in or run longer (--steps)", t0, p.steps)
+		q.unresolve(Finding{Kind: BurnInPastWindow, Text: fmt.Sprintf("the given burn-in of %d iterations is not before the end of the window (%d iterations)", t0, p.steps)})
 		q.ShortWindow = true
-		q.Estimate.Note = q.Reason
 		return
 	}
 	q.Plateau = c.Settled
@@ -451,7 +513,7 @@ func (q *QuasiStationary) given(p passages, t0 int, eta float64) {
 		if c.Falling || c.ExcessBias > rampBiasTolerance/math.Sqrt(float64(c.Escaped)) {
 			dir = "high: the survival may not be one exponential yet"
 		}
-		q.Warning = fmt.Sprintf("after the given burn-in t0 = %.4g (%d iterations) %s: the rate may be biased %s; give a larger --burn-in or run longer (--steps)", c.Time, c.BurnIn, c.unsettled(eta), dir)
+		q.caution(Finding{Kind: GivenUnsettled, Text: fmt.Sprintf("after the given burn-in t0 = %.4g (%d iterations) %s: the rate may be biased %s", c.Time, c.BurnIn, c.unsettled(eta), dir)})
 	}
 }
 
@@ -478,10 +540,10 @@ func (c BurnInCandidate) widenable() bool {
 func (q *QuasiStationary) widen(c BurnInCandidate) {
 	e := &q.Estimate
 	b := c.RampBias
-	e.RateCI95[1] /= 1 - b
+	e.RateCI95[1] = jsonnum.Number(float64(e.RateCI95[1]) / (1 - b))
 	e.TauCI95[0] = 1 / e.RateCI95[1]
 	q.Widened, q.Plateau = true, false
-	q.Warning = fmt.Sprintf("short window: after the last burn-in tried, t0 = %.4g, the hazard may still be below its plateau, so the rate may be up to %.2g%% low (%.2g standard errors); the upper end of its 95%% interval is raised by that bound. A longer run (--steps) removes it", c.Time, 100*b, b*math.Sqrt(float64(c.Escaped)))
+	q.caution(Finding{Kind: WidenedForRamp, Text: fmt.Sprintf("short window: after the last burn-in tried, t0 = %.4g, the hazard may still be below its plateau, so the rate may be up to %.2g%% low (%.2g standard errors); the upper end of its 95%% interval is raised by that bound.", c.Time, 100*b, b*math.Sqrt(float64(c.Escaped)))})
 }
 
 // unsettled says in a clause why c fails the automatic rule.
@@ -978,20 +1040,20 @@ type HazardPoint struct {
 	Start int `json:"start_iteration"`
 	End   int `json:"end_iteration"`
 	// Time is the midpoint of the bin, (Start + End)·η/2.
-	Time float64 `json:"time"`
+	Time jsonnum.Number `json:"time"`
 	// AtRisk is the number of particles alive at Start.
 	AtRisk  int `json:"at_risk"`
 	Escapes int `json:"escapes"`
 	// Exposure is Σ (fp − Start)·η over the escapes in the bin plus
 	// (AtRisk − Escapes)·(End − Start)·η.
-	Exposure float64 `json:"exposure_time"`
+	Exposure jsonnum.Number `json:"exposure_time"`
 	// Hazard is Escapes/Exposure per unit time, the piecewise-constant
 	// hazard's maximum-likelihood value; NaN (null in JSON) with no one at
 	// risk.
-	Hazard float64 `json:"hazard"`
+	Hazard jsonnum.Number `json:"hazard"`
 	// HazardCI95 is the exact (Garwood) 95% interval of the bin's hazard,
 	// as in EstimateFromCounts; NaN with no one at risk.
-	HazardCI95 [2]float64 `json:"hazard_ci95"`
+	HazardCI95 [2]jsonnum.Number `json:"hazard_ci95"`
 }
 
 // HazardSeries returns the hazard in bins of equal width over iterations
@@ -1025,54 +1087,16 @@ func (p passages) hazard(eta float64, bins int) []HazardPoint {
 		if b >= steps {
 			eb, xb = 0, 0 // the last bin keeps every later entry, as after(a) does
 		}
-		h := HazardPoint{Start: a, End: b, Time: float64(a+b) * eta / 2, AtRisk: p.atRisk(a), Escapes: ea - eb}
+		h := HazardPoint{Start: a, End: b, Time: jsonnum.Number(float64(a+b) * eta / 2), AtRisk: p.atRisk(a), Escapes: ea - eb}
 		est := EstimateFromCounts(h.AtRisk, h.Escapes, xa-xb, eta)
 		h.Exposure = est.Exposure
-		h.Hazard = float64(h.Escapes) / h.Exposure
+		h.Hazard = jsonnum.Number(float64(h.Escapes) / float64(h.Exposure))
 		h.HazardCI95 = est.RateCI95
 		if h.AtRisk <= 0 || !(h.Exposure > 0) {
-			h.Hazard = math.NaN()
+			h.Hazard = jsonnum.NaN()
 		}
 		out = append(out, h)
 		a = b
 	}
 	return out
-}
-
-// hazardPointJSON is the wire form of HazardPoint, with the float fields
-// that may be non-finite as pointers.
-type hazardPointJSON struct {
-	Start      int         `json:"start_iteration"`
-	End        int         `json:"end_iteration"`
-	Time       *float64    `json:"time"`
-	AtRisk     int         `json:"at_risk"`
-	Escapes    int         `json:"escapes"`
-	Exposure   *float64    `json:"exposure_time"`
-	Hazard     *float64    `json:"hazard"`
-	HazardCI95 [2]*float64 `json:"hazard_ci95"`
-}
-
-// MarshalJSON writes non-finite numbers as null, since JSON has no Inf or
-// NaN.
-func (h HazardPoint) MarshalJSON() ([]byte, error) {
-	return json.Marshal(hazardPointJSON{
-		Start: h.Start, End: h.End, Time: finite(h.Time), AtRisk: h.AtRisk, Escapes: h.Escapes,
-		Exposure: finite(h.Exposure), Hazard: finite(h.Hazard),
-		HazardCI95: [2]*float64{finite(h.HazardCI95[0]), finite(h.HazardCI95[1])},
-	})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes; a null becomes NaN.
-func (h *HazardPoint) UnmarshalJSON(b []byte) error {
-	var v hazardPointJSON
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	nan := math.NaN()
-	*h = HazardPoint{
-		Start: v.Start, End: v.End, Time: orValue(v.Time, nan), AtRisk: v.AtRisk, Escapes: v.Escapes,
-		Exposure: orValue(v.Exposure, nan), Hazard: orValue(v.Hazard, nan),
-		HazardCI95: [2]float64{orValue(v.HazardCI95[0], nan), orValue(v.HazardCI95[1], nan)},
-	}
-	return nil
 }

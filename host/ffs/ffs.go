@@ -1,4 +1,4 @@
-package host
+package ffs
 
 import (
 	"context"
@@ -10,19 +10,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/jsonnum"
 	"github.com/kramers-sim/kramers/host/landscape"
+	"github.com/kramers-sim/kramers/host/rng"
+	"github.com/kramers-sim/kramers/host/store"
+	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat"
 )
 
-// Forward flux sampling (docs/theory.md §7): the escape rate factored through a ladder of
-// interfaces of an order parameter λ(θ), κ = Φ_0·Π P_i. Every stage is an ordinary absorbing run
-// of the engine (Loop on any Backend) from given positions, with an expression escape condition
-// "λ ≥ upper || λ ≤ lower"; a trial's outcome is read from the point where it froze.
-
-// FFSOptions configure RunFFS. Zero values take the defaults.
-type FFSOptions struct {
+// Options configure Run. Zero values take the defaults.
+type Options struct {
 	// Interfaces are λ_0 < … < λ_n, the last the escape level; nil places them adaptively.
 	Interfaces []float64
 	// Order is the order parameter λ(θ) in the condition language; "" is the signed distance past
@@ -43,82 +43,10 @@ type FFSOptions struct {
 	// Log, when set, receives a line per stage.
 	Log func(format string, args ...any)
 	// Checkpoint, when set, receives the run's state after every interface stage but the last.
-	Checkpoint func(*FFSState) error
+	Checkpoint func(*store.FFSState) error
 	// Resume continues the run saved in a state (from Checkpoint) with its next stage; the
 	// problem must be the state's configuration. The state's options replace o's.
-	Resume *FFSState
-}
-
-// FFSStage is one interface stage: trials started on λ_i, run until λ ≥ λ_{i+1} (success) or
-// λ ≤ λ_A (failure); capped trials reached neither within the step cap and count as neither.
-type FFSStage struct {
-	Stage         int     `json:"stage"`
-	From          float64 `json:"lambda_from"`
-	To            float64 `json:"lambda_to"`
-	Trials        int     `json:"trials"`
-	Successes     int     `json:"successes"`
-	Failures      int     `json:"failures"`
-	Capped        int     `json:"capped"`
-	P             float64 `json:"p"`
-	PilotP        float64 `json:"pilot_p,omitempty"`
-	Batches       int     `json:"batches"`
-	ParticleSteps int64   `json:"particle_steps"`
-	Seconds       float64 `json:"seconds"`
-}
-
-// FFSFlux is stage 0: the flux of first crossings of λ_0 coming from A, by renewal cycles.
-type FFSFlux struct {
-	Particles int `json:"particles"`
-	// TA and TB are the mean iterations from entering A to crossing λ_0, and from crossing λ_0 to
-	// re-entering A (or escaping), of the last cycle.
-	TA     float64 `json:"t_a_iterations"`
-	TB     float64 `json:"t_b_iterations"`
-	Phi0   float64 `json:"phi0"` // per unit time: 1/((T_a + T_b)·η)
-	RelErr float64 `json:"rel_err"`
-	// Escaped counts the return trajectories of the last cycle that escaped before re-entering A.
-	Escaped       int     `json:"escaped_in_return"`
-	Capped        int     `json:"capped"`
-	ParticleSteps int64   `json:"particle_steps"`
-	Seconds       float64 `json:"seconds"`
-}
-
-// FFSResult is the forward-flux-sampling part of a Result.
-type FFSResult struct {
-	Order      string     `json:"order"`
-	LambdaMin  float64    `json:"lambda_minimum"` // λ at the start point
-	SigmaL     float64    `json:"sigma_lambda"`   // spread of λ in the relaxed basin
-	LambdaA    float64    `json:"lambda_a"`
-	Interfaces []float64  `json:"interfaces"`
-	Adaptive   bool       `json:"adaptive"`
-	Flux       FFSFlux    `json:"flux"`
-	Stages     []FFSStage `json:"stages"`
-	// RelErr is σ(ln κ̂) = √(σ_boot² + σ_rel(Φ_0)²), σ_boot the genealogy bootstrap's spread of
-	// ln Π P_i (docs/theory.md §7).
-	RelErr float64 `json:"rel_err"`
-	// RelErrStages is σ_boot; RelErrBinomial the independent-stage formula
-	// √(Σ(1 − P_i)/(P_i·M_i) + σ_rel(Φ_0)²), kept for comparison.
-	RelErrStages   float64 `json:"rel_err_stages_bootstrap"`
-	RelErrBinomial float64 `json:"rel_err_binomial"`
-	Trees          int     `json:"bootstrap_trees"`
-	TargetError    float64 `json:"target_error"`
-	Interval       string  `json:"interval"`
-	PilotSteps     int64   `json:"pilot_particle_steps"`
-	ParticleSteps  int64   `json:"particle_steps"`
-	Seconds        float64 `json:"seconds"`
-	TauBiasRelBias float64 `json:"tau_rel_bias"` // ≈ RelErr²: the bias of τ̂ = 1/κ̂
-}
-
-// StreamSeed is the Philox seed of forward-flux-sampling stream s of a run with seed seed:
-// seed ⊕ splitmix64(s + 1). splitmix64 is a bijection, so distinct streams of one seed get
-// distinct keys and no two trials of a run share a (key, counter) (host/rng "Forward flux
-// sampling"). The points of a sweep take their seeds from it too (host/rng "Sweeps").
-func StreamSeed(seed, s uint64) uint64 { return seed ^ splitmix64(s+1) }
-
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+	Resume *store.FFSState
 }
 
 // ffsStream numbers the streams: stage 0 is the flux (part 0 the relaxation, 1…5 the cycle
@@ -139,7 +67,7 @@ const (
 // escape ⇔ λ > 0: (θ − b)·e − m for the hyperplane, max_i((θ − b_i)·e_i − m_i) over the exits,
 // |θ − a| − r for the radius, and for an expression the one landscape.ConditionOrder derives
 // (comparisons joined by or/and); other expressions have none (give --order and --interfaces).
-func DefaultOrder(p *Problem) (string, error) {
+func DefaultOrder(p *host.Problem) (string, error) {
 	num := func(v float64) string { return "(" + strconv.FormatFloat(v, 'g', -1, 64) + ")" }
 	plane := func(b, e []float64, m float64) string {
 		var t []string
@@ -153,9 +81,9 @@ func DefaultOrder(p *Problem) (string, error) {
 	}
 	c := p.Escape
 	switch c.Kind {
-	case EscapeHyperplane:
+	case host.EscapeHyperplane:
 		return plane(c.Point, c.Normal, c.Margin), nil
-	case EscapeExits:
+	case host.EscapeExits:
 		s := ""
 		for i, ex := range c.Surfaces {
 			if i == 0 {
@@ -165,13 +93,13 @@ func DefaultOrder(p *Problem) (string, error) {
 			}
 		}
 		return s, nil
-	case EscapeRadius:
+	case host.EscapeRadius:
 		var t []string
 		for k := range c.Point {
 			t = append(t, fmt.Sprintf("(x%d - %s)^2", k+1, num(c.Point[k])))
 		}
 		return "(sqrt(" + strings.Join(t, " + ") + ") - " + num(c.Radius) + ")", nil
-	case EscapeExpression:
+	case host.EscapeExpression:
 		if o, ok := landscape.ConditionOrder(c.Text); ok {
 			return o, nil
 		}
@@ -183,7 +111,7 @@ func DefaultOrder(p *Problem) (string, error) {
 // with the last of --interfaces; the user's --order alone, when it is an increasing affine function
 // c·λ₀ + k (c > 0) of the escape condition's own order parameter λ₀ (then k is the level: --order x
 // with --escape 'x > 0.5' climbs x up to 0.5); or λ₀ itself with level 0.
-func ffsOrder(p *Problem, o FFSOptions) (order string, level float64, err error) {
+func ffsOrder(p *host.Problem, o Options) (order string, level float64, err error) {
 	if o.Order != "" && len(o.Interfaces) > 0 {
 		return o.Order, o.Interfaces[len(o.Interfaces)-1], nil
 	}
@@ -191,11 +119,11 @@ func ffsOrder(p *Problem, o FFSOptions) (order string, level float64, err error)
 	if err != nil || o.Order == "" {
 		return def, 0, err
 	}
-	user, err := landscape.ParseScalar(o.Order, p.Dim)
+	user, err := p.ParseOrder(o.Order)
 	if err != nil {
 		return "", 0, inputErr("order", "%q: %v", o.Order, err)
 	}
-	own, err := landscape.ParseScalar(def, p.Dim)
+	own, err := p.ParseOrder(def)
 	if err != nil {
 		return "", 0, fmt.Errorf("ffs: the escape condition's order parameter %q: %w", def, err)
 	}
@@ -208,7 +136,7 @@ func ffsOrder(p *Problem, o FFSOptions) (order string, level float64, err error)
 // affineLevel tests whether user = c·own + k with c > 0 at the start, the minimum and 64 points of
 // a fixed stream in a box of half-width max(1, 2‖b − a‖) around a (fitted by least squares, every
 // residual within 10⁻⁹ of the values' scale), and returns k: the level of user where own crosses 0.
-func affineLevel(user, own func([]float64) float64, p *Problem) (float64, bool) {
+func affineLevel(user, own func([]float64) float64, p *host.Problem) (float64, bool) {
 	a := p.Analysis.Minimum
 	r := 1.0
 	if b := p.Analysis.Saddle; len(b) == len(a) {
@@ -244,9 +172,9 @@ func affineLevel(user, own func([]float64) float64, p *Problem) (float64, bool) 
 	return k, true
 }
 
-// CheckFFSOptions checks what the user gave: ascending finite interfaces, an order parameter that
+// CheckOptions checks what the user gave: ascending finite interfaces, an order parameter that
 // parses, --interfaces with --order, a target error in (0, 1).
-func CheckFFSOptions(p *Problem, o FFSOptions) error {
+func CheckOptions(p *host.Problem, o Options) error {
 	for i, v := range o.Interfaces {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return inputErr("interfaces", "value %d is not a finite number", i+1)
@@ -273,9 +201,9 @@ func CheckFFSOptions(p *Problem, o FFSOptions) error {
 
 type ffsRun struct {
 	ctx      context.Context
-	p        *Problem
-	b        Backend
-	o        FFSOptions
+	p        *host.Problem
+	b        host.Backend
+	o        Options
 	order    string
 	lam      func([]float64) float64
 	pilotPS  int64
@@ -292,22 +220,22 @@ func (f *ffsRun) ensemble(s uint64, cond string, starts []float64) ([]uint32, []
 func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64) ([]uint32, []float64, int64, error) {
 	d := f.p.Dim
 	n := len(starts) / d
-	esc, err := ExpressionEscape(cond, d)
+	esc, err := f.p.ExpressionEscape(cond)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("ffs: stage condition %q: %w", cond, err)
 	}
-	q := f.trialProblem(StreamSeed(f.p.Config.Seed, s), n, steps, esc)
+	q := f.trialProblem(rng.StreamSeed(f.p.Config.Seed, s), n, steps, esc)
 	if err := f.b.Load(q, 0, n); err != nil {
 		return nil, nil, 0, fmt.Errorf("load %d trials on %s: %w", n, f.b.Name(), err)
 	}
 	rec := make([]uint32, n)
 	for i := range rec {
-		rec[i] = Running
+		rec[i] = host.Running
 	}
 	if err := f.b.Restore(starts, rec); err != nil {
 		return nil, nil, 0, err
 	}
-	st, err := Loop(f.ctx, q, f.b, RunOptions{})
+	st, err := host.Loop(f.ctx, q, f.b, host.RunOptions{})
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -324,10 +252,10 @@ func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64)
 	var ps int64
 	for _, r := range rec {
 		switch {
-		case r == Running:
+		case r == host.Running:
 			ps += int64(steps)
 		default:
-			ps += int64(r & stepMask)
+			ps += int64(host.RecordStep(r))
 		}
 	}
 	return rec, pos, ps, nil
@@ -335,11 +263,11 @@ func (f *ffsRun) ensembleFor(steps int, s uint64, cond string, starts []float64)
 
 // trialProblem is the problem of one ensemble of trials: the run's problem with the Philox seed
 // seed, n particles, a cap of steps iterations, absorption on, and the stage condition esc as its
-// escape. It is built from a copy of the prepared problem, not by Prepare of a changed Config,
+// escape. It is built from a copy of the prepared problem, not by host.Prepare of a changed Config,
 // because the stage condition (an expression on the order parameter) is no Config field, and
 // everything else (landscape, analysis, noise, data) is the run's own: preparing again for each
 // of a run's hundreds of ensembles would repeat the landscape's analysis every time.
-func (f *ffsRun) trialProblem(seed uint64, n, steps int, esc *EscapeCondition) *Problem {
+func (f *ffsRun) trialProblem(seed uint64, n, steps int, esc *host.EscapeCondition) *host.Problem {
 	q := *f.p
 	q.Config.Seed = seed
 	q.Config.Particles, q.Config.First, q.Config.Count = n, 0, 0
@@ -368,7 +296,7 @@ func (f *ffsRun) resample(points []float64, n int, s uint64) []float64 {
 func (f *ffsRun) resampleIdx(points []float64, n int, s uint64) ([]float64, []int) {
 	d := f.p.Dim
 	k := len(points) / d
-	r := rand.New(rand.NewPCG(StreamSeed(f.p.Config.Seed, s), 0x6b72616d657273))
+	r := rand.New(rand.NewPCG(rng.StreamSeed(f.p.Config.Seed, s), 0x6b72616d657273))
 	out := make([]float64, 0, n*d)
 	idx := make([]int, n)
 	for i := 0; i < n; i++ {
@@ -389,7 +317,7 @@ func (f *ffsRun) outcome(rec []uint32, pos []float64, upper, lower float64) (suc
 	mid := (upper + lower) / 2
 	ok = make([]bool, len(rec))
 	for i, r := range rec {
-		step, esc := Escaped(r)
+		step, esc := host.Escaped(r)
 		if !esc {
 			nC++
 			continue
@@ -426,13 +354,13 @@ func meanVar(v []float64) (float64, float64) {
 	return m, s
 }
 
-// RunFFS estimates p's escape rate by forward flux sampling on b (docs/theory.md §7). The run is a
+// Run estimates p's escape rate by forward flux sampling on b (docs/theory.md §7). The run is a
 // pure function of p.Config.Seed and o.
-func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, error) {
+func Run(ctx context.Context, p *host.Problem, b host.Backend, o Options) (*host.Result, error) {
 	if o.Resume != nil {
 		return resumeFFS(ctx, p, b, o)
 	}
-	if err := CheckFFSOptions(p, o); err != nil {
+	if err := CheckOptions(p, o); err != nil {
 		return nil, err
 	}
 	o = withFFSDefaults(o)
@@ -441,7 +369,7 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 	if err != nil {
 		return nil, err
 	}
-	fr := &FFSResult{Order: f.order, TargetError: o.TargetError, Adaptive: o.Interfaces == nil,
+	fr := &host.FFSResult{Order: f.order, TargetError: o.TargetError, Adaptive: o.Interfaces == nil,
 		Interval: "log-normal: exp(ln κ̂ ± 1.96·σ), σ² = σ_boot² + σ_rel(Φ_0)², σ_boot from a bootstrap of ln Π P_i over the trees rooted at the λ_0 configurations (docs/theory.md §7)"}
 	fr.LambdaMin = f.lam(p.Start)
 	if !(fr.LambdaMin < top) {
@@ -468,7 +396,7 @@ func RunFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, 
 }
 
 // resumeFFS continues the run saved in o.Resume with its next stage, under the state's options.
-func resumeFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Result, error) {
+func resumeFFS(ctx context.Context, p *host.Problem, b host.Backend, o Options) (*host.Result, error) {
 	r := o.Resume
 	if err := checkFFSState(r, p); err != nil {
 		return nil, err
@@ -479,7 +407,7 @@ func resumeFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Resul
 		o.Log = func(string, ...any) {}
 	}
 	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, order: r.Result.Order, maxSteps: r.MaxSteps}
-	sc, err := landscape.ParseScalar(f.order, p.Dim)
+	sc, err := p.ParseOrder(f.order)
 	if err != nil {
 		return nil, inputErr("resume", "order parameter %q: %v", f.order, err)
 	}
@@ -490,9 +418,9 @@ func resumeFFS(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*Resul
 
 // checkFFSState checks that the state r is a forward-flux-sampling state of p's configuration
 // with a next stage to run.
-func checkFFSState(r *FFSState, p *Problem) error {
-	if r.Format != FFSStateFormat {
-		return inputErr("resume", "not a forward-flux-sampling state (format %q, want %q)", r.Format, FFSStateFormat)
+func checkFFSState(r *store.FFSState, p *host.Problem) error {
+	if r.Format != store.FFSStateFormat {
+		return inputErr("resume", "not a forward-flux-sampling state (format %q, want %q)", r.Format, store.FFSStateFormat)
 	}
 	if r.Config.Hash() != p.Config.Hash() {
 		return inputErr("resume", "the state belongs to another configuration (%s, hash %s); resume it with its own configuration", r.Config.Landscape, r.Config.Hash())
@@ -503,8 +431,8 @@ func checkFFSState(r *FFSState, p *Problem) error {
 	return nil
 }
 
-// withFFSDefaults fills o's zero values with the defaults documented at FFSOptions.
-func withFFSDefaults(o FFSOptions) FFSOptions {
+// withFFSDefaults fills o's zero values with the defaults documented at Options.
+func withFFSDefaults(o Options) Options {
 	if o.TargetError == 0 {
 		o.TargetError = 0.1
 	}
@@ -525,8 +453,8 @@ func withFFSDefaults(o FFSOptions) FFSOptions {
 
 // newFFSRun sets up a fresh run: its order parameter and the escape level top (the last of
 // o.Interfaces where given).
-func newFFSRun(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*ffsRun, float64, error) {
-	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, maxSteps: min(o.MaxSteps, MaxSteps)}
+func newFFSRun(ctx context.Context, p *host.Problem, b host.Backend, o Options) (*ffsRun, float64, error) {
+	f := &ffsRun{ctx: ctx, p: p, b: b, o: o, maxSteps: min(o.MaxSteps, host.MaxSteps)}
 	var top float64
 	var err error
 	if f.order, top, err = ffsOrder(p, o); err != nil {
@@ -535,7 +463,7 @@ func newFFSRun(ctx context.Context, p *Problem, b Backend, o FFSOptions) (*ffsRu
 	if n := len(o.Interfaces); n > 0 {
 		top = o.Interfaces[n-1]
 	}
-	sc, err := landscape.ParseScalar(f.order, p.Dim)
+	sc, err := p.ParseOrder(f.order)
 	if err != nil {
 		return nil, 0, inputErr("order", "%q: %v", f.order, err)
 	}
@@ -575,7 +503,7 @@ func (f *ffsRun) placeBasin(lamMin, top float64, nf int) (ffsBasin, error) {
 	}
 	var ls []float64
 	for i, r := range rec {
-		if r == Running {
+		if r == host.Running {
 			ls = append(ls, f.lam(pos[i*d:(i+1)*d]))
 		}
 	}
@@ -603,8 +531,8 @@ func (f *ffsRun) placeBasin(lamMin, top float64, nf int) (ffsBasin, error) {
 // fluxCycles is stage 0: renewal cycles (a) A → λ_0, (b) λ_0 → A, as a1 b1 a2 b2 a3 from the
 // minimum with nf particles; the flux Φ_0 = 1/((T_a + T_b)·η) from the last (a) and (b). It returns
 // the flux (without its seconds) and the last cycle's crossing points of λ_0.
-func (f *ffsRun) fluxCycles(a ffsBasin, top float64, nf int) (FFSFlux, []float64, error) {
-	flux := FFSFlux{Particles: nf, ParticleSteps: a.steps}
+func (f *ffsRun) fluxCycles(a ffsBasin, top float64, nf int) (host.FFSFlux, []float64, error) {
+	flux := host.FFSFlux{Particles: nf, ParticleSteps: a.steps}
 	starts := repeatPoint(f.p.Start, nf)
 	var cross []float64
 	var varA, varB float64
@@ -628,7 +556,7 @@ func (f *ffsRun) fluxCycles(a ffsBasin, top float64, nf int) (FFSFlux, []float64
 // fluxToLambda0 is a part (a) of the flux cycles: starts run until λ ≥ λ_0. It returns the
 // crossing points and the next part's starts resampled from them; the last part (5) sets T_a and
 // its variance *varA.
-func (f *ffsRun) fluxToLambda0(flux *FFSFlux, varA *float64, part int, a ffsBasin, nf int, starts []float64) (cross, next []float64, err error) {
+func (f *ffsRun) fluxToLambda0(flux *host.FFSFlux, varA *float64, part int, a ffsBasin, nf int, starts []float64) (cross, next []float64, err error) {
 	rec, pos, ps, err := f.ensemble(ffsStream(0, part), f.cond(a.lam0, math.NaN()), starts)
 	if err != nil {
 		return nil, nil, err
@@ -649,7 +577,7 @@ func (f *ffsRun) fluxToLambda0(flux *FFSFlux, varA *float64, part int, a ffsBasi
 // fluxBackToA is a part (b) of the flux cycles: starts on λ_0 run until λ ≤ λ_A or escape. It
 // returns the next part's starts, resampled from the points back in A; part 4 sets T_b, its
 // variance *varB, and the escapes and capped trajectories of the return.
-func (f *ffsRun) fluxBackToA(flux *FFSFlux, varB *float64, part int, a ffsBasin, top float64, nf int, starts []float64) ([]float64, error) {
+func (f *ffsRun) fluxBackToA(flux *host.FFSFlux, varB *float64, part int, a ffsBasin, top float64, nf int, starts []float64) ([]float64, error) {
 	d := f.p.Dim
 	rec, pos, ps, err := f.ensemble(ffsStream(0, part), f.cond(top, a.lamA), starts)
 	if err != nil {
@@ -662,7 +590,7 @@ func (f *ffsRun) fluxBackToA(flux *FFSFlux, varB *float64, part int, a ffsBasin,
 	}
 	var back []float64
 	for i := range rec {
-		if _, e := Escaped(rec[i]); e && !ok[i] {
+		if _, e := host.Escaped(rec[i]); e && !ok[i] {
 			back = append(back, pos[i*d:(i+1)*d]...)
 		}
 	}
@@ -746,41 +674,7 @@ func (f *ffsRun) place(cross []float64, lam0, top, lamA float64) ([]float64, []f
 	return levels, pilotP, nil
 }
 
-// FFSState is a forward-flux-sampling run between two interface stages: everything the remaining
-// stages need, written after each stage by FFSOptions.Checkpoint and continued by FFSOptions.Resume
-// (`kramers run --method ffs --checkpoint FILE`, `--resume FILE`). Float64 values round-trip
-// exactly through encoding/json, so a resumed run gives the uninterrupted run's result bit for bit
-// on a deterministic backend.
-type FFSState struct {
-	Format string `json:"format"` // FFSStateFormat
-	Config Config `json:"config"`
-	// The options that shape the remaining stages.
-	TargetError float64 `json:"target_error"`
-	Trials      int     `json:"trials"`
-	TargetP     float64 `json:"target_p"`
-	MaxSteps    int     `json:"max_steps"`
-	// Result is the part done: λ_A, the interfaces, the flux and the stages so far.
-	Result FFSResult `json:"result"`
-	PilotP []float64 `json:"pilot_p,omitempty"`
-	// Next is the index of the next stage (0: the stage from λ_0); Configs (count × dim) are its
-	// stored starting points, Ancestors their stage-0 roots, of NRoots.
-	Next      int       `json:"next_stage"`
-	Configs   []float64 `json:"configs"`
-	Ancestors []int32   `json:"ancestors"`
-	NRoots    int       `json:"roots"`
-	// TreeN, TreeS: per finished stage and root, the counted trials and successes.
-	TreeN    [][]int32 `json:"tree_trials"`
-	TreeS    [][]int32 `json:"tree_successes"`
-	Kappa    float64   `json:"kappa"`
-	RelVar   float64   `json:"rel_var"`
-	Warnings []Warning `json:"warnings,omitempty"`
-	Seconds  float64   `json:"seconds"`
-}
-
-// FFSStateFormat names the checkpoint format of forward flux sampling.
-const FFSStateFormat = "kramers-ffs-state/1"
-
-func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top float64, start time.Time) (*Result, error) {
+func (f *ffsRun) finish(fr *host.FFSResult, flux host.FFSFlux, cross []float64, lam0, top float64, start time.Time) (*host.Result, error) {
 	levels := f.o.Interfaces
 	var pilotP []float64
 	if levels == nil {
@@ -794,7 +688,7 @@ func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top 
 	fr.PilotSteps = f.pilotPS
 	// The genealogy: Ancestors[j] is the stage-0 crossing point (λ_0 configuration) that stored point
 	// j of the current stage descends from.
-	st := &FFSState{Format: FFSStateFormat, Config: f.p.Config, TargetError: f.o.TargetError, Trials: f.o.Trials,
+	st := &store.FFSState{Format: store.FFSStateFormat, Config: f.p.Config, TargetError: f.o.TargetError, Trials: f.o.Trials,
 		TargetP: f.o.TargetP, MaxSteps: f.maxSteps, Result: *fr, PilotP: pilotP, Configs: cross,
 		NRoots: len(cross) / f.p.Dim, RelVar: flux.RelErr * flux.RelErr, Kappa: flux.Phi0}
 	st.Ancestors = make([]int32, st.NRoots)
@@ -806,7 +700,7 @@ func (f *ffsRun) finish(fr *FFSResult, flux FFSFlux, cross []float64, lam0, top 
 
 // stages runs the interface stages from S.Next on, updating S after each, and assembles the
 // Result.
-func (f *ffsRun) stages(S *FFSState, start time.Time) (*Result, error) {
+func (f *ffsRun) stages(S *store.FFSState, start time.Time) (*host.Result, error) {
 	o := f.o
 	fr := &S.Result
 	n := len(fr.Interfaces) - 1
@@ -867,7 +761,7 @@ func (f *ffsRun) stageTrials(pilotP []float64, i, n int, budget float64) int {
 // stage's stored configurations) with their stage-0 roots, and per root the counted trials and
 // successes.
 type ffsStageRun struct {
-	stage        FFSStage
+	stage        host.FFSStage
 	configs      []float64
 	ancestors    []int32
 	treeN, treeS []int32
@@ -875,10 +769,10 @@ type ffsStageRun struct {
 
 // runStage runs stage i from the state's stored configurations to λ_{i+1} (or back to λ_A) in
 // batches of m trials, repeated up to 8 times while it has fewer than 20 successes.
-func (f *ffsRun) runStage(S *FFSState, i, m int) (ffsStageRun, error) {
+func (f *ffsRun) runStage(S *store.FFSState, i, m int) (ffsStageRun, error) {
 	levels, lamA := S.Result.Interfaces, S.Result.LambdaA
 	ts := time.Now()
-	sr := ffsStageRun{stage: FFSStage{Stage: i + 1, From: levels[i], To: levels[i+1]},
+	sr := ffsStageRun{stage: host.FFSStage{Stage: i + 1, From: levels[i], To: levels[i+1]},
 		treeN: make([]int32, S.NRoots), treeS: make([]int32, S.NRoots)}
 	st := &sr.stage
 	if S.PilotP != nil {
@@ -892,7 +786,7 @@ func (f *ffsRun) runStage(S *FFSState, i, m int) (ffsStageRun, error) {
 		}
 		succ, nS, nF, nC, _, ok := f.outcome(rec, pos, levels[i+1], lamA)
 		for t, r := range rec {
-			if _, e := Escaped(r); !e {
+			if _, e := host.Escaped(r); !e {
 				continue
 			}
 			a := S.Ancestors[idx[t]]
@@ -918,13 +812,13 @@ func (f *ffsRun) runStage(S *FFSState, i, m int) (ffsStageRun, error) {
 }
 
 // stageWarnings are the warnings a finished stage gives: repeated batches, capped trials.
-func (f *ffsRun) stageWarnings(st FFSStage) []Warning {
-	var out []Warning
+func (f *ffsRun) stageWarnings(st host.FFSStage) []host.Warning {
+	var out []host.Warning
 	if st.Batches > 1 {
-		out = append(out, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d had fewer than 20 successes in %d trials and was run %d times as long", st.Stage, st.Trials/st.Batches, st.Batches)})
+		out = append(out, host.Warning{Kind: host.WarnFFS, Message: fmt.Sprintf("stage %d had fewer than 20 successes in %d trials and was run %d times as long", st.Stage, st.Trials/st.Batches, st.Batches)})
 	}
 	if st.Capped > 0 {
-		out = append(out, Warning{Kind: WarnFFS, Message: fmt.Sprintf("stage %d: %d of %d trials reached neither interface within %d iterations; they count as neither outcome", st.Stage, st.Capped, st.Trials, f.maxSteps)})
+		out = append(out, host.Warning{Kind: host.WarnFFS, Message: fmt.Sprintf("stage %d: %d of %d trials reached neither interface within %d iterations; they count as neither outcome", st.Stage, st.Capped, st.Trials, f.maxSteps)})
 	}
 	return out
 }
@@ -932,12 +826,12 @@ func (f *ffsRun) stageWarnings(st FFSStage) []Warning {
 // result assembles the Result of a run whose stages are done: the error of κ̂ from the genealogy
 // bootstrap and the flux, the estimate (unresolved, with the bound upper, where unresolved says
 // why), the theory and the warnings.
-func (f *ffsRun) result(S *FFSState, unresolved string, upper float64, start time.Time) *Result {
+func (f *ffsRun) result(S *store.FFSState, unresolved string, upper float64, start time.Time) *host.Result {
 	p, fr := f.p, &S.Result
 	flux := fr.Flux
 	warnings := S.Warnings
 	if flux.Capped > 0 {
-		warnings = append(warnings, Warning{Kind: WarnFFS, Message: fmt.Sprintf("flux: %d trajectories reached neither side within %d iterations; left out of T_a, T_b", flux.Capped, f.maxSteps)})
+		warnings = append(warnings, host.Warning{Kind: host.WarnFFS, Message: fmt.Sprintf("flux: %d trajectories reached neither side within %d iterations; left out of T_a, T_b", flux.Capped, f.maxSteps)})
 	}
 	fr.RelErrBinomial = math.Sqrt(S.RelVar)
 	fr.RelErrStages, fr.Trees = f.treeBootstrap(S.TreeN, S.TreeS, S.NRoots)
@@ -959,20 +853,20 @@ func (f *ffsRun) result(S *FFSState, unresolved string, upper float64, start tim
 	}
 	stab := p.StepStability()
 	est := ffsEstimate(S.Kappa, fr.RelErr, p.Config.LR, trials, escaped, unresolved, upper)
-	finishEstimate(&est, stab)
-	th := Predictions(p)
-	res := &Result{Version: Version, Config: p.Config, ConfigHash: p.Config.Hash(), Particles: trials, LR: p.Config.LR,
+	host.FinishEstimate(&est, stab)
+	th := host.Predictions(p)
+	res := &host.Result{Version: host.Version, Config: p.Config, ConfigHash: p.Config.Hash(), Particles: trials, LR: p.Config.LR,
 		Estimate: est, Backend: f.b.Name(), Renderer: f.b.Renderer(), Seconds: fr.Seconds,
 		Analysis: p.Analysis, Escape: p.Escape, Noise: p.Noise, Theory: th, Stability: stab,
 		Comparisons: ffsCompare(est, fr.RelErr, th), Method: "ffs", FFS: fr, Warnings: warnings}
 	if fr.Seconds > 0 {
 		res.ParticleStepsPerSecond = float64(fr.ParticleSteps) / fr.Seconds
 	}
-	if w, ok := stabilityWarning(stab); ok {
+	if w, ok := host.StabilityWarning(stab); ok {
 		res.Warnings = append(res.Warnings, w)
 	}
-	if w := PrecisionWarning(p); w != "" {
-		res.Warnings = append(res.Warnings, Warning{Kind: WarnPrecision, Message: w})
+	if w := host.PrecisionWarning(p); w != "" {
+		res.Warnings = append(res.Warnings, host.Warning{Kind: host.WarnPrecision, Message: w})
 	}
 	return res
 }
@@ -980,25 +874,25 @@ func (f *ffsRun) result(S *FFSState, unresolved string, upper float64, start tim
 // ffsEstimate is the estimate of a forward-flux-sampling run: the rate kappa (per unit time, step
 // eta) with the log-normal interval of σ(ln κ̂) = relErr, or, where unresolved says why (or kappa
 // is not positive), no rate and the upper bound upper.
-func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved string, upper float64) Estimate {
-	est := Estimate{Particles: trials, Escaped: escaped}
+func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved string, upper float64) survival.Estimate {
+	est := survival.Estimate{Particles: trials, Escaped: escaped}
 	if unresolved == "" && kappa > 0 {
 		sg := relErr
 		rate := kappa
 		tau := 1 / rate
 		tauIt := tau / eta
 		est.Rate, est.Tau, est.TauIterations = &rate, &tau, &tauIt
-		est.RateCI95 = [2]float64{rate * math.Exp(-1.96*sg), rate * math.Exp(1.96*sg)}
-		est.RateUpper95 = rate * math.Exp(1.645*sg)
-		est.TauCI95 = [2]float64{1 / est.RateCI95[1], 1 / est.RateCI95[0]}
-		est.Exposure = float64(max(est.Escaped, 1)) / rate
+		est.RateCI95 = [2]jsonnum.Number{jsonnum.Number(rate * math.Exp(-1.96*sg)), jsonnum.Number(rate * math.Exp(1.96*sg))}
+		est.RateUpper95 = jsonnum.Number(rate * math.Exp(1.645*sg))
+		est.TauCI95 = [2]jsonnum.Number{1 / est.RateCI95[1], 1 / est.RateCI95[0]}
+		est.Exposure = jsonnum.Number(float64(max(est.Escaped, 1)) / rate)
 		est.Resolved = true
 		return est
 	}
-	est.RateCI95 = [2]float64{0, upper}
-	est.RateUpper95 = upper
-	est.TauCI95 = [2]float64{1 / upper, math.Inf(1)}
-	est.Exposure = math.NaN()
+	est.RateCI95 = [2]jsonnum.Number{0, jsonnum.Number(upper)}
+	est.RateUpper95 = jsonnum.Number(upper)
+	est.TauCI95 = [2]jsonnum.Number{jsonnum.Number(1 / upper), jsonnum.Number(math.Inf(1))}
+	est.Exposure = jsonnum.NaN()
 	if unresolved == "" {
 		unresolved = "no estimate"
 	}
@@ -1008,8 +902,8 @@ func ffsEstimate(kappa, relErr, eta float64, trials, escaped int, unresolved str
 
 // ffsCompare is compare for a forward-flux-sampling estimate: z = ln(κ̂/κ_theory)/σ with
 // σ² = σ(ln κ̂)² + the theory value's own relative error².
-func ffsCompare(e Estimate, relErr float64, th map[string]theory.Prediction) map[string]Comparison {
-	out := map[string]Comparison{}
+func ffsCompare(e survival.Estimate, relErr float64, th map[string]theory.Prediction) map[string]host.Comparison {
+	out := map[string]host.Comparison{}
 	if !e.Resolved || e.Rate == nil {
 		return out
 	}
@@ -1024,7 +918,7 @@ func ffsCompare(e Estimate, relErr float64, th map[string]theory.Prediction) map
 			continue
 		}
 		sigma := math.Sqrt(relErr*relErr + t.RelErr*t.RelErr)
-		out[k] = Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: math.Log(*e.Rate / *t.Rate) / sigma}
+		out[k] = host.Comparison{Kind: t.Kind, Ratio: *e.Rate / *t.Rate, Z: math.Log(*e.Rate / *t.Rate) / sigma}
 	}
 	return out
 }
@@ -1062,7 +956,7 @@ func (f *ffsRun) treeBootstrap(treeN, treeS [][]int32, nAnc int) (float64, int) 
 			cs[k*ns+i] = float64(treeS[i][a])
 		}
 	}
-	r := rand.New(rand.NewPCG(StreamSeed(f.p.Config.Seed, ffsStream(0, bootstrapPart)), 0x6b72616d657273))
+	r := rand.New(rand.NewPCG(rng.StreamSeed(f.p.Config.Seed, ffsStream(0, bootstrapPart)), 0x6b72616d657273))
 	ln := make([]float64, bootstrapReplicates)
 	sn, ss := make([]float64, ns), make([]float64, ns)
 	for b := range ln {
@@ -1092,4 +986,9 @@ func (f *ffsRun) treeBootstrap(treeN, treeS [][]int32, nAnc int) (float64, int) 
 	sort.Float64s(ln)
 	q := func(x float64) float64 { return ln[min(len(ln)-1, int(x*float64(len(ln))))] }
 	return (q(0.8413) - q(0.1587)) / 2, len(roots)
+}
+
+// inputErr is a host.InputError naming the flag of the bad value.
+func inputErr(flag, format string, args ...any) error {
+	return &host.InputError{Flag: flag, Msg: fmt.Sprintf(format, args...)}
 }
