@@ -57,7 +57,15 @@ bench_net() {
   ./bin/kramers bench --backends gpu --cases "$case" --repeat 3 --particles "$particles" --steps "$steps" \
     --json "$out/bench-net-$case.json"
 }
-bench_networks() { bench_net 7 $((1 << 20)) 2048 && bench_net 8 $((1 << 17)) 512 && bench_net 9 $((1 << 14)) 128; }
+# Every case runs even when one before it fails; the status is the first failure's.
+bench_networks() {
+  local first=0 rc
+  for args in "7 $((1 << 20)) 2048" "8 $((1 << 17)) 512" "9 $((1 << 14)) 128"; do
+    bench_net $args; rc=$?
+    if [ $rc -ne 0 ] && [ $first -eq 0 ]; then first=$rc; fi
+  done
+  return $first
+}
 export -f bench_net bench_networks
 export out
 step "bench networks (GPU)" 90 bash -c bench_networks
