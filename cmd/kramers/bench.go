@@ -100,6 +100,8 @@ type benchRow struct {
 	BytesPerParticle int              `json:"bytes_per_particle"`
 	PeakRSSBytes     int64            `json:"peak_rss_bytes"` // VmHWM of this process after the case
 	LoadAverage      string           `json:"load_average"`   // /proc/loadavg before the case
+	// Refused is why the backend refused the case (a network beyond the GPU's size), or "".
+	Refused string `json:"refused,omitempty"`
 }
 
 // benchReport is the --json output.
@@ -206,6 +208,14 @@ func measureBenchCases(out io.Writer, req benchRequest) ([]benchRow, error) {
 	for _, c := range req.cases {
 		for _, be := range req.backends {
 			row, err := benchOne(c, be, req.particles, req.steps, req.repeat)
+			if refused := c.backendRefused(err); refused != "" {
+				// A network this backend does not take (the GPU's d limit): said in its row, and
+				// the bench goes on with the next backend and case.
+				row.Refused = refused
+				rows = append(rows, row)
+				fmt.Fprintf(out, "%-4d %-22s %-11s %-4s %-4s refused: %s\n", row.Case, row.Landscape, row.Noise, row.Precision, row.Backend, refused)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("bench case %d on %s: %w", c.id, be, err)
 			}

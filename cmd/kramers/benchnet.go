@@ -10,6 +10,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host"
 	"github.com/kramers-sim/kramers/host/data"
+	"github.com/kramers-sim/kramers/host/landscape"
 )
 
 // The network cases of `kramers bench` (issue 22 item 7; BENCHMARKS.md "Networks"): true SGD with
@@ -97,11 +98,27 @@ func (c benchCase) checkNetDim(p *host.Problem) error {
 	return nil
 }
 
-// refusedNetwork says that a network case's spec was refused by this build, which then lacks the
-// compiled network of issue 22 (item 1); other errors pass unchanged.
+// compiledNetwork reports whether this build's mlp is the compiled network of issue 22 item 1,
+// known by the loss parameter that only the compiled network has (host/landscape, mlp).
+func compiledNetwork() bool {
+	for _, m := range landscape.DataModels() {
+		if m.Name != "mlp" {
+			continue
+		}
+		for _, p := range m.Params {
+			if p.Name == "loss" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refusedNetwork says that a network case's spec was refused by a build that lacks the compiled
+// network of issue 22 (item 1); every other error passes unchanged.
 func (c benchCase) refusedNetwork(err error) error {
 	var ie *host.InputError
-	if c.net == nil || !errors.As(err, &ie) {
+	if c.net == nil || compiledNetwork() || !errors.As(err, &ie) {
 		return err
 	}
 	return fmt.Errorf("case %d is a network (d = %s) that needs the compiled network (issue 22 item 1); this build refuses it: %w",
@@ -113,6 +130,16 @@ func (c benchCase) dimText() string {
 		return fmt.Sprint(d)
 	}
 	return "?"
+}
+
+// backendRefused is why the backend refused a network case of a build that has the compiled
+// network (an input error: the GPU's limit on d), or "" for every other outcome.
+func (c benchCase) backendRefused(err error) string {
+	var ie *host.InputError
+	if c.net == nil || !compiledNetwork() || !errors.As(err, &ie) {
+		return ""
+	}
+	return err.Error()
 }
 
 // netCaseFile is what --write-data writes beside a case's rows (caseN.json).
