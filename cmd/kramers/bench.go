@@ -64,7 +64,7 @@ var benchCases = []benchCase{
 		particles: 1 << 16, steps: 512, what: "network 2-3-1 tanh, squared error, 200 generated rows, d = 13, B = 8"},
 	{id: 8, landscape: "mlp(h1=16,wd=0.001)", data: "breast-cancer", noise: host.Minibatch, batch: 32, lr: 0.01,
 		escape: "radius(100)", net: &netShape{Widths: []int{16}, Act: "tanh", Loss: "mse", Bias: true, WD: 0.001},
-		particles: 1 << 14, steps: 128, cpuParticles: 1 << 10, cpuSteps: 64,
+		particles: 1 << 12, steps: 32, cpuParticles: 1 << 10, cpuSteps: 64, // llvmpipe: about 5·10³ particle-steps/s
 		what: "network 30-16-1 tanh, squared error on the 0/1 label, Breast Cancer (569 rows, standardised), d = 513, B = 32"},
 	{id: 9, landscape: "mlp(h1=12,loss=logistic,wd=0.001)", data: "fashion-mnist",
 		dataOpts: data.Options{Classes: []int{0, 1}, Rows: 1000, Targets: data.Targets01}, noise: host.Minibatch, batch: 32, lr: 0.01,

@@ -5,7 +5,7 @@
 #   device.txt      nvidia-smi, the EGL vendor files, the GL renderer kramers reports
 #   validate.json   kramers validate --quick (every row GPU against the float64 CPU reference)
 #   bench.json      kramers bench --backends gpu, cases 1–6 (medians of --repeat runs) and its scan over N
-#   bench-net-N.json  the network cases N = 7, 8, 9 (d = 13, 513, 9433) at sizes that fill the GPU
+#   bench-net-N.json  the network cases N = 7, 8 (d = 13, 513) at sizes that fill the GPU
 #                   (case 8 at 2^17 particles: the 10^5 particles of the d = 513 network of issue 22)
 #   check.log       everything printed
 # Each step has its own time limit so that one hang cannot eat the lease (together 7.5 minutes, within
@@ -60,7 +60,8 @@ bench_net() {
 # Every case runs even when one before it fails; the status is the first failure's.
 bench_networks() {
   local first=0 rc
-  for args in "7 $((1 << 20)) 2048" "8 $((1 << 17)) 512" "9 $((1 << 14)) 128"; do
+  # Case 9 (d = 9433) is left out: the GPU backend takes networks up to d = 513 (gpu.MaxNetworkDim).
+  for args in "7 $((1 << 20)) 2048" "8 $((1 << 17)) 64"; do
     bench_net $args; rc=$?
     if [ $rc -ne 0 ] && [ $first -eq 0 ]; then first=$rc; fi
   done
