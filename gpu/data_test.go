@@ -287,9 +287,11 @@ func toF32(v []float64) []float32 {
 // gpu/backend.go loopLimited) is taken in shorter dispatches and gives the reference's positions:
 // sgd-hessian on a coupled 3-D well (Jacobi sweeps) and sgd-cov on 100 rows, in chunks of 1000
 // iterations, where a single dispatch was measured to part from the reference after 100–340 (these
-// two carry the probe and learn their dispatches, gpu/stepsource.go NeedsLoopGuard); and sgld on a
+// two carry the probe and learn their dispatches, gpu/stepsource.go NeedsLoopGuard); sgld on a
 // 16-dimensional landscape in one chunk of 20000 iterations (a few loop turns per step over the
-// noise blocks and coordinates: cut between 10000 and 20000), dispatched as the loop bound allows.
+// noise blocks and coordinates: cut between 10000 and 20000), dispatched as the loop bound allows;
+// and true SGD on a compiled network, whose loop bound counts the loops of its passes
+// (Landscape.SampleLoopTurns).
 // On a loop-limited driver each case is run again with the guard forced off (GuardNone: one
 // dispatch for the whole chunk), and there the comparison must fail: it catches a cut dispatch.
 func TestLongChunksAgreeWithReference(t *testing.T) {
@@ -299,16 +301,21 @@ func TestLongChunksAgreeWithReference(t *testing.T) {
 		lr, batch       float64
 		start           []float64
 		steps           int
+		escape          string // "": the default escape
 	}{
-		{"sgd-hessian Jacobi", "(x1^2-1)^2 + x2^2 + x3^2 + 0.5*x1*x2 + 0.3*x2*x3", "", host.SGDHessian, 0.01, 0.2, []float64{-1, 0.2, -0.1}, 1000},
-		{"sgd-cov 100 rows", "x^4/4 - x^2/2 + 3*f*x", "gen:neuron(n=100)", host.SGDCov, 0.05, 5, []float64{-1}, 1000},
-		{"sgld d = 16", "styblinski-tang(d=16)", "", host.SGLD, 0.002, 1, nil, 20000},
+		{"sgd-hessian Jacobi", "(x1^2-1)^2 + x2^2 + x3^2 + 0.5*x1*x2 + 0.3*x2*x3", "", host.SGDHessian, 0.01, 0.2, []float64{-1, 0.2, -0.1}, 1000, ""},
+		{"sgd-cov 100 rows", "x^4/4 - x^2/2 + 3*f*x", "gen:neuron(n=100)", host.SGDCov, 0.05, 5, []float64{-1}, 1000, ""},
+		{"sgld d = 16", "styblinski-tang(d=16)", "", host.SGLD, 0.002, 1, nil, 20000, ""},
+		// A compiled network's per-sample gradient loops over layers and units (host/landscape
+		// network_glsl.go): sgld's full-data gradient over 30 rows of a 16-1-1 network, whose inner
+		// products of 16 terms run as loops of 8.
+		{"sgld network 16-1-1", "mlp(h1=1,act=softplus,wd=0.01)", "gen:mlp(n=30,seed=1,d=16,h=2)", host.SGLD, 0.002, 1, nil, 5000, "x1 > 50"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := host.DefaultConfig()
 			cfg.Landscape, cfg.Noise, cfg.LR, cfg.Batch, cfg.Data = tc.spec, tc.noise, tc.lr, tc.batch, tc.gen
-			cfg.Start = tc.start
+			cfg.Start, cfg.Escape = tc.start, tc.escape
 			cfg.Particles, cfg.Steps, cfg.Seed, cfg.Absorb, cfg.Chunk = 128, tc.steps, 3, false, tc.steps
 			cfg.Temp = 1
 			p, err := host.Prepare(cfg)

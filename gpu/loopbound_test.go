@@ -1,12 +1,15 @@
 package gpu_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kramers-sim/kramers/gpu"
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/data"
+	"github.com/kramers-sim/kramers/host/landscape"
 )
 
 // loopCase is a problem whose step program's loop bound is checked.
@@ -16,6 +19,7 @@ type loopCase struct {
 	batch            float64
 	sampling         string
 	start            []float64
+	escape           string
 	guard            bool // NeedsLoopGuard expected
 }
 
@@ -34,12 +38,16 @@ var loopCases = []loopCase{
 	{name: "sgld d = 16", spec: "styblinski-tang(d=16)", noise: host.SGLD},
 	{name: "sgd-hessian-min d = 32", spec: "styblinski-tang(d=32)", noise: host.SGDHessianMin, batch: 1, guard: true},
 	{name: "minibatch epoch 100 rows", spec: "x^4/4 - x^2/2 + 3*f*x", data: "gen:neuron(n=100)", noise: host.Minibatch, batch: 5, sampling: host.SampleEpoch, start: []float64{-1}, guard: true},
+	// compiled networks: the per-sample functions' loops (Landscape.SampleLoopTurns); 16 inputs
+	// give inner products of 16 terms, in two chunks of 8 (host/landscape network_glsl.go)
+	{name: "minibatch network d = 13", spec: "mlp(h1=3,wd=0.01)", data: "gen:mlp(n=40,seed=2,d=2,h=2)", noise: host.Minibatch, batch: 16, escape: "x1 > 50", guard: true},
+	{name: "sgld network 16-1-1 softplus", spec: "mlp(h1=1,act=softplus,wd=0.01)", data: "gen:mlp(n=30,seed=1,d=16,h=2)", noise: host.SGLD, escape: "x1 > 50", guard: true},
 }
 
 func (c loopCase) problem(t *testing.T) *host.Problem {
 	t.Helper()
 	cfg := host.DefaultConfig()
-	cfg.Landscape, cfg.Noise, cfg.Data, cfg.Start, cfg.Sampling = c.spec, c.noise, c.data, c.start, c.sampling
+	cfg.Landscape, cfg.Noise, cfg.Data, cfg.Start, cfg.Sampling, cfg.Escape = c.spec, c.noise, c.data, c.start, c.sampling, c.escape
 	cfg.LR, cfg.Temp = 0.01, 0.1
 	if c.batch > 0 {
 		cfg.Batch = c.batch
@@ -132,5 +140,28 @@ func TestAdvanceDispatches(t *testing.T) {
 		if got := b.Dispatches(); got != 2+2*3 {
 			t.Fatalf("Advance of %d iterations with at most %d per dispatch on two batches: %d dispatches in all, want 8", 2*m+1, m, got)
 		}
+	}
+}
+
+// A compiled network beyond MaxNetworkDim is refused on the GPU with an input error that names
+// the CPU backend (the step program holds θ in per-invocation arrays; the limit is measured).
+func TestNetworkBeyondGPULimit(t *testing.T) {
+	d, err := data.Open("gen:mlp(n=20,seed=1,d=30,h=2)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := landscape.ParseData("mlp(h1=20,wd=0.01)", 0, nil, d.Columns, d.Values) // d = 20·31 + 21 = 641
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := host.DefaultConfig()
+	cfg.Noise, cfg.Batch = host.Minibatch, 4
+	p := &host.Problem{Config: cfg, Landscape: ls, Eval: ls.Evaluator(), Dim: ls.Dim}
+	b := newGPUBackend(t, gpu.GuardAuto)
+	defer b.Close()
+	err = b.Supports(p, 64)
+	var ie *host.InputError
+	if !errors.As(err, &ie) || ie.Flag != "landscape" || !strings.Contains(ie.Msg, "d = 641 is beyond the 513") || !strings.Contains(ie.Msg, "--backend cpu") {
+		t.Fatalf("Supports on a d = %d network: %v", ls.Dim, err)
 	}
 }

@@ -202,12 +202,14 @@ func StepLoopBound(p *host.Problem) LoopBound {
 
 // checkTurns bounds one call of escapeCondition: straight-line code (the coordinates, and dist,
 // written out by host/landscape) but for loss on a data landscape, landscapeLoss's loop over the N
-// rows (host/landscape glsl_data.go), each row straight-line.
+// rows (host/landscape glsl_data.go), each row straight-line for an expression and the forward
+// pass's loops for a compiled network (Landscape.SampleLoopTurns).
 func checkTurns(p *host.Problem) int {
 	if !p.Escape.UsesLoss() || !p.Landscape.HasData() {
 		return 0
 	}
-	return loop(p.Landscape.Rows, 0)
+	lossTurns, _ := p.Landscape.SampleLoopTurns()
+	return loop(p.Landscape.Rows, lossTurns)
 }
 
 // stepTurns bounds one call of step (or minibatchStep): the gradient, the noise and the update.
@@ -217,6 +219,9 @@ func stepTurns(p *host.Problem) int {
 	if p.Landscape.HasData() {
 		n = p.Landscape.Rows
 	}
+	// The loops inside one sampleLoss and one sampleGradient call: none for an expression
+	// (straight-line code), the forward and backward passes of a compiled network.
+	lossTurns, gradTurns := p.Landscape.SampleLoopTurns()
 	// meanOver (host/landscape glsl_data.go): a row mean of a per-sample function of m outputs;
 	// on a landscape without data the function is straight-line code.
 	mean := func(m, perRow int) int {
@@ -228,35 +233,36 @@ func stepTurns(p *host.Problem) int {
 	update := loop(d, 0)
 	switch p.Noise.Model {
 	case host.SGLD:
-		return mean(d, 0) + loop(d, 0) + update
+		return mean(d, gradTurns) + loop(d, 0) + update
 	case host.SGDHessian:
 		if p.Landscape.DiagonalHessian {
-			return mean(d, 0) + mean(d, 0) + loop(d, 0) + update
+			return mean(d, gradTurns) + mean(d, 0) + loop(d, 0) + update
 		}
 		hessian := loop(d*d, 0) // the zero fill of landscapeHessian (host/landscape glsl.go)
 		if n > 0 {
 			hessian = mean(d*d, loop(d*d, 0))
 		}
-		return mean(d, 0) + hessian + rootNoiseTurns(d) + update
+		return mean(d, gradTurns) + hessian + rootNoiseTurns(d) + update
 	case host.SGDHessianMin, host.SGDLoss:
 		loss := 0
 		if n > 0 {
-			loss = loop(n, 0)
+			loss = loop(n, lossTurns)
 		}
-		return mean(d, 0) + loss + loop(d, loop(d, 0)) + update
+		return mean(d, gradTurns) + loss + loop(d, loop(d, 0)) + update
 	case host.SGDCov:
 		// gradientCovariance (minibatch.glsl): one pass over the rows, then symmetricRootNoise.
-		cov := 2*loop(d, 0) + 2*loop(d*d, 0) + loop(n, 2*loop(d, 0)+loop(d, loop(d, 0)))
+		cov := 2*loop(d, 0) + 2*loop(d*d, 0) + loop(n, gradTurns+2*loop(d, 0)+loop(d, loop(d, 0)))
 		return cov + rootNoiseTurns(d) + update
 	case host.Minibatch:
-		return minibatchTurns(p, n) + update
+		return minibatchTurns(p, n, gradTurns) + update
 	}
 	panic(fmt.Sprintf("gpu: no loop bound for noise model %q", p.Noise.Model))
 }
 
 // minibatchTurns bounds minibatchRows and minibatchGradient (minibatch.glsl) for N = n rows and
-// batch B: each index word may cost a Philox call (streamWord).
-func minibatchTurns(p *host.Problem, n int) int {
+// batch B: each index word may cost a Philox call (streamWord); each sampleGradient call takes
+// gradTurns.
+func minibatchTurns(p *host.Problem, n, gradTurns int) int {
 	d, b := p.Dim, int(p.Config.Batch)
 	const philox = 9
 	var rows int
@@ -268,7 +274,7 @@ func minibatchTurns(p *host.Problem, n int) int {
 	default:
 		rows = loop(b, philox)
 	}
-	return rows + 2*loop(d, 0) + loop(b, loop(d, 0))
+	return rows + 2*loop(d, 0) + loop(b, gradTurns+loop(d, 0))
 }
 
 // rootNoiseTurns bounds symmetricRootNoise (matsqrt.glsl) in d dimensions: closed forms up to

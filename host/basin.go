@@ -37,7 +37,7 @@ func checkDegenerate(cfg Config, an *landscape.Analysis) error {
 		if len(an.Minimum) == 1 {
 			return inputErr("start", "the minimum a = %v that --start flows to is degenerate (H_a = %.3g, not a strict minimum): the default escape and the saddle-crossing theory need a positive definite H_a; give --escape with the escape region, such as 'x %s %.3g', to study its escape (the exact 1-D chain applies)", an.Minimum, lmin, map[bool]string{true: ">", false: "<"}[an.Saddle[0] > an.Minimum[0]], an.Saddle[0]+0.2*(an.Saddle[0]-an.Minimum[0]))
 		}
-		reason := fmt.Sprintf("the minimum a = %v that --start flows to is not strict (smallest Hessian eigenvalue %.3g): the default exit surfaces and the saddle-crossing theory need a positive definite H_a, and no --escape was given", an.Minimum, lmin)
+		reason := fmt.Sprintf("the minimum %s is not strict (smallest Hessian eigenvalue %.3g): the default exit surfaces and the saddle-crossing theory need a positive definite H_a (weight decay, wd > 0, makes a network's minimum strict), and no --escape was given", minimumText(an), lmin)
 		if cfg.Data != "" {
 			reason += "; add weight decay to make it strict, such as --landscape 'mlp(h1=3,wd=0.01)' (wd=… on any data model)"
 		}

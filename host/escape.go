@@ -189,13 +189,7 @@ func (c *EscapeCondition) GLSL(name string, opt landscape.GLSLOptions) string {
 	}
 }
 
-func fmtVec(v []float64) string {
-	parts := make([]string, len(v))
-	for i, x := range v {
-		parts[i] = strconv.FormatFloat(x, 'g', 6, 64)
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
+func fmtVec(v []float64) string { return landscape.FormatPoint(v, 6) }
 
 func sub(a, b []float64) []float64 {
 	out := make([]float64, len(a))

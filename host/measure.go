@@ -10,6 +10,7 @@ import (
 
 	"github.com/kramers-sim/kramers/host/survival"
 	"github.com/kramers-sim/kramers/host/theory"
+	"gonum.org/v1/gonum/mat"
 )
 
 // Measurement is what one ensemble's first-passage records say about the escape rate, and how it
@@ -277,7 +278,13 @@ func (p *Problem) relaxationFloor() int {
 	for _, l := range ev {
 		c = math.Max(c, math.Abs(1-eta*l))
 	}
-	if !(c > 0 && c < 1) || an.EscapeDirection == nil {
+	if !(c > 0 && c < 1) {
+		return oneRelaxation
+	}
+	if an.Saddle == nil && an.HessianMin != nil {
+		return p.lossRelaxationFloor()
+	}
+	if an.EscapeDirection == nil {
 		return oneRelaxation
 	}
 	e := an.EscapeDirection
@@ -287,6 +294,71 @@ func (p *Problem) relaxationFloor() int {
 	}
 	n := math.Log(math.Max(ratio, 1)/rampResidual) / (-2 * math.Log(c))
 	return max(oneRelaxation, int(math.Ceil(n)))
+}
+
+// trainedLevelRatio is the escape level above L(a), in units of the stationary mean of L − L(a),
+// that lossRelaxationFloor allows for: the pilot proposes about 6 standard deviations (host
+// escapecheck.go), and 100 leaves a wide margin.
+const trainedLevelRatio = 100
+
+// lossRelaxationFloor is the floor of a trained minimum (a network: no saddle, an escape by loss
+// level or distance, docs/theory.md §9). One relaxation time of the softest mode is of no use there:
+// λ_min(H_a) is tiny (10⁻⁴ on the d = 513 breast-cancer network), so it would ask for 10⁵ and more
+// iterations, while the softest modes carry almost none of the loss's fluctuation. In the
+// linearised model mode i (eigenvalue λ_i, diffusion D_i along its eigenvector) holds a stationary
+// mean D_i/2 of L − L(a), and its deficit after n iterations decays as c_i^{2n}, c_i = |1 − ηλ_i|.
+// The floor is the least n at which the weighted deficit Σ D_i c_i^{2n} / Σ D_i falls below
+// rampResidual/trainedLevelRatio: the hazard over a level δ then lies within rampResidual of its
+// plateau for every δ up to trainedLevelRatio stationary means (the argument of relaxationFloor
+// with ΔL/D replaced by δ over the mean loss excess).
+func (p *Problem) lossRelaxationFloor() int {
+	an, d, eta := p.Analysis, p.Dim, p.Config.LR
+	var es mat.EigenSym
+	if !es.Factorize(mat.NewSymDense(d, append([]float64(nil), an.HessianMin...)), true) {
+		return 0
+	}
+	vals := es.Values(nil)
+	var vecs mat.Dense
+	es.VectorsTo(&vecs)
+	weights, rates := make([]float64, 0, d), make([]float64, 0, d)
+	total := 0.0
+	for i, l := range vals {
+		c := math.Abs(1 - eta*l)
+		if !(l > 0) || c >= 1 {
+			continue
+		}
+		w := p.diffusionAlong(an.Minimum, mat.Col(nil, i, &vecs), l, an.LossMinimum)
+		if !(w > 0) {
+			continue
+		}
+		weights, rates = append(weights, w), append(rates, c*c)
+		total += w
+	}
+	if total == 0 {
+		return 0
+	}
+	deficit := func(n float64) float64 {
+		s := 0.0
+		for i, w := range weights {
+			s += w * math.Pow(rates[i], n)
+		}
+		return s / total
+	}
+	target := rampResidual / trainedLevelRatio
+	hi := 1.0
+	for deficit(hi) > target && hi < 1e9 {
+		hi *= 2
+	}
+	lo := 0.0
+	for hi-lo > 1 {
+		mid := math.Floor((lo + hi) / 2)
+		if deficit(mid) > target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return int(hi)
 }
 
 // ValueAssumption is what a value of a kind without a bounded error rests on: its reason (which says

@@ -17,14 +17,23 @@ const HostCopies = 3
 // memory this machine has available (/proc/meminfo MemAvailable); a Go allocation failure would
 // otherwise end the program without a message. gpuNote is appended to the message (the GPU
 // memory the same ensemble takes), or "".
+//
+// Counted: per particle the host copies of its parameters and record, its gradient (the CPU
+// reference's step buffers; d float64) and extraPerParticle; once, the data's rows as float64
+// (the landscape's copy). A network of d = 10⁴ takes 0.3 MB per particle.
 func CheckHostMemory(p *Problem, count, extraPerParticle int, gpuNote string) error {
-	need := float64(count) * (float64(ParticleBytes(p.Dim, 8))*HostCopies + float64(extraPerParticle))
+	perParticle := float64(ParticleBytes(p.Dim, 8))*HostCopies + float64(8*p.Dim) + float64(extraPerParticle)
+	need := float64(count)*perParticle + float64(p.DataBytes(8))
 	avail, ok := MemAvailable()
 	if !ok || need <= float64(avail) {
 		return nil
 	}
-	return inputErr("particles", "%d particles in %d dimensions need about %s of host memory%s but %s is available; lower --particles or split the run with --shard i/n over several jobs",
-		count, p.Dim, BytesText(need), gpuNote, BytesText(float64(avail)))
+	data := ""
+	if p.Data != nil {
+		data = fmt.Sprintf(" (with the gradients and the data, %s)", BytesText(float64(p.DataBytes(8))))
+	}
+	return inputErr("particles", "%d particles in %d dimensions need about %s of host memory%s%s but %s is available; lower --particles or split the run with --shard i/n over several jobs",
+		count, p.Dim, BytesText(need), data, gpuNote, BytesText(float64(avail)))
 }
 
 // MemAvailable is /proc/meminfo's MemAvailable in bytes (ok false where it cannot be read).

@@ -35,6 +35,10 @@ type NoiseSpec struct {
 	Params []string
 	// NeedsData: the model exists only for a finite data set (--data).
 	NeedsData bool
+	// NeedsHessian: the step uses the Hessian, H(θ) or H(a), as a d×d matrix; Prepare refuses the
+	// model on a compiled network (the data model mlp), whose Hessian exists only as
+	// Hessian-vector products on the CPU (host/landscape network.go).
+	NeedsHessian bool
 	// Theory lists the theory values (keys of Result.Theory) that can apply, in preference order.
 	Theory []string
 	// Limits says what no backend runs ("" if nothing); GPULimits what the GPU backend does not
@@ -54,12 +58,12 @@ var NoiseSpecs = []NoiseSpec{
 	{Model: SGLD, Noise: "D = T·I (white noise, Langevin)", Synonyms: []string{"langevin", "white", "isotropic", "gld"},
 		Params: []string{"temp"}, Theory: []string{"discrete", "quadrature", "eyring_kramers", "path"}},
 	{Model: SGDHessian, Noise: "D = (η/2B)(|H(θ)| + εI) (Xie et al.)", Synonyms: []string{"sgd", "hessian", "sgd-h", "sgdhessian"},
-		Params: []string{"batch", "floor"}, Theory: []string{"discrete", "quadrature", "xie", "path"},
+		Params: []string{"batch", "floor"}, NeedsHessian: true, Theory: []string{"discrete", "quadrature", "xie", "path"},
 		Limits: fmt.Sprintf("d ≤ %d on a landscape that is not separable (the square root of |H| each step)", MaxJacobiDim)},
 	{Model: SGDHessianMin, Noise: "D = (η/2B)·H(a) (fixed at the minimum)", Synonyms: []string{"hessian-min", "sgd-hmin"},
-		Params: []string{"batch"}, Theory: []string{"discrete", "quadrature", "path"}},
+		Params: []string{"batch"}, NeedsHessian: true, Theory: []string{"discrete", "quadrature", "path"}},
 	{Model: SGDLoss, Noise: "D = (η/B)·L(θ)·H(a) (Mori et al.)", Synonyms: []string{"sgd", "mori", "loss"},
-		Params: []string{"batch"}, Theory: []string{"discrete", "quadrature", "mori", "path"}},
+		Params: []string{"batch"}, NeedsHessian: true, Theory: []string{"discrete", "quadrature", "mori", "path"}},
 	{Model: Minibatch, Noise: "real SGD: the mean gradient of B rows drawn by --sampling", Synonyms: []string{"sgd", "mini-batch", "true-sgd"},
 		Params: []string{"batch"}, NeedsData: true, Theory: []string{"discrete", "quadrature", "path"},
 		GPULimits: fmt.Sprintf("B ≤ %d rows per step", MaxGPUBatch)},

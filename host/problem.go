@@ -118,6 +118,9 @@ func Prepare(cfg Config) (*Problem, error) {
 		return nil, err
 	}
 	d := ls.Dim
+	if spec, _ := cfg.Noise.Spec(); spec.NeedsHessian && ls.IsNetwork() {
+		return nil, inputErr("noise", "%s needs the Hessian as a d×d matrix in every step, which the compiled network %s (d = %d) does not form (its Hessian exists only as Hessian-vector products on the CPU); use --noise minibatch (true SGD), sgld or sgd-cov", cfg.Noise, cfg.Landscape, d)
+	}
 	start, target := cfg.Start, cfg.Target
 	if ls.Name == "expression" {
 		// An expression's start guess and target are points of the expression as written; under
@@ -131,7 +134,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if target != nil && len(target) != d {
 		return nil, inputErr("target", "has %d coordinates but the landscape is %d-dimensional; give %d comma-separated numbers", len(target), d, d)
 	}
-	if d > MaxExitSearchDim && !explicitEscape(cfg) {
+	if d > MaxExitSearchDim && !explicitEscape(cfg) && !TrainsMinimum(ls) { // a trained one says why itself
 		return nil, newNoExitsError(fmt.Sprintf("the landscape has d = %d parameters, more than the %d in which kramers searches the exits of a basin, and no --escape was given", d, MaxExitSearchDim))
 	}
 	an, err := analyzeBasin(cfg, ls, info, start, target)

@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"github.com/kramers-sim/kramers/host/landscape"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -81,13 +82,4 @@ func (s Stability) Warning() string {
 	return fmt.Sprintf("η·λ_max(H) = %.3g ≥ 1 (λ_max = %.4g at θ = %s): gradient descent overshoots and the discrete chain is far from its continuous limit; compare with the exact-discrete value, not a continuous-time formula (stable only for --lr < %.3g)", s.EtaLambda, s.LambdaMax, fmtPoint(s.At), s.MaxStable)
 }
 
-func fmtPoint(x []float64) string {
-	s := "("
-	for i, v := range x {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%.4g", v)
-	}
-	return s + ")"
-}
+func fmtPoint(x []float64) string { return landscape.FormatPoint(x, 4) }

@@ -17,9 +17,10 @@ import (
 // at every step; its basin's exits are not searched, so a run needs an --escape of its own.
 
 // TrainAboveDim is the largest d whose data landscape is analysed as before (flow, Newton, exit
-// search); above it the minimum is trained. 64 is the largest network the expression language
-// builds (docs/theory.md §8) and where the exit search takes seconds (landscape.Analyze).
-var TrainAboveDim = 64
+// search); above it the minimum is trained. It is the exit search's own limit, MaxExitSearchDim
+// (64: the largest network the expression language built, and where the search takes seconds,
+// landscape.Analyze); a variable so that tests can route small networks to training.
+var TrainAboveDim = MaxExitSearchDim
 
 // TrainsMinimum reports whether ls's minimum is found by training rather than by landscape.Analyze.
 func TrainsMinimum(ls *landscape.Landscape) bool {
@@ -84,9 +85,10 @@ func TrainedAnalysis(ls *landscape.Landscape, desc *minimum.Description) (*lands
 	return an, nil
 }
 
-// trainedNeedsEscape is the refusal of a trained minimum's run without an --escape of its own.
+// trainedNeedsEscape is the refusal of a trained minimum's run without an --escape of its own: a
+// NoExitsError, for which a run proposes a loss level from a pilot (ProposeEscape).
 func trainedNeedsEscape(d int) error {
-	return inputErr("escape", "the minimum of this %d-parameter data landscape is found by training and its basin's exits are not searched (above d = %d); give --escape with the region that counts as escaped, such as 'radius(1)' (‖θ − a‖ > 1)", d, TrainAboveDim)
+	return newNoExitsError(fmt.Sprintf("the minimum of this %d-parameter data landscape is found by training and its basin's exits are not searched (above d = %d)", d, TrainAboveDim))
 }
 
 // trainedBound is the divergence box of a run from a trained minimum, which has no saddle to
@@ -148,4 +150,17 @@ func WeightDecayHint(ls *landscape.Landscape) string {
 		return ""
 	}
 	return fmt.Sprintf("; without weight decay a network's loss seldom has a strict minimum: add one, such as wd=0.01 in --landscape (%s with wd=0.01), or see where training goes with kramers analyze --train", ls.Spec)
+}
+
+// minimumText names the minimum and how --start led to it, in a message: its coordinates up to
+// d = 8, else its loss and d (a network's hundreds of weights would fill the terminal).
+func minimumText(an *landscape.Analysis) string {
+	how := "that --start flows to"
+	if an.MinimumMethod != "" {
+		how = "that training from --start reaches"
+	}
+	if len(an.Minimum) <= 8 {
+		return fmt.Sprintf("a = %v %s", an.Minimum, how)
+	}
+	return fmt.Sprintf("a (d = %d, L(a) = %.6g) %s", len(an.Minimum), an.LossMinimum, how)
 }

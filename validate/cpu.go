@@ -155,10 +155,22 @@ type stepper struct {
 func newStepper(p *host.Problem) *stepper {
 	d := p.Dim
 	rows := func(r int) []float64 { return make([]float64, r*blockSize) }
-	hp := make([]float64, d*d)
-	return &stepper{p: p, hp: hp, sym: mat.NewSymDense(d, hp), vals: make([]float64, d), eval: p.Eval.Batch(blockSize), key: rng.Key(p.Config.Seed), d: d,
-		local: make([]int, blockSize), x: rows(d), g: rows(d), h: rows(d * d), loss: rows(1),
+	s := &stepper{p: p, vals: make([]float64, d), eval: p.Eval.Batch(blockSize), key: rng.Key(p.Config.Seed), d: d,
+		local: make([]int, blockSize), x: rows(d), g: rows(d), loss: rows(1),
 		noise: rows(d), draw: rows(4 * ((d + 3) / 4)), point: make([]float64, d), grad1: make([]float64, d), escaped: make([]bool, blockSize)}
+	// The d×d buffers only for the models that take a matrix square root each step: a block's
+	// Hessians are d²·blockSize numbers, 540 MB at d = 513.
+	switch model := p.Noise.Model; {
+	case model == host.SGDHessian && p.Landscape.DiagonalHessian:
+		s.h = rows(d)
+	case model == host.SGDHessian:
+		s.h = rows(d * d)
+	}
+	if model := p.Noise.Model; model == host.SGDHessian || model == host.SGDCov {
+		s.hp = make([]float64, d*d)
+		s.sym = mat.NewSymDense(d, s.hp)
+	}
+	return s
 }
 
 // at is the index of row k, slot j of a structure-of-arrays buffer.

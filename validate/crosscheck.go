@@ -57,6 +57,7 @@ type trajectoryCase struct {
 	precision host.Precision
 	data      string // finite data (docs/theory.md §8): the --data spec, and its sampling
 	sampling  string
+	escape    string // --escape ("": the default escape)
 }
 
 var trajectoryCases = []trajectoryCase{
@@ -78,6 +79,12 @@ var trajectoryCases = []trajectoryCase{
 	{name: "sgd-cov 1-D tilted double well", landscape: dataWell, noise: host.SGDCov, lr: 0.05, batch: 5, start: []float64{-1}, data: "gen:neuron(n=100)"},
 	{name: "sgd-cov neuron (2×2 closed form)", landscape: dataNeuron, noise: host.SGDCov, lr: 0.5, batch: 2, start: []float64{0.9, 2.9}, data: "gen:neuron(n=50)"},
 	{name: "sgd-cov 3-D (Jacobi)", landscape: data3D, noise: host.SGDCov, lr: 0.02, batch: 4, start: []float64{-1, 0.2, -0.1}, data: "gen:neuron(n=60)"},
+	// A compiled network (host/landscape network.go; its GLSL loops over layers and units), d = 13:
+	// from its minimum (x1 ≈ 0.038), x1 < 0.02 is crossed by about a third of the particles within
+	// the 100 iterations (338 of 1000 measured on the reference), at iterations that differ.
+	{name: "minibatch with, mlp network d=13", landscape: "mlp(h1=3,wd=0.01)", noise: host.Minibatch, lr: 0.1, batch: 2, data: "gen:mlp(n=40,seed=2,d=2,h=2)", sampling: host.SampleWith, escape: "x1 < 0.02"},
+	// 16 inputs: the inner products run as loops of 8 terms (network_glsl.go), softplus units.
+	{name: "sgld mlp 16-1-1 softplus", landscape: "mlp(h1=1,act=softplus,wd=0.01)", noise: host.SGLD, lr: 0.05, temp: 0.01, data: "gen:mlp(n=30,seed=1,d=16,h=2)", escape: "x1 > 50"},
 }
 
 // Per-sample losses of the finite-data cross-checks, over gen:neuron's columns f and t.
@@ -98,7 +105,7 @@ func (tc trajectoryCase) config(particles, steps int) host.Config {
 		cfg.Batch = 1
 	}
 	cfg.Start = tc.start
-	cfg.Data, cfg.Sampling = tc.data, tc.sampling
+	cfg.Data, cfg.Sampling, cfg.Escape = tc.data, tc.sampling, tc.escape
 	cfg.Particles, cfg.Steps, cfg.Seed = particles, steps, 20260101
 	cfg.Absorb = false
 	cfg.Chunk = 25

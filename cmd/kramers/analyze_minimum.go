@@ -64,7 +64,7 @@ func analyzeTrained(spec string, ls *landscape.Landscape, info *host.DataInfo, s
 	}
 	t := desc.Training
 	out := trainedOutput{Landscape: spec, Dim: ls.Dim, Minimum: t.Minimum, LossMinimum: t.Loss, Description: desc, Data: info,
-		Exits: fmt.Sprintf("not searched for a trained minimum: a run needs --escape (such as 'radius(1)'); data landscapes up to d = %d are analysed with their exits unless --train is given", host.TrainAboveDim)}
+		Exits: fmt.Sprintf("not searched for a trained minimum: a run needs --escape (such as 'loss - loss_a > δ' or 'dist > r'); data landscapes up to d = %d are analysed with their exits unless --train is given", host.TrainAboveDim)}
 	if jsonOut != "" {
 		return writeJSON(jsonOut, out)
 	}

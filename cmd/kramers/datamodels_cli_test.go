@@ -88,8 +88,16 @@ func TestDataModelBadInput(t *testing.T) {
 			`kramers: --landscape: "neuron": neuron: the model needs the data columns f, t but the data have f1, f2, t (missing f)`},
 		{[]string{"run", "--backend", "cpu", "--quiet", "--data", "gen:neuron(n=10)", "--landscape", "logistic"},
 			`kramers: --landscape: "logistic": logistic: the label column t must hold 0 or 1 (or a probability in [0, 1]), but data row`},
-		{[]string{"run", "--backend", "cpu", "--quiet", "--data", "gen:mlp(n=10,d=4)", "--landscape", "mlp(h1=20)"},
-			`kramers: --landscape: "mlp(h1=20)": mlp: 4 features and widths [20] give d = 121 coordinates, more than the 64`},
+		// the compiled network's limit (10⁶ parameters) and the expression models' (64 coordinates)
+		{[]string{"run", "--backend", "cpu", "--quiet", "--data", "gen:mlp(n=10,d=4)", "--landscape", "mlp(h1=1000,h2=1000)"},
+			`kramers: --landscape: "mlp(h1=1000,h2=1000)": mlp: 4 inputs, hidden widths [1000 1000] and 1 outputs give more than 1000000 coordinates, the most a network takes`},
+		{[]string{"run", "--backend", "cpu", "--quiet", "--data", "gen:logistic(n=10,d=64)", "--landscape", "logistic"},
+			`kramers: --landscape: "logistic": logistic: 64 feature columns give d = 65 coordinates, more than the 64 a data model takes`},
+		// a network has no Hessian in the step: the noise models that need one are refused before any analysis
+		{[]string{"run", "--backend", "cpu", "--quiet", "--data", "gen:mlp(n=10,d=2)", "--landscape", "mlp(h1=2,wd=0.01)", "--noise", "sgd-hessian-min", "--batch", "1"},
+			"kramers: --noise: sgd-hessian-min needs the Hessian as a d×d matrix in every step, which the compiled network mlp(h1=2,wd=0.01) (d = 9) does not form"},
+		{[]string{"run", "--backend", "cpu", "--quiet", "--data", "gen:mlp(n=10,d=2)", "--landscape", "mlp(act=sigmoid)"},
+			`kramers: --landscape: "mlp(act=sigmoid)": column 9: parameter act of mlp is one of tanh, relu or softplus (or its index 0–2), got "sigmoid"`},
 		{[]string{"analyze", "--landscape", "mlp(h1=2)"}, "kramers: --landscape: mlp is a data model"},
 		{[]string{"run", "--backend", "cpu", "--quiet", "--data", "gen:logistic(n=100,seed=1)", "--landscape", "logistic",
 			"--noise", "minibatch", "--batch", "4", "--lr", "0.05", "--particles", "64", "--steps", "100"},

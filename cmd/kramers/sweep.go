@@ -104,8 +104,7 @@ func parseSweep(args []string) (sweepRequest, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return req, err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := givenFlags(fs)
 	var cmpValues []string
 	if *sf.compare != "" {
 		var err error

@@ -3,8 +3,10 @@ package ffs
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -907,11 +909,7 @@ func ffsCompare(e survival.Estimate, relErr float64, th map[string]theory.Predic
 	if !e.Resolved || e.Rate == nil {
 		return out
 	}
-	names := make([]string, 0, len(th))
-	for k := range th {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(th))
 	for _, k := range names {
 		t := th[k]
 		if t.Rate == nil || !(*t.Rate > 0) {

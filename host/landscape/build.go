@@ -65,8 +65,8 @@ func inferDim(a *ast, shadow map[string]bool) (int, bool) {
 			return 0, false
 		}
 		if i := varIndex(a.name); i >= 0 {
-			if i >= MaxDim {
-				return MaxDim + 1, false
+			if i >= maxNetworkDim {
+				return maxNetworkDim + 1, false
 			}
 			return i + 1, false
 		}
@@ -89,11 +89,16 @@ func inferDim(a *ast, shadow map[string]bool) (int, bool) {
 }
 
 // resolveDim checks a requested dimension against the inferred one.
-// A condition may use fewer coordinates than dim (wider is true).
+// A condition may use fewer coordinates than dim (wider is true), and may have as many as a
+// compiled network (maxNetworkDim); an expression has at most MaxDim.
 func resolveDim(a *ast, dim int, wider bool) (int, error) {
 	inferred, usesSum := inferDim(a, nil)
-	if inferred > MaxDim || dim > MaxDim {
-		return 0, errAt(0, "dimension too large: at most %d coordinates are supported", MaxDim)
+	limit := MaxDim
+	if wider {
+		limit = maxNetworkDim
+	}
+	if inferred > limit || dim > limit {
+		return 0, errAt(0, "dimension too large: at most %d coordinates are supported", limit)
 	}
 	if dim < 0 {
 		return 0, errAt(0, "dimension mismatch: dimension %d is negative", dim)

@@ -14,6 +14,29 @@ type Param struct {
 	Name    string
 	Default float64
 	Doc     string
+	// Choices names the values of a choice parameter (mlp's act and loss): the spec takes the
+	// name (act=relu) or its index, the value is the index, and a Spec writes the name. nil for a
+	// number.
+	Choices []string
+}
+
+// choiceIndex reads text as one of the choices of p: the index of the name, ok false when text is
+// no choice's name.
+func (p Param) choiceIndex(text string) (float64, bool) {
+	for i, c := range p.Choices {
+		if c == strings.TrimSpace(text) {
+			return float64(i), true
+		}
+	}
+	return 0, false
+}
+
+// ChoiceName is the name of the choice v of p ("" when p has no choices or v is not an index).
+func (p Param) ChoiceName(v float64) string {
+	if v != math.Trunc(v) || v < 0 || int(v) >= len(p.Choices) {
+		return ""
+	}
+	return p.Choices[int(v)]
 }
 
 // Entry describes a catalogue landscape.
@@ -315,10 +338,16 @@ func ParseSpec(spec string) (s Spec, ok bool, err error) {
 	return s, true, nil
 }
 
-// Set gives the parameter name the value v (written as strconv's shortest 'g' form): replaced
+// Set gives the parameter name the value v (written as strconv's shortest 'g' form, or the
+// choice's name for a choice parameter such as mlp's act): replaced
 // where the spec already gives it, appended otherwise.
 func (s *Spec) Set(name string, v float64) {
 	val := strconv.FormatFloat(v, 'g', -1, 64)
+	if ent := lookupSpecEntry(s.Name); ent != nil {
+		if c := ent.param(name).ChoiceName(v); c != "" {
+			val = c // a choice parameter is written by name
+		}
+	}
 	for i := range s.Args {
 		if s.Args[i].Name == name {
 			s.Args[i].Value = val
@@ -418,6 +447,16 @@ func (ent *catEntry) eachArg(rest *specArg, fn func(specParam) error) error {
 	return nil
 }
 
+// param is the entry's parameter called name (the zero Param when there is none).
+func (ent *catEntry) param(name string) Param {
+	for _, p := range ent.Params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return Param{}
+}
+
 // resolve reads the parameters of the entry from its argument list rest and the values given
 // beside the spec (ParseWith), which count as written in the spec, over the defaults. setD says
 // whether d was given.
@@ -429,7 +468,15 @@ func (ent *catEntry) resolve(spec string, rest *specArg, given map[string]float6
 	inSpec := map[string]bool{}
 	err = ent.eachArg(rest, func(a specParam) error {
 		inSpec[a.name] = true
+		p := ent.param(a.name)
+		if v, ok := p.choiceIndex(a.value); ok {
+			params[a.name] = v
+			return nil
+		}
 		v, err := constValue(a.value, a.valueCol, nil)
+		if err != nil && p.Choices != nil {
+			return errAt(a.valueCol+1, "parameter %s of %s is one of %s (or its index 0–%d), got %q", a.name, ent.Name, choiceList(p.Choices), len(p.Choices)-1, strings.TrimSpace(a.value))
+		}
 		if err != nil {
 			return err
 		}

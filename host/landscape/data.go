@@ -153,6 +153,10 @@ func (e *Evaluator) SampleGradients(x, g []float64) {
 	if e.rows == 0 {
 		panic("landscape: SampleGradients on a landscape without data")
 	}
+	if e.net != nil {
+		e.netSampleGradients(x, g)
+		return
+	}
 	s := e.dataPool.Get().(*dataScratch)
 	n, d := e.rows, e.dim
 	e.setTheta(s, x)
@@ -179,6 +183,10 @@ func (b *Batch) MeanSampleGradient(x []float64, m, bs int, rows []int, g []float
 	e := b.e
 	if e.rows == 0 {
 		panic("landscape: MeanSampleGradient on a landscape without data")
+	}
+	if e.net != nil {
+		b.netMeanSampleGradient(x, m, bs, rows, g)
+		return
 	}
 	n := m * bs
 	if b.samp == nil || b.samp.cap < n {

@@ -2,7 +2,6 @@ package landscape
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -20,14 +19,16 @@ import (
 //   - logistic(bias=1, wd=0): softplus(z) − t·z with z = Σⱼ xⱼ·fⱼ (+ x_d with the bias), the
 //     cross-entropy of a label t ∈ [0, 1] (log(1 + exp(−s·z)) for t ∈ {0, 1}, s = 2t − 1); the
 //     features are every column but t, in the data's order.
-//   - mlp(h1=3, h2=0, bias=1, wd=0): ½(out − t)² of a network with one (h2 = 0) or two tanh
-//     hidden layers on every column but t and a linear output; the weight order is in mlpExpr.
+//   - mlp(h1=3, h2=0, h3=0, h4=0, bias=1, act=tanh, loss=mse, wd=0): a multilayer perceptron on
+//     every column but the targets, compiled (network.go), not written as an expression; the
+//     weight order is in network.go.
 //
 // Every model adds (wd/2)·|θ|² per sample and takes k and l0 like every landscape: the loss is
 // ℓ(sqrt(k)·θ) + l0 with ℓ the formula above (weight decay included).
 
-// maxDataModelDim is the largest number of coordinates a data model may have: the symbolic
-// Hessian has d² entries, and at d = 64 a model still parses in well under a second.
+// maxDataModelDim is the largest number of coordinates an expression data model (neuron,
+// logistic) may have: the symbolic Hessian has d² entries, and at d = 64 a model still parses in
+// well under a second. The compiled network (mlp) has maxNetworkDim.
 const maxDataModelDim = 64
 
 // dataModel is a data-model catalogue entry: its Entry (spec grammar, documentation) and the
@@ -38,6 +39,8 @@ type dataModel struct {
 	// guess (a point of the unsharpened loss), or an error that says what is wrong.
 	// The data (values, row-major) are there for checks of their contents.
 	expr func(p map[string]float64, columns []string, values []float64) (text string, dim int, start []float64, err error)
+	// network: the model is the compiled network of network.go (mlp), expr is nil.
+	network bool
 }
 
 // wdParam is the parameter every data model takes.
@@ -117,21 +120,29 @@ var dataModels = []*dataModel{
 	{
 		ent: &catEntry{Entry: Entry{
 			Name: "mlp",
-			Formula: "ℓ = ½(out − t)² + (wd/2)|θ|² + l0, out = Σⱼ aⱼ·hⱼ (+ a₀), h = tanh(W·u (+ b)) layer by layer from u = the features, " +
-				"with θ → sqrt(k)·θ",
-			Doc: "Multilayer perceptron regression on the target column t with features = every other column in the data's order: " +
-				"h1 tanh units, then (h2 > 0) h2 more tanh units, then one linear output; with bias = 1 every unit has a bias. " +
-				"Coordinates x1…xd, layer by layer, unit by unit: a unit's incoming weights in the order of its inputs, then its bias; " +
-				"the output unit last. d = h1·(F + bias) + h2·(h1 + bias) + (h + bias), F features, h the last hidden width (at most 64). " +
-				"Default start xᵢ = 0.5·sin(i) (θ = 0 is a critical point: every unit's output weight vanishes).",
+			Formula: "ℓ = loss(out, t) + (wd/2)|θ|² + l0, out = W·h (+ b) linear, h = act(W·u (+ b)) layer by layer from u = the features, " +
+				"with θ → sqrt(k)·θ; loss: mse ½(out − t)², logistic softplus(out) − t·out, xent (Σ t_c)·logsumexp(out) − Σ t_c·out_c",
+			Doc: "Multilayer perceptron, compiled (a forward and a backward pass over loops, not an expression): features = every column " +
+				"but the targets, in the data's order; h1 units, then h2, h3, h4 more (0: no such layer) with the activation act, then a " +
+				"linear output layer: one unit for loss=mse (target column t) and loss=logistic (label t ∈ {0, 1}, --targets 01), one per " +
+				"class for loss=xent (softmax cross-entropy on the one-hot columns t<c> that --targets onehot writes). With bias = 1 " +
+				"every unit has a bias. Coordinates x1…xd, layer by layer, unit by unit: a unit's incoming weights in the order of its " +
+				"inputs, then its bias; the output units last. d = Σ_layers (inputs + bias)·units. The Hessian is formed from exact " +
+				"Hessian-vector products (no symbolic matrix); the GPU runs the gradient only, so the noise models that need H(θ) or H(a) " +
+				"are refused. Default start xᵢ = 0.5·sin(i) (θ = 0 is a critical point), divided by sqrt(fan-in) (inputs + bias of the " +
+				"weight's unit) when d > 64, a shape the expression mlp did not take; act and loss take names (act=relu) or their index.",
 			Params: []Param{
 				{Name: "h1", Default: 3, Doc: "width of the first hidden layer (whole number ≥ 1)"},
-				{Name: "h2", Default: 0, Doc: "width of the second hidden layer (0: one hidden layer)"},
+				{Name: "h2", Default: 0, Doc: "width of the second hidden layer (0: none)"},
+				{Name: "h3", Default: 0, Doc: "width of the third hidden layer (0: none; needs h2 > 0)"},
+				{Name: "h4", Default: 0, Doc: "width of the fourth hidden layer (0: none; needs h3 > 0)"},
 				{Name: "bias", Default: 1, Doc: "1: every unit has a bias, 0: none"},
+				{Name: "act", Default: 0, Doc: "hidden activation: tanh (0), relu (1) or softplus (2)", Choices: activationNames},
+				{Name: "loss", Default: 0, Doc: "loss: mse (0, column t), xent (1, columns t<c>) or logistic (2, label t ∈ {0, 1})", Choices: lossNames},
 				wdParam,
 			},
 		}},
-		expr: mlpExpr,
+		network: true,
 	},
 }
 
@@ -181,68 +192,6 @@ func dataModelNames() string {
 		names[i] = m.ent.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-// mlpExpr writes the MLP's squared loss. The coordinates are numbered layer by layer (first hidden
-// layer, second hidden layer, output), unit by unit, each unit's incoming weights in the order of
-// its inputs (the features in column order, or the previous layer's units) followed by its bias.
-func mlpExpr(p map[string]float64, columns []string, _ []float64) (string, int, []float64, error) {
-	feats, err := featureColumns("mlp", columns)
-	if err != nil {
-		return "", 0, nil, err
-	}
-	bias, err := flag(p, "bias")
-	if err != nil {
-		return "", 0, nil, err
-	}
-	h1, h2 := p["h1"], p["h2"]
-	if h1 != math.Trunc(h1) || h1 < 1 || h1 > maxDataModelDim {
-		return "", 0, nil, fmt.Errorf("the width h1 must be a whole number from 1 to %d, got %g", maxDataModelDim, h1)
-	}
-	if h2 != math.Trunc(h2) || h2 < 0 || h2 > maxDataModelDim {
-		return "", 0, nil, fmt.Errorf("the width h2 must be a whole number from 0 (one hidden layer) to %d, got %g", maxDataModelDim, h2)
-	}
-	widths := []int{int(h1)}
-	if h2 > 0 {
-		widths = append(widths, int(h2))
-	}
-	d, in := 0, len(feats)
-	for _, w := range widths {
-		d += w * (in + bias)
-		in = w
-	}
-	d += in + bias
-	if d > maxDataModelDim {
-		return "", 0, nil, fmt.Errorf("%d features and widths %v give d = %d coordinates, more than the %d a data model takes; use smaller widths or fewer columns",
-			len(feats), widths, d, maxDataModelDim)
-	}
-	next := 0
-	unit := func(inputs []string) string {
-		terms := make([]string, 0, len(inputs)+1)
-		for _, u := range inputs {
-			terms = append(terms, coord(next, d)+"*"+u)
-			next++
-		}
-		if bias == 1 {
-			terms = append(terms, coord(next, d))
-			next++
-		}
-		return strings.Join(terms, " + ")
-	}
-	inputs := feats
-	for _, w := range widths {
-		layer := make([]string, w)
-		for j := range layer {
-			layer[j] = "tanh(" + unit(inputs) + ")"
-		}
-		inputs = layer
-	}
-	text := "0.5*(" + unit(inputs) + " - t)^2"
-	start := make([]float64, d)
-	for i := range start {
-		start[i] = 0.5 * math.Sin(float64(i+1))
-	}
-	return text, d, start, nil
 }
 
 // needColumns reports the columns of want that the data lack, naming both lists.
@@ -346,6 +295,9 @@ func parseDataModel(spec string, m *dataModel, rest *specArg, dim int, given map
 	if err != nil {
 		return nil, err
 	}
+	if m.network {
+		return parseNetwork(spec, params, dim, given, columns, values)
+	}
 	text, d, start, err := m.expr(params, columns, values)
 	if err != nil {
 		return nil, errAt(0, "%s: %v", name, err).withExample()
@@ -367,3 +319,26 @@ func parseDataModel(spec string, m *dataModel, rest *specArg, dim int, given map
 	l.Rows = len(values) / len(columns)
 	return l, nil
 }
+
+// parseNetwork builds the compiled network mlp from its resolved parameters and the data.
+func parseNetwork(spec string, params map[string]float64, dim int, given map[string]float64, columns []string, values []float64) (*Landscape, error) {
+	n, err := newNetwork(params, columns, values)
+	if err != nil {
+		return nil, errAt(0, "mlp: %v", err).withExample()
+	}
+	if dim > 0 && dim != n.dim {
+		return nil, errAt(0, "dimension mismatch: mlp on these data has dimension %d but dimension %d was asked for", n.dim, dim)
+	}
+	sh := sharpnessOf(params)
+	l := &Landscape{Spec: spec, Name: "mlp", Dim: n.dim, Params: params, sharp: sh, net: n}
+	l.DefaultStart = l.Sharpen(n.defaultStart())
+	l.given = copyParams(given)
+	l.Columns = append([]string(nil), columns...)
+	l.data = values
+	l.Rows = len(values) / len(columns)
+	return l, nil
+}
+
+// IsNetwork reports whether l is a compiled network (the data model mlp): its Hessian comes from
+// Hessian-vector products on the CPU only, and its GLSL has no Hessian.
+func (l *Landscape) IsNetwork() bool { return l.net != nil }

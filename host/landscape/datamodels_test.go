@@ -4,6 +4,7 @@ package landscape_test
 // test package: host/data imports host/landscape.
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -477,6 +478,10 @@ func TestDataModelErrors(t *testing.T) {
 	ab := []string{"a", "b"}
 	two := []float64{1, 2, 3, 4}
 	wide := openData(t, "gen:mlp(n=5,seed=1,d=4)")
+	many := []string{"t"} // 64 features and t: the expression model logistic keeps its limit of 64 coordinates
+	for j := range 64 {
+		many = append(many, fmt.Sprintf("f%d", j+1))
+	}
 	rows := []struct {
 		spec    string
 		dim     int
@@ -488,16 +493,22 @@ func TestDataModelErrors(t *testing.T) {
 		{"neuron", 0, nil, ab, two, "neuron: the model needs the data columns f, t but the data have a, b (missing f, t)"},
 		{"neuron", 0, nil, []string{"f", "target"}, two, "the data have f, target (missing t)"},
 		{"logistic", 0, nil, ab, two, "logistic: the model needs a target column t and at least one feature column (every other column) but the data have a, b"},
-		{"mlp", 0, nil, []string{"t"}, two[:2], "mlp: the model needs at least one feature column besides the target t"},
+		{"mlp", 0, nil, []string{"t"}, two[:2], "mlp: the network needs at least one feature column besides the targets, but the data have only [t]"},
 		{"logistic", 0, nil, []string{"f", "t"}, []float64{1, 0, 2, 3}, "label column t must hold 0 or 1 (or a probability in [0, 1]), but data row 2 (the header not counted) has t = 3"},
-		{"mlp(h1=0)", 0, nil, ab[:1], nil, "mlp: the width h1 must be a whole number from 1 to 64, got 0"},
+		{"mlp(h1=0)", 0, nil, ab[:1], nil, "mlp: the width h1 must be a whole number from 1 to 1000000, got 0"},
 		{"mlp(h1=2.5)", 0, nil, ab[:1], nil, "the width h1 must be a whole number"},
-		{"mlp(h2=-1)", 0, nil, ab[:1], nil, "the width h2 must be a whole number from 0 (one hidden layer) to 64, got -1"},
-		{"mlp(h1=20)", 0, nil, wide.Columns, wide.Values, "mlp: 4 features and widths [20] give d = 121 coordinates, more than the 64 a data model takes"},
+		{"mlp(h2=-1)", 0, nil, ab[:1], nil, "the width h2 must be a whole number from 0 to 1000000, got -1"},
+		{"mlp(h1=1000,h2=1000)", 0, nil, wide.Columns, wide.Values, "mlp: 4 inputs, hidden widths [1000 1000] and 1 outputs give more than 1000000 coordinates, the most a network takes"},
+		{"mlp(h1=3,h3=2)", 0, nil, ab[:1], nil, "the width h3 = 2 follows an empty layer (h2 = 0); give the hidden layers in order h1, h2, …"},
+		{"mlp(act=sigmoid)", 0, nil, ab[:1], nil, "column 9: parameter act of mlp is one of tanh, relu or softplus (or its index 0–2), got \"sigmoid\""},
+		{"mlp", 0, map[string]float64{"loss": 3}, ab[:1], nil, "parameter loss must be one of mse, xent or logistic (or its index 0–2), got 3"},
+		{"mlp(loss=xent)", 0, nil, wide.Columns, wide.Values, "loss=xent needs one-hot target columns t<c> for at least two classes (--targets onehot writes them)"},
+		{"mlp(loss=logistic)", 0, nil, []string{"f", "t"}, []float64{1, 0, 2, 3}, "loss=logistic needs the label column t to hold 0 or 1 (or a probability in [0, 1]), but data row 2 (the header not counted) has t = 3; use --targets 01"},
+		{"logistic", 0, nil, many, make([]float64, len(many)), "64 feature columns give d = 65 coordinates, more than the 64 a data model takes"},
 		{"mlp(bias=2)", 0, nil, ab[:1], nil, "parameter bias must be 0 or 1, got 2"},
 		{"logistic(wd=-1)", 0, nil, ab[:1], nil, "logistic: the weight decay wd must be ≥ 0, got -1"},
 		{"neuron(k=0)", 0, nil, ab[:1], nil, "neuron: parameter k must be positive"},
-		{"mlp(h=3)", 0, nil, ab[:1], nil, "unknown parameter \"h\" of mlp: parameters are h1, h2, bias, wd, k, l0"},
+		{"mlp(h=3)", 0, nil, ab[:1], nil, "unknown parameter \"h\" of mlp: parameters are h1, h2, h3, h4, bias, act, loss, wd, k, l0"},
 		{"neuron(c=1", 0, nil, ab[:1], nil, "expected \")\" at the end of neuron(...)"},
 		{"neuron", 3, nil, []string{"f", "t"}, two, "dimension mismatch: neuron on these data has dimension 2 but dimension 3 was asked for"},
 		{"neuron(c=1)", 0, map[string]float64{"c": 2}, []string{"f", "t"}, two, "parameter c is given both in the spec neuron(c=1) and in --param"},

@@ -245,11 +245,18 @@ type Evaluator struct {
 	rows, ncol int
 	data       []float64
 	dataPool   sync.Pool
+	// a compiled network (network_eval.go): the programs above are nil
+	net     *network
+	netPool sync.Pool
 }
 
 // Evaluator compiles the loss, gradient and Hessian trees into closures once.
 func (l *Landscape) Evaluator() *Evaluator {
 	l.evalOnce.Do(func() {
+		if l.net != nil {
+			l.eval = l.netEvaluator()
+			return
+		}
 		d := l.Dim
 		e := &Evaluator{dim: d}
 		e.loss = compile([]*node{l.loss})
@@ -283,6 +290,9 @@ func (e *Evaluator) Dim() int { return e.dim }
 
 // Loss returns L(x).
 func (e *Evaluator) Loss(x []float64) float64 {
+	if e.net != nil {
+		return e.netLoss(x)
+	}
 	if e.rows > 0 {
 		var out [1]float64
 		e.pooledData(0, x, out[:])
@@ -295,6 +305,10 @@ func (e *Evaluator) Loss(x []float64) float64 {
 
 // Gradient writes ∇L(x) into g (len d).
 func (e *Evaluator) Gradient(x, g []float64) {
+	if e.net != nil {
+		e.netGradient(x, g)
+		return
+	}
 	if e.rows > 0 {
 		e.pooledData(1, x, g)
 		return
@@ -304,6 +318,10 @@ func (e *Evaluator) Gradient(x, g []float64) {
 
 // Hessian writes the Hessian at x into h, row-major d*d (symmetric).
 func (e *Evaluator) Hessian(x, h []float64) {
+	if e.net != nil {
+		e.netHessian(x, h)
+		return
+	}
 	if e.rows > 0 {
 		e.pooledData(2, x, h)
 		return
@@ -315,6 +333,10 @@ func (e *Evaluator) Hessian(x, h []float64) {
 // matrix-free methods need. Landscapes with symbolic derivatives form it from the Hessian; a
 // compiled network (network.go) forms it without the d×d matrix.
 func (e *Evaluator) HessianVector(x, v, hv []float64) {
+	if e.net != nil {
+		e.netHessianVector(x, v, hv)
+		return
+	}
 	d := e.dim
 	h := make([]float64, d*d)
 	e.Hessian(x, h)
@@ -329,6 +351,10 @@ func (e *Evaluator) HessianVector(x, v, hv []float64) {
 
 // HessianDiagonal writes the d diagonal entries of the Hessian at x into h.
 func (e *Evaluator) HessianDiagonal(x, h []float64) {
+	if e.net != nil {
+		e.netHessianDiagonal(x, h)
+		return
+	}
 	if e.rows > 0 {
 		e.pooledData(3, x, h)
 		return
@@ -363,16 +389,24 @@ type Batch struct {
 	ds                         *dataScratch   // data landscapes: the row-mean scratch
 	pt                         []float64      // one point's coordinates
 	samp                       *sampleScratch // MeanSampleGradient
+	ns                         *netScratch    // a network's MeanSampleGradient
 }
 
 // Batch returns scratch space for evaluating at up to size points at once.
 func (e *Evaluator) Batch(size int) *Batch {
+	if e.net != nil {
+		return &Batch{e: e, Size: size}
+	}
 	return &Batch{e: e, Size: size, loss: e.loss.scratch(size), grad: e.grad.scratch(size),
 		hess: e.hess.scratch(size), hessDiag: e.hessDiag.scratch(size)}
 }
 
 // Loss writes L at the first m points of x into l[:m].
 func (b *Batch) Loss(x []float64, m int, l []float64) {
+	if b.e.net != nil {
+		b.netBatch(0, x, m, l)
+		return
+	}
 	if b.e.rows > 0 {
 		b.dataBatch(0, x, m, l)
 		return
@@ -383,6 +417,10 @@ func (b *Batch) Loss(x []float64, m int, l []float64) {
 
 // Gradient writes ∇L at the first m points of x into g (d rows of Size).
 func (b *Batch) Gradient(x []float64, m int, g []float64) {
+	if b.e.net != nil {
+		b.netBatch(1, x, m, g)
+		return
+	}
 	if b.e.rows > 0 {
 		b.dataBatch(1, x, m, g)
 		return
@@ -394,6 +432,10 @@ func (b *Batch) Gradient(x []float64, m int, g []float64) {
 // Hessian writes the d·d entries of the Hessian at the first m points of x into h (d·d rows of
 // Size, row-major entry order).
 func (b *Batch) Hessian(x []float64, m int, h []float64) {
+	if b.e.net != nil {
+		b.netBatch(2, x, m, h)
+		return
+	}
 	if b.e.rows > 0 {
 		b.dataBatch(2, x, m, h)
 		return
@@ -405,6 +447,10 @@ func (b *Batch) Hessian(x []float64, m int, h []float64) {
 // HessianDiagonal writes the d diagonal entries of the Hessian at the first m points of x into h
 // (d rows of Size).
 func (b *Batch) HessianDiagonal(x []float64, m int, h []float64) {
+	if b.e.net != nil {
+		b.netBatch(3, x, m, h)
+		return
+	}
 	if b.e.rows > 0 {
 		b.dataBatch(3, x, m, h)
 		return

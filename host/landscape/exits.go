@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/floats"
@@ -619,12 +620,30 @@ func sgnWord(s float64) string {
 	return "−"
 }
 
-func fmtPoint(p []float64) string {
-	s := make([]string, len(p))
-	for i, v := range p {
-		s[i] = fmt.Sprintf("%.6g", v)
+func fmtPoint(p []float64) string { return FormatPoint(p, 6) }
+
+// maxPrintedCoordinates is the most coordinates FormatPoint writes out: a network's point of
+// hundreds of parameters would fill a screen, and the JSON carries every one.
+const maxPrintedCoordinates = 8
+
+// FormatPoint writes a point for people with the given significant digits: "(x1, …, xd)", or
+// for more than maxPrintedCoordinates coordinates the first four and the last, the dimension and
+// the Euclidean norm: "(0.1, 0.2, 0.3, 0.4, …, 0.9; d = 513, |θ| = 2.31)".
+func FormatPoint(p []float64, digits int) string {
+	num := func(v float64) string { return strconv.FormatFloat(v, 'g', digits, 64) }
+	if len(p) <= maxPrintedCoordinates {
+		s := make([]string, len(p))
+		for i, v := range p {
+			s[i] = num(v)
+		}
+		return "(" + strings.Join(s, ", ") + ")"
 	}
-	return "(" + strings.Join(s, ", ") + ")"
+	s := make([]string, 0, 6)
+	for _, v := range p[:4] {
+		s = append(s, num(v))
+	}
+	s = append(s, "…", num(p[len(p)-1]))
+	return fmt.Sprintf("(%s; d = %d, |θ| = %s)", strings.Join(s, ", "), len(p), num(floats.Norm(p, 2)))
 }
 
 // exits1D returns the exits of the basin of a in 1-D: the nearest local

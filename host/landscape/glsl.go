@@ -33,6 +33,10 @@ var glslSingleOnly = map[op]bool{opSin: true, opCos: true, opTan: true, opExp: t
 func (l *Landscape) GLSL(opt GLSLOptions) string {
 	var sb strings.Builder
 	l.glslHeader(&sb, opt)
+	if l.net != nil {
+		l.netGLSL(&sb, opt)
+		return sb.String()
+	}
 	if l.data != nil {
 		l.dataGLSL(&sb, opt)
 		return sb.String()

@@ -45,10 +45,7 @@ func (l *Landscape) columnLocals(opt GLSLOptions) string {
 // dataGLSL writes the storage block, the per-sample functions and their row means.
 func (l *Landscape) dataGLSL(sb *strings.Builder, opt GLSLOptions) {
 	opt.dataDim = l.Dim
-	fmt.Fprintf(sb, "#define DATA_ROWS %d\n#define DATA_COLS %d\n#define DATA_BINDING %d\n", l.Rows, len(l.Columns), DataBinding)
-	sb.WriteString("#ifndef DATA_REAL\n#define DATA_REAL REAL\n#endif\n")
-	fmt.Fprintf(sb, "// Columns: %s (col0, col1, … below).\n", sanitizeComment(strings.Join(l.Columns, ", ")))
-	sb.WriteString("layout(std430, binding = DATA_BINDING) readonly buffer LandscapeData { DATA_REAL landscapeData[]; };\n\n")
+	l.dataBlockGLSL(sb)
 
 	sb.WriteString("REAL sampleLoss(REAL x[LANDSCAPE_DIM], uint row) {\n")
 	sb.WriteString(l.columnLocals(opt))
@@ -60,13 +57,33 @@ func (l *Landscape) dataGLSL(sb *strings.Builder, opt GLSLOptions) {
 	emitBody(sb, opt, l.grad, func(i int) string { return fmt.Sprintf("g[%d] = ", i) })
 	sb.WriteString("}\n\n")
 
+	meanOver := rowMeansGLSL(sb, opt)
+	if !opt.NoHessian {
+		l.hessianGLSL(sb, opt, "sampleHessian", "sampleHessianDiagonal", ", uint row")
+		sb.WriteString("\n")
+		meanOver("landscapeHessian", "sampleHessian", "LANDSCAPE_DIM*LANDSCAPE_DIM")
+		meanOver("landscapeHessianDiagonal", "sampleHessianDiagonal", "LANDSCAPE_DIM")
+	}
+}
+
+// dataBlockGLSL writes the data's defines and storage block.
+func (l *Landscape) dataBlockGLSL(sb *strings.Builder) {
+	fmt.Fprintf(sb, "#define DATA_ROWS %d\n#define DATA_COLS %d\n#define DATA_BINDING %d\n", l.Rows, len(l.Columns), DataBinding)
+	sb.WriteString("#ifndef DATA_REAL\n#define DATA_REAL REAL\n#endif\n")
+	fmt.Fprintf(sb, "// Columns: %s (col0, col1, … below).\n", sanitizeComment(strings.Join(l.Columns, ", ")))
+	sb.WriteString("layout(std430, binding = DATA_BINDING) readonly buffer LandscapeData { DATA_REAL landscapeData[]; };\n\n")
+}
+
+// rowMeansGLSL writes landscapeLoss and landscapeGradient, the row means of sampleLoss and
+// sampleGradient, and returns meanOver, which writes the row mean of another per-sample function
+// with an array output of n entries.
+func rowMeansGLSL(sb *strings.Builder, opt GLSLOptions) (meanOver func(name, sample, n string)) {
 	zero := Literal(0, opt)
 	sb.WriteString("REAL landscapeLoss(REAL x[LANDSCAPE_DIM]) {\n" +
 		"\tREAL s = " + zero + ";\n" +
 		"\tfor (uint r = 0u; r < uint(DATA_ROWS); r++) s += sampleLoss(x, r);\n" +
 		"\treturn s / REAL(DATA_ROWS);\n}\n\n")
-	// meanOver writes the row mean of a per-sample function with an array output of n entries.
-	meanOver := func(name, sample, n string) {
+	meanOver = func(name, sample, n string) {
 		fmt.Fprintf(sb, "void %s(REAL x[LANDSCAPE_DIM], out REAL v[%s]) {\n", name, n)
 		fmt.Fprintf(sb, "\tfor (int k = 0; k < %s; k++) v[k] = %s;\n", n, zero)
 		fmt.Fprintf(sb, "\tfor (uint r = 0u; r < uint(DATA_ROWS); r++) {\n\t\tREAL s[%s];\n\t\t%s(x, r, s);\n", n, sample)
@@ -74,12 +91,7 @@ func (l *Landscape) dataGLSL(sb *strings.Builder, opt GLSLOptions) {
 		fmt.Fprintf(sb, "\tfor (int k = 0; k < %s; k++) v[k] /= REAL(DATA_ROWS);\n}\n\n", n)
 	}
 	meanOver("landscapeGradient", "sampleGradient", "LANDSCAPE_DIM")
-	if !opt.NoHessian {
-		l.hessianGLSL(sb, opt, "sampleHessian", "sampleHessianDiagonal", ", uint row")
-		sb.WriteString("\n")
-		meanOver("landscapeHessian", "sampleHessian", "LANDSCAPE_DIM*LANDSCAPE_DIM")
-		meanOver("landscapeHessianDiagonal", "sampleHessianDiagonal", "LANDSCAPE_DIM")
-	}
+	return meanOver
 }
 
 // DataValues returns the rows of a finite-data landscape, row-major, len(Columns) numbers each

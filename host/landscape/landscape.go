@@ -28,6 +28,10 @@ type Landscape struct {
 	sharp sharpness          // k and l0: L(sqrt(k)·θ) + l0
 	given map[string]float64 // the values given beside the spec (ParseWith), for the GLSL comment
 
+	// net is the compiled network of the data model mlp (network.go); the DAG fields below are
+	// nil for it.
+	net *network
+
 	bd   *builder
 	loss *node
 	grad []*node // ∂L/∂x_i

@@ -24,6 +24,10 @@ func TestSetSpecParam(t *testing.T) {
 		{"tilted(c=0.1)", "c", -0.2, "tilted(c=-0.2)"},
 		{"pwq(ha=4,hb=2,a=-1,b=0)", "l0", 0.0333333, "pwq(ha=4,hb=2,a=-1,b=0,l0=0.0333333)"},
 		{"twowell(hs=4)", "dl", 0.25, "twowell(hs=4,dl=0.25)"},
+		// data models: a network's widths, and its choice parameters written by name
+		{"mlp(h1=3)", "h2", 4, "mlp(h1=3,h2=4)"},
+		{"mlp(h1=3,act=tanh)", "act", 1, "mlp(h1=3,act=relu)"},
+		{"mlp", "loss", 2, "mlp(loss=logistic)"},
 	}
 	for _, c := range cases {
 		got, err := SetSpecParam(c.spec, c.name, c.v)

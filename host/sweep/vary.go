@@ -32,7 +32,7 @@ func SetSpecParam(spec, name string, value float64) (string, error) {
 		return "", inputErr("landscape", "%q: %v", spec, err)
 	}
 	var entry landscape.Entry
-	for _, e := range landscape.Catalogue() {
+	for _, e := range append(landscape.Catalogue(), landscape.DataModels()...) {
 		if e.Name == s.Name {
 			entry = e
 		}
