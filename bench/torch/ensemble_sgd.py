@@ -197,7 +197,8 @@ def kramers_once(binary, case, backends):
     """One `kramers bench` repeat of case on each backend: {backend: particle-steps/s}."""
     out = subprocess.run([binary, "bench", "--cases", str(case), "--repeat", "1", "--backends", backends, "--json", "-"],
                          check=True, capture_output=True, text=True).stdout
-    return {row["backend"]: row["particle_steps_per_second"] for row in json.loads(out)["rows"]}
+    # A backend that refuses the case (the GPU's limit on a network's d) has no rate.
+    return {row["backend"]: row["particle_steps_per_second"] for row in json.loads(out)["rows"] if not row.get("refused")}
 
 
 def main():
