@@ -7,21 +7,33 @@ BIN      := bin/kramers
 DEB_PKGS := glslang-tools xvfb xauth libgl1-mesa-dev libegl-dev libx11-dev libxcursor-dev \
             libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev mesa-utils xdotool imagemagick \
             libgl1-mesa-dri dataset-fashion-mnist
+# Optional, for `make bench-networks` only (not for build, test or run): Debian's PyTorch, which
+# bench/torch/ensemble_sgd.py needs, and Debian's python3, where python3-torch installs.
+BENCH_PKGS := python3-torch
+PYTHON   ?= /usr/bin/python3
 XVFB_RUN := xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp"
 
-.PHONY: all deps build test test-nogl bench lint run fuzz clean device-bundle device-check
+.PHONY: all deps bench-deps build test test-nogl bench bench-networks lint run fuzz clean device-bundle device-check
 
 all: build
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# install_debs NAME,PACKAGES: install the missing Debian packages when root, else say how.
+define install_debs
+	@missing=""; for p in $(2); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
-	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; \
+	if [ -z "$$missing" ]; then echo "$(1): all Debian packages present"; \
 	elif [ "$$(id -u)" = "0" ]; then \
-	  echo "deps: installing$$missing"; \
+	  echo "$(1): installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "deps: missing$$missing; not root, so not installing: run  sudo apt-get install -y$$missing"; fi
+	else echo "$(1): missing$$missing; not root, so not installing: run  sudo apt-get install -y$$missing"; fi
+endef
+
+deps:
+	$(call install_debs,deps,$(DEB_PKGS))
+
+bench-deps:
+	$(call install_debs,bench-deps,$(BENCH_PKGS))
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kramers
@@ -40,6 +52,14 @@ bench: build
 	cat /proc/loadavg
 	$(XVFB_RUN) $(GO) test -run '^$$' -bench . -benchtime 3x ./validate/ ./host/ ./gpu/ ./gpu/view/
 	$(XVFB_RUN) ./$(BIN) bench --repeat 5 --json bin/bench.json
+
+# The network cases (7–9) against the PyTorch ensemble loop of bench/torch/ensemble_sgd.py on the
+# same rows, alternating repeat by repeat (BENCHMARKS.md "Networks").
+bench-networks: build bench-deps
+	cat /proc/loadavg
+	./$(BIN) bench --cases 7,8,9 --write-data bin/bench-data
+	$(XVFB_RUN) $(PYTHON) bench/torch/ensemble_sgd.py --cases 7,8,9 --data-dir bin/bench-data --threads 1,2 \
+	  --repeat 5 --kramers ./$(BIN) --json bin/bench-networks.json
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kramers-sim/kramers/host"
+	"github.com/kramers-sim/kramers/host/data"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -31,6 +32,15 @@ type benchCase struct {
 	particles int // GPU ensemble
 	steps     int // GPU iterations
 	what      string
+	// The network cases (benchnet.go): finite data, true minibatch SGD with replacement (B =
+	// batch rows per particle per step), an escape that the bench's particles do not reach, the
+	// network's shape for the PyTorch loop, and the CPU reference's size where the cpuParticles ×
+	// cpuSteps of the cheap cases would take minutes.
+	data                   string
+	dataOpts               data.Options
+	escape                 string
+	net                    *netShape
+	cpuParticles, cpuSteps int
 }
 
 var benchCases = []benchCase{
@@ -46,6 +56,21 @@ var benchCases = []benchCase{
 		what: "2-D, full 2×2 square root of |H| per step"},
 	{id: 6, landscape: "doublewell(k=1)", noise: host.SGLD, lr: 0.01, temp: 0.1, precision: host.F64, particles: 1 << 20, steps: 512,
 		what: "case 1 in double precision"},
+	// The network cases (issue 22 item 7). η keeps every particle near the start's basin for the
+	// bench's iterations; the escape radius(100) is one that none reaches, so every particle steps
+	// for every iteration.
+	{id: 7, landscape: "mlp(h1=3,wd=0.01)", data: "gen:mlp(n=200)", noise: host.Minibatch, batch: 8, lr: 0.05,
+		escape: "radius(100)", net: &netShape{Widths: []int{3}, Act: "tanh", Loss: "mse", Bias: true, WD: 0.01},
+		particles: 1 << 16, steps: 512, what: "network 2-3-1 tanh, squared error, 200 generated rows, d = 13, B = 8"},
+	{id: 8, landscape: "mlp(h1=16,wd=0.001)", data: "breast-cancer", noise: host.Minibatch, batch: 32, lr: 0.01,
+		escape: "radius(100)", net: &netShape{Widths: []int{16}, Act: "tanh", Loss: "mse", Bias: true, WD: 0.001},
+		particles: 1 << 12, steps: 32, cpuParticles: 1 << 10, cpuSteps: 64, // llvmpipe: about 5·10³ particle-steps/s
+		what: "network 30-16-1 tanh, squared error on the 0/1 label, Breast Cancer (569 rows, standardised), d = 513, B = 32"},
+	{id: 9, landscape: "mlp(h1=12,loss=logistic,wd=0.001)", data: "fashion-mnist",
+		dataOpts: data.Options{Classes: []int{0, 1}, Rows: 1000, Targets: data.Targets01}, noise: host.Minibatch, batch: 32, lr: 0.01,
+		escape: "radius(100)", net: &netShape{Widths: []int{12}, Act: "tanh", Loss: "logistic", Bias: true, WD: 0.001},
+		particles: 1 << 12, steps: 32, cpuParticles: 1 << 8, cpuSteps: 16,
+		what: "network 784-12-1 tanh, logistic loss, Fashion-MNIST t-shirt against trouser (first 1000 rows, standardised), d = 9433, B = 32"},
 }
 
 // cpuParticles and cpuSteps cap the CPU reference's run of a case so that it stays short (a
@@ -56,6 +81,9 @@ const cpuParticles, cpuSteps = 1 << 14, 128
 type benchRow struct {
 	Case             int              `json:"case"`
 	Landscape        string           `json:"landscape"`
+	Data             string           `json:"data,omitempty"`
+	Dim              int              `json:"dim"`
+	Batch            int              `json:"batch,omitempty"`
 	Noise            string           `json:"noise"`
 	Precision        host.Precision   `json:"precision"`
 	Backend          host.BackendKind `json:"backend"`
@@ -72,6 +100,8 @@ type benchRow struct {
 	BytesPerParticle int              `json:"bytes_per_particle"`
 	PeakRSSBytes     int64            `json:"peak_rss_bytes"` // VmHWM of this process after the case
 	LoadAverage      string           `json:"load_average"`   // /proc/loadavg before the case
+	// Refused is why the backend refused the case (a network beyond the GPU's size), or "".
+	Refused string `json:"refused,omitempty"`
 }
 
 // benchReport is the --json output.
@@ -101,12 +131,16 @@ type benchRequest struct {
 	scan                     bool
 	scanMax                  int
 	plotOut, jsonOut         string
+	writeData                string // --write-data DIR: write the network cases' rows, measure nothing
 }
 
 func cmdBench(args []string) error {
 	req, err := parseBench(args)
 	if err != nil {
 		return err
+	}
+	if req.writeData != "" {
+		return writeNetData(req.writeData, req.cases)
 	}
 	out := stdout
 	if req.jsonOut == "-" {
@@ -133,7 +167,7 @@ func parseBench(args []string) (benchRequest, error) {
 	var req benchRequest
 	fs := newFlagSet("bench")
 	fs.StringVar(&req.jsonOut, "json", "", "write the measurements as JSON to `FILE` (- for stdout)")
-	casesFlag := fs.String("cases", "1,2,3,4,5,6", "comma-separated case numbers (1–6)")
+	casesFlag := fs.String("cases", "1,2,3,4,5,6,7,8,9", "comma-separated case numbers (1–9; 7–9 are networks on data)")
 	fs.IntVar(&req.particles, "particles", 0, "GPU particles for every case (0: each case's default)")
 	fs.IntVar(&req.steps, "steps", 0, "GPU iterations for every case (0: each case's default)")
 	fs.IntVar(&req.repeat, "repeat", 5, "runs per case and backend; the median is reported")
@@ -141,6 +175,7 @@ func parseBench(args []string) (benchRequest, error) {
 	fs.BoolVar(&req.scan, "scan", false, "also measure case 1 on the GPU at 2^14 … 2^26 particles")
 	fs.IntVar(&req.scanMax, "scan-max", 26, "largest power of two of the --scan")
 	fs.StringVar(&req.plotOut, "plot", "", "with --scan: write throughput against particle count as a PNG to `FILE`")
+	fs.StringVar(&req.writeData, "write-data", "", "write the rows and shape of the network cases among --cases to `DIR` (caseN.csv, caseN.json) for bench/torch/ensemble_sgd.py, and measure nothing")
 	if err := parseFlags(fs, args); err != nil {
 		return req, err
 	}
@@ -173,6 +208,14 @@ func measureBenchCases(out io.Writer, req benchRequest) ([]benchRow, error) {
 	for _, c := range req.cases {
 		for _, be := range req.backends {
 			row, err := benchOne(c, be, req.particles, req.steps, req.repeat)
+			if refused := c.backendRefused(err); refused != "" {
+				// A network this backend does not take (the GPU's d limit): said in its row, and
+				// the bench goes on with the next backend and case.
+				row.Refused = refused
+				rows = append(rows, row)
+				fmt.Fprintf(out, "%-4d %-22s %-11s %-4s %-4s refused: %s\n", row.Case, row.Landscape, row.Noise, row.Precision, row.Backend, refused)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("bench case %d on %s: %w", c.id, be, err)
 			}
@@ -240,15 +283,27 @@ func benchOne(c benchCase, backend host.BackendKind, particles, steps, repeat in
 	if steps > 0 {
 		cfg.Steps = steps
 	}
-	if backend == host.CPU {
-		cfg.Particles, cfg.Steps = min(cfg.Particles, cpuParticles), min(cfg.Steps, cpuSteps)
+	if c.data != "" {
+		cfg.Data, cfg.DataOptions, cfg.Sampling, cfg.Escape = c.data, c.dataOpts, host.SampleWith, c.escape
+		cfg.Theory = "none" // a network has no theory value (docs/theory.md §8); the bench times the steps
 	}
-	row := benchRow{Case: c.id, Landscape: c.landscape, Noise: string(c.noise), Precision: cfg.Precision,
+	if backend == host.CPU {
+		cp, cs := cpuParticles, cpuSteps
+		if c.cpuParticles > 0 {
+			cp, cs = c.cpuParticles, c.cpuSteps
+		}
+		cfg.Particles, cfg.Steps = min(cfg.Particles, cp), min(cfg.Steps, cs)
+	}
+	row := benchRow{Case: c.id, Landscape: c.landscape, Data: c.data, Batch: int(c.batch), Noise: string(c.noise), Precision: cfg.Precision,
 		Backend: backend, Particles: cfg.Particles, Steps: cfg.Steps, Repeats: repeat, LoadAverage: loadAverage()}
 	p, err := host.Prepare(cfg)
 	if err != nil {
+		return row, c.refusedNetwork(err)
+	}
+	if err := c.checkNetDim(p); err != nil {
 		return row, err
 	}
+	row.Dim = p.Dim
 	row.BytesPerParticle = host.ParticleBytes(p.Dim, 8) // the CPU reference: float64 positions
 	if backend == host.GPU && cfg.Precision != host.F64 {
 		row.BytesPerParticle = host.ParticleBytes(p.Dim, 4)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
 	"math"
@@ -129,6 +131,14 @@ func TestDataSetBadInput(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "cut-images-idx3-ubyte"), append(header(0x803, 2, 28, 28), make([]byte, 100)...), 0o644)
 	os.WriteFile(filepath.Join(dir, "cut-labels-idx1-ubyte"), append(header(0x801, 2), 1, 2), 0o644)
 	os.WriteFile(filepath.Join(dir, "odd-images-idx3-ubyte"), append(header(0x80d, 2, 2, 2), make([]byte, 32)...), 0o644)
+	// A file named like an idx file whose first bytes are text (a wrong magic number, read as idx
+	// because of its name), and a gzipped idx file cut in the middle of its gzip stream.
+	os.WriteFile(filepath.Join(dir, "text-images-idx3-ubyte"), []byte("f,t\n1,2\n"), 0o644)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(append(header(0x803, 2, 28, 28), make([]byte, 2*28*28)...))
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "cut-images-idx3-ubyte.gz"), gz.Bytes()[:gz.Len()/2], 0o644)
 	base := []string{"run", "--backend", "cpu", "--quiet", "--landscape", "(x^2-1)^2/4 + y^2/2 + x*t", "--start=-1,0"}
 	rows := []struct {
 		args []string
@@ -144,6 +154,10 @@ func TestDataSetBadInput(t *testing.T) {
 		{[]string{"--classes", "0,1"}, "kramers: --classes: applies only to a finite-data run; give --data"},
 		{[]string{"--data", "cut-images-idx3-ubyte"}, "kramers: --data: cut-images-idx3-ubyte: is truncated: its header promises 2×28×28 = 1568 values but only 100 follow"},
 		{[]string{"--data", "odd-images-idx3-ubyte,cut-labels-idx1-ubyte"}, "kramers: --data: odd-images-idx3-ubyte: is not an idx file of unsigned bytes: it starts with 0x0000080d"},
+		{[]string{"--data", "text-images-idx3-ubyte"}, "kramers: --data: text-images-idx3-ubyte: is not an idx file of unsigned bytes: it starts with 0x662c740a, but images start with 0x00000803"},
+		{[]string{"--data", "cut-images-idx3-ubyte.gz"}, "kramers: --data: cut-images-idx3-ubyte.gz: the gzip stream is damaged or truncated (unexpected EOF); copy or download the file again"},
+		{[]string{"--data", "breast_cancer"}, "kramers: --data: breast_cancer: no data set of that name and no such file; did you mean breast-cancer?"},
+		{[]string{"--data", "breast-cancer", "--classes", "0,2"}, "kramers: --classes: breast-cancer: class 2 is not in the data, whose classes are 0 (malignant), 1 (benign); give classes from these"},
 	}
 	for _, row := range rows {
 		args := append(append([]string{}, base...), row.args...)
@@ -151,6 +165,17 @@ func TestDataSetBadInput(t *testing.T) {
 		msg := strings.TrimSpace(errOut)
 		if code != exitUsage || strings.Count(msg, "\n") != 0 || !strings.HasPrefix(msg, row.want) {
 			t.Errorf("kramers %s: exit %d, stderr %q; want exit 2 and %q…", strings.Join(args, " "), code, msg, row.want)
+		}
+	}
+	// Network widths that are not whole numbers (issue 22 item 9), on a named set.
+	for _, w := range []struct{ spec, width string }{{"mlp(h1=2.5)", "h1"}, {"mlp(h1=3,h2=0.5)", "h2"}} {
+		spec, name := w.spec, w.width
+		args := []string{"run", "--backend", "cpu", "--quiet", "--data", "iris", "--landscape", spec}
+		code, _, errOut := runBin(t, dir, nil, args...)
+		msg := strings.TrimSpace(errOut)
+		want := "kramers: --landscape: \"" + spec + "\": mlp: the width " + name + " must be a whole number from "
+		if code != exitUsage || strings.Count(msg, "\n") != 0 || !strings.HasPrefix(msg, want) || !strings.Contains(msg, ", got ") {
+			t.Errorf("kramers %s: exit %d, stderr %q; want exit 2 and %q…, got …", strings.Join(args, " "), code, msg, want)
 		}
 	}
 	// analyze refuses the data options without --data the same way.

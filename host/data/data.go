@@ -11,6 +11,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -102,11 +104,19 @@ func openFile(spec string) (*Data, error) {
 	head := make([]byte, 2)
 	n, _ := io.ReadFull(f, head)
 	f.Close()
-	if isIdx(head[:n]) {
+	if isIdx(head[:n]) || namedLikeIdx(spec) {
 		return openIdx(spec)
 	}
 	return loadCSV(spec)
 }
+
+// idxName matches the names the MNIST files have (train-images-idx3-ubyte, ….idx1-ubyte.gz).
+var idxName = regexp.MustCompile(`idx[0-9]-ubyte(\.gz)?$`)
+
+// namedLikeIdx reports whether the file's name says it is an idx file: such a file is read as
+// one whatever its first bytes, so that a wrong magic number is reported as that (idx.go) rather
+// than as CSV that does not parse.
+func namedLikeIdx(path string) bool { return idxName.MatchString(filepath.Base(path)) }
 
 // Load reads a CSV file: a header row of column names (identifiers: letters, digits and _, not
 // starting with a digit, all distinct), then at least one row of as many finite numbers. Blank
