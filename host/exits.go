@@ -68,7 +68,17 @@ func farCap(m float64, b, e, far []float64) float64 {
 
 // diffusionAlong is eᵀD(b)e at a saddle with escape direction e, |λ_b| = lb and loss L(b)
 // (docs/theory.md §1); SaddleDiffusion is this for the analysis' own saddle.
+//
+// A diffusion is a variance rate, never negative: where the noise vanishes along e (the per-sample
+// gradients of a network at a symmetric saddle) the quadratic form rounds to ±10⁻²⁰, and a negative
+// value would give the automatic margin sqrt of a negative number (NaN, which the GPU's escape
+// code cannot even compile). It is clamped at 0.
 func (p *Problem) diffusionAlong(saddle, e []float64, lb, lossSaddle float64) float64 {
+	return math.Max(0, p.rawDiffusionAlong(saddle, e, lb, lossSaddle))
+}
+
+// rawDiffusionAlong is diffusionAlong before the clamp.
+func (p *Problem) rawDiffusionAlong(saddle, e []float64, lb, lossSaddle float64) float64 {
 	cfg := p.Config
 	quad := func(m []float64) float64 {
 		s := 0.0
