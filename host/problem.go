@@ -343,3 +343,12 @@ func BroadcastStart(start []float64, d int) []float64 {
 	}
 	return out
 }
+
+// MinimumDiffusion is eᵀD(a)e at the start minimum a along a unit vector e with curvature
+// λ = eᵀH_a e: the diffusion of the run's noise model there (docs/theory.md §1), as diffusionAlong
+// gives it at a saddle. The view sizes the box of a trained minimum by the stationary spread
+// sqrt(D/λ) of the linearised well (docs/theory.md §1).
+func (p *Problem) MinimumDiffusion(e []float64, lambda float64) float64 {
+	an := p.Analysis
+	return p.diffusionAlong(an.Minimum, e, lambda, an.LossMinimum)
+}

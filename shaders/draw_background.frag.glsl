@@ -17,6 +17,7 @@ uniform vec2 uDashOrigin; // where the plot rectangle sits in the frame (keeps t
 uniform float uLossMin;   // L(a): level 0 of the contours
 uniform float uColorLo;   // bottom of the colour map
 uniform float uLossStep;  // contour spacing (ΔL/6: the saddle is level 6)
+uniform float uMarkLevel; // the contour drawn bright (6: L(b) or a trained minimum's escape level; −1: none)
 uniform float uLossSpan;  // uColorLo + uLossSpan is the top of the colour map
 
 layout(location = 0) out vec4 fragColor;
@@ -47,7 +48,7 @@ float level(vec2 p) {
 }
 
 // contourCoverage is the share of the pixel at p (px: one pixel in view coordinates) that the
-// contour lines cover: (ordinary levels, the saddle level 6). The level is sampled at the 2×2
+// contour lines cover: (ordinary levels, the marked level uMarkLevel). The level is sampled at the 2×2
 // points (±¼, ±¼) of the pixel; their differences give its gradient in levels per pixel, exact
 // per pixel where fwidth would take one value per 2×2 quad. Each sample lies on a line of
 // width about one pixel when its level is within one pixel's change of an integer, and the four
@@ -66,7 +67,7 @@ vec2 contourCoverage(vec2 p, vec2 px) {
 	for (int i = 0; i < 4; i++) {
 		float d = abs(fract(f[i] + 0.5) - 0.5) / max(w, 1e-6); // distance to the nearest line in pixels
 		float c = 1.0 - smoothstep(0.4, 1.2, d);
-		if (abs(round(f[i]) - 6.0) < 0.5) saddle += c;
+		if (abs(round(f[i]) - uMarkLevel) < 0.5) saddle += c;
 		else ordinary += c;
 	}
 	return 0.25 * vec2(ordinary, saddle) * (1.0 - smoothstep(0.12, 0.35, w));

@@ -20,7 +20,8 @@ const PanelWidth = 330
 //
 // View coordinates: in 2-D (u, v) = (x, y); for d > 2, u = (θ − Origin)·U and v = (θ − Origin)·V on
 // the plane through the start minimum a spanned by the escape direction e and the eigenvector of
-// H_a with the largest part orthogonal to e; in 1-D, (u, v) = (x, L(x)).
+// H_a with the largest part orthogonal to e (a trained minimum without a saddle: H_a's two leading
+// eigenvectors, trained.go); in 1-D, (u, v) = (x, L(x)).
 type Geometry struct {
 	Dim     int
 	OneD    bool      // 1-D: the view coordinates are (x, L(x))
@@ -30,14 +31,22 @@ type Geometry struct {
 	Box     [4]float64
 	Marks   Landmarks
 	Colours ColourScale
+	// Trained: the start minimum has no saddle (a trained network, host/trained.go); the plane is
+	// then spanned by H_a's two leading eigenvectors, whose eigenvalues are Curvatures (trained.go).
+	Trained    bool
+	Curvatures [2]float64
+	// ContourNote is the legend's line about the contours (2-D and d > 2).
+	ContourNote string
 
 	loss func([]float64) float64 // L(θ), for the 1-D view coordinate v = L(x)
 }
 
 // ColourScale fixes the colour map and the contours of the background: contours every Step from
-// LossMin (L(a)), so the saddle level is contour 6; the colour map runs from Lo to Lo + Span.
+// LossMin (L(a)), contour Mark drawn bright (6: the saddle level, or a trained minimum's escape
+// level; −1: none); the colour map runs from Lo to Lo + Span.
 type ColourScale struct {
 	LossMin, Lo, Step, Span float64
+	Mark                    float64
 }
 
 // Landmarks are the marked points in view coordinates; Target is nil when the analysis has no
@@ -76,8 +85,9 @@ func (m Mapping) View(x, y float64) (u, v float64) {
 // target minimum and the escape surface).
 func NewGeometry(p *host.Problem, box [4]float64) (Geometry, error) {
 	g := Geometry{Dim: p.Dim, OneD: p.Dim == 1, loss: p.Eval.Loss}
-	g.projection(p.Analysis)
 	an := p.Analysis
+	g.Trained = p.Dim > 2 && an.Saddle == nil
+	g.projection(an)
 	pt := func(x []float64) []float64 {
 		if x == nil {
 			return nil
@@ -86,21 +96,29 @@ func NewGeometry(p *host.Problem, box [4]float64) (Geometry, error) {
 		return []float64{u, v}
 	}
 	g.Marks = Landmarks{Minimum: pt(an.Minimum), Saddle: pt(an.Saddle), Target: pt(an.TargetMinimum)}
-	g.Colours = colourScale(p)
 	if box != ([4]float64{}) {
 		if !(box[1] > box[0] && box[3] > box[2]) {
 			return Geometry{}, fmt.Errorf("view box %v: need u0 < u1 and v0 < v1", box)
 		}
 		g.Box = box
+	} else if g.Trained {
+		g.Box = g.trainedBox(p)
 	} else {
 		g.Box = g.autoBox(p)
+	}
+	if g.Trained {
+		g.Colours, g.ContourNote = g.trainedContours(p, g.Box)
+	} else {
+		g.Colours = colourScale(p)
+		g.ContourNote = "contours every ΔL/6; bright: L(b)"
 	}
 	return g, nil
 }
 
 // projection fixes the view plane: identity in 2-D; for d > 2 the plane through the start
 // minimum a spanned by the escape direction e and the eigenvector of H_a, taken in ascending
-// eigenvalue order, with the largest part orthogonal to e (Gram–Schmidt).
+// eigenvalue order, with the largest part orthogonal to e (Gram–Schmidt); for a trained minimum
+// without a saddle, H_a's two leading eigenvectors (trainedProjection).
 func (g *Geometry) projection(an *landscape.Analysis) {
 	d := g.Dim
 	g.Origin = make([]float64, d)
@@ -113,6 +131,9 @@ func (g *Geometry) projection(an *landscape.Analysis) {
 	case d == 2:
 		g.U[0], g.V[1] = 1, 1
 		g.Axes = [2]string{"x", "y"}
+	case g.Trained:
+		copy(g.Origin, an.Minimum)
+		g.trainedProjection(an.HessianMin)
 	default:
 		copy(g.Origin, an.Minimum)
 		copy(g.U, an.EscapeDirection)
@@ -189,7 +210,7 @@ func (g Geometry) Unproject(u, v float64) []float64 {
 func colourScale(p *host.Problem) ColourScale {
 	an := p.Analysis
 	dl := math.Max(an.DeltaL, 1e-12)
-	c := ColourScale{LossMin: an.LossMinimum, Lo: an.LossMinimum, Step: dl / 6}
+	c := ColourScale{LossMin: an.LossMinimum, Lo: an.LossMinimum, Step: dl / 6, Mark: 6}
 	if t := an.TargetMinimum; t != nil {
 		c.Lo = math.Min(c.Lo, p.Eval.Loss(t))
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kramers-sim/kramers/host"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/opentype"
@@ -24,11 +25,48 @@ import (
 type overlayText struct {
 	face   font.Face
 	small  font.Face
-	static *image.RGBA // legend, footer and axes
-	img    *image.RGBA // static with the info lines
-	key    string      // what static was drawn for
-	lines  []string    // the info lines in img
-	height int         // line height in pixels
+	static *image.RGBA  // legend, footer and axes
+	img    *image.RGBA  // static with the info lines
+	key    string       // what static was drawn for
+	lines  []string     // the info lines in img
+	height int          // line height in pixels
+	legend []legendItem // the landmarks' and contours' legend lines (landmarkLegend)
+}
+
+// legendItem is one line of the legend: a colour swatch and its text, or text in that colour.
+type legendItem struct {
+	c      color.RGBA
+	swatch bool
+	text   string
+}
+
+// landmarkLegend is the legend of g's landmarks, escape surface and contours: a trained minimum
+// has no saddle and no target minimum, and its escape level is named by what --escape tests.
+func landmarkLegend(g Geometry, escape *host.EscapeCondition) []legendItem {
+	minimum := legendItem{color.RGBA{255, 255, 255, 255}, false, "o  start minimum a"}
+	surface := legendItem{color.RGBA{255, 153, 51, 255}, false, "-- escape surface"}
+	contours := legendItem{color.RGBA{242, 217, 140, 255}, false, g.ContourNote}
+	if !g.Trained {
+		items := []legendItem{minimum,
+			{color.RGBA{255, 217, 77, 255}, false, "x  saddle b"},
+			{color.RGBA{191, 191, 204, 255}, false, "<> target minimum"},
+			surface}
+		if !g.OneD {
+			items = append(items, contours)
+		}
+		return items
+	}
+	minimum.text = "o  minimum a (trained; no saddle searched)"
+	items := []legendItem{minimum}
+	switch delta, radius := escapeLevels(escape); {
+	case delta > 0:
+		surface.text = fmt.Sprintf("-- escape: L = L(a) + %.3g in this plane", delta)
+	case radius > 0:
+		surface.text = fmt.Sprintf("-- escape: |θ − a| = %.3g (ball's projection)", radius)
+	default:
+		surface.text = "-- escape condition's edge in this plane"
+	}
+	return append(items, surface, contours)
 }
 
 func newOverlayText() (*overlayText, error) {
@@ -117,25 +155,15 @@ func (o *overlayText) redraw(w, h int, oneD bool, m Mapping, n int, footer strin
 	// The text panel, left of the plot: the info lines (drawn by update), the legend, then the
 	// footer (keys).
 	y := infoTop + n*o.height + 10
-	type item struct {
-		c      color.RGBA
-		swatch bool
-		text   string
-	}
-	items := []item{
+	items := []legendItem{
 		{rgb(colorRunning), true, "never escaped (start basin)"},
 		{rgb(colorEscaped), true, "escaped (first passage seen)"},
 		{rgb(colorDiverged), true, "diverged"},
-		{color.RGBA{255, 255, 255, 255}, false, "o  start minimum a"},
-		{color.RGBA{255, 217, 77, 255}, false, "x  saddle b"},
-		{color.RGBA{191, 191, 204, 255}, false, "<> target minimum"},
-		{color.RGBA{255, 153, 51, 255}, false, "-- escape surface"},
 	}
-	if !oneD {
-		items = append(items, item{color.RGBA{242, 217, 140, 255}, false, "contours every ΔL/6; bright: L(b)"})
-	} else {
-		items = append(items, item{color.RGBA{77, 217, 255, 255}, false, "bars: histogram of x, stacked by status;"},
-			item{color.RGBA{77, 217, 255, 255}, false, "  share of particles per bin, scale right"})
+	items = append(items, o.legend...)
+	if oneD {
+		items = append(items, legendItem{color.RGBA{77, 217, 255, 255}, false, "bars: histogram of x, stacked by status;"},
+			legendItem{color.RGBA{77, 217, 255, 255}, false, "  share of particles per bin, scale right"})
 	}
 	for _, it := range items {
 		x := 12

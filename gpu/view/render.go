@@ -134,6 +134,7 @@ func NewRenderer(b *gpu.Backend, opt Options) (*Renderer, error) {
 		r.Delete()
 		return nil, err
 	}
+	r.text.legend = landmarkLegend(g, p.Escape)
 	if err := r.c.Do(func() error {
 		gl.GenVertexArrays(1, &r.vao)
 		return gpu.GLError("create vertex array")
@@ -425,6 +426,7 @@ func (r *Renderer) drawBackground(m Mapping, glY int) {
 		bg.SetFloat("uColorLo", float32(cs.Lo))
 		bg.SetFloat("uLossStep", float32(cs.Step))
 		bg.SetFloat("uLossSpan", float32(cs.Span))
+		bg.SetFloat("uMarkLevel", float32(cs.Mark))
 	}
 	gl.UseProgram(bg.ID())
 	gl.DrawArrays(gl.TRIANGLES, 0, 3)
