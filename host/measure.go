@@ -281,7 +281,7 @@ func (p *Problem) relaxationFloor() int {
 	if !(c > 0 && c < 1) {
 		return oneRelaxation
 	}
-	if an.Saddle == nil && an.HessianMin != nil {
+	if an.Saddle == nil && an.HessianMin != nil && p.Dim <= maxFloorEigenDim {
 		return p.lossRelaxationFloor()
 	}
 	if an.EscapeDirection == nil {
@@ -295,6 +295,11 @@ func (p *Problem) relaxationFloor() int {
 	n := math.Log(math.Max(ratio, 1)/rampResidual) / (-2 * math.Log(c))
 	return max(oneRelaxation, int(math.Ceil(n)))
 }
+
+// maxFloorEigenDim is the largest d at which lossRelaxationFloor decomposes H_a with its
+// eigenvectors (gonum's EigenSym: about 1 s at d = 513, 75 s at d = 2000 on the 2-core machine);
+// above it a trained minimum keeps the floor of one relaxation time of its softest mode.
+const maxFloorEigenDim = 1000
 
 // trainedLevelRatio is the escape level above L(a), in units of the stationary mean of L − L(a),
 // that lossRelaxationFloor allows for: the pilot proposes about 6 standard deviations (host
