@@ -60,8 +60,13 @@ type LoopStats struct {
 const DefaultChunkTarget = 200 * time.Millisecond
 
 // MaxFixedShare is the largest part of a dispatch's wall time that its fixed cost may take before
-// chunkRule lengthens the chunk (the host loop's own share is measured apart, LoopStats).
-const MaxFixedShare = 0.05
+// chunkRule lengthens the chunk (the host loop's own share is measured apart, LoopStats). It was 5%
+// until the A/B of BENCHMARKS.md ("Case 1 against a lean kernel") showed the run loop at 0.92× the
+// engine's own speed on an idle machine: at 5% each of llvmpipe's dispatches of 2²⁰ particles
+// (fixed cost ≈ 20 iterations) held about 380 iterations, and the 10–14 dispatches of a
+// 4000-iteration run lost 7% to their fixed costs. At 2% a dispatch holds about 980 iterations,
+// about 1.2 s on llvmpipe, well within MaxDispatch.
+const MaxFixedShare = 0.02
 
 // MaxDispatch bounds the chunks that chunkRule lengthens for a large fixed cost: progress, live
 // views and interrupts wait at most about this long.
