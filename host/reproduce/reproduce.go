@@ -203,9 +203,14 @@ func Execute(ctx context.Context, opt Options) (*Report, error) {
 			r.logf("%s: error: %v", c.id, err)
 		}
 		cs.Seconds = F(time.Since(t0).Seconds())
+		interrupted := ctx.Err() != nil
 		for _, ch := range cs.Checks {
 			ch.Case = c.id
 			ch.Evaluate()
+			if interrupted && ch.Status == StatusFail {
+				// The runs after the signal stopped at once: a check on them measured nothing.
+				ch.Status, ch.Note = StatusNotRun, strings.TrimPrefix(ch.Note+"; interrupted during this case: its runs did not finish", "; ")
+			}
 			r.logf("  %-5s %-8s %s", c.id, ch.Status, ch.Name)
 		}
 		if ctx.Err() != nil {
