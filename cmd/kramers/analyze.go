@@ -29,90 +29,133 @@ type analysisOutput struct {
 	Covariance *host.CovarianceReport `json:"covariance,omitempty"`
 }
 
+// analyzeRequest is what the analyze command's flags ask for.
+type analyzeRequest struct {
+	fs                *flag.FlagSet
+	spec, dataSpec    string
+	dim, maxExits     int
+	start, target     []float64
+	jsonOut, sampling string
+	batch             float64
+	dataOpts          data.Options
+	tf                trainFlags
+}
+
 func cmdAnalyze(args []string) error {
-	fs := newFlagSet("analyze")
-	spec := fs.String("landscape", "", "catalogue SPEC, an expression, or 'list'")
-	dim := fs.Int("dim", 0, "dimension (0: inferred)")
-	var start, target []float64
-	fs.Var(vecFlag{"start", &start}, "start", "start guess, comma-separated")
-	fs.Var(vecFlag{"target", &target}, "target", "a point in the basin to escape into")
-	jsonOut := fs.String("json", "", "write JSON to FILE or - (stdout)")
-	maxExits := fs.Int("exits", 0, "list only the N lowest exits of the basin by ΔL (0: every exit found)")
-	dataSpec := fs.String("data", "", dataHelp+"; the per-sample gradient covariance C is shown beside H")
-	var dataOpts data.Options
-	registerDataOptions(fs, &dataOpts)
-	batch := fs.Float64("batch", 0, "with --data: batch size B, to show the minibatch noise covariance Σ = (f/B)·C as well")
-	sampling := fs.String("sampling", "", "with --batch: with (f = 1) or without / epoch (f = (N−B)/(N−1), the default)")
-	tf := registerTrainFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	req, err := parseAnalyze(args)
+	if err != nil || req == nil {
 		return err
 	}
-	if *maxExits < 0 {
-		return &host.InputError{Flag: "exits", Msg: fmt.Sprintf("must be 0 (every exit) or a positive number of exits, got %d", *maxExits)}
-	}
-	if err := host.CheckDataOptions(*dataSpec, dataOpts); err != nil {
+	ls, info, err := openAnalyzed(req)
+	if err != nil {
 		return err
 	}
-	if err := checkAnalyzeData(fs, *dataSpec, *batch, *sampling); err != nil {
-		return err
-	}
-	if *spec == "list" {
-		printCatalogue()
-		return nil
-	}
-	if strings.TrimSpace(*spec) == "" {
-		return &host.InputError{Flag: "landscape", Msg: "missing; give a catalogue SPEC, an expression, or 'list'"}
-	}
-	var ls *landscape.Landscape
-	var info *host.DataInfo
-	var err error
-	if *dataSpec != "" {
-		if ls, info, err = host.OpenDataWith(*dataSpec, dataOpts, *spec, *dim, nil); err != nil {
-			return err
-		}
-	} else if ls, err = landscape.Parse(*spec, *dim); err != nil {
-		return &host.InputError{Flag: "landscape", Msg: err.Error()}
-	}
-	if start, err = host.StartGuess(ls, start); err != nil {
-		return err
-	}
-	trained := *tf.train || host.TrainsMinimum(ls)
-	if err := tf.check(fs, trained); err != nil {
+	trained := *req.tf.train || host.TrainsMinimum(ls)
+	if err := req.tf.check(req.fs, trained); err != nil {
 		return err
 	}
 	if trained { // a network's minimum: trained and described, no exit search (analyze_minimum.go)
-		return analyzeTrained(*spec, ls, info, start, tf, *jsonOut)
+		return analyzeTrained(req.spec, ls, info, req.start, req.tf, req.jsonOut)
 	}
-	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: start, Target: target, MaxExits: *maxExits, AllowDegenerate: true})
+	an, err := landscape.Analyze(ls, landscape.AnalyzeOptions{Start: req.start, Target: req.target, MaxExits: req.maxExits, AllowDegenerate: true})
 	if err != nil {
 		return &host.InputError{Flag: "start", Msg: err.Error() + host.WeightDecayHint(ls)}
 	}
-	out := analysisOutput{Landscape: *spec, Dim: ls.Dim, Loss: ls.String(), Diagonal: ls.DiagonalHessian, Analysis: an, Data: info}
+	out := analysisOutput{Landscape: req.spec, Dim: ls.Dim, Loss: ls.String(), Diagonal: ls.DiagonalHessian, Analysis: an, Data: info}
 	if info != nil {
-		var noise *host.CovarianceNoise
-		if *batch > 0 {
-			if *sampling == "" {
-				*sampling = host.SampleWithout
-			}
-			if err := host.CheckBatchRows(*batch, info.N, *sampling); err != nil {
-				return err
-			}
-			noise = host.NewCovarianceNoise(info.N, *batch, *sampling)
-			info.Sampling, info.Batch, info.Factor = *sampling, *batch, noise.Factor
+		if out.Covariance, err = analyzeCovariance(req, ls, an, info); err != nil {
+			return err
 		}
-		out.Covariance = host.NewCovarianceReport(ls.Evaluator(), an, noise)
 	}
+	return writeAnalysis(req, out, ls, an)
+}
+
+// parseAnalyze parses and checks the analyze command's flags; a nil request with a nil error
+// means that the command has done its work (--landscape list).
+func parseAnalyze(args []string) (*analyzeRequest, error) {
+	r := &analyzeRequest{fs: newFlagSet("analyze")}
+	fs := r.fs
+	fs.StringVar(&r.spec, "landscape", "", "catalogue SPEC, an expression, or 'list'")
+	fs.IntVar(&r.dim, "dim", 0, "dimension (0: inferred)")
+	fs.Var(vecFlag{"start", &r.start}, "start", "start guess, comma-separated")
+	fs.Var(vecFlag{"target", &r.target}, "target", "a point in the basin to escape into")
+	fs.StringVar(&r.jsonOut, "json", "", "write JSON to FILE or - (stdout)")
+	fs.IntVar(&r.maxExits, "exits", 0, "list only the N lowest exits of the basin by ΔL (0: every exit found)")
+	fs.StringVar(&r.dataSpec, "data", "", dataHelp+"; the per-sample gradient covariance C is shown beside H")
+	registerDataOptions(fs, &r.dataOpts)
+	fs.Float64Var(&r.batch, "batch", 0, "with --data: batch size B, to show the minibatch noise covariance Σ = (f/B)·C as well")
+	fs.StringVar(&r.sampling, "sampling", "", "with --batch: with (f = 1) or without / epoch (f = (N−B)/(N−1), the default)")
+	r.tf = registerTrainFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	if r.maxExits < 0 {
+		return nil, &host.InputError{Flag: "exits", Msg: fmt.Sprintf("must be 0 (every exit) or a positive number of exits, got %d", r.maxExits)}
+	}
+	if err := host.CheckDataOptions(r.dataSpec, r.dataOpts); err != nil {
+		return nil, err
+	}
+	if err := checkAnalyzeData(fs, r.dataSpec, r.batch, r.sampling); err != nil {
+		return nil, err
+	}
+	if r.spec == "list" {
+		printCatalogue()
+		return nil, nil
+	}
+	if strings.TrimSpace(r.spec) == "" {
+		return nil, &host.InputError{Flag: "landscape", Msg: "missing; give a catalogue SPEC, an expression, or 'list'"}
+	}
+	return r, nil
+}
+
+// openAnalyzed parses the landscape (over the data, with --data) and resolves the start guess.
+func openAnalyzed(r *analyzeRequest) (*landscape.Landscape, *host.DataInfo, error) {
+	var ls *landscape.Landscape
+	var info *host.DataInfo
+	var err error
+	if r.dataSpec != "" {
+		if ls, info, err = host.OpenDataWith(r.dataSpec, r.dataOpts, r.spec, r.dim, nil); err != nil {
+			return nil, nil, err
+		}
+	} else if ls, err = landscape.Parse(r.spec, r.dim); err != nil {
+		return nil, nil, &host.InputError{Flag: "landscape", Msg: err.Error()}
+	}
+	if r.start, err = host.StartGuess(ls, r.start); err != nil {
+		return nil, nil, err
+	}
+	return ls, info, nil
+}
+
+// analyzeCovariance is the per-sample gradient covariance beside the Hessian (docs/theory.md §8),
+// with the minibatch noise's factor when --batch is given.
+func analyzeCovariance(r *analyzeRequest, ls *landscape.Landscape, an *landscape.Analysis, info *host.DataInfo) (*host.CovarianceReport, error) {
+	var noise *host.CovarianceNoise
+	if r.batch > 0 {
+		if r.sampling == "" {
+			r.sampling = host.SampleWithout
+		}
+		if err := host.CheckBatchRows(r.batch, info.N, r.sampling); err != nil {
+			return nil, err
+		}
+		noise = host.NewCovarianceNoise(info.N, r.batch, r.sampling)
+		info.Sampling, info.Batch, info.Factor = r.sampling, r.batch, noise.Factor
+	}
+	return host.NewCovarianceReport(ls.Evaluator(), an, noise), nil
+}
+
+// writeAnalysis writes the analysis as JSON (--json FILE or -) or as text.
+func writeAnalysis(r *analyzeRequest, out analysisOutput, ls *landscape.Landscape, an *landscape.Analysis) error {
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return err
 	}
 	data = append(data, '\n')
-	switch *jsonOut {
+	switch r.jsonOut {
 	case "-":
 		_, err = stdout.Write(data)
 		return err
 	case "":
-		fmt.Fprintf(stdout, "landscape %s (d = %d)\nL = %s\n", *spec, ls.Dim, ls.String())
+		fmt.Fprintf(stdout, "landscape %s (d = %d)\nL = %s\n", r.spec, ls.Dim, ls.String())
 		if !an.StartIsMinimum {
 			fmt.Fprintf(stdout, "%s\n", an.StartNote())
 		}
@@ -128,7 +171,7 @@ func cmdAnalyze(args []string) error {
 		}
 		return nil
 	default:
-		return writeFile(*jsonOut, data)
+		return writeFile(r.jsonOut, data)
 	}
 }
 

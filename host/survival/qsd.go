@@ -448,12 +448,20 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 			return q
 		}
 	}
+	q.noSettledBurnIn(p, fell, steps, opt.MinBurnIn, eta)
+	return q
+}
+
+// noSettledBurnIn finishes q where no candidate burn-in settled: the floor lies beyond the window,
+// the rate is reported with a widened interval (a constant hazard with only the ramp's bound too
+// large), or it is unresolved because the hazard falls or finds no plateau.
+func (q *QuasiStationary) noSettledBurnIn(p passages, fell, steps, minBurnIn int, eta float64) {
 	if len(q.Candidates) == 0 {
 		// MinBurnIn ≥ S: nothing is observed after the floor.
-		c := p.candidate(opt.MinBurnIn, eta, false)
+		c := p.candidate(minBurnIn, eta, false)
 		q.Candidates = []BurnInCandidate{c}
 		q.truncate(p, c, eta)
-		q.Unresolved = Finding{Kind: BeforeMinBurnIn, Text: fmt.Sprintf("the window of %d iterations ends before the minimum burn-in of %d", steps, opt.MinBurnIn)}
+		q.Unresolved = Finding{Kind: BeforeMinBurnIn, Text: fmt.Sprintf("the window of %d iterations ends before the minimum burn-in of %d", steps, minBurnIn)}
 		q.ShortWindow = true
 	} else {
 		c := q.Candidates[len(q.Candidates)-1]
@@ -463,7 +471,7 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 			// the ramp exceeds rampBiasTolerance: report the rate with the upper end of its
 			// interval raised by that bound instead of refusing it (the ramp can only make κ̂ low).
 			q.widen(c)
-			return q
+			return
 		}
 		q.ShortWindow = true
 		if fell >= 0 {
@@ -480,7 +488,6 @@ func EstimateQuasiStationary(firstPassage []uint32, particles, steps int, eta fl
 	e.Rate, e.Tau, e.TauIterations, e.Resolved = nil, nil, nil, false
 	q.unresolve(q.Unresolved)
 	q.WindowBias = nil
-	return q
 }
 
 // RestrictedMean is E[min(τ, t_max)] = X/N of the whole-window estimate w
