@@ -87,6 +87,12 @@ var trajectoryCases = []trajectoryCase{
 	{name: "sgld mlp 16-1-1 softplus", landscape: "mlp(h1=1,act=softplus,wd=0.01)", noise: host.SGLD, lr: 0.05, temp: 0.01, data: "gen:mlp(n=30,seed=1,d=16,h=2)", escape: "x1 > 50"},
 }
 
+// networkCase is true SGD on the d = 513 network of breast-cancer (30 standardised features, 16 tanh
+// units, one linear output, squared error, wd = 0.001) from its trained minimum (host/minimum); the
+// escape dist > 100 is never reached, so every particle is compared after all its iterations.
+var networkCase = trajectoryCase{name: "minibatch with, breast-cancer network d=513", landscape: "mlp(h1=16,wd=0.001)", noise: host.Minibatch,
+	lr: 0.05, batch: 32, data: "breast-cancer", sampling: host.SampleWith, escape: "dist > 100"}
+
 // Per-sample losses of the finite-data cross-checks, over gen:neuron's columns f and t.
 const (
 	dataNeuron = "0.5*(x*tanh(y*f+0.5) - t)^2"
@@ -328,6 +334,9 @@ func Suite(quick bool) []Check {
 	for _, tc := range trajectoryCases {
 		checks = append(checks, trajectoryCheck(tc, 10000, 100))
 	}
+	// The d = 513 breast-cancer network (30-16-1 tanh, issue 22's case): fewer particles and
+	// iterations, as the GPU path steps it at a few thousand particle-steps per second on llvmpipe.
+	checks = append(checks, trajectoryCheck(networkCase, 256, 20))
 	for _, ec := range escapeIndexCases {
 		checks = append(checks, escapeIndexCheck(ec))
 	}
