@@ -244,7 +244,7 @@ func (p *Problem) burnInOptions() survival.BurnInOptions {
 		opt.BurnIn = int(math.Round(*p.Config.BurnIn / p.Config.LR))
 		return opt
 	}
-	opt.MinBurnIn = p.relaxationFloor()
+	opt.MinBurnIn = p.burnInFloor
 	return opt
 }
 

@@ -30,6 +30,9 @@ type Problem struct {
 	// EscapeWarnings are what the check of the escape region against the start basin found
 	// (host/basin.go): points of the basin's minimum neighbourhood where a user's --escape holds.
 	EscapeWarnings []Warning
+	// burnInFloor is relaxationFloor, fixed once by Prepare: Measure runs at every frame of the
+	// view and every point of a sweep, and a trained minimum's floor decomposes H_a.
+	burnInFloor int
 
 	predictions map[string]theory.Prediction   // Predictions, computed once
 	perExit     []map[string]theory.Prediction // each exit's own theory (EscapeExits), with predictions
@@ -183,6 +186,7 @@ func Prepare(cfg Config) (*Problem, error) {
 	if p.Bound == 0 {
 		p.Bound = defaultBound(an)
 	}
+	p.burnInFloor = p.relaxationFloor()
 	return p, nil
 }
 
