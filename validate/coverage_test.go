@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -37,15 +36,7 @@ func TestSmallEnsembleCoverage(t *testing.T) {
 			if tc.temp > 0 {
 				cfg.Temp = tc.temp
 			}
-			cfg.Backend = host.CPU
-			p, err := host.Prepare(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := host.Execute(context.Background(), p, NewCPU(), host.RunOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runOnCPU(t, cfg)
 			c, ok := res.Comparisons["discrete"]
 			if !res.Estimate.Resolved || !ok {
 				t.Fatalf("%s seed %d: resolved %v, discrete comparison %v: %s", tc.name, seed, res.Estimate.Resolved, ok, res.Estimate.Note)

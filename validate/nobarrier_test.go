@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -28,14 +27,7 @@ func TestNoBarrierExplicitEscape(t *testing.T) {
 	}
 	for _, escape := range []string{"x > 1.2", "x < -1.3 || x > 1.2", "radius(1.2)"} {
 		cfg.Escape = escape
-		p, err := host.Prepare(cfg)
-		if err != nil {
-			t.Fatalf("%s: %v", escape, err)
-		}
-		res, err := host.Execute(context.Background(), p, NewCPU(), host.RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runOnCPU(t, cfg)
 		c, ok := res.Comparisons["discrete"]
 		t.Logf("%s: resolved %v, τ̂ %.4g, exact-discrete ratio %.4f z %+.2f", escape, res.Estimate.Resolved, 1 / *res.Estimate.Rate, c.Ratio, c.Z)
 		if !res.Estimate.Resolved || !ok || c.Z < -4 || c.Z > 4 {

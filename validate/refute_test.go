@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -20,16 +19,7 @@ func TestRefutedByExact(t *testing.T) {
 		cfg := host.DefaultConfig()
 		cfg.Landscape, cfg.Escape, cfg.Start = landscape, escape, start
 		cfg.Noise, cfg.Temp, cfg.LR, cfg.Particles, cfg.Steps, cfg.Seed = host.SGLD, temp, lr, n, steps, seed
-		cfg.Backend = host.CPU
-		p, err := host.Prepare(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := host.Execute(context.Background(), p, NewCPU(), host.RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return runOnCPU(t, cfg)
 	}
 	flank := run("-1.28*exp(-(x-(-0.91))^2/0.191) -0.695*exp(-(x-(0.952))^2/0.82) + 0.0506*x^2", "x > -0.3343",
 		[]float64{-1.375}, 0.351, 0.00915, 8192, 3600, 61)
